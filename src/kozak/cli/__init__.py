@@ -1,0 +1,24 @@
+"""The `kozak` command line: one Typer app with a sub-app per resource.
+
+Every command calls the same library functions the server uses, never the HTTP API.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from kozak.cli import db
+from kozak.cli.common import run_command
+
+app = typer.Typer(
+    name="kozak",
+    help="Kozak: deep learning for biological sequences.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    run_command(app)

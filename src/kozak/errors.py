@@ -1,0 +1,96 @@
+"""One error hierarchy for the whole library.
+
+Every error the library raises for a user's input or request is a `KozakError` with a stable
+`code` (for clients and tests), an `http_status` (for the server) and structured `details`
+(file, row, column, node, ...). The server renders them as `{"error": {code, message, details}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class KozakError(Exception):
+    """Base class: a message for people, a stable code for programs, details for both."""
+
+    code: ClassVar[str] = "kozak_error"
+    http_status: ClassVar[int] = 500
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = {k: v for k, v in details.items() if v is not None}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire shape: `{"error": {"code", "message", "details"}}`."""
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class NotFound(KozakError):
+    """A named or identified entity does not exist."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class AlreadyExists(KozakError):
+    """An entity with the same unique name already exists."""
+
+    code = "already_exists"
+    http_status = 409
+
+
+class InvalidConfig(KozakError):
+    """A user-facing setting (feature spec, subset, graph, run settings) is not valid."""
+
+    code = "invalid_config"
+    http_status = 422
+
+
+class DataError(KozakError):
+    """Uploaded data is malformed: details name the file, row, column and what was expected."""
+
+    code = "invalid_data"
+    http_status = 422
+
+
+class LimitExceeded(KozakError):
+    """An input is larger than a configured limit (file size, ZIP expansion, row count)."""
+
+    code = "limit_exceeded"
+    http_status = 413
+
+
+class ShapeError(KozakError):
+    """A model graph's shapes do not fit: details name the node, expected and actual shapes."""
+
+    code = "shape_error"
+    http_status = 422
+
+
+class SchemaMismatch(KozakError):
+    """Stored data, a checkpoint or a request does not match the schema it must follow."""
+
+    code = "schema_mismatch"
+    http_status = 422
+
+
+class JobFailed(KozakError):
+    """A training or evaluation job ended with an error."""
+
+    code = "job_failed"
+    http_status = 500
+
+
+class StoreError(KozakError):
+    """The metadata or artifact store failed or is in an unusable state."""
+
+    code = "store_error"
+    http_status = 500
+
+
+class NetworkError(KozakError):
+    """A remote resource could not be fetched."""
+
+    code = "network_error"
+    http_status = 502

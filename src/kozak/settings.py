@@ -1,0 +1,54 @@
+"""The one settings object: workspace home, database URL, artifact root, runner and limits.
+
+Values come from `KOZAK_*` environment variables (or keyword arguments in code and tests);
+paths derived from `home` are filled in when not given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the workspace lives and what it allows."""
+
+    model_config = SettingsConfigDict(env_prefix="KOZAK_", extra="forbid")
+
+    home: Path = Field(
+        default_factory=lambda: Path.home() / ".kozak",
+        description="Workspace directory (database, artifacts, caches).",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the metadata database; default SQLite in the home.",
+    )
+    artifact_root: str = Field(
+        default="",
+        description="Root URL or path of the artifact store; default `<home>/artifacts`.",
+    )
+    runner: Literal["local", "ray"] = Field(
+        default="local", description="Job runner; chosen explicitly, never auto-detected."
+    )
+    max_upload_bytes: int = Field(
+        default=2 * 1024**3, gt=0, description="Largest file a dataset import accepts."
+    )
+    max_zip_expansion: int = Field(
+        # Real bundles of .npy arrays compress at most ~10-20x; 200x is a bomb.
+        default=200,
+        gt=1,
+        description="Largest allowed ratio of a ZIP's uncompressed to compressed size.",
+    )
+    download_timeout_s: float = Field(default=60.0, gt=0, description="HTTP timeout per read.")
+
+    @model_validator(mode="after")
+    def _derive_paths(self) -> Settings:
+        self.home = self.home.expanduser()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.home / 'kozak.db'}"
+        if not self.artifact_root:
+            self.artifact_root = str(self.home / "artifacts")
+        return self

@@ -1,0 +1,78 @@
+"""The metadata store interface: domain entities in, domain entities out.
+
+Implementations raise `NotFound` / `AlreadyExists` for missing and duplicate entities, and
+`StoreError` for everything else that goes wrong underneath.
+"""
+
+from __future__ import annotations
+
+import abc
+
+from kozak.errors import NotFound
+from kozak.store.entities import Dataset, DatasetVersion, Project
+
+
+class MetadataStore(abc.ABC):
+    """Persistent catalogue of projects, datasets and their versions."""
+
+    # Projects
+    @abc.abstractmethod
+    def create_project(self, project: Project) -> Project:
+        """Insert a project; its name must be unique."""
+
+    @abc.abstractmethod
+    def get_project(self, id_or_name: str) -> Project:
+        """A project by id or by name."""
+
+    @abc.abstractmethod
+    def list_projects(self) -> list[Project]:
+        """All projects, oldest first."""
+
+    @abc.abstractmethod
+    def delete_project(self, project_id: str) -> None:
+        """Delete a project and everything in it."""
+
+    def get_or_create_project(self, name: str, created_by: str = "") -> Project:
+        """The project called `name`, created when it does not exist yet."""
+        try:
+            return self.get_project(name)
+        except NotFound:
+            return self.create_project(Project(name=name, created_by=created_by))
+
+    # Datasets
+    @abc.abstractmethod
+    def create_dataset(self, dataset: Dataset) -> Dataset:
+        """Insert a dataset; its name must be unique within its project."""
+
+    @abc.abstractmethod
+    def get_dataset(self, project_id: str, id_or_name: str) -> Dataset:
+        """A dataset of a project by id or by name."""
+
+    @abc.abstractmethod
+    def list_datasets(self, project_id: str) -> list[Dataset]:
+        """The datasets of a project, oldest first."""
+
+    @abc.abstractmethod
+    def delete_dataset(self, dataset_id: str) -> None:
+        """Delete a dataset and its version rows (the caller removes artifacts)."""
+
+    # Dataset versions
+    def create_dataset_version(self, version: DatasetVersion) -> DatasetVersion:
+        """Insert one version; see `create_dataset_versions`."""
+        return self.create_dataset_versions([version])[0]
+
+    @abc.abstractmethod
+    def create_dataset_versions(self, versions: list[DatasetVersion]) -> list[DatasetVersion]:
+        """Insert versions in one transaction; names and digests are unique per dataset."""
+
+    @abc.abstractmethod
+    def get_dataset_version(self, dataset_id: str, id_or_name: str) -> DatasetVersion:
+        """A version of a dataset by id or by name."""
+
+    @abc.abstractmethod
+    def find_dataset_version_by_digest(self, dataset_id: str, digest: str) -> DatasetVersion | None:
+        """The version with this content digest, if one exists."""
+
+    @abc.abstractmethod
+    def list_dataset_versions(self, dataset_id: str) -> list[DatasetVersion]:
+        """The versions of a dataset, oldest first."""
