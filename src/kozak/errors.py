@@ -19,7 +19,7 @@ class KozakError(Exception):
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
         self.message = message
-        self.details = {k: v for k, v in details.items() if v is not None}
+        self.details = {k: v for k, v in details.items() if v is not None and v != ""}
 
     def to_dict(self) -> dict[str, Any]:
         """The wire shape: `{"error": {"code", "message", "details"}}`."""

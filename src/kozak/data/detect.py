@@ -1,0 +1,121 @@
+"""Column type detection: a raw column in, a default `FeatureSpec` out.
+
+Rules, in order: NumPy arrays are `array` (or `sequence` when they are one-hot DNA); Arrow
+integers are `integer`, floats `float`, booleans `categorical`; text is a `sequence` when every
+value is made of nucleotide (or, for long values, amino-acid) letters, `multilabel` when values
+are delimited lists over a small vocabulary, `categorical` when it has few distinct values, and
+`string` otherwise. Text that is almost all numbers is an error naming the first bad row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
+from kozak.data.table import RawColumn
+from kozak.errors import DataError
+from kozak.sequences import DNA, INVALID, PROTEIN, RNA, Alphabet, one_hot_to_codes, string_buffers
+
+MAX_CATEGORIES = 50
+MIN_SEQUENCE_LENGTH = 8  # shorter ACGT strings are more likely codes than sequences
+MIN_PROTEIN_LENGTH = 20
+LABEL_DELIMITERS = ("|", ";")
+NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+
+
+def detect(column: RawColumn) -> FeatureSpec:
+    """The default feature spec for a raw column."""
+    values = column.values
+    if isinstance(values, np.ndarray):
+        return _detect_array(column.name, values)
+    kind = values.type
+    if pa.types.is_integer(kind):
+        return FeatureSpec(name=column.name, source=column.name, type=FeatureType.INTEGER)
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return FeatureSpec(name=column.name, source=column.name, type=FeatureType.FLOAT)
+    if pa.types.is_boolean(kind) or pa.types.is_null(kind):
+        return FeatureSpec(name=column.name, source=column.name, type=FeatureType.CATEGORICAL)
+    return _detect_text(column)
+
+
+def _detect_array(name: str, values: np.ndarray) -> FeatureSpec:
+    found = one_hot_to_codes(values) if values.ndim >= 3 else None
+    if found is not None:
+        encoded, _layout = found
+        return FeatureSpec(
+            name=name,
+            source=name,
+            type=FeatureType.SEQUENCE,
+            # Keep the imported window: its padding columns become the encoding's length.
+            sequence=SequenceEncoding(alphabet="dna", length=_window(values), alignment="center"),
+        )
+    if values.ndim == 1:
+        kind = FeatureType.FLOAT if values.dtype.kind == "f" else FeatureType.INTEGER
+        return FeatureSpec(name=name, source=name, type=kind)
+    return FeatureSpec(name=name, source=name, type=FeatureType.ARRAY, shape=values.shape[1:])
+
+
+def _window(values: np.ndarray) -> int:
+    dims = [d for d in values.shape[1:] if d != 1]
+    return dims[1] if dims[0] == 4 else dims[0]
+
+
+def _all_in(alphabet: Alphabet, strings: pa.Array) -> bool:
+    offsets, data = string_buffers(strings)
+    used = data[offsets[0] : offsets[-1]]
+    return bool(used.size) and not bool((alphabet.lookup_table()[used] == INVALID).any())
+
+
+def _detect_text(column: RawColumn) -> FeatureSpec:
+    name = column.name
+    strings = column.values.cast(pa.string())
+    present = strings.drop_null()
+    _refuse_mostly_numeric(column, present)
+    lengths = pc.utf8_length(present)
+    mean_length = pc.mean(lengths).as_py() or 0.0
+    n_unique = len(pc.unique(present))
+    if mean_length >= MIN_SEQUENCE_LENGTH and present.null_count == 0:
+        for alphabet in (DNA, RNA):
+            if _all_in(alphabet, present):
+                detected = "rna" if _has_letter(present, "U") and not _has_letter(present, "T") else "dna"
+                return FeatureSpec(
+                    name=name, source=name, type=FeatureType.SEQUENCE,
+                    sequence=SequenceEncoding(alphabet=detected),  # type: ignore[arg-type]
+                )  # fmt: skip
+        if mean_length >= MIN_PROTEIN_LENGTH and _all_in(PROTEIN, present):
+            return FeatureSpec(
+                name=name, source=name, type=FeatureType.SEQUENCE,
+                sequence=SequenceEncoding(alphabet="protein"),
+            )  # fmt: skip
+    for delimiter in LABEL_DELIMITERS:
+        if pc.any(pc.match_substring(present, delimiter)).as_py():
+            tokens = pc.unique(pc.list_flatten(pc.split_pattern(present, delimiter)))
+            if len(tokens) <= MAX_CATEGORIES * 2 and len(tokens) < max(len(present) / 2, 2):
+                return FeatureSpec(
+                    name=name, source=name, type=FeatureType.MULTILABEL, delimiter=delimiter
+                )
+    if n_unique <= MAX_CATEGORIES and n_unique <= max(len(present) // 2, 2):
+        return FeatureSpec(name=name, source=name, type=FeatureType.CATEGORICAL)
+    return FeatureSpec(name=name, source=name, type=FeatureType.STRING)
+
+
+def _has_letter(strings: pa.Array, letter: str) -> bool:
+    return bool(pc.any(pc.match_substring(strings, letter, ignore_case=True)).as_py())
+
+
+def _refuse_mostly_numeric(column: RawColumn, present: pa.Array) -> None:
+    """A text column that is ≥ 90 % numbers has a typo, not a meaning: say where."""
+    if not len(present):
+        return
+    numeric = pc.match_substring_regex(column.values.cast(pa.string()), NUMBER_PATTERN)
+    share = pc.sum(numeric).as_py() / len(present)
+    if share >= 0.9:
+        bad = np.flatnonzero(~numeric.fill_null(True).to_numpy(zero_copy_only=False))
+        row = int(bad[0])
+        value = column.values[row].as_py()
+        raise DataError(
+            f"{column.file}: column {column.name!r}, row {row}: expected a number, got {value!r}",
+            file=column.file, column=column.name, row=row, value=value,
+        )  # fmt: skip

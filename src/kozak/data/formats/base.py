@@ -1,0 +1,111 @@
+"""The reader registry and the checks every reader shares (size limit, empty file, UTF-8)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kozak.data.table import RawTable, combine
+from kozak.errors import DataError, LimitExceeded
+from kozak.registry import Registry
+from kozak.settings import Settings
+
+Reader = Callable[[bytes, str, Settings], RawTable]
+READERS: Registry[Reader] = Registry("file format")
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def format_of(name: str) -> str:
+    """The registered format for a file name, by extension (`.gz` is looked through)."""
+    lower = name.lower().removesuffix(".gz")
+    suffix = lower.rsplit(".", 1)[-1] if "." in lower else ""
+    for fmt, extensions in EXTENSIONS.items():
+        if suffix in extensions:
+            return fmt
+    known = ", ".join(sorted(e for exts in EXTENSIONS.values() for e in exts))
+    raise DataError(
+        f"{name}: unknown file type {suffix or '(none)'!r}; known: {known}", file=name
+    )
+
+
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "csv": ("csv", "tsv", "txt", "tab"),
+    "parquet": ("parquet", "pq"),
+    "npy": ("npy",),
+    "npz": ("npz",),
+    "fasta": ("fasta", "fa", "fna", "ffn", "faa", "fas"),
+    "zip": ("zip",),
+}
+
+
+def load_bytes(path: Path, settings: Settings) -> bytes:
+    """A file's bytes, gunzipped when compressed, within the size limit and not empty."""
+    name = path.name
+    if not path.is_file():
+        raise DataError(f"{path}: no such file", file=str(path))
+    size = path.stat().st_size
+    if size > settings.max_upload_bytes:
+        raise LimitExceeded(
+            f"{name} is {size} bytes, over the limit of {settings.max_upload_bytes} "
+            "(KOZAK_MAX_UPLOAD_BYTES)",
+            file=name, bytes=size, limit=settings.max_upload_bytes,
+        )  # fmt: skip
+    data = path.read_bytes()
+    if data[:2] == GZIP_MAGIC:
+        try:
+            data = _gunzip(data, settings.max_upload_bytes)
+        except (OSError, EOFError) as exc:
+            raise DataError(f"{name}: not a valid gzip file ({exc})", file=name) from exc
+        if data is None:
+            raise LimitExceeded(
+                f"{name} expands to more than {settings.max_upload_bytes} bytes",
+                file=name, limit=settings.max_upload_bytes,
+            )  # fmt: skip
+    if not data.strip():
+        raise DataError(f"{name} is empty", file=name)
+    return data
+
+
+def _gunzip(data: bytes, limit: int) -> bytes | None:
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
+        out = handle.read(limit + 1)
+    return None if len(out) > limit else out
+
+
+def check_utf8(data: bytes, name: str) -> None:
+    """Raise `DataError` naming the line and byte of the first invalid UTF-8 sequence."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataError(
+            f"{name} is not UTF-8 text: byte {data[exc.start]:#04x} on line {line} cannot be "
+            "decoded; save the file as UTF-8",
+            file=name, line=line,
+        ) from None
+
+
+def read_file(path: Path, settings: Settings, *, name: str | None = None) -> RawTable:
+    """Read one local file with the reader its extension names."""
+    display = name or path.name
+    reader = READERS.get(format_of(display))
+    return reader(load_bytes(path, settings), display, settings)
+
+
+def read_files(paths: Sequence[Path | str], settings: Settings) -> RawTable:
+    """Read files (or http(s) URLs) and combine them column-wise."""
+    from kozak.data.download import fetch_to_cache
+
+    if not paths:
+        raise DataError("no files given")
+    tables = []
+    for item in paths:
+        text = str(item)
+        if text.startswith(("http://", "https://")):
+            local, name = fetch_to_cache(text, settings)
+            tables.append(read_file(local, settings, name=name))
+        else:
+            tables.append(read_file(Path(item), settings))
+    return tables[0] if len(tables) == 1 else combine(tables)

@@ -1,0 +1,83 @@
+"""CSV and TSV: delimiter sniffed from the first lines, gzip looked through, typed by Arrow."""
+
+from __future__ import annotations
+
+import csv as std_csv
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from kozak.data.formats.base import READERS, check_utf8
+from kozak.data.table import RawColumn, RawTable, Source, digest_bytes
+from kozak.errors import DataError
+from kozak.settings import Settings
+
+DELIMITERS = ",\t;|"
+
+
+def sniff_delimiter(data: bytes, name: str) -> str:
+    """The delimiter of a delimited text file, judged from its first lines."""
+    head = data[:65536].decode("utf-8", errors="replace")
+    lines = head.splitlines()[:20]
+    if len(lines) > 1 and not head.endswith("\n"):
+        lines = lines[:-1]  # the last line may be cut mid-row
+    sample = "\n".join(lines)
+    try:
+        return std_csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except std_csv.Error:
+        counts = {d: lines[0].count(d) for d in DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best] == 0 and len(lines) > 1:
+            return ","  # a single-column file
+        return best
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Name blank headers (`index` for a leading one, as pandas writes) and de-duplicate."""
+    result: list[str] = []
+    for i, raw in enumerate(names):
+        name = raw.strip() or ("index" if i == 0 else f"column_{i + 1}")
+        base, k = name, 2
+        while name in result:
+            name, k = f"{base}_{k}", k + 1
+        result.append(name)
+    return result
+
+
+def read_csv(data: bytes, name: str, settings: Settings) -> RawTable:
+    """Read delimited text into Arrow-typed columns."""
+    check_utf8(data, name)
+    delimiter = sniff_delimiter(data, name)
+    bad_rows: list[Any] = []
+
+    def on_invalid_row(row: Any) -> str:
+        bad_rows.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, invalid_row_handler=on_invalid_row
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise DataError(f"{name}: cannot parse as delimited text: {exc}", file=name) from exc
+    if bad_rows:
+        row = bad_rows[0]
+        where = f"line {row.number}" if row.number is not None else "a row"
+        raise DataError(
+            f"{name}: {where} has {row.actual_columns} fields, expected {row.expected_columns} "
+            f"(delimiter {delimiter!r}): {row.text[:80]!r}",
+            file=name, line=row.number, expected=row.expected_columns, actual=row.actual_columns,
+        )  # fmt: skip
+    if table.num_rows == 0:
+        raise DataError(f"{name} has a header but no rows", file=name)
+    names = unique_names(table.column_names)
+    columns = [RawColumn(n, c.combine_chunks(), name) for n, c in zip(names, table.columns, strict=True)]
+    return RawTable(columns, [Source(name, "csv", len(data), digest_bytes(data))])
+
+
+READERS.register("csv", read_csv)

@@ -1,0 +1,73 @@
+"""FASTA: columns `id`, `sequence`, plus one column per `key=value` field in the headers.
+
+Header fields holding numbers become numeric columns; a record without a field has a missing
+value there.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kozak.data.formats.base import READERS, check_utf8
+from kozak.data.table import RawColumn, RawTable, Source, digest_bytes
+from kozak.errors import DataError
+from kozak.settings import Settings
+
+
+def _typed(values: list[str | None]) -> pa.Array:
+    """Header field values as integers, else floats, else text."""
+    strings = pa.array(values, pa.string())
+    for target in (pa.int64(), pa.float64()):
+        try:
+            return pc.cast(strings, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+    return strings
+
+
+def read_fasta(data: bytes, name: str, settings: Settings) -> RawTable:
+    """Parse records; sequences may span lines; blank lines are ignored."""
+    check_utf8(data, name)
+    ids: list[str] = []
+    sequences: list[str] = []
+    fields: dict[str, dict[int, str]] = {}
+    chunks: list[str] = []
+    for number, raw in enumerate(data.decode("utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith(";"):
+            continue
+        if line.startswith(">"):
+            if ids:
+                sequences.append("".join(chunks))
+            chunks = []
+            words = line[1:].split()
+            if not words:
+                raise DataError(f"{name}: line {number} is a header without an id", file=name, line=number)
+            ids.append(words[0])
+            for word in words[1:]:
+                key, sep, value = word.partition("=")
+                if sep and key:
+                    fields.setdefault(key, {})[len(ids) - 1] = value
+        elif not ids:
+            raise DataError(
+                f"{name}: line {number} has sequence data before the first '>' header",
+                file=name, line=number,
+            )  # fmt: skip
+        else:
+            chunks.append(line)
+    if not ids:
+        raise DataError(f"{name} holds no FASTA records", file=name)
+    sequences.append("".join(chunks))
+    columns = [
+        RawColumn("id", pa.array(ids, pa.string()), name),
+        RawColumn("sequence", pa.array(sequences, pa.string()), name),
+    ]
+    for key, values in fields.items():
+        if key in ("id", "sequence"):
+            key = f"{key}_field"
+        columns.append(RawColumn(key, _typed([values.get(i) for i in range(len(ids))]), name))
+    return RawTable(columns, [Source(name, "fasta", len(data), digest_bytes(data))])
+
+
+READERS.register("fasta", read_fasta)

@@ -1,0 +1,173 @@
+"""From raw columns and a dataset spec to the content of a version (not yet written).
+
+Steps: check the spec against the columns, drop or refuse missing values, encode every
+feature, evaluate subsets, compute normalisation statistics on the `normalize_on` subset,
+statistics and warnings. Pure: nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from kozak.data.encode import FeatureData, encode_feature, missing_mask
+from kozak.data.features import NUMERIC_TYPES, FeatureType, NormalizationStats
+from kozak.data.spec import DatasetSpec
+from kozak.data.stats import compute_stats
+from kozak.data.subsets import evaluate_subsets, leakage_warnings, overlap_warnings, sequence_hashes
+from kozak.data.table import RawColumn, RawTable
+from kozak.errors import DataError, InvalidConfig
+from kozak.sequences import EncodedSequences
+
+
+@dataclass(frozen=True)
+class VersionContent:
+    """Everything a version holds: the resolved spec, encoded features, subset masks, stats."""
+
+    spec: DatasetSpec
+    features: list[FeatureData]
+    masks: dict[str, np.ndarray]
+    stats: dict[str, Any] = field(default_factory=dict)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    dropped_rows: int = 0
+
+    @property
+    def n_rows(self) -> int:
+        first = self.features[0].values if self.features else None
+        return 0 if first is None else len(first)
+
+    def feature(self, name: str) -> FeatureData:
+        """The encoded feature called `name`."""
+        for data in self.features:
+            if data.spec.name == name:
+                return data
+        raise KeyError(name)
+
+
+def check_spec(spec: DatasetSpec, table: RawTable) -> None:
+    """Feature names unique and non-empty, sources present, `normalize_on` a subset."""
+    seen: set[str] = set()
+    for feature in spec.features:
+        if not feature.name.strip():
+            raise InvalidConfig(f"feature from column {feature.source!r} has an empty name")
+        if feature.name in seen:
+            raise InvalidConfig(f"two features are named {feature.name!r}", feature=feature.name)
+        seen.add(feature.name)
+        if feature.source not in table.names:
+            raise InvalidConfig(
+                f"feature {feature.name!r} reads column {feature.source!r}, which the imported "
+                f"files do not have; columns: {', '.join(table.names)}",
+                feature=feature.name, column=feature.source,
+            )  # fmt: skip
+    subset_names = [s.name for s in spec.subsets]
+    if spec.normalize_on is not None and spec.normalize_on not in subset_names:
+        raise InvalidConfig(
+            f"normalize_on names {spec.normalize_on!r}, which is not a subset; "
+            f"subsets: {', '.join(subset_names) or '(none)'}",
+            normalize_on=spec.normalize_on,
+        )  # fmt: skip
+
+
+def _drop_missing(spec: DatasetSpec, table: RawTable) -> tuple[list[RawColumn], int]:
+    used = {f.source for f in spec.features}
+    missing = np.zeros(table.n_rows, dtype=bool)
+    for column in table.columns:
+        if column.name not in used:
+            continue
+        mask = missing_mask(column)
+        if mask.any() and not spec.drop_missing:
+            row = int(np.flatnonzero(mask)[0])
+            raise DataError(
+                f"{column.file}: column {column.name!r} has {int(mask.sum())} missing or NaN "
+                f"values, the first at row {row}; fix the file or import with drop_missing "
+                "(--drop-missing) to drop those rows",
+                file=column.file, column=column.name, row=row, missing=int(mask.sum()),
+            )  # fmt: skip
+        missing |= mask
+    if not missing.any():
+        return [c for c in table.columns if c.name in used], 0
+    keep = ~missing
+    if not keep.any():
+        raise DataError("every row has a missing value; nothing would remain")
+    keep_arrow = pa.array(keep)
+    columns = [
+        RawColumn(c.name, c.values[keep] if isinstance(c.values, np.ndarray) else c.values.filter(keep_arrow), c.file)
+        for c in table.columns
+        if c.name in used
+    ]
+    return columns, int(missing.sum())
+
+
+def _normalization(data: FeatureData, rows: np.ndarray) -> FeatureData:
+    spec = data.spec
+    if spec.normalization == "none" or spec.type not in NUMERIC_TYPES | {FeatureType.ARRAY}:
+        if spec.normalization != "none":
+            raise InvalidConfig(
+                f"feature {spec.name!r} is {spec.type.value}; only numbers and arrays can be "
+                "normalised", feature=spec.name,
+            )  # fmt: skip
+        return data
+    values = np.asarray(data.values, dtype=np.float64)[rows]
+    if not values.size:
+        raise InvalidConfig(f"no rows to compute normalisation of {spec.name!r} on", feature=spec.name)
+    stats = NormalizationStats(
+        mean=float(values.mean()), std=float(values.std()),
+        min=float(values.min()), max=float(values.max()),
+    )  # fmt: skip
+    return FeatureData(spec.model_copy(update={"stats": stats}), data.values)
+
+
+def filter_columns(features: list[FeatureData]) -> dict[str, Any]:
+    """Values subsets can filter and rank by: numbers, class names, text."""
+    columns: dict[str, Any] = {}
+    for data in features:
+        values = data.values
+        if data.spec.type is FeatureType.CATEGORICAL:
+            assert isinstance(values, np.ndarray) and data.spec.categories is not None
+            columns[data.spec.name] = pa.array(np.asarray(data.spec.categories, dtype=object)[values], pa.string())
+        elif data.spec.type is FeatureType.SEQUENCE:
+            assert isinstance(values, EncodedSequences)
+            columns[data.spec.name] = pa.array(values.decode(), pa.string())
+        elif isinstance(values, pa.Array) or (isinstance(values, np.ndarray) and values.ndim == 1):
+            columns[data.spec.name] = values
+    return columns
+
+
+class _LazyColumns(dict[str, Any]):
+    """Decode sequences to text only when a subset actually filters on them."""
+
+    def __init__(self, features: list[FeatureData]) -> None:
+        super().__init__({d.spec.name: d for d in features})
+
+    def __getitem__(self, name: str) -> Any:
+        data = super().__getitem__(name)
+        return filter_columns([data]).get(name, data.values)
+
+
+def prepare(table: RawTable, spec: DatasetSpec) -> VersionContent:
+    """Build a version's content from raw columns under `spec`."""
+    check_spec(spec, table)
+    columns, dropped = _drop_missing(spec, table)
+    by_name = {c.name: c for c in columns}
+    features = [encode_feature(by_name[f.source], f) for f in spec.features]
+    n_rows = len(features[0].values) if features else 0
+    masks = evaluate_subsets(spec.subsets, _LazyColumns(features), n_rows)
+    normalize_on = spec.normalize_on or ("training" if "training" in masks else None)
+    rows = masks[normalize_on] if normalize_on else np.ones(n_rows, dtype=bool)
+    features = [_normalization(f, rows) for f in features]
+    resolved = spec.model_copy(update={"features": tuple(f.spec for f in features)})
+    warnings = overlap_warnings(masks)
+    for data in features:
+        if isinstance(data.values, EncodedSequences) and len(masks) > 1:
+            hashes = sequence_hashes(data.values.codes, data.values.lengths)
+            warnings += leakage_warnings(masks, hashes, data.spec.name)
+    if dropped:
+        warnings.append({"code": "rows_dropped", "rows": dropped,
+                         "message": f"dropped {dropped} rows with missing values"})  # fmt: skip
+    stats = compute_stats(features, masks)
+    stats["warnings"] = warnings
+    stats["dropped_rows"] = dropped
+    return VersionContent(resolved, features, masks, stats, warnings, dropped)

@@ -1,0 +1,137 @@
+"""Statistics per feature, for all rows and per subset, computed once at save time.
+
+Numbers: count, mean, sd, min, max and a 20-bin histogram (bins shared by all subsets).
+Categories and labels: counts. Text: count and distinct values. Sequences: length
+distribution, base composition and (for all rows) per-position composition in the feature's
+encoding window. Arrays: shape and summary numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kozak.data.encode import FeatureData
+from kozak.data.features import FeatureType
+from kozak.sequences import EncodedSequences, alignment_offsets, get_alphabet
+
+HISTOGRAM_BINS = 20
+
+
+def _numbers(values: np.ndarray, edges: np.ndarray | None) -> dict[str, Any]:
+    if not len(values):
+        return {"count": 0}
+    as_float = values.astype(np.float64, copy=False)
+    counts, _ = np.histogram(as_float, bins=edges if edges is not None else HISTOGRAM_BINS)
+    return {
+        "count": len(values),
+        "mean": float(as_float.mean()),
+        "sd": float(as_float.std(ddof=1)) if len(values) > 1 else 0.0,
+        "min": float(as_float.min()),
+        "max": float(as_float.max()),
+        "histogram": {"counts": counts.tolist()},
+    }
+
+
+def _sequences(seqs: EncodedSequences, window: int | None, alignment: str) -> dict[str, Any]:
+    alphabet = get_alphabet(seqs.alphabet)
+    letters = list(alphabet.letters)
+    lengths = seqs.lengths
+    if not len(seqs):
+        return {"count": 0}
+    by_length = np.bincount(lengths)
+    codes = seqs.codes[seqs.codes != 255]
+    composition = np.bincount(codes, minlength=len(alphabet.symbols)).astype(np.float64)
+    total = composition.sum() or 1.0
+    result: dict[str, Any] = {
+        "count": len(seqs),
+        "length": {
+            "min": int(lengths.min()), "max": int(lengths.max()),
+            "mean": float(lengths.mean()),
+            "counts": {str(n): int(c) for n, c in enumerate(by_length) if c},
+        },
+        "composition": {
+            **{letter: float(composition[i] / total) for i, letter in enumerate(letters)},
+            "other": float(composition[len(letters):].sum() / total),
+        },
+    }  # fmt: skip
+    if window is not None:
+        result["per_position"] = _per_position(seqs, window, alignment, len(letters))
+    return result
+
+
+def _per_position(seqs: EncodedSequences, window: int, alignment: str, n_letters: int) -> dict[str, Any]:
+    """Fractions of each letter (and `other`) at every position of the encoding window."""
+    offsets = alignment_offsets(seqs.lengths.astype(np.int64), window, alignment)  # type: ignore[arg-type]
+    slots = n_letters + 1
+    counts = np.zeros(window * slots, dtype=np.int64)
+    for column in range(seqs.max_length):
+        present = seqs.lengths > column
+        position = offsets[present] + column
+        inside = (position >= 0) & (position < window)
+        code = np.minimum(seqs.codes[present, column][inside], n_letters)  # ambiguity → other
+        counts += np.bincount(position[inside] * slots + code, minlength=window * slots)
+    table = counts.reshape(window, slots).astype(np.float64)
+    covered = table.sum(axis=1, keepdims=True)
+    fractions = np.divide(table, covered, out=np.zeros_like(table), where=covered > 0)
+    return {"window": window, "fractions": np.round(fractions, 5).tolist(),
+            "coverage": covered[:, 0].astype(int).tolist()}  # fmt: skip
+
+
+def feature_stats(
+    data: FeatureData, rows: np.ndarray | None = None, *, edges: np.ndarray | None = None,
+    per_position: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """Statistics of one feature over `rows` (a boolean mask; all rows when None)."""
+    spec, values = data.spec, data.values
+    kind = spec.type
+    if kind in (FeatureType.INTEGER, FeatureType.FLOAT):
+        assert isinstance(values, np.ndarray)
+        return _numbers(values if rows is None else values[rows], edges)
+    if kind is FeatureType.SEQUENCE:
+        assert isinstance(values, EncodedSequences) and spec.sequence is not None
+        subset = values if rows is None else values.take(rows)
+        window = (spec.sequence.length or values.max_length) + spec.sequence.padding
+        return _sequences(subset, window if per_position else None, spec.sequence.alignment)
+    if kind in (FeatureType.CATEGORICAL, FeatureType.MULTILABEL):
+        assert isinstance(values, np.ndarray) and spec.categories is not None
+        chosen = values if rows is None else values[rows]
+        if kind is FeatureType.CATEGORICAL:
+            counts = np.bincount(chosen, minlength=len(spec.categories))
+        else:
+            counts = chosen.sum(axis=0)
+        return {"count": len(chosen),
+                "counts": {c: int(n) for c, n in zip(spec.categories, counts, strict=True)}}  # fmt: skip
+    if kind is FeatureType.STRING:
+        assert isinstance(values, pa.Array)
+        chosen_text = values if rows is None else values.filter(pa.array(rows))
+        return {"count": len(chosen_text), "distinct": len(pc.unique(chosen_text))}
+    assert isinstance(values, np.ndarray)
+    chosen = values if rows is None else values[rows]
+    summary = _numbers(chosen.reshape(-1), None) if chosen.size else {"count": 0}
+    summary.pop("histogram", None)
+    return {**summary, "count": len(chosen), "shape": list(values.shape[1:])}
+
+
+def compute_stats(
+    features: list[FeatureData], masks: Mapping[str, np.ndarray]
+) -> dict[str, Any]:
+    """`{"all": {feature: stats}, "subsets": {subset: {feature: stats}}}`."""
+    everything: dict[str, Any] = {}
+    subsets: dict[str, dict[str, Any]] = {name: {} for name in masks}
+    for data in features:
+        edges = None
+        if data.spec.type in (FeatureType.INTEGER, FeatureType.FLOAT):
+            assert isinstance(data.values, np.ndarray)
+            edges = np.histogram_bin_edges(data.values.astype(np.float64), bins=HISTOGRAM_BINS)
+        stats = feature_stats(data, edges=edges, per_position=True)
+        if edges is not None:
+            stats["histogram"]["edges"] = edges.tolist()
+        everything[data.spec.name] = stats
+        for name, mask in masks.items():
+            subsets[name][data.spec.name] = feature_stats(data, mask, edges=edges)
+    return {"all": everything, "subsets": subsets}
