@@ -225,6 +225,7 @@ def one_hot(
     alphabet: Alphabet,
     length: int,
     alignment: Alignment = "left",
+    padding: int = 0,
 ) -> torch.Tensor:
     """One-hot encode a batch of codes on whatever device they are on.
 
@@ -232,17 +233,20 @@ def one_hot(
         codes: (N, max_length) uint8 codes padded with PAD.
         lengths: (N,) sequence lengths.
         alphabet: gives the channel count and the rows for ambiguity codes.
-        length: positions in the output window; longer sequences are cut to fit their alignment.
-        alignment: where each sequence sits in the window; the rest is zero padding.
+        length: positions a sequence may occupy; longer sequences are cut to fit their alignment.
+        alignment: where each sequence sits within those positions; the rest is zero padding.
+        padding: all-zero positions added on each side (the paper: 10, making 50 nt into 70).
 
     Returns:
-        (N, channels, length) float32.
+        (N, channels, length + 2 * padding) float32.
     """
     table = torch.from_numpy(alphabet.one_hot_table()).to(codes.device)
     lengths = lengths.to(device=codes.device, dtype=torch.long)
-    start = alignment_offsets(lengths, length, alignment)  # (N,)
-    source = torch.arange(length, device=codes.device)[None, :] - start[:, None]  # (N, length)
-    inside = (source >= 0) & (source < lengths[:, None])
+    start = alignment_offsets(lengths, length, alignment) + padding  # (N,)
+    positions = torch.arange(length + 2 * padding, device=codes.device)  # (W,)
+    source = positions[None, :] - start[:, None]  # (N, W): index into each sequence
+    in_area = (positions >= padding) & (positions < padding + length)  # cut what overflows
+    inside = (source >= 0) & (source < lengths[:, None]) & in_area[None, :]
     source = source.clamp(0, max(codes.shape[1] - 1, 0))
     window = torch.gather(codes.long(), 1, source) if codes.shape[1] else source * 0 + PAD
     window = torch.where(inside, window, torch.full_like(window, PAD))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from kozak.cli import db
+from kozak.cli import datasets, db
 from kozak.cli.common import run_command
 
 app = typer.Typer(
@@ -16,6 +16,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(datasets.app, name="datasets")
 app.add_typer(db.app, name="db")
 
 

@@ -92,7 +92,7 @@ def _detect_text(column: RawColumn) -> FeatureSpec:
     for delimiter in LABEL_DELIMITERS:
         if pc.any(pc.match_substring(present, delimiter)).as_py():
             tokens = pc.unique(pc.list_flatten(pc.split_pattern(present, delimiter)))
-            if len(tokens) <= MAX_CATEGORIES * 2 and len(tokens) < max(len(present) / 2, 2):
+            if len(tokens) <= MAX_CATEGORIES * 2 and len(tokens) <= max(len(present) // 2, 2):
                 return FeatureSpec(
                     name=name, source=name, type=FeatureType.MULTILABEL, delimiter=delimiter
                 )

@@ -25,7 +25,7 @@ from kozak.data.table import RawColumn, RawTable, Source
 from kozak.data.versions import load_version, save_version
 from kozak.errors import AlreadyExists, InvalidConfig, NotFound
 from kozak.sequences import EncodedSequences
-from kozak.store.entities import Dataset, DatasetVersion
+from kozak.store.entities import Dataset, DatasetVersion, Project
 from kozak.workspace import Workspace
 
 
@@ -169,7 +169,12 @@ class DatasetDraft:
         """Write a new immutable version (creating the dataset the first time)."""
         content = self.check()
         metadata = self.workspace.metadata
-        project = metadata.get_or_create_project(self.project)
+        try:
+            project = metadata.get_project(self.project)
+            new_project = False
+        except NotFound:
+            project = metadata.create_project(Project(name=self.project))
+            new_project = True
         created = False
         try:
             dataset = metadata.get_dataset(project.id, self.name)
@@ -181,7 +186,9 @@ class DatasetDraft:
         try:
             return save_version(self.workspace, dataset, content, self.table.sources, version_name)
         except BaseException:
-            if created:
+            if new_project:
+                metadata.delete_project(project.id)
+            elif created:
                 metadata.delete_dataset(dataset.id)
             raise
 

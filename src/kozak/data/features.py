@@ -56,9 +56,13 @@ class SequenceEncoding(Spec):
     padding: int = Field(
         0,
         ge=0,
-        description="Extra all-zero positions added to the window's length, as in the paper's "
-        "max_len + 20.",
+        description="All-zero positions added on each side of the window (the paper: 10, "
+        "making its 50-nt window 70 wide).",
     )
+
+    def window(self, max_length: int) -> int:
+        """One-hot width: the sequence positions plus padding on both sides."""
+        return (self.length or max_length) + 2 * self.padding
 
 
 class NormalizationStats(Spec):
@@ -103,8 +107,7 @@ class FeatureSpec(Spec):
         if self.type is FeatureType.SEQUENCE:
             assert self.sequence is not None  # guaranteed by _sequence_has_encoding
             channels = 20 if self.sequence.alphabet == "protein" else 4
-            length = (self.sequence.length or max_length or 0) + self.sequence.padding
-            return (channels, length)
+            return (channels, self.sequence.window(max_length or 0))
         if self.type is FeatureType.ARRAY:
             return self.shape
         if self.type in (FeatureType.CATEGORICAL, FeatureType.MULTILABEL):

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kozak.data.encode import FeatureData
-from kozak.data.features import FeatureType
+from kozak.data.features import FeatureType, SequenceEncoding
 from kozak.sequences import EncodedSequences, alignment_offsets, get_alphabet
 
 HISTOGRAM_BINS = 20
@@ -37,7 +37,9 @@ def _numbers(values: np.ndarray, edges: np.ndarray | None) -> dict[str, Any]:
     }
 
 
-def _sequences(seqs: EncodedSequences, window: int | None, alignment: str) -> dict[str, Any]:
+def _sequences(
+    seqs: EncodedSequences, encoding: SequenceEncoding | None, max_length: int
+) -> dict[str, Any]:
     alphabet = get_alphabet(seqs.alphabet)
     letters = list(alphabet.letters)
     lengths = seqs.lengths
@@ -59,20 +61,25 @@ def _sequences(seqs: EncodedSequences, window: int | None, alignment: str) -> di
             "other": float(composition[len(letters):].sum() / total),
         },
     }  # fmt: skip
-    if window is not None:
-        result["per_position"] = _per_position(seqs, window, alignment, len(letters))
+    if encoding is not None:
+        result["per_position"] = _per_position(seqs, encoding, max_length, len(letters))
     return result
 
 
-def _per_position(seqs: EncodedSequences, window: int, alignment: str, n_letters: int) -> dict[str, Any]:
-    """Fractions of each letter (and `other`) at every position of the encoding window."""
-    offsets = alignment_offsets(seqs.lengths.astype(np.int64), window, alignment)  # type: ignore[arg-type]
+def _per_position(
+    seqs: EncodedSequences, encoding: SequenceEncoding, max_length: int, n_letters: int
+) -> dict[str, Any]:
+    """Fractions of each letter (and `other`) at every position of the one-hot window."""
+    length = encoding.length or max_length
+    window = encoding.window(max_length)
+    lengths = seqs.lengths.astype(np.int64)
+    offsets = alignment_offsets(lengths, length, encoding.alignment) + encoding.padding
     slots = n_letters + 1
     counts = np.zeros(window * slots, dtype=np.int64)
     for column in range(seqs.max_length):
         present = seqs.lengths > column
         position = offsets[present] + column
-        inside = (position >= 0) & (position < window)
+        inside = (position >= encoding.padding) & (position < encoding.padding + length)
         code = np.minimum(seqs.codes[present, column][inside], n_letters)  # ambiguity → other
         counts += np.bincount(position[inside] * slots + code, minlength=window * slots)
     table = counts.reshape(window, slots).astype(np.float64)
@@ -95,8 +102,8 @@ def feature_stats(
     if kind is FeatureType.SEQUENCE:
         assert isinstance(values, EncodedSequences) and spec.sequence is not None
         subset = values if rows is None else values.take(rows)
-        window = (spec.sequence.length or values.max_length) + spec.sequence.padding
-        return _sequences(subset, window if per_position else None, spec.sequence.alignment)
+        encoding = spec.sequence
+        return _sequences(subset, encoding if per_position else None, values.max_length)
     if kind in (FeatureType.CATEGORICAL, FeatureType.MULTILABEL):
         assert isinstance(values, np.ndarray) and spec.categories is not None
         chosen = values if rows is None else values[rows]

@@ -1,0 +1,82 @@
+"""Shared fixtures: temporary settings and workspaces, both metadata backends, real data files."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from kozak.settings import Settings
+from kozak.store.artifacts import ArtifactStore, open_artifact_store
+from kozak.store.sql import SqlAlchemyMetadataStore
+from kozak.workspace import Workspace
+
+FILES = Path(__file__).parent / "files"
+NATIVE_UTRS = Path(__file__).resolve().parents[2] / "shared/data/cuperus2017/Native_UTRs.csv.gz"
+POSTGRES_URL = os.environ.get("KOZAK_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose home, database and artifacts live in a temporary directory."""
+    return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture
+def artifact_store(tmp_path: Path) -> ArtifactStore:
+    return open_artifact_store(str(tmp_path / "artifacts"))
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip("KOZAK_TEST_DATABASE_URL is not set; PostgreSQL store tests skipped")
+    schema = f"kozak_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store test runs on SQLite and, when configured, on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'meta.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def metadata_store(database_url: str) -> Iterator[SqlAlchemyMetadataStore]:
+    store = SqlAlchemyMetadataStore(database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def workspace(settings: Settings) -> Workspace:
+    """A fresh SQLite workspace."""
+    return Workspace.open(settings)
+
+
+@pytest.fixture
+def native_utrs() -> Path:
+    """The authors' native 5'UTR library (11,856 rows), outside the repository."""
+    if not NATIVE_UTRS.exists():
+        pytest.skip(f"{NATIVE_UTRS} is absent; real-data tests skipped")
+    return NATIVE_UTRS
+
+
+@pytest.fixture
+def tiny_dna() -> Path:
+    """A committed CSV of 40 short sequences with a measurement and a split column."""
+    return FILES / "tiny_dna.csv"

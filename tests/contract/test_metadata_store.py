@@ -1,0 +1,95 @@
+"""The metadata store contract, run on SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from kozak.errors import AlreadyExists, NotFound, StoreError
+from kozak.store.entities import Dataset, DatasetVersion, Project
+from kozak.store.sql import SqlAlchemyMetadataStore, current_revision, head_revision
+
+
+def _version(dataset_id: str, name: str = "v1", digest: str = "d1") -> DatasetVersion:
+    return DatasetVersion(
+        dataset_id=dataset_id, name=name, digest=digest, row_count=3,
+        spec={"features": []}, stats={"all": {}}, sources=[{"file": "a.csv"}],
+        subset_counts={"training": 2}, artifact_path=f"datasets/{dataset_id}/{digest}",
+    )  # fmt: skip
+
+
+def test_fresh_database_is_migrated_to_head(metadata_store: SqlAlchemyMetadataStore) -> None:
+    assert current_revision(metadata_store.engine) == head_revision()
+
+
+def test_projects_round_trip(metadata_store: SqlAlchemyMetadataStore) -> None:
+    project = metadata_store.create_project(Project(name="Yeast", description="5'UTRs", created_by="ada"))
+    assert metadata_store.get_project(project.id) == project
+    assert metadata_store.get_project("Yeast") == project
+    assert metadata_store.list_projects() == [project]
+    with pytest.raises(AlreadyExists):
+        metadata_store.create_project(Project(name="Yeast"))
+    assert metadata_store.get_or_create_project("Yeast") == project
+    other = metadata_store.get_or_create_project("Other")
+    assert [p.name for p in metadata_store.list_projects()] == ["Yeast", "Other"]
+    metadata_store.delete_project(other.id)
+    with pytest.raises(NotFound):
+        metadata_store.get_project("Other")
+
+
+def test_datasets_belong_to_a_project(metadata_store: SqlAlchemyMetadataStore) -> None:
+    project = metadata_store.create_project(Project(name="P"))
+    dataset = metadata_store.create_dataset(Dataset(project_id=project.id, name="Native"))
+    assert metadata_store.get_dataset(project.id, "Native") == dataset
+    assert metadata_store.get_dataset(project.id, dataset.id) == dataset
+    assert metadata_store.list_datasets(project.id) == [dataset]
+    with pytest.raises(AlreadyExists):
+        metadata_store.create_dataset(Dataset(project_id=project.id, name="Native"))
+    with pytest.raises(NotFound):
+        metadata_store.create_dataset(Dataset(project_id="prj_missing", name="X"))
+    with pytest.raises(NotFound) as err:
+        metadata_store.get_dataset(project.id, "Nope")
+    assert err.value.details == {"dataset": "Nope"}
+
+
+def test_versions_are_unique_by_name_and_digest(metadata_store: SqlAlchemyMetadataStore) -> None:
+    project = metadata_store.create_project(Project(name="P"))
+    dataset = metadata_store.create_dataset(Dataset(project_id=project.id, name="D"))
+    v1 = metadata_store.create_dataset_version(_version(dataset.id))
+    stored = metadata_store.get_dataset_version(dataset.id, "v1")
+    assert stored == v1 and stored.spec == {"features": []} and stored.subset_counts == {"training": 2}
+    assert metadata_store.find_dataset_version_by_digest(dataset.id, "d1") == v1
+    assert metadata_store.find_dataset_version_by_digest(dataset.id, "other") is None
+    with pytest.raises(AlreadyExists):
+        metadata_store.create_dataset_version(_version(dataset.id, name="v2", digest="d1"))
+    with pytest.raises(AlreadyExists):
+        metadata_store.create_dataset_version(_version(dataset.id, name="v1", digest="d2"))
+    v2 = metadata_store.create_dataset_version(_version(dataset.id, name="v2", digest="d2"))
+    assert metadata_store.list_dataset_versions(dataset.id) == [v1, v2]
+
+
+def test_batch_insert_is_one_transaction(metadata_store: SqlAlchemyMetadataStore) -> None:
+    project = metadata_store.create_project(Project(name="P"))
+    dataset = metadata_store.create_dataset(Dataset(project_id=project.id, name="D"))
+    with pytest.raises(AlreadyExists):
+        metadata_store.create_dataset_versions(
+            [_version(dataset.id, "a", "x"), _version(dataset.id, "b", "x")]
+        )
+    assert metadata_store.list_dataset_versions(dataset.id) == []
+
+
+def test_deleting_a_project_cascades(metadata_store: SqlAlchemyMetadataStore) -> None:
+    project = metadata_store.create_project(Project(name="P"))
+    dataset = metadata_store.create_dataset(Dataset(project_id=project.id, name="D"))
+    metadata_store.create_dataset_version(_version(dataset.id))
+    metadata_store.delete_project(project.id)
+    assert metadata_store.list_datasets(project.id) == []
+    assert metadata_store.list_dataset_versions(dataset.id) == []
+
+
+def test_outdated_schema_is_refused_with_the_upgrade_command(database_url: str) -> None:
+    store = SqlAlchemyMetadataStore(database_url)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0000'")
+    store.close()
+    with pytest.raises(StoreError, match="kozak db upgrade"):
+        SqlAlchemyMetadataStore(database_url)
