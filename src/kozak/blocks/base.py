@@ -195,8 +195,8 @@ def trace_output_shape(cls: BlockType, input_shapes: Sequence[Shape], params: An
     never runs real arithmetic.
     """
     with torch.device("meta"):
-        module = cls.build(input_shapes, params)
-        xs = [torch.empty((1, *s)) for s in input_shapes]
+        module = cls.build(input_shapes, params).eval()
+        xs = [torch.empty((2, *s)) for s in input_shapes]
         out = module(*xs)
     return tuple(int(d) for d in out.shape[1:])
 
