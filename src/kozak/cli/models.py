@@ -81,7 +81,10 @@ def show(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the inferred info as JSON."),
 ) -> None:
-    """Show every node's output shape, parameters and FLOPs per example, and the totals."""
+    """Show every node's output shape, parameters and FLOPs per example, and the totals.
+
+    Exits with status 1 when the graph has errors (they are listed under the table).
+    """
     spec = load_graph(source, input_length)
     report = validate_graph(spec)
     if as_json:
@@ -90,7 +93,7 @@ def show(
             "info": report.info.model_dump(mode="json"),
             "issues": [i.model_dump(mode="json") for i in report.issues],
         }))
-        return
+        raise typer.Exit(0 if report.ok else 1)
     table = Table(title=spec.name or source, caption=spec.description or None)
     table.add_column("node")
     table.add_column("type")
@@ -112,6 +115,8 @@ def show(
     for issue in report.issues:
         colour = "red" if issue.severity == "error" else "yellow"
         console.print(f"[{colour}]{issue.severity}[/] [dim]({issue.code})[/]: {issue.message}")
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @app.command("export")

@@ -43,7 +43,7 @@ def test_show_reads_a_graph_file_and_reports_its_issues(tmp_path: Path) -> None:
     bad["nodes"][1]["params"]["width"] = 80
     path.write_text(GraphSpec.from_data(bad).to_yaml())
     result = runner.invoke(app, ["models", "show", str(path)], env={"COLUMNS": "160"})
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert "shape.mismatch" in result.output and "conv1" in result.output
 
 
