@@ -1,8 +1,8 @@
 """Column type detection: a raw column in, a default `FeatureSpec` out.
 
 Rules, in order: NumPy arrays are `array` (or `sequence` when they are one-hot DNA); Arrow
-integers are `integer`, floats `float`, booleans `categorical`; text is a `sequence` when every
-value is made of nucleotide (or, for long values, amino-acid) letters, `multilabel` when values
+integers are `integer`, floats `float`, booleans `categorical`; text is a `sequence` when ≥ 95 % of
+values are made of nucleotide (or, for long values, amino-acid) letters, `multilabel` when values
 are delimited lists over a small vocabulary, `categorical` when it has few distinct values, and
 `string` otherwise. Text that is almost all numbers is an error naming the first bad row.
 """
@@ -21,6 +21,7 @@ from kozak.sequences import DNA, INVALID, PROTEIN, RNA, Alphabet, one_hot_to_cod
 MAX_CATEGORIES = 50
 MIN_SEQUENCE_LENGTH = 8  # shorter ACGT strings are more likely codes than sequences
 MIN_PROTEIN_LENGTH = 20
+SEQUENCE_SHARE = 0.95
 LABEL_DELIMITERS = ("|", ";")
 NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 
@@ -62,10 +63,14 @@ def _window(values: np.ndarray) -> int:
     return dims[1] if dims[0] == 4 else dims[0]
 
 
-def _all_in(alphabet: Alphabet, strings: pa.Array) -> bool:
+def _share_in(alphabet: Alphabet, strings: pa.Array) -> float:
+    """Share of values made only of the alphabet's letters."""
     offsets, data = string_buffers(strings)
-    used = data[offsets[0] : offsets[-1]]
-    return bool(used.size) and not bool((alphabet.lookup_table()[used] == INVALID).any())
+    bad = np.flatnonzero(alphabet.lookup_table()[data[offsets[0] : offsets[-1]]] == INVALID)
+    if not len(strings):
+        return 0.0
+    bad_rows = np.unique(np.searchsorted(offsets, bad + offsets[0], side="right") - 1)
+    return 1.0 - len(bad_rows) / len(strings)
 
 
 def _detect_text(column: RawColumn) -> FeatureSpec:
@@ -78,13 +83,14 @@ def _detect_text(column: RawColumn) -> FeatureSpec:
     n_unique = len(pc.unique(present))
     if mean_length >= MIN_SEQUENCE_LENGTH and present.null_count == 0:
         for alphabet in (DNA, RNA):
-            if _all_in(alphabet, present):
+            # A few bad rows are typos in a sequence column: encoding then names each one.
+            if _share_in(alphabet, present) >= SEQUENCE_SHARE:
                 detected = "rna" if _has_letter(present, "U") and not _has_letter(present, "T") else "dna"
                 return FeatureSpec(
                     name=name, source=name, type=FeatureType.SEQUENCE,
                     sequence=SequenceEncoding(alphabet=detected),  # type: ignore[arg-type]
                 )  # fmt: skip
-        if mean_length >= MIN_PROTEIN_LENGTH and _all_in(PROTEIN, present):
+        if mean_length >= MIN_PROTEIN_LENGTH and _share_in(PROTEIN, present) >= SEQUENCE_SHARE:
             return FeatureSpec(
                 name=name, source=name, type=FeatureType.SEQUENCE,
                 sequence=SequenceEncoding(alphabet="protein"),
