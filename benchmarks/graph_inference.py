@@ -62,22 +62,28 @@ def main() -> None:
         ("build + meta-device trace", meta_ms),
         ("build + forward on random data", forward_ms),
     ]
-    print(f"graph: {spec.name}, {len(spec.nodes)} nodes, {len(spec.edges)} edges, "
-          f"{infer(spec).total_params:,} parameters")
+    print(
+        f"graph: {spec.name}, {len(spec.nodes)} nodes, {len(spec.edges)} edges, "
+        f"{infer(spec).total_params:,} parameters"
+    )
     print(f"{'method':<34}{'median ms':>12}{'vs infer':>12}")
     for label, ms in rows:
         print(f"{label:<34}{ms:>12.3f}{ms / infer_ms:>11.0f}x")
-    print(json.dumps({
-        "benchmark": "graph_inference",
-        "graph": spec.name,
-        "nodes": len(spec.nodes),
-        "infer_ms": round(infer_ms, 4),
-        "parse_and_infer_ms": round(parse_infer_ms, 4),
-        "meta_trace_reference_ms": round(meta_ms, 3),
-        "forward_reference_ms": round(forward_ms, 3),
-        "speedup_vs_meta": round(meta_ms / infer_ms, 1),
-        "speedup": round(forward_ms / infer_ms, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "benchmark": "graph_inference",
+                "graph": spec.name,
+                "nodes": len(spec.nodes),
+                "infer_ms": round(infer_ms, 4),
+                "parse_and_infer_ms": round(parse_infer_ms, 4),
+                "meta_trace_reference_ms": round(meta_ms, 3),
+                "forward_reference_ms": round(forward_ms, 3),
+                "speedup_vs_meta": round(meta_ms / infer_ms, 1),
+                "speedup": round(forward_ms / infer_ms, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

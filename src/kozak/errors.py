@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import ValidationError
+
 
 class KozakError(Exception):
     """Base class: a message for people, a stable code for programs, details for both."""
@@ -45,6 +47,15 @@ class InvalidConfig(KozakError):
 
     code = "invalid_config"
     http_status = 422
+
+
+def invalid_config(exc: ValidationError, what: str) -> InvalidConfig:
+    """An `InvalidConfig` listing every field pydantic refused, for `what` (e.g. "feature seq")."""
+    problems = [
+        f"{'.'.join(str(p) for p in error['loc']) or 'value'}: {error['msg']}"
+        for error in exc.errors()
+    ]
+    return InvalidConfig(f"invalid {what}: " + "; ".join(problems), problems=problems)
 
 
 class DataError(KozakError):

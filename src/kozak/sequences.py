@@ -8,7 +8,7 @@ average of the bases they stand for). One-hot tensors are made on the device, in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -75,17 +75,44 @@ class Alphabet:
 
 
 _IUPAC = {
-    "N": "ACGT", "R": "AG", "Y": "CT", "S": "CG", "W": "AT", "K": "GT", "M": "AC",
-    "B": "CGT", "D": "AGT", "H": "ACT", "V": "ACG",
-}  # fmt: skip
+    "N": "ACGT",
+    "R": "AG",
+    "Y": "CT",
+    "S": "CG",
+    "W": "AT",
+    "K": "GT",
+    "M": "AC",
+    "B": "CGT",
+    "D": "AGT",
+    "H": "ACT",
+    "V": "ACG",
+}
 _DNA_COMPLEMENT = {
-    "A": "T", "C": "G", "G": "C", "T": "A", "N": "N", "R": "Y", "Y": "R", "S": "S", "W": "W",
-    "K": "M", "M": "K", "B": "V", "D": "H", "H": "D", "V": "B",
-}  # fmt: skip
+    "A": "T",
+    "C": "G",
+    "G": "C",
+    "T": "A",
+    "N": "N",
+    "R": "Y",
+    "Y": "R",
+    "S": "S",
+    "W": "W",
+    "K": "M",
+    "M": "K",
+    "B": "V",
+    "D": "H",
+    "H": "D",
+    "V": "B",
+}
 
 DNA = Alphabet("dna", "ACGT", _IUPAC, {"U": "T"}, _DNA_COMPLEMENT)
-RNA = Alphabet("rna", "ACGU", {k: v.replace("T", "U") for k, v in _IUPAC.items()}, {"T": "U"},
-               {k.replace("T", "U"): v.replace("T", "U") for k, v in _DNA_COMPLEMENT.items()})  # fmt: skip
+RNA = Alphabet(
+    "rna",
+    "ACGU",
+    {k: v.replace("T", "U") for k, v in _IUPAC.items()},
+    {"T": "U"},
+    {k.replace("T", "U"): v.replace("T", "U") for k, v in _DNA_COMPLEMENT.items()},
+)
 PROTEIN = Alphabet(
     "protein",
     "ACDEFGHIKLMNPQRSTVWY",
@@ -131,13 +158,13 @@ class EncodedSequences:
         lut[: len(symbols)] = symbols
         text = lut[self.codes]
         return [
-            row[:n].tobytes().decode("ascii")
-            for row, n in zip(text, self.lengths.tolist(), strict=True)
+            row[:n].tobytes().decode("ascii") for row, n in zip(text, self.lengths.tolist(), strict=True)
         ]
 
 
 def string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(offsets (N+1,) int64 relative to data, data bytes uint8) of an Arrow string array."""
+    offset_type: type[np.signedinteger[Any]]
     if pa.types.is_string(values.type):
         offset_type = np.int32
     elif pa.types.is_large_string(values.type):
@@ -168,8 +195,10 @@ def encode_strings(
         row = int(np.flatnonzero(array.is_null().to_numpy(zero_copy_only=False))[0])
         raise DataError(
             f"missing sequence in column {column!r} at row {row}",
-            file=file, column=column, row=row,
-        )  # fmt: skip
+            file=file,
+            column=column,
+            row=row,
+        )
     offsets, data = string_buffers(array)
     lengths = np.diff(offsets)
     if len(lengths) and lengths.min() == 0:
@@ -188,8 +217,12 @@ def encode_strings(
             f"unexpected character {char!r} at position {position + 1} of the sequence in "
             f"column {column!r}, row {row}; a {alphabet.name} sequence may only hold "
             f"{alphabet.symbols} (and their lower-case forms)",
-            file=file, column=column, row=row, position=position + 1, character=char,
-        )  # fmt: skip
+            file=file,
+            column=column,
+            row=row,
+            position=position + 1,
+            character=char,
+        )
     n = len(lengths)
     max_len = int(lengths.max()) if n else 0
     if n and lengths.min() == max_len:
@@ -199,8 +232,9 @@ def encode_strings(
         index = (offsets[:-1, None] - offsets[0]) + columns
         inside = columns < lengths[:, None]
         codes = np.where(inside, flat[np.minimum(index, max(len(flat) - 1, 0))], PAD)
-    return EncodedSequences(np.ascontiguousarray(codes, dtype=np.uint8), lengths.astype(np.int32),
-                            alphabet.name)  # fmt: skip
+    return EncodedSequences(
+        np.ascontiguousarray(codes, dtype=np.uint8), lengths.astype(np.int32), alphabet.name
+    )
 
 
 def alignment_offsets(lengths: Lengths, length: int, alignment: Alignment) -> Lengths:
@@ -265,14 +299,40 @@ def reverse_complement(encoded: EncodedSequences) -> EncodedSequences:
     return EncodedSequences(codes, encoded.lengths.copy(), encoded.alphabet)
 
 
-def one_hot_to_codes(array: np.ndarray) -> tuple[EncodedSequences, str] | None:
+@dataclass(frozen=True)
+class OneHotImport:
+    """A recognised one-hot array: its sequences, layout, window and where each one starts."""
+
+    sequences: EncodedSequences
+    layout: str
+    window: int
+    starts: np.ndarray
+
+    def encoding(self) -> tuple[Alignment, int, int]:
+        """(alignment, length, padding) that reproduce the imported window exactly.
+
+        Sequences that all end in one column are right-aligned, all starting in one column
+        left-aligned; the untouched columns on the short side become padding on both sides.
+        """
+        ends = self.starts + self.sequences.lengths
+        longest = self.sequences.max_length
+        for alignment, edge in (("right", self.window - ends), ("left", self.starts)):
+            if len(np.unique(edge)) == 1:
+                padding = int(edge[0])
+                if self.window - 2 * padding >= longest:
+                    return alignment, self.window - 2 * padding, padding  # type: ignore[return-value]
+        return "center", self.window, 0
+
+
+def one_hot_to_codes(array: np.ndarray) -> OneHotImport | None:
     """Recognise a one-hot DNA array and turn it into codes; None when it is not one.
 
     Accepts (N, 4, L), (N, L, 4) and either with singleton axes, e.g. the tutorial's
     (N, 4, 70, 1). All-zero positions at the ends are padding; inside a sequence they become N.
 
     Returns:
-        The encoded sequences and the layout found ("channels_first" or "channels_last").
+        The sequences, the layout found ("channels_first" or "channels_last"), the window
+        width and each sequence's first column.
     """
     squeezed = array.reshape(array.shape[0], *[d for d in array.shape[1:] if d != 1])
     if squeezed.ndim != 3 or 4 not in squeezed.shape[1:]:
@@ -287,7 +347,7 @@ def one_hot_to_codes(array: np.ndarray) -> tuple[EncodedSequences, str] | None:
     present = per_position == 1
     if not present.any(axis=1).all():
         return None
-    n, length = present.shape
+    length = present.shape[1]
     first = present.argmax(axis=1)
     last = length - 1 - present[:, ::-1].argmax(axis=1)
     lengths = (last - first + 1).astype(np.int32)
@@ -295,4 +355,5 @@ def one_hot_to_codes(array: np.ndarray) -> tuple[EncodedSequences, str] | None:
     columns = np.arange(int(lengths.max()))
     source = np.minimum(first[:, None] + columns, length - 1)
     codes = np.where(columns < lengths[:, None], np.take_along_axis(base, source, 1), PAD)
-    return EncodedSequences(codes.astype(np.uint8), lengths, "dna"), layout
+    sequences = EncodedSequences(codes.astype(np.uint8), lengths, "dna")
+    return OneHotImport(sequences, layout, length, first.astype(np.int64))

@@ -53,17 +53,26 @@ CASES: dict[str, list[Case]] = {
     "embedding": [Case({"vocab_size": 5, "dim": 3}, [(7,)], vocab=5)],
     "conv1d": [
         Case({"filters": 4, "kernel_size": 3}, [(4, 10)], label="valid"),
-        Case({"filters": 3, "kernel_size": 4, "stride": 2, "dilation": 2, "padding": "same"},
-             [(4, 11)], label="same-strided-dilated"),
+        Case(
+            {"filters": 3, "kernel_size": 4, "stride": 2, "dilation": 2, "padding": "same"},
+            [(4, 11)],
+            label="same-strided-dilated",
+        ),
         Case({"filters": 8, "kernel_size": 3, "depthwise": True}, [(4, 10)], label="depthwise"),
         Case({"filters": 6, "kernel_size": 3, "rc_equivariant": True}, [(4, 10)], label="rc"),
     ],
     "conv2d": [
         Case({"filters": 5, "width": 3, "height": 4}, [(4, 9, 1)], label="tutorial-like"),
-        Case({"filters": 3, "width": 3, "height": 2, "stride": 2, "padding": "same"},
-             [(5, 7, 2)], label="same-strided"),
-        Case({"filters": 4, "width": 3, "height": 1, "depthwise": True, "dilation": 2},
-             [(1, 9, 2)], label="depthwise-dilated"),
+        Case(
+            {"filters": 3, "width": 3, "height": 2, "stride": 2, "padding": "same"},
+            [(5, 7, 2)],
+            label="same-strided",
+        ),
+        Case(
+            {"filters": 4, "width": 3, "height": 1, "depthwise": True, "dilation": 2},
+            [(1, 9, 2)],
+            label="depthwise-dilated",
+        ),
     ],
     "max_pool1d": [
         Case({"pool_size": 2}, [(3, 9)]),
@@ -75,13 +84,11 @@ CASES: dict[str, list[Case]] = {
     ],
     "max_pool2d": [
         Case({"width": 2, "height": 1}, [(1, 9, 3)]),
-        Case({"width": 3, "height": 2, "stride": 2, "padding": "same"}, [(3, 7, 2)],
-             label="same"),
+        Case({"width": 3, "height": 2, "stride": 2, "padding": "same"}, [(3, 7, 2)], label="same"),
     ],
     "avg_pool2d": [
         Case({"width": 2, "height": 2}, [(4, 6, 3)]),
-        Case({"width": 3, "height": 3, "stride": 1, "padding": "same"}, [(3, 5, 2)],
-             label="same"),
+        Case({"width": 3, "height": 3, "stride": 1, "padding": "same"}, [(3, 5, 2)], label="same"),
     ],
     "global_pool1d": [Case({"mode": "max"}, [(3, 7)]), Case({"mode": "avg"}, [(3, 7)])],
     "global_pool2d": [Case({"mode": "max"}, [(2, 5, 3)]), Case({"mode": "avg"}, [(2, 5, 3)])],
@@ -99,19 +106,20 @@ CASES: dict[str, list[Case]] = {
     ],
     "lstm": [
         Case({"units": 3}, [(4, 6)]),
-        Case({"units": 3, "bidirectional": True, "return_sequences": True}, [(4, 6)],
-             label="bi-seq"),
+        Case({"units": 3, "bidirectional": True, "return_sequences": True}, [(4, 6)], label="bi-seq"),
         Case({"units": 2, "bidirectional": True, "num_layers": 2}, [(3, 5)], label="bi-2layer"),
     ],
     "gru": [
         Case({"units": 3}, [(4, 6)]),
-        Case({"units": 2, "bidirectional": True, "return_sequences": True}, [(3, 5)],
-             label="bi-seq"),
+        Case({"units": 2, "bidirectional": True, "return_sequences": True}, [(3, 5)], label="bi-seq"),
     ],
     "transformer": [
         Case({"heads": 2, "ff_dim": 8, "dropout": 0.0}, [(4, 5)]),
-        Case({"heads": 1, "ff_dim": 6, "activation": "relu", "norm_first": False}, [(3, 4)],
-             label="post-norm"),
+        Case(
+            {"heads": 1, "ff_dim": 6, "activation": "relu", "norm_first": False},
+            [(3, 4)],
+            label="post-norm",
+        ),
     ],
     "position_embedding": [Case({}, [(3, 5)])],
 }
@@ -122,10 +130,7 @@ def _inputs(case: Case, seed: int = 0) -> list[torch.Tensor]:
     if case.vocab is not None:
         return [torch.randint(0, case.vocab, (2, *s), generator=gen) for s in case.input_shapes]
     # positive, away from zero: keeps exp/log-style blocks and max ties well conditioned
-    return [
-        (torch.rand((2, *s), generator=gen) + 0.1).requires_grad_(True)
-        for s in case.input_shapes
-    ]
+    return [(torch.rand((2, *s), generator=gen) + 0.1).requires_grad_(True) for s in case.input_shapes]
 
 
 def check_block(block: BlockType, case: Case) -> None:

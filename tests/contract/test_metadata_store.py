@@ -11,10 +11,16 @@ from kozak.store.sql import SqlAlchemyMetadataStore, current_revision, head_revi
 
 def _version(dataset_id: str, name: str = "v1", digest: str = "d1") -> DatasetVersion:
     return DatasetVersion(
-        dataset_id=dataset_id, name=name, digest=digest, row_count=3,
-        spec={"features": []}, stats={"all": {}}, sources=[{"file": "a.csv"}],
-        subset_counts={"training": 2}, artifact_path=f"datasets/{dataset_id}/{digest}",
-    )  # fmt: skip
+        dataset_id=dataset_id,
+        name=name,
+        digest=digest,
+        row_count=3,
+        spec={"features": []},
+        stats={"all": {}},
+        sources=[{"file": "a.csv"}],
+        subset_counts={"training": 2},
+        artifact_path=f"datasets/{dataset_id}/{digest}",
+    )
 
 
 def test_fresh_database_is_migrated_to_head(metadata_store: SqlAlchemyMetadataStore) -> None:
@@ -22,7 +28,9 @@ def test_fresh_database_is_migrated_to_head(metadata_store: SqlAlchemyMetadataSt
 
 
 def test_projects_round_trip(metadata_store: SqlAlchemyMetadataStore) -> None:
-    project = metadata_store.create_project(Project(name="Yeast", description="5'UTRs", created_by="ada"))
+    project = metadata_store.create_project(
+        Project(name="Yeast", description="5'UTRs", created_by="ada")
+    )
     assert metadata_store.get_project(project.id) == project
     assert metadata_store.get_project("Yeast") == project
     assert metadata_store.list_projects() == [project]

@@ -40,7 +40,13 @@ def test_sliced_arrow_arrays_are_read_at_their_offset() -> None:
 def test_unknown_character_names_row_position_and_character() -> None:
     with pytest.raises(DataError) as err:
         encode_strings(["ACGT", "ACXG"], DNA, column="seq", file="a.csv")
-    assert err.value.details == {"file": "a.csv", "column": "seq", "row": 1, "position": 3, "character": "X"}
+    assert err.value.details == {
+        "file": "a.csv",
+        "column": "seq",
+        "row": 1,
+        "position": 3,
+        "character": "X",
+    }
 
 
 @pytest.mark.parametrize("values,problem", [(["ACG", None], "missing"), (["ACG", ""], "empty")])
@@ -50,13 +56,16 @@ def test_missing_and_empty_sequences_are_refused(values: list[str | None], probl
     assert err.value.details["row"] == 1
 
 
-@pytest.mark.parametrize(
-    "alignment,expected_start", [("left", 0), ("right", 4), ("center", 2)]
-)
+@pytest.mark.parametrize("alignment,expected_start", [("left", 0), ("right", 4), ("center", 2)])
 def test_one_hot_alignment(alignment: str, expected_start: int) -> None:
     encoded = encode_strings(["ACG"], DNA)
-    tensor = one_hot(torch.from_numpy(encoded.codes), torch.from_numpy(encoded.lengths),
-                     alphabet=DNA, length=7, alignment=alignment)  # type: ignore[arg-type]
+    tensor = one_hot(
+        torch.from_numpy(encoded.codes),
+        torch.from_numpy(encoded.lengths),
+        alphabet=DNA,
+        length=7,
+        alignment=alignment,
+    )  # type: ignore[arg-type]
     assert tensor.shape == (1, 4, 7)
     columns = tensor[0].argmax(dim=0)[expected_start : expected_start + 3].tolist()
     assert columns == [0, 1, 2]
@@ -65,27 +74,46 @@ def test_one_hot_alignment(alignment: str, expected_start: int) -> None:
 
 def test_center_matches_the_authors_rule_for_50_mers_in_70() -> None:
     encoded = encode_strings(["A" * 50], DNA)
-    tensor = one_hot(torch.from_numpy(encoded.codes), torch.from_numpy(encoded.lengths),
-                     alphabet=DNA, length=70, alignment="center")
+    tensor = one_hot(
+        torch.from_numpy(encoded.codes),
+        torch.from_numpy(encoded.lengths),
+        alphabet=DNA,
+        length=70,
+        alignment="center",
+    )
     filled = tensor[0].sum(dim=0).nonzero().flatten()
     assert filled.min().item() == 10 and filled.max().item() == 59
 
 
 def test_ambiguity_codes_average_their_bases_and_long_sequences_are_cut() -> None:
     encoded = encode_strings(["NRACGT"], DNA)
-    tensor = one_hot(torch.from_numpy(encoded.codes), torch.from_numpy(encoded.lengths),
-                     alphabet=DNA, length=4, alignment="left")
+    tensor = one_hot(
+        torch.from_numpy(encoded.codes),
+        torch.from_numpy(encoded.lengths),
+        alphabet=DNA,
+        length=4,
+        alignment="left",
+    )
     assert tensor[0, :, 0].tolist() == [0.25, 0.25, 0.25, 0.25]
     assert tensor[0, :, 1].tolist() == [0.5, 0.0, 0.5, 0.0]
-    right = one_hot(torch.from_numpy(encoded.codes), torch.from_numpy(encoded.lengths),
-                    alphabet=DNA, length=4, alignment="right")
+    right = one_hot(
+        torch.from_numpy(encoded.codes),
+        torch.from_numpy(encoded.lengths),
+        alphabet=DNA,
+        length=4,
+        alignment="right",
+    )
     assert right[0].argmax(dim=0).tolist() == [0, 1, 2, 3]  # the 3' end is kept
 
 
 def test_protein_alphabet_has_twenty_channels() -> None:
     encoded = encode_strings(["MKTAYX"], PROTEIN)
-    tensor = one_hot(torch.from_numpy(encoded.codes), torch.from_numpy(encoded.lengths),
-                     alphabet=PROTEIN, length=6)
+    tensor = one_hot(
+        torch.from_numpy(encoded.codes),
+        torch.from_numpy(encoded.lengths),
+        alphabet=PROTEIN,
+        length=6,
+    )
     assert tensor.shape == (1, 20, 6)
     assert torch.allclose(tensor[0, :, 5].sum(), torch.tensor(1.0))
 
@@ -104,7 +132,7 @@ def test_one_hot_arrays_are_recognised_in_any_layout(shape: tuple[int, ...]) -> 
     array = channels_first.transpose(0, 2, 1) if shape == (2, 10, 4) else channels_first.reshape(shape)
     found = one_hot_to_codes(array)
     assert found is not None
-    assert found[0].decode() == ["ACG", "TNT"]
+    assert found.sequences.decode() == ["ACG", "TNT"]
 
 
 def test_non_one_hot_arrays_are_not_sequences() -> None:

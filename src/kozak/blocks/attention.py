@@ -19,19 +19,34 @@ from kozak.errors import ShapeError
 class TransformerParams(BlockParams):
     """Parameters of a Transformer encoder block."""
 
-    heads: int = Field(4, ge=1, description="Attention heads; must divide the channel count.",
-                       json_schema_extra=ui("Heads"))
-    ff_dim: int = Field(256, ge=1, description="Width of the feed-forward sublayer.",
-                        json_schema_extra=ui("Feed-forward width"))
-    dropout: float = Field(0.1, ge=0.0, lt=1.0, description="Dropout inside the layer.",
-                           json_schema_extra=ui("Dropout"))
+    heads: int = Field(
+        4,
+        ge=1,
+        description="Attention heads; must divide the channel count.",
+        json_schema_extra=ui("Heads"),
+    )
+    ff_dim: int = Field(
+        256,
+        ge=1,
+        description="Width of the feed-forward sublayer.",
+        json_schema_extra=ui("Feed-forward width"),
+    )
+    dropout: float = Field(
+        0.1,
+        ge=0.0,
+        lt=1.0,
+        description="Dropout inside the layer.",
+        json_schema_extra=ui("Dropout"),
+    )
     activation: Literal["relu", "gelu"] = Field(
-        "gelu", description="Activation of the feed-forward sublayer.",
-        json_schema_extra=ui("Activation", group="Advanced")
+        "gelu",
+        description="Activation of the feed-forward sublayer.",
+        json_schema_extra=ui("Activation", group="Advanced"),
     )
     norm_first: bool = Field(
-        True, description="Pre-norm (LayerNorm before each sublayer): trains more stably.",
-        json_schema_extra=ui("Pre-norm", group="Advanced")
+        True,
+        description="Pre-norm (LayerNorm before each sublayer): trains more stably.",
+        json_schema_extra=ui("Pre-norm", group="Advanced"),
     )
 
 
@@ -66,8 +81,12 @@ class TransformerBlock(Block[TransformerParams]):
     @classmethod
     def output_shape(cls, input_shapes: Sequence[Shape], params: TransformerParams) -> Shape:
         shape = input_shapes[0]
-        require_rank(shape, 2, "(channels, length)",
-                     "the Transformer reads channels-first sequences, e.g. a Conv1D's output")
+        require_rank(
+            shape,
+            2,
+            "(channels, length)",
+            "the Transformer reads channels-first sequences, e.g. a Conv1D's output",
+        )
         if shape[0] % params.heads:
             raise ShapeError(
                 f"{params.heads} heads do not divide the {shape[0]} input channels",
@@ -89,9 +108,7 @@ class TransformerBlock(Block[TransformerParams]):
         return attention + feed_forward + 4 * c  # two LayerNorms
 
     @classmethod
-    def flops(
-        cls, input_shapes: Sequence[Shape], output_shape: Shape, params: TransformerParams
-    ) -> int:
+    def flops(cls, input_shapes: Sequence[Shape], output_shape: Shape, params: TransformerParams) -> int:
         c, length = input_shapes[0]
         projections = 2 * length * 4 * c * c
         scores_and_mix = 2 * 2 * length * length * c
@@ -125,11 +142,13 @@ class PositionEmbeddingBlock(Block[PositionEmbeddingParams]):
     category = "attention"
 
     @classmethod
-    def output_shape(
-        cls, input_shapes: Sequence[Shape], params: PositionEmbeddingParams
-    ) -> Shape:
-        require_rank(input_shapes[0], 2, "(channels, length)",
-                     "add position embeddings to channels-first sequences")
+    def output_shape(cls, input_shapes: Sequence[Shape], params: PositionEmbeddingParams) -> Shape:
+        require_rank(
+            input_shapes[0],
+            2,
+            "(channels, length)",
+            "add position embeddings to channels-first sequences",
+        )
         return tuple(input_shapes[0])
 
     @classmethod

@@ -63,14 +63,17 @@ class Conv1dParams(BlockParams):
     """Parameters of a Conv1D block."""
 
     filters: int = Field(
-        64, ge=1, description="Number of filters (output channels).", json_schema_extra=ui(
-            "Filters")
+        64,
+        ge=1,
+        description="Number of filters (output channels).",
+        json_schema_extra=ui("Filters"),
     )
     kernel_size: int = Field(
         9, ge=1, description="Filter width in positions.", json_schema_extra=ui("Width")
     )
-    stride: int = Field(1, ge=1, description="Step between filter positions.",
-                        json_schema_extra=ui("Stride"))
+    stride: int = Field(
+        1, ge=1, description="Step between filter positions.", json_schema_extra=ui("Stride")
+    )
     dilation: int = Field(
         1,
         ge=1,
@@ -79,11 +82,13 @@ class Conv1dParams(BlockParams):
     )
     padding: Padding = _padding_field()
     activation: ActivationName = Field(
-        "relu", description="Activation applied to the outputs.",
-        json_schema_extra=ui("Activation")
+        "relu", description="Activation applied to the outputs.", json_schema_extra=ui("Activation")
     )
-    use_bias: bool = Field(True, description="Add a learned bias per filter.",
-                           json_schema_extra=ui("Use bias", group="Advanced"))
+    use_bias: bool = Field(
+        True,
+        description="Add a learned bias per filter.",
+        json_schema_extra=ui("Use bias", group="Advanced"),
+    )
     depthwise: bool = Field(
         False,
         description="Convolve each input channel separately (groups = channels); filters must "
@@ -145,8 +150,12 @@ class Conv1dBlock(Block[Conv1dParams]):
     @classmethod
     def output_shape(cls, input_shapes: Sequence[Shape], params: Conv1dParams) -> Shape:
         shape = input_shapes[0]
-        require_rank(shape, 2, "(channels, length)",
-                     "Conv1D takes channels-first sequences; use Conv2D for (H, W, C) inputs")
+        require_rank(
+            shape,
+            2,
+            "(channels, length)",
+            "Conv1D takes channels-first sequences; use Conv2D for (H, W, C) inputs",
+        )
         _groups(shape[0], params.filters, params.depthwise)
         length = conv_output_length(
             shape[1], params.kernel_size, params.stride, params.dilation, params.padding, "width"
@@ -158,12 +167,17 @@ class Conv1dBlock(Block[Conv1dParams]):
         channels, length = input_shapes[0]
         layers: list[nn.Module] = []
         if params.padding == "same":
-            layers.append(Pad(same_padding(length, params.kernel_size, params.stride,
-                                           params.dilation)))
+            layers.append(Pad(same_padding(length, params.kernel_size, params.stride, params.dilation)))
         conv: nn.Module
         if params.rc_equivariant:
-            conv = RcConv1d(channels, params.filters, params.kernel_size, params.stride,
-                            params.dilation, params.use_bias)
+            conv = RcConv1d(
+                channels,
+                params.filters,
+                params.kernel_size,
+                params.stride,
+                params.dilation,
+                params.use_bias,
+            )
         else:
             conv = nn.Conv1d(
                 channels,
@@ -181,18 +195,19 @@ class Conv1dBlock(Block[Conv1dParams]):
     def param_count(cls, input_shapes: Sequence[Shape], params: Conv1dParams) -> int:
         channels = input_shapes[0][0]
         unique = params.filters // 2 if params.rc_equivariant else params.filters
-        per_filter = params.kernel_size * channels // _groups(
-            channels, params.filters, params.depthwise)
+        per_filter = params.kernel_size * channels // _groups(channels, params.filters, params.depthwise)
         return unique * per_filter + (unique if params.use_bias else 0)
 
     @classmethod
     def flops(cls, input_shapes: Sequence[Shape], output_shape: Shape, params: Conv1dParams) -> int:
         channels = input_shapes[0][0]
-        per_output = 2 * params.kernel_size * channels // _groups(
-            channels, params.filters, params.depthwise)
+        per_output = (
+            2 * params.kernel_size * channels // _groups(channels, params.filters, params.depthwise)
+        )
         out = numel(output_shape)
-        return out * per_output + (out if params.use_bias else 0) + activation_flops(
-            params.activation, out)
+        return (
+            out * per_output + (out if params.use_bias else 0) + activation_flops(params.activation, out)
+        )
 
     @classmethod
     def final_activation(cls, params: Conv1dParams) -> str | None:
@@ -206,30 +221,45 @@ class Conv2dParams(BlockParams):
     """Parameters of a Conv2D block (Peltarion's 2D Convolution)."""
 
     filters: int = Field(
-        64, ge=1, description="Number of filters (output channels).", json_schema_extra=ui(
-            "Filters")
+        64,
+        ge=1,
+        description="Number of filters (output channels).",
+        json_schema_extra=ui("Filters"),
     )
     width: int = Field(
-        3, ge=1, description="Filter width: positions along the second axis (W).",
-        json_schema_extra=ui("Width")
+        3,
+        ge=1,
+        description="Filter width: positions along the second axis (W).",
+        json_schema_extra=ui("Width"),
     )
     height: int = Field(
-        3, ge=1, description="Filter height: positions along the first axis (H); 4 covers the "
-        "four bases of a (4, L, 1) one-hot sequence.", json_schema_extra=ui("Height")
+        3,
+        ge=1,
+        description="Filter height: positions along the first axis (H); 4 covers the "
+        "four bases of a (4, L, 1) one-hot sequence.",
+        json_schema_extra=ui("Height"),
     )
-    stride: int = Field(1, ge=1, description="Step between filter positions on both axes.",
-                        json_schema_extra=ui("Stride"))
+    stride: int = Field(
+        1,
+        ge=1,
+        description="Step between filter positions on both axes.",
+        json_schema_extra=ui("Stride"),
+    )
     dilation: int = Field(
-        1, ge=1, description="Spacing between filter taps on both axes.",
-        json_schema_extra=ui("Dilation", group="Advanced")
+        1,
+        ge=1,
+        description="Spacing between filter taps on both axes.",
+        json_schema_extra=ui("Dilation", group="Advanced"),
     )
     padding: Padding = _padding_field()
     activation: ActivationName = Field(
-        "relu", description="Activation applied to the outputs.",
-        json_schema_extra=ui("Activation")
+        "relu", description="Activation applied to the outputs.", json_schema_extra=ui("Activation")
     )
-    use_bias: bool = Field(True, description="Add a learned bias per filter.",
-                           json_schema_extra=ui("Use bias", group="Advanced"))
+    use_bias: bool = Field(
+        True,
+        description="Add a learned bias per filter.",
+        json_schema_extra=ui("Use bias", group="Advanced"),
+    )
     depthwise: bool = Field(
         False,
         description="Convolve each input channel separately; filters must be a multiple of "
@@ -252,15 +282,19 @@ class Conv2dBlock(Block[Conv2dParams]):
     @classmethod
     def output_shape(cls, input_shapes: Sequence[Shape], params: Conv2dParams) -> Shape:
         shape = input_shapes[0]
-        require_rank(shape, 3, "(height, width, channels)",
-                     "Conv2D takes channels-last (H, W, C) inputs: give the Input block a shape "
-                     "such as (4, L, 1), or use Conv1D for (C, L) sequences")
+        require_rank(
+            shape,
+            3,
+            "(height, width, channels)",
+            "Conv2D takes channels-last (H, W, C) inputs: give the Input block a shape "
+            "such as (4, L, 1), or use Conv1D for (C, L) sequences",
+        )
         h, w, c = shape
         _groups(c, params.filters, params.depthwise)
-        oh = conv_output_length(h, params.height, params.stride, params.dilation, params.padding,
-                                "height")
-        ow = conv_output_length(w, params.width, params.stride, params.dilation, params.padding,
-                                "width")
+        oh = conv_output_length(
+            h, params.height, params.stride, params.dilation, params.padding, "height"
+        )
+        ow = conv_output_length(w, params.width, params.stride, params.dilation, params.padding, "width")
         return (oh, ow, params.filters)
 
     @classmethod
@@ -271,34 +305,35 @@ class Conv2dBlock(Block[Conv2dParams]):
             top, bottom = same_padding(h, params.height, params.stride, params.dilation)
             left, right = same_padding(w, params.width, params.stride, params.dilation)
             layers.append(Pad((left, right, top, bottom)))
-        layers.append(glorot_(nn.Conv2d(
-            c,
-            params.filters,
-            (params.height, params.width),
-            stride=params.stride,
-            dilation=params.dilation,
-            groups=_groups(c, params.filters, params.depthwise),
-            bias=params.use_bias,
-        )))
-        return nn.Sequential(
-            ChannelsLast(nn.Sequential(*layers)), activation(params.activation, dim=-1)
+        layers.append(
+            glorot_(
+                nn.Conv2d(
+                    c,
+                    params.filters,
+                    (params.height, params.width),
+                    stride=params.stride,
+                    dilation=params.dilation,
+                    groups=_groups(c, params.filters, params.depthwise),
+                    bias=params.use_bias,
+                )
+            )
         )
+        return nn.Sequential(ChannelsLast(nn.Sequential(*layers)), activation(params.activation, dim=-1))
 
     @classmethod
     def param_count(cls, input_shapes: Sequence[Shape], params: Conv2dParams) -> int:
         c = input_shapes[0][2]
-        per_filter = params.height * params.width * c // _groups(c, params.filters,
-                                                                 params.depthwise)
+        per_filter = params.height * params.width * c // _groups(c, params.filters, params.depthwise)
         return params.filters * per_filter + (params.filters if params.use_bias else 0)
 
     @classmethod
     def flops(cls, input_shapes: Sequence[Shape], output_shape: Shape, params: Conv2dParams) -> int:
         c = input_shapes[0][2]
-        per_output = 2 * params.height * params.width * c // _groups(c, params.filters,
-                                                                     params.depthwise)
+        per_output = 2 * params.height * params.width * c // _groups(c, params.filters, params.depthwise)
         out = numel(output_shape)
-        return out * per_output + (out if params.use_bias else 0) + activation_flops(
-            params.activation, out)
+        return (
+            out * per_output + (out if params.use_bias else 0) + activation_flops(params.activation, out)
+        )
 
     @classmethod
     def final_activation(cls, params: Conv2dParams) -> str | None:

@@ -27,17 +27,16 @@ from kozak.errors import ShapeError
 class DenseParams(BlockParams):
     """Parameters of a Dense block."""
 
-    units: int = Field(
-        64, ge=1, description="Number of nodes (outputs).", json_schema_extra=ui("Nodes")
-    )
+    units: int = Field(64, ge=1, description="Number of nodes (outputs).", json_schema_extra=ui("Nodes"))
     activation: ActivationName = Field(
         "relu",
         description="Activation applied to the outputs; use linear for a regression output.",
         json_schema_extra=ui("Activation"),
     )
     use_bias: bool = Field(
-        True, description="Add a learned bias to each node.", json_schema_extra=ui(
-            "Use bias", group="Advanced")
+        True,
+        description="Add a learned bias to each node.",
+        json_schema_extra=ui("Use bias", group="Advanced"),
     )
 
 
@@ -54,7 +53,9 @@ class DenseBlock(Block[DenseParams]):
     @classmethod
     def output_shape(cls, input_shapes: Sequence[Shape], params: DenseParams) -> Shape:
         require_rank(
-            input_shapes[0], 1, "(features,)",
+            input_shapes[0],
+            1,
+            "(features,)",
             "add a Flatten or a global pooling block before the Dense block",
         )
         return (params.units,)
@@ -316,9 +317,7 @@ class ActivationBlock(Block[ActivationParams]):
         return 0
 
     @classmethod
-    def flops(
-        cls, input_shapes: Sequence[Shape], output_shape: Shape, params: ActivationParams
-    ) -> int:
+    def flops(cls, input_shapes: Sequence[Shape], output_shape: Shape, params: ActivationParams) -> int:
         return activation_flops(params.function, numel(output_shape))
 
     @classmethod
@@ -365,7 +364,9 @@ class EmbeddingBlock(Block[EmbeddingParams]):
     @classmethod
     def output_shape(cls, input_shapes: Sequence[Shape], params: EmbeddingParams) -> Shape:
         require_rank(
-            input_shapes[0], 1, "(length,) of integer codes",
+            input_shapes[0],
+            1,
+            "(length,) of integer codes",
             "feed the Embedding integer codes, not a one-hot tensor (use Conv1D for one-hot)",
         )
         return (params.dim, input_shapes[0][0])

@@ -109,8 +109,7 @@ for _loss in (
         POSITIVE,
         "use a non-negative last activation (ReLU, Softplus, Exp)",
     ),
-    LossDef("huber", "Huber", "Regression: squared near zero, absolute far out.", nn.HuberLoss,
-            NUMERIC),
+    LossDef("huber", "Huber", "Regression: squared near zero, absolute far out.", nn.HuberLoss, NUMERIC),
     LossDef(
         "poisson",
         "Poisson",

@@ -48,13 +48,19 @@ class BatchNormParams(BlockParams):
 
     axis: int = _axis_field("whose features are normalised (one mean and variance each)")
     momentum: float = Field(
-        0.1, gt=0.0, lt=1.0,
+        0.1,
+        gt=0.0,
+        lt=1.0,
         description="Weight of each new batch in the running statistics (PyTorch convention; "
         "Keras's momentum 0.99 is 0.01 here).",
         json_schema_extra=ui("Momentum", group="Advanced"),
     )
-    epsilon: float = Field(1e-5, gt=0.0, description="Added to the variance for stability.",
-                           json_schema_extra=ui("Epsilon", group="Advanced"))
+    epsilon: float = Field(
+        1e-5,
+        gt=0.0,
+        description="Added to the variance for stability.",
+        json_schema_extra=ui("Epsilon", group="Advanced"),
+    )
 
 
 class _BatchNorm(nn.Module):
@@ -97,9 +103,7 @@ class BatchNormBlock(Block[BatchNormParams]):
         return 2 * shape[_check_axis(shape, params.axis)]
 
     @classmethod
-    def flops(
-        cls, input_shapes: Sequence[Shape], output_shape: Shape, params: BatchNormParams
-    ) -> int:
+    def flops(cls, input_shapes: Sequence[Shape], output_shape: Shape, params: BatchNormParams) -> int:
         return 2 * numel(output_shape)  # at inference: one scale and one shift per value
 
 
@@ -107,8 +111,12 @@ class LayerNormParams(BlockParams):
     """Parameters of a LayerNorm block."""
 
     axis: int = _axis_field("normalised over, for each example and position")
-    epsilon: float = Field(1e-5, gt=0.0, description="Added to the variance for stability.",
-                           json_schema_extra=ui("Epsilon", group="Advanced"))
+    epsilon: float = Field(
+        1e-5,
+        gt=0.0,
+        description="Added to the variance for stability.",
+        json_schema_extra=ui("Epsilon", group="Advanced"),
+    )
 
 
 class _LayerNorm(nn.Module):
@@ -149,7 +157,5 @@ class LayerNormBlock(Block[LayerNormParams]):
         return 2 * shape[_check_axis(shape, params.axis)]
 
     @classmethod
-    def flops(
-        cls, input_shapes: Sequence[Shape], output_shape: Shape, params: LayerNormParams
-    ) -> int:
+    def flops(cls, input_shapes: Sequence[Shape], output_shape: Shape, params: LayerNormParams) -> int:
         return 5 * numel(output_shape)  # mean, variance, subtract, scale, shift

@@ -53,24 +53,26 @@ class _Pool(nn.Module):
         if not any(self.pads):
             return avg(x, self.kernel, self.stride)
         total = avg(F.pad(x, self.pads), self.kernel, self.stride)
-        count = avg(
-            F.pad(torch.ones_like(x[:1, :1]), self.pads), self.kernel, self.stride
-        )
+        count = avg(F.pad(torch.ones_like(x[:1, :1]), self.pads), self.kernel, self.stride)
         return total / count
 
 
 class Pool1dParams(BlockParams):
     """Parameters of a 1D pooling block."""
 
-    pool_size: int = Field(2, ge=1, description="Window width in positions.",
-                           json_schema_extra=ui("Width"))
+    pool_size: int = Field(
+        2, ge=1, description="Window width in positions.", json_schema_extra=ui("Width")
+    )
     stride: int | None = Field(
-        None, ge=1, description="Step between windows; default the window width.",
-        json_schema_extra=ui("Stride")
+        None,
+        ge=1,
+        description="Step between windows; default the window width.",
+        json_schema_extra=ui("Stride"),
     )
     padding: Padding = Field(
-        "valid", description="valid: drop a partial last window; same: keep ceil(L / stride).",
-        json_schema_extra=ui("Padding")
+        "valid",
+        description="valid: drop a partial last window; same: keep ceil(L / stride).",
+        json_schema_extra=ui("Padding"),
     )
 
 
@@ -81,17 +83,26 @@ class _Pool1dBlock(Block[Pool1dParams]):
     @classmethod
     def output_shape(cls, input_shapes: Sequence[Shape], params: Pool1dParams) -> Shape:
         shape = input_shapes[0]
-        require_rank(shape, 2, "(channels, length)",
-                     "1D pooling takes channels-first sequences; use 2D pooling for (H, W, C)")
+        require_rank(
+            shape,
+            2,
+            "(channels, length)",
+            "1D pooling takes channels-first sequences; use 2D pooling for (H, W, C)",
+        )
         stride = params.stride or params.pool_size
-        return (shape[0], conv_output_length(shape[1], params.pool_size, stride, 1,
-                                             params.padding, "width"))
+        return (
+            shape[0],
+            conv_output_length(shape[1], params.pool_size, stride, 1, params.padding, "width"),
+        )
 
     @classmethod
     def build(cls, input_shapes: Sequence[Shape], params: Pool1dParams) -> nn.Module:
         stride = params.stride or params.pool_size
-        pads = (same_padding(input_shapes[0][1], params.pool_size, stride, 1)
-                if params.padding == "same" else (0, 0))
+        pads = (
+            same_padding(input_shapes[0][1], params.pool_size, stride, 1)
+            if params.padding == "same"
+            else (0, 0)
+        )
         return _Pool(cls.mode, (params.pool_size,), (stride,), pads)
 
     @classmethod
@@ -130,17 +141,20 @@ class AvgPool1dBlock(_Pool1dBlock):
 class Pool2dParams(BlockParams):
     """Parameters of a 2D pooling block."""
 
-    width: int = Field(2, ge=1, description="Window width (second axis).",
-                       json_schema_extra=ui("Width"))
-    height: int = Field(2, ge=1, description="Window height (first axis).",
-                        json_schema_extra=ui("Height"))
+    width: int = Field(2, ge=1, description="Window width (second axis).", json_schema_extra=ui("Width"))
+    height: int = Field(
+        2, ge=1, description="Window height (first axis).", json_schema_extra=ui("Height")
+    )
     stride: int | None = Field(
-        None, ge=1, description="Step on both axes; default the window size on each axis.",
-        json_schema_extra=ui("Stride")
+        None,
+        ge=1,
+        description="Step on both axes; default the window size on each axis.",
+        json_schema_extra=ui("Stride"),
     )
     padding: Padding = Field(
-        "valid", description="valid: drop partial windows; same: keep ceil(n / stride).",
-        json_schema_extra=ui("Padding")
+        "valid",
+        description="valid: drop partial windows; same: keep ceil(n / stride).",
+        json_schema_extra=ui("Padding"),
     )
 
 
@@ -155,8 +169,12 @@ class _Pool2dBlock(Block[Pool2dParams]):
     @classmethod
     def output_shape(cls, input_shapes: Sequence[Shape], params: Pool2dParams) -> Shape:
         shape = input_shapes[0]
-        require_rank(shape, 3, "(height, width, channels)",
-                     "2D pooling takes channels-last grids; use 1D pooling for (C, L)")
+        require_rank(
+            shape,
+            3,
+            "(height, width, channels)",
+            "2D pooling takes channels-last grids; use 1D pooling for (C, L)",
+        )
         sh, sw = cls._strides(params)
         return (
             conv_output_length(shape[0], params.height, sh, 1, params.padding, "height"),
@@ -209,8 +227,9 @@ class AvgPool2dBlock(_Pool2dBlock):
 class GlobalPoolParams(BlockParams):
     """Parameters of a global pooling block."""
 
-    mode: PoolMode = Field("max", description="max or avg over all positions.",
-                           json_schema_extra=ui("Mode"))
+    mode: PoolMode = Field(
+        "max", description="max or avg over all positions.", json_schema_extra=ui("Mode")
+    )
 
 
 class _GlobalPool(nn.Module):
@@ -238,8 +257,9 @@ class GlobalPool1dBlock(Block[GlobalPoolParams]):
 
     @classmethod
     def output_shape(cls, input_shapes: Sequence[Shape], params: GlobalPoolParams) -> Shape:
-        require_rank(input_shapes[0], 2, "(channels, length)",
-                     "use 2D global pooling for (H, W, C) inputs")
+        require_rank(
+            input_shapes[0], 2, "(channels, length)", "use 2D global pooling for (H, W, C) inputs"
+        )
         return (input_shapes[0][0],)
 
     @classmethod
@@ -251,9 +271,7 @@ class GlobalPool1dBlock(Block[GlobalPoolParams]):
         return 0
 
     @classmethod
-    def flops(
-        cls, input_shapes: Sequence[Shape], output_shape: Shape, params: GlobalPoolParams
-    ) -> int:
+    def flops(cls, input_shapes: Sequence[Shape], output_shape: Shape, params: GlobalPoolParams) -> int:
         return numel(input_shapes[0])
 
 
@@ -270,8 +288,12 @@ class GlobalPool2dBlock(Block[GlobalPoolParams]):
 
     @classmethod
     def output_shape(cls, input_shapes: Sequence[Shape], params: GlobalPoolParams) -> Shape:
-        require_rank(input_shapes[0], 3, "(height, width, channels)",
-                     "use 1D global pooling for (C, L) inputs")
+        require_rank(
+            input_shapes[0],
+            3,
+            "(height, width, channels)",
+            "use 1D global pooling for (C, L) inputs",
+        )
         return (input_shapes[0][2],)
 
     @classmethod
@@ -283,7 +305,5 @@ class GlobalPool2dBlock(Block[GlobalPoolParams]):
         return 0
 
     @classmethod
-    def flops(
-        cls, input_shapes: Sequence[Shape], output_shape: Shape, params: GlobalPoolParams
-    ) -> int:
+    def flops(cls, input_shapes: Sequence[Shape], output_shape: Shape, params: GlobalPoolParams) -> int:
         return numel(input_shapes[0])

@@ -17,19 +17,29 @@ from kozak.blocks.base import Block, BlockParams, Shape, register_block, require
 class RecurrentParams(BlockParams):
     """Parameters of an LSTM or GRU block."""
 
-    units: int = Field(64, ge=1, description="Size of the hidden state per direction.",
-                       json_schema_extra=ui("Units"))
+    units: int = Field(
+        64,
+        ge=1,
+        description="Size of the hidden state per direction.",
+        json_schema_extra=ui("Units"),
+    )
     bidirectional: bool = Field(
-        False, description="Also read the sequence backwards and join both directions.",
-        json_schema_extra=ui("Bidirectional")
+        False,
+        description="Also read the sequence backwards and join both directions.",
+        json_schema_extra=ui("Bidirectional"),
     )
     return_sequences: bool = Field(
         False,
         description="Output the state at every position (C, L) instead of only the final one.",
         json_schema_extra=ui("Return sequences"),
     )
-    num_layers: int = Field(1, ge=1, le=8, description="Stacked recurrent layers.",
-                            json_schema_extra=ui("Layers", group="Advanced"))
+    num_layers: int = Field(
+        1,
+        ge=1,
+        le=8,
+        description="Stacked recurrent layers.",
+        json_schema_extra=ui("Layers", group="Advanced"),
+    )
 
 
 class _Recurrent(nn.Module):
@@ -44,7 +54,7 @@ class _Recurrent(nn.Module):
         if self.return_sequences:
             return out.transpose(1, 2)  # (N, D*H, L)
         h = state[0] if isinstance(state, tuple) else state  # (layers*D, N, H)
-        last = h[-self.directions:]  # (D, N, H), last layer
+        last = h[-self.directions :]  # (D, N, H), last layer
         return last.transpose(0, 1).reshape(x.shape[0], -1)  # (N, D*H)
 
 
@@ -56,8 +66,12 @@ class _RecurrentBlock(Block[RecurrentParams]):
     @classmethod
     def output_shape(cls, input_shapes: Sequence[Shape], params: RecurrentParams) -> Shape:
         shape = input_shapes[0]
-        require_rank(shape, 2, "(channels, length)",
-                     "recurrent blocks read channels-first sequences, e.g. a Conv1D's output")
+        require_rank(
+            shape,
+            2,
+            "(channels, length)",
+            "recurrent blocks read channels-first sequences, e.g. a Conv1D's output",
+        )
         width = params.units * (2 if params.bidirectional else 1)
         return (width, shape[1]) if params.return_sequences else (width,)
 
@@ -87,9 +101,7 @@ class _RecurrentBlock(Block[RecurrentParams]):
         )
 
     @classmethod
-    def flops(
-        cls, input_shapes: Sequence[Shape], output_shape: Shape, params: RecurrentParams
-    ) -> int:
+    def flops(cls, input_shapes: Sequence[Shape], output_shape: Shape, params: RecurrentParams) -> int:
         g, h = cls.gates, params.units
         directions = 2 if params.bidirectional else 1
         length = input_shapes[0][1]

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 
 import typer
 import yaml
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from rich.table import Table
 
 from kozak.cli.common import console, open_workspace
 from kozak.data import DatasetDraft, diff_versions, find_version, import_files, list_datasets
 from kozak.data.subsets import RankSubset, SubsetSpec
-from kozak.errors import InvalidConfig
+from kozak.errors import InvalidConfig, invalid_config
 from kozak.store.entities import DatasetVersion
 
 app = typer.Typer(help="Import, list and inspect datasets.", no_args_is_help=True)
@@ -38,7 +38,21 @@ def _rank(text: str) -> RankSubset:
     if len(parts) != 4:
         raise InvalidConfig(f"--rank expects NAME:top|bottom:PERCENT:FEATURE, got {text!r}")
     name, side, percent, feature = parts
-    return RankSubset(name=name, side=side, percent=float(percent), feature=feature)  # type: ignore[arg-type]
+    return _validated(RankSubset, f"--rank {text}", name=name, side=side, percent=percent, feature=feature)
+
+
+def _validated(model: Any, what: str, **values: Any) -> Any:
+    try:
+        return TypeAdapter(model).validate_python(values.pop("_value", values))
+    except ValidationError as exc:
+        raise invalid_config(exc, what) from None
+
+
+def _numbers(text: str, option: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise InvalidConfig(f"{option} expects numbers separated by commas, got {text!r}") from None
 
 
 def _apply_options(draft: DatasetDraft, options: dict[str, Any]) -> None:
@@ -49,7 +63,7 @@ def _apply_options(draft: DatasetDraft, options: dict[str, Any]) -> None:
     for feature, alignment in _pairs(options["align"], "--align"):
         draft.set_encoding(feature, alignment=alignment)
     for feature, length in _pairs(options["length"], "--length"):
-        draft.set_encoding(feature, length=int(length))
+        draft.set_encoding(feature, length=_numbers(length, "--length")[0])
     for feature, kind in _pairs(options["normalize"], "--normalize"):
         draft.set_normalization(feature, kind)
     custom = options["split"] or options["rank"] or options["subsets"]
@@ -57,14 +71,14 @@ def _apply_options(draft: DatasetDraft, options: dict[str, Any]) -> None:
         for subset in list(draft.spec.subsets):
             draft.remove_subset(subset.name)
     if options["split"]:
-        percents = [float(p) for p in options["split"].split(",")]
+        percents = _numbers(options["split"], "--split")
         names = ("training", "validation", "test")[: len(percents)]
         draft.split(names, percents, seed=options["seed"])
     for text in options["rank"]:
         draft.add_subset(_rank(text))
     if options["subsets"]:
         loaded = yaml.safe_load(Path(options["subsets"]).read_text())
-        for subset in TypeAdapter(list[SubsetSpec]).validate_python(loaded):
+        for subset in _validated(list[SubsetSpec], options["subsets"], _value=loaded):
             draft.add_subset(subset)
     if options["normalize_on"]:
         draft.set_options(normalize_on=options["normalize_on"])
@@ -107,10 +121,13 @@ def list_command(project: ProjectOption = "Default") -> None:
     for dataset, versions in list_datasets(open_workspace(), project):
         latest = versions[-1] if versions else None
         table.add_row(
-            dataset.name, dataset.id, str(len(versions)),
-            latest.name if latest else "-", str(latest.row_count) if latest else "-",
+            dataset.name,
+            dataset.id,
+            str(len(versions)),
+            latest.name if latest else "-",
+            str(latest.row_count) if latest else "-",
             dataset.created_at.strftime("%Y-%m-%d %H:%M"),
-        )  # fmt: skip
+        )
     console.print(table)
 
 
@@ -136,14 +153,19 @@ def diff_command(
 ) -> None:
     """What changed between two versions."""
     workspace = open_workspace()
-    console.print_json(json.dumps(diff_versions(
-        find_version(workspace, project, old)[1], find_version(workspace, project, new)[1]
-    )))  # fmt: skip
+    console.print_json(
+        json.dumps(
+            diff_versions(
+                find_version(workspace, project, old)[1], find_version(workspace, project, new)[1]
+            )
+        )
+    )
 
 
 def _summary(feature: dict[str, Any], stats: dict[str, Any]) -> str:
     if "mean" in stats:
-        return f"mean {stats['mean']:.4g} sd {stats['sd']:.4g} [{stats['min']:.4g}, {stats['max']:.4g}]"
+        low, high = stats["min"], stats["max"]
+        return f"mean {stats['mean']:.4g} sd {stats['sd']:.4g} [{low:.4g}, {high:.4g}]"
     if "length" in stats:
         comp = " ".join(f"{k}{v:.2f}" for k, v in stats["composition"].items())
         return f"length {stats['length']['min']}-{stats['length']['max']}  {comp}"
@@ -155,8 +177,10 @@ def _summary(feature: dict[str, Any], stats: dict[str, Any]) -> str:
 
 
 def _print_version(name: str, version: DatasetVersion) -> None:
-    console.print(f"[bold]{name}[/] version [bold]{version.name}[/] ({version.id}), "
-                  f"{version.row_count} rows, digest {version.digest[:16]}")  # fmt: skip
+    console.print(
+        f"[bold]{name}[/] version [bold]{version.name}[/] ({version.id}), "
+        f"{version.row_count} rows, digest {version.digest[:16]}"
+    )
     table = Table("feature", "column", "type", "encoding", "normalization", "statistics")
     for feature in version.spec["features"]:
         encoding = ""
@@ -166,14 +190,22 @@ def _print_version(name: str, version: DatasetVersion) -> None:
             encoding += f" +{seq['padding']}" if seq["padding"] else ""
         elif feature.get("shape"):
             encoding = "x".join(map(str, feature["shape"]))
-        table.add_row(feature["name"], feature["source"], feature["type"], encoding,
-                      feature["normalization"], _summary(feature, version.stats["all"][feature["name"]]))  # fmt: skip
+        table.add_row(
+            feature["name"],
+            feature["source"],
+            feature["type"],
+            encoding,
+            feature["normalization"],
+            _summary(feature, version.stats["all"][feature["name"]]),
+        )
     console.print(table)
     if version.subset_counts:
         subsets = Table("subset", "definition", "rows")
         for subset in version.spec["subsets"]:
             definition = {k: v for k, v in subset.items() if k != "name" and v not in ((), [], None)}
-            subsets.add_row(subset["name"], json.dumps(definition), str(version.subset_counts[subset["name"]]))
+            subsets.add_row(
+                subset["name"], json.dumps(definition), str(version.subset_counts[subset["name"]])
+            )
         console.print(subsets)
     for warning in version.stats.get("warnings", []):
         console.print(f"[yellow]warning[/] ({warning['code']}): {warning['message']}")

@@ -50,8 +50,7 @@ def load_graph(source: str, input_length: int | None) -> GraphSpec:
     path = Path(source)
     if not path.exists():
         raise InvalidConfig(
-            f"{source!r} is neither a preset nor a graph file; presets: "
-            + ", ".join(PRESETS.names()),
+            f"{source!r} is neither a preset nor a graph file; presets: " + ", ".join(PRESETS.names()),
             source=source,
         )
     if input_length is not None:
@@ -88,11 +87,15 @@ def show(
     spec = load_graph(source, input_length)
     report = validate_graph(spec)
     if as_json:
-        console.print_json(json.dumps({
-            "name": spec.name,
-            "info": report.info.model_dump(mode="json"),
-            "issues": [i.model_dump(mode="json") for i in report.issues],
-        }))
+        console.print_json(
+            json.dumps(
+                {
+                    "name": spec.name,
+                    "info": report.info.model_dump(mode="json"),
+                    "issues": [i.model_dump(mode="json") for i in report.issues],
+                }
+            )
+        )
         raise typer.Exit(0 if report.ok else 1)
     table = Table(title=spec.name or source, caption=spec.description or None)
     table.add_column("node")
@@ -109,8 +112,7 @@ def show(
             _flops(node.flops),
         )
     table.add_section()
-    table.add_row("total", "", "", _count(report.info.total_params),
-                  _flops(report.info.total_flops))
+    table.add_row("total", "", "", _count(report.info.total_params), _flops(report.info.total_flops))
     console.print(table)
     for issue in report.issues:
         colour = "red" if issue.severity == "error" else "yellow"
@@ -123,8 +125,7 @@ def show(
 def export(
     name: str = typer.Argument(..., help="A preset name."),
     output: Path = typer.Option(..., "--output", "-o", help="File to write (.yaml or .json)."),
-    input_length: int | None = typer.Option(None, "--input-length", "-L",
-                                            help="Sequence length."),
+    input_length: int | None = typer.Option(None, "--input-length", "-L", help="Sequence length."),
 ) -> None:
     """Write a preset as a graph file to start a model from."""
     preset(name, input_length).save(output)

@@ -1,8 +1,8 @@
 """Datasets: read files, detect features, define subsets, save immutable versions.
 
-    draft = import_files(workspace, ["Native_UTRs.csv.gz"], name="Native", project="Yeast")
-    draft.rename("UTR", "seq").set_encoding("seq", alignment="right", length=50, padding=20)
-    version = draft.save()
+draft = import_files(workspace, ["Native_UTRs.csv.gz"], name="Native", project="Yeast")
+draft.rename("UTR", "seq").set_encoding("seq", alignment="right", length=50, padding=20)
+version = draft.save()
 """
 
 from kozak.data.catalog import find_version, list_datasets

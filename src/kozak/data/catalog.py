@@ -8,8 +8,11 @@ from kozak.workspace import Workspace
 
 
 def list_datasets(workspace: Workspace, project: str) -> list[tuple[Dataset, list[DatasetVersion]]]:
-    """The project's datasets with their versions (oldest first)."""
-    found = workspace.metadata.get_project(project)
+    """The project's datasets with their versions (oldest first); none for an unknown project."""
+    try:
+        found = workspace.metadata.get_project(project)
+    except NotFound:
+        return []
     return [
         (dataset, workspace.metadata.list_dataset_versions(dataset.id))
         for dataset in workspace.metadata.list_datasets(found.id)

@@ -44,23 +44,13 @@ def detect(column: RawColumn) -> FeatureSpec:
 def _detect_array(name: str, values: np.ndarray) -> FeatureSpec:
     found = one_hot_to_codes(values) if values.ndim >= 3 else None
     if found is not None:
-        encoded, _layout = found
-        return FeatureSpec(
-            name=name,
-            source=name,
-            type=FeatureType.SEQUENCE,
-            # Keep the imported window: its padding columns become the encoding's length.
-            sequence=SequenceEncoding(alphabet="dna", length=_window(values), alignment="center"),
-        )
+        alignment, length, padding = found.encoding()
+        encoding = SequenceEncoding(alignment=alignment, length=length, padding=padding)
+        return FeatureSpec(name=name, source=name, type=FeatureType.SEQUENCE, sequence=encoding)
     if values.ndim == 1:
         kind = FeatureType.FLOAT if values.dtype.kind == "f" else FeatureType.INTEGER
         return FeatureSpec(name=name, source=name, type=kind)
     return FeatureSpec(name=name, source=name, type=FeatureType.ARRAY, shape=values.shape[1:])
-
-
-def _window(values: np.ndarray) -> int:
-    dims = [d for d in values.shape[1:] if d != 1]
-    return dims[1] if dims[0] == 4 else dims[0]
 
 
 def _share_in(alphabet: Alphabet, strings: pa.Array) -> float:
@@ -80,21 +70,26 @@ def _detect_text(column: RawColumn) -> FeatureSpec:
     _refuse_mostly_numeric(column, present)
     lengths = pc.utf8_length(present)
     mean_length = pc.mean(lengths).as_py() or 0.0
-    n_unique = len(pc.unique(present))
     if mean_length >= MIN_SEQUENCE_LENGTH and present.null_count == 0:
         for alphabet in (DNA, RNA):
             # A few bad rows are typos in a sequence column: encoding then names each one.
             if _share_in(alphabet, present) >= SEQUENCE_SHARE:
-                detected = "rna" if _has_letter(present, "U") and not _has_letter(present, "T") else "dna"
+                detected = (
+                    "rna" if _has_letter(present, "U") and not _has_letter(present, "T") else "dna"
+                )
                 return FeatureSpec(
-                    name=name, source=name, type=FeatureType.SEQUENCE,
+                    name=name,
+                    source=name,
+                    type=FeatureType.SEQUENCE,
                     sequence=SequenceEncoding(alphabet=detected),  # type: ignore[arg-type]
-                )  # fmt: skip
+                )
         if mean_length >= MIN_PROTEIN_LENGTH and _share_in(PROTEIN, present) >= SEQUENCE_SHARE:
             return FeatureSpec(
-                name=name, source=name, type=FeatureType.SEQUENCE,
+                name=name,
+                source=name,
+                type=FeatureType.SEQUENCE,
                 sequence=SequenceEncoding(alphabet="protein"),
-            )  # fmt: skip
+            )
     for delimiter in LABEL_DELIMITERS:
         if pc.any(pc.match_substring(present, delimiter)).as_py():
             tokens = pc.unique(pc.list_flatten(pc.split_pattern(present, delimiter)))
@@ -102,13 +97,17 @@ def _detect_text(column: RawColumn) -> FeatureSpec:
                 return FeatureSpec(
                     name=name, source=name, type=FeatureType.MULTILABEL, delimiter=delimiter
                 )
+    n_unique = len(pc.unique(present))
     if n_unique <= MAX_CATEGORIES and n_unique <= max(len(present) // 2, 2):
         return FeatureSpec(name=name, source=name, type=FeatureType.CATEGORICAL)
     return FeatureSpec(name=name, source=name, type=FeatureType.STRING)
 
 
 def _has_letter(strings: pa.Array, letter: str) -> bool:
-    return bool(pc.any(pc.match_substring(strings, letter, ignore_case=True)).as_py())
+    """Whether `letter` occurs anywhere in the column, in either case."""
+    offsets, data = string_buffers(strings)
+    used = data[offsets[0] : offsets[-1]]
+    return bool(np.any((used | 0x20) == ord(letter.lower())))
 
 
 def _refuse_mostly_numeric(column: RawColumn, present: pa.Array) -> None:
@@ -123,5 +122,8 @@ def _refuse_mostly_numeric(column: RawColumn, present: pa.Array) -> None:
         value = column.values[row].as_py()
         raise DataError(
             f"{column.file}: column {column.name!r}, row {row}: expected a number, got {value!r}",
-            file=column.file, column=column.name, row=row, value=value,
-        )  # fmt: skip
+            file=column.file,
+            column=column.name,
+            row=row,
+            value=value,
+        )

@@ -43,8 +43,9 @@ def fetch_to_cache(url: str, settings: Settings) -> tuple[Path, str]:
                     if received > settings.max_upload_bytes:
                         raise LimitExceeded(
                             f"{url} is larger than the limit of {settings.max_upload_bytes} bytes",
-                            url=url, limit=settings.max_upload_bytes,
-                        )  # fmt: skip
+                            url=url,
+                            limit=settings.max_upload_bytes,
+                        )
                     handle.write(chunk)
     except httpx.HTTPStatusError as exc:
         partial.unlink(missing_ok=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from pydantic import ValidationError
 
 from kozak.data.detect import detect
 from kozak.data.encode import FeatureData
@@ -23,7 +24,7 @@ from kozak.data.spec import DatasetSpec
 from kozak.data.subsets import RandomSubset, SubsetSpec, split
 from kozak.data.table import RawColumn, RawTable, Source
 from kozak.data.versions import load_version, save_version
-from kozak.errors import AlreadyExists, InvalidConfig, NotFound
+from kozak.errors import AlreadyExists, InvalidConfig, NotFound, invalid_config
 from kozak.sequences import EncodedSequences
 from kozak.store.entities import Dataset, DatasetVersion, Project
 from kozak.workspace import Workspace
@@ -89,10 +90,15 @@ class DatasetDraft:
     # Editing
     def _replace_feature(self, feature_name: str, /, **changes: Any) -> DatasetDraft:
         feature = self.spec.feature(feature_name)
-        updated = FeatureSpec.model_validate({**feature.model_dump(), **changes})
-        self.spec = self.spec.model_copy(update={
-            "features": tuple(updated if f.name == feature_name else f for f in self.spec.features)
-        })  # fmt: skip
+        try:
+            updated = FeatureSpec.model_validate({**feature.model_dump(), **changes})
+        except ValidationError as exc:
+            raise invalid_config(exc, f"feature {feature_name!r}") from None
+        self.spec = self.spec.model_copy(
+            update={
+                "features": tuple(updated if f.name == feature_name else f for f in self.spec.features)
+            }
+        )
         return self
 
     def rename(self, old: str, new: str) -> DatasetDraft:
@@ -103,7 +109,11 @@ class DatasetDraft:
 
     def set_type(self, name: str, type: FeatureType | str) -> DatasetDraft:
         """Override the detected type of a feature."""
-        kind = FeatureType(type)
+        try:
+            kind = FeatureType(type)
+        except ValueError:
+            valid = ", ".join(t.value for t in FeatureType)
+            raise InvalidConfig(f"unknown type {type!r} for {name!r}; valid: {valid}") from None
         changes: dict[str, Any] = {"type": kind, "categories": None}
         if kind is FeatureType.SEQUENCE and self.spec.feature(name).sequence is None:
             changes["sequence"] = SequenceEncoding()
@@ -114,7 +124,10 @@ class DatasetDraft:
         feature = self.spec.feature(name)
         if feature.type is not FeatureType.SEQUENCE or feature.sequence is None:
             raise InvalidConfig(f"feature {name!r} is not a sequence", feature=name)
-        merged = SequenceEncoding.model_validate({**feature.sequence.model_dump(), **encoding})
+        try:
+            merged = SequenceEncoding.model_validate({**feature.sequence.model_dump(), **encoding})
+        except ValidationError as exc:
+            raise invalid_config(exc, f"encoding of {name!r}") from None
         return self._replace_feature(name, sequence=merged)
 
     def set_normalization(self, name: str, normalization: str) -> DatasetDraft:
@@ -161,7 +174,10 @@ class DatasetDraft:
         unknown = set(options) - {"normalize_on", "drop_missing"}
         if unknown:
             raise InvalidConfig(f"unknown options {sorted(unknown)}")
-        self.spec = DatasetSpec.model_validate({**self.spec.model_dump(), **options})
+        try:
+            self.spec = DatasetSpec.model_validate({**self.spec.model_dump(), **options})
+        except ValidationError as exc:
+            raise invalid_config(exc, "dataset options") from None
         return self
 
     # Saving
@@ -211,8 +227,9 @@ def import_files(
 ) -> DatasetDraft:
     """Read files (or URLs), detect column types and return an editable draft."""
     table = read_files(paths, workspace.settings)
-    return DatasetDraft(workspace, table, default_spec(table), name=name, project=project,
-                        description=description)  # fmt: skip
+    return DatasetDraft(
+        workspace, table, default_spec(table), name=name, project=project, description=description
+    )
 
 
 def _raw_column(data: FeatureData) -> RawColumn:
@@ -242,8 +259,9 @@ def edit_version(
         f.spec.model_copy(update={"source": f.spec.name, "stats": None}) for f in content.features
     )
     spec = content.spec.model_copy(update={"features": features, "drop_missing": False})
-    return DatasetDraft(workspace, table, spec, name=dataset.name, project=project,
-                        description=dataset.description)  # fmt: skip
+    return DatasetDraft(
+        workspace, table, spec, name=dataset.name, project=project, description=dataset.description
+    )
 
 
 __all__ = ["DatasetDraft", "RandomSubset", "default_spec", "edit_version", "import_files"]

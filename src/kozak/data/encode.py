@@ -9,6 +9,7 @@ file, column and first offending row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -20,7 +21,7 @@ from kozak.data.table import RawColumn
 from kozak.errors import DataError
 from kozak.sequences import EncodedSequences, encode_strings, get_alphabet, one_hot_to_codes
 
-FeatureValues = np.ndarray | pa.Array | EncodedSequences
+FeatureValues: TypeAlias = np.ndarray | pa.Array | EncodedSequences
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ def missing_mask(column: RawColumn) -> np.ndarray:
     mask = values.is_null()
     if pa.types.is_floating(values.type):
         mask = pc.or_(mask, pc.is_nan(values).fill_null(True))
-    return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
+    result: np.ndarray = np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
+    return result
 
 
 def _fail(column: RawColumn, row: int, expected: str) -> DataError:
@@ -51,8 +53,11 @@ def _fail(column: RawColumn, row: int, expected: str) -> DataError:
     shown = value.as_py() if isinstance(value, pa.Scalar) else value
     return DataError(
         f"{column.file}: column {column.name!r}, row {row}: expected {expected}, got {shown!r}",
-        file=column.file, column=column.name, row=row, expected=expected,
-    )  # fmt: skip
+        file=column.file,
+        column=column.name,
+        row=row,
+        expected=expected,
+    )
 
 
 def _numeric(column: RawColumn, kind: FeatureType) -> np.ndarray:
@@ -62,16 +67,15 @@ def _numeric(column: RawColumn, kind: FeatureType) -> np.ndarray:
             raise DataError(
                 f"{column.file}: column {column.name!r} has shape {values.shape[1:]} per row; "
                 f"a {kind.value} feature needs one number per row",
-                file=column.file, column=column.name,
-            )  # fmt: skip
+                file=column.file,
+                column=column.name,
+            )
         array = values
     elif pa.types.is_integer(values.type) and kind is FeatureType.INTEGER:
         return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.int64)
     elif pa.types.is_string(values.type):
         try:
-            array = pc.cast(pc.utf8_trim_whitespace(values), pa.float64()).to_numpy(
-                zero_copy_only=False
-            )
+            array = pc.cast(pc.utf8_trim_whitespace(values), pa.float64()).to_numpy(zero_copy_only=False)
         except pa.ArrowInvalid:
             numeric = pc.match_substring_regex(values, NUMBER_PATTERN)
             row = int(np.flatnonzero(~numeric.fill_null(True).to_numpy(zero_copy_only=False))[0])
@@ -92,8 +96,9 @@ def _category_strings(column: RawColumn) -> pa.Array:
         if values.ndim != 1:
             raise DataError(
                 f"{column.file}: column {column.name!r} is an array; it cannot be categorical",
-                file=column.file, column=column.name,
-            )  # fmt: skip
+                file=column.file,
+                column=column.name,
+            )
         values = pa.array(values)
     return values.cast(pa.string())
 
@@ -122,10 +127,13 @@ def encode_feature(column: RawColumn, spec: FeatureSpec) -> FeatureData:
             raise DataError(
                 f"{column.file}: column {column.name!r} is not an array column (import arrays "
                 "from .npy, .npz or a ZIP bundle)",
-                file=column.file, column=column.name,
-            )  # fmt: skip
-        return FeatureData(spec.model_copy(update={"shape": values.shape[1:]}),
-                           np.ascontiguousarray(values, dtype=np.float32))  # fmt: skip
+                file=column.file,
+                column=column.name,
+            )
+        return FeatureData(
+            spec.model_copy(update={"shape": values.shape[1:]}),
+            np.ascontiguousarray(values, dtype=np.float32),
+        )
     return _multilabel(column, spec)
 
 
@@ -146,14 +154,16 @@ def _sequence(column: RawColumn, spec: FeatureSpec) -> EncodedSequences:
             raise DataError(
                 f"{column.file}: column {column.name!r} has shape {values.shape[1:]} per row and "
                 "is not a one-hot DNA array ((4, L) or (L, 4), 0/1, one base per position)",
-                file=column.file, column=column.name,
-            )  # fmt: skip
-        return found[0]
+                file=column.file,
+                column=column.name,
+            )
+        return found.sequences
     if not pa.types.is_string(values.type):
         raise DataError(
             f"{column.file}: column {column.name!r} holds {values.type}, not sequence text",
-            file=column.file, column=column.name,
-        )  # fmt: skip
+            file=column.file,
+            column=column.name,
+        )
     return encode_strings(values, alphabet, column=column.name, file=column.file)
 
 
@@ -163,7 +173,9 @@ def _multilabel(column: RawColumn, spec: FeatureSpec) -> FeatureData:
     flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     labels = spec.categories or tuple(sorted(t for t in pc.unique(flat).to_pylist() if t))
     index = pc.index_in(flat, value_set=pa.array(labels, pa.string()))
-    row_of = np.repeat(np.arange(len(strings)), pc.list_value_length(lists).to_numpy(zero_copy_only=False))
+    row_of = np.repeat(
+        np.arange(len(strings)), pc.list_value_length(lists).to_numpy(zero_copy_only=False)
+    )
     codes = index.to_numpy(zero_copy_only=False)
     unknown = np.flatnonzero(np.isnan(codes.astype(float)) & (flat.to_numpy(zero_copy_only=False) != ""))
     if unknown.size:

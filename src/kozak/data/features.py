@@ -8,9 +8,7 @@ stored spec is everything the training, evaluation and prediction code needs to 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
-
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -80,9 +78,7 @@ class FeatureSpec(Spec):
     name: str = Field(description="The feature's label, used by models and the API.")
     source: str = Field(description="The imported column it comes from.")
     type: FeatureType = Field(description="Detected or chosen type.")
-    sequence: SequenceEncoding | None = Field(
-        None, description="Encoding of a sequence feature."
-    )
+    sequence: SequenceEncoding | None = Field(None, description="Encoding of a sequence feature.")
     normalization: Literal["none", "zscore", "minmax"] = Field(
         "none", description="Numeric normalisation: z-score, min-max to [0, 1], or none."
     )

@@ -60,15 +60,16 @@ def check_spec(spec: DatasetSpec, table: RawTable) -> None:
             raise InvalidConfig(
                 f"feature {feature.name!r} reads column {feature.source!r}, which the imported "
                 f"files do not have; columns: {', '.join(table.names)}",
-                feature=feature.name, column=feature.source,
-            )  # fmt: skip
+                feature=feature.name,
+                column=feature.source,
+            )
     subset_names = [s.name for s in spec.subsets]
     if spec.normalize_on is not None and spec.normalize_on not in subset_names:
         raise InvalidConfig(
             f"normalize_on names {spec.normalize_on!r}, which is not a subset; "
             f"subsets: {', '.join(subset_names) or '(none)'}",
             normalize_on=spec.normalize_on,
-        )  # fmt: skip
+        )
 
 
 def _drop_missing(spec: DatasetSpec, table: RawTable) -> tuple[list[RawColumn], int]:
@@ -84,8 +85,11 @@ def _drop_missing(spec: DatasetSpec, table: RawTable) -> tuple[list[RawColumn], 
                 f"{column.file}: column {column.name!r} has {int(mask.sum())} missing or NaN "
                 f"values, the first at row {row}; fix the file or import with drop_missing "
                 "(--drop-missing) to drop those rows",
-                file=column.file, column=column.name, row=row, missing=int(mask.sum()),
-            )  # fmt: skip
+                file=column.file,
+                column=column.name,
+                row=row,
+                missing=int(mask.sum()),
+            )
         missing |= mask
     if not missing.any():
         return [c for c in table.columns if c.name in used], 0
@@ -94,7 +98,11 @@ def _drop_missing(spec: DatasetSpec, table: RawTable) -> tuple[list[RawColumn], 
         raise DataError("every row has a missing value; nothing would remain")
     keep_arrow = pa.array(keep)
     columns = [
-        RawColumn(c.name, c.values[keep] if isinstance(c.values, np.ndarray) else c.values.filter(keep_arrow), c.file)
+        RawColumn(
+            c.name,
+            c.values[keep] if isinstance(c.values, np.ndarray) else c.values.filter(keep_arrow),
+            c.file,
+        )
         for c in table.columns
         if c.name in used
     ]
@@ -106,17 +114,19 @@ def _normalization(data: FeatureData, rows: np.ndarray) -> FeatureData:
     if spec.normalization == "none" or spec.type not in NUMERIC_TYPES | {FeatureType.ARRAY}:
         if spec.normalization != "none":
             raise InvalidConfig(
-                f"feature {spec.name!r} is {spec.type.value}; only numbers and arrays can be "
-                "normalised", feature=spec.name,
-            )  # fmt: skip
+                f"feature {spec.name!r} is {spec.type.value}; only numbers and arrays can be normalised",
+                feature=spec.name,
+            )
         return data
     values = np.asarray(data.values, dtype=np.float64)[rows]
     if not values.size:
         raise InvalidConfig(f"no rows to compute normalisation of {spec.name!r} on", feature=spec.name)
     stats = NormalizationStats(
-        mean=float(values.mean()), std=float(values.std()),
-        min=float(values.min()), max=float(values.max()),
-    )  # fmt: skip
+        mean=float(values.mean()),
+        std=float(values.std()),
+        min=float(values.min()),
+        max=float(values.max()),
+    )
     return FeatureData(spec.model_copy(update={"stats": stats}), data.values)
 
 
@@ -127,7 +137,9 @@ def filter_columns(features: list[FeatureData]) -> dict[str, Any]:
         values = data.values
         if data.spec.type is FeatureType.CATEGORICAL:
             assert isinstance(values, np.ndarray) and data.spec.categories is not None
-            columns[data.spec.name] = pa.array(np.asarray(data.spec.categories, dtype=object)[values], pa.string())
+            columns[data.spec.name] = pa.array(
+                np.asarray(data.spec.categories, dtype=object)[values], pa.string()
+            )
         elif data.spec.type is FeatureType.SEQUENCE:
             assert isinstance(values, EncodedSequences)
             columns[data.spec.name] = pa.array(values.decode(), pa.string())
@@ -165,8 +177,13 @@ def prepare(table: RawTable, spec: DatasetSpec) -> VersionContent:
             hashes = sequence_hashes(data.values.codes, data.values.lengths)
             warnings += leakage_warnings(masks, hashes, data.spec.name)
     if dropped:
-        warnings.append({"code": "rows_dropped", "rows": dropped,
-                         "message": f"dropped {dropped} rows with missing values"})  # fmt: skip
+        warnings.append(
+            {
+                "code": "rows_dropped",
+                "rows": dropped,
+                "message": f"dropped {dropped} rows with missing values",
+            }
+        )
     stats = compute_stats(features, masks)
     stats["warnings"] = warnings
     stats["dropped_rows"] = dropped

@@ -46,21 +46,23 @@ def _sequences(
     if not len(seqs):
         return {"count": 0}
     by_length = np.bincount(lengths)
-    codes = seqs.codes[seqs.codes != 255]
-    composition = np.bincount(codes, minlength=len(alphabet.symbols)).astype(np.float64)
-    total = composition.sum() or 1.0
+    # count_nonzero per letter avoids materialising an int64 copy of every code
+    counts = [np.count_nonzero(seqs.codes == code) for code in range(len(letters))]
+    total = float(lengths.sum()) or 1.0
+    composition = np.array([*counts, total - sum(counts)], dtype=np.float64)
     result: dict[str, Any] = {
         "count": len(seqs),
         "length": {
-            "min": int(lengths.min()), "max": int(lengths.max()),
+            "min": int(lengths.min()),
+            "max": int(lengths.max()),
             "mean": float(lengths.mean()),
             "counts": {str(n): int(c) for n, c in enumerate(by_length) if c},
         },
         "composition": {
             **{letter: float(composition[i] / total) for i, letter in enumerate(letters)},
-            "other": float(composition[len(letters):].sum() / total),
+            "other": float(composition[-1] / total),
         },
-    }  # fmt: skip
+    }
     if encoding is not None:
         result["per_position"] = _per_position(seqs, encoding, max_length, len(letters))
     return result
@@ -75,24 +77,33 @@ def _per_position(
     lengths = seqs.lengths.astype(np.int64)
     offsets = alignment_offsets(lengths, length, encoding.alignment) + encoding.padding
     slots = n_letters + 1
-    counts = np.zeros(window * slots, dtype=np.int64)
-    for column in range(seqs.max_length):
-        present = seqs.lengths > column
-        position = offsets[present] + column
+    table = np.zeros((window, slots), dtype=np.float64)
+    # Rows of one length share one offset, so each group is counted column-wise in one pass.
+    for size in np.unique(lengths):
+        rows = lengths == size
+        position = np.arange(size) + int(offsets[np.argmax(rows)])
         inside = (position >= encoding.padding) & (position < encoding.padding + length)
-        code = np.minimum(seqs.codes[present, column][inside], n_letters)  # ambiguity → other
-        counts += np.bincount(position[inside] * slots + code, minlength=window * slots)
-    table = counts.reshape(window, slots).astype(np.float64)
+        block = seqs.codes[rows, :size][:, inside]  # (rows of this length, positions kept)
+        target = position[inside]
+        for code in range(n_letters):
+            table[target, code] += np.count_nonzero(block == code, axis=0)
+        table[target, n_letters] += np.count_nonzero(block >= n_letters, axis=0)  # ambiguity
     covered = table.sum(axis=1, keepdims=True)
     fractions = np.divide(table, covered, out=np.zeros_like(table), where=covered > 0)
-    return {"window": window, "fractions": np.round(fractions, 5).tolist(),
-            "coverage": covered[:, 0].astype(int).tolist()}  # fmt: skip
+    return {
+        "window": window,
+        "fractions": np.round(fractions, 5).tolist(),
+        "coverage": covered[:, 0].astype(int).tolist(),
+    }
 
 
 def feature_stats(
-    data: FeatureData, rows: np.ndarray | None = None, *, edges: np.ndarray | None = None,
+    data: FeatureData,
+    rows: np.ndarray | None = None,
+    *,
+    edges: np.ndarray | None = None,
     per_position: bool = False,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Statistics of one feature over `rows` (a boolean mask; all rows when None)."""
     spec, values = data.spec, data.values
     kind = spec.type
@@ -111,8 +122,10 @@ def feature_stats(
             counts = np.bincount(chosen, minlength=len(spec.categories))
         else:
             counts = chosen.sum(axis=0)
-        return {"count": len(chosen),
-                "counts": {c: int(n) for c, n in zip(spec.categories, counts, strict=True)}}  # fmt: skip
+        return {
+            "count": len(chosen),
+            "counts": {c: int(n) for c, n in zip(spec.categories, counts, strict=True)},
+        }
     if kind is FeatureType.STRING:
         assert isinstance(values, pa.Array)
         chosen_text = values if rows is None else values.filter(pa.array(rows))
@@ -124,9 +137,7 @@ def feature_stats(
     return {**summary, "count": len(chosen), "shape": list(values.shape[1:])}
 
 
-def compute_stats(
-    features: list[FeatureData], masks: Mapping[str, np.ndarray]
-) -> dict[str, Any]:
+def compute_stats(features: list[FeatureData], masks: Mapping[str, np.ndarray]) -> dict[str, Any]:
     """`{"all": {feature: stats}, "subsets": {subset: {feature: stats}}}`."""
     everything: dict[str, Any] = {}
     subsets: dict[str, dict[str, Any]] = {name: {} for name in masks}

@@ -113,25 +113,36 @@ def _condition_mask(condition: Condition, column: pa.Array | np.ndarray, subset:
         elif condition.op == "contains":
             result = pc.match_substring(values.cast(pa.string()), str(value))
         else:
-            scalar = pa.scalar(value).cast(values.type) if not pa.types.is_string(
-                values.type
-            ) else pa.scalar(str(value))
+            if pa.types.is_string(values.type):
+                # CSV booleans arrive as the text true/false; match them however they are typed
+                scalar = pa.scalar(str(value).lower() if isinstance(value, bool) else str(value))
+            elif pa.types.is_integer(values.type) and isinstance(value, float):
+                values, scalar = values.cast(pa.float64()), pa.scalar(value)
+            else:
+                scalar = pa.scalar(value).cast(values.type)
             compare = {
-                "==": pc.equal, "!=": pc.not_equal, "<": pc.less,
-                "<=": pc.less_equal, ">": pc.greater, ">=": pc.greater_equal,
-            }[condition.op]  # fmt: skip
+                "==": pc.equal,
+                "!=": pc.not_equal,
+                "<": pc.less,
+                "<=": pc.less_equal,
+                ">": pc.greater,
+                ">=": pc.greater_equal,
+            }[condition.op]
             result = compare(values, scalar)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError) as exc:
         raise InvalidConfig(
             f"subset {subset!r}: cannot test {condition.feature} {condition.op} {value!r}: {exc}",
-            subset=subset, feature=condition.feature,
-        ) from exc  # fmt: skip
+            subset=subset,
+            feature=condition.feature,
+        ) from exc
     return np.asarray(result.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _rank_mask(subset: RankSubset, values: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    rows = np.flatnonzero(eligible)
-    order = rows[np.argsort(values[rows], kind="stable")]
+def _rank_mask(
+    subset: RankSubset, values: np.ndarray, eligible: np.ndarray, order: np.ndarray
+) -> np.ndarray:
+    """`order` is the stable ascending order of all rows; ineligible rows are skipped."""
+    order = order[eligible[order]]
     n = len(order)
     if subset.count is not None:
         take = min(subset.count, n)
@@ -162,6 +173,7 @@ def evaluate_subsets(
         InvalidConfig: naming the subset and the unknown feature, subset or bad condition.
     """
     masks: dict[str, np.ndarray] = {}
+    orders: dict[str, np.ndarray] = {}
     for subset in subsets:
         if subset.name in masks:
             raise InvalidConfig(f"two subsets are named {subset.name!r}", subset=subset.name)
@@ -178,16 +190,21 @@ def evaluate_subsets(
                 _condition_mask(c, _column(columns, c.feature, subset.name), subset.name)
                 for c in subset.conditions
             ]
-            mask = np.logical_and.reduce(parts) if subset.combine == "and" else np.logical_or.reduce(parts)
+            mask = (
+                np.logical_and.reduce(parts) if subset.combine == "and" else np.logical_or.reduce(parts)
+            )
         else:
             values = np.asarray(_column(columns, subset.feature, subset.name))
             if values.ndim != 1 or values.dtype.kind not in "iufb":
                 raise InvalidConfig(
                     f"subset {subset.name!r}: can only rank by a numeric feature, "
                     f"not {subset.feature!r}",
-                    subset=subset.name, feature=subset.feature,
-                )  # fmt: skip
-            mask = _rank_mask(subset, values, eligible)
+                    subset=subset.name,
+                    feature=subset.feature,
+                )
+            if subset.feature not in orders:  # one stable sort per feature serves every rank
+                orders[subset.feature] = np.argsort(values, kind="stable")
+            mask = _rank_mask(subset, values, eligible, orders[subset.feature])
         masks[subset.name] = mask & eligible
     return masks
 
@@ -196,18 +213,19 @@ def _known(masks: Mapping[str, np.ndarray], name: str, subset: str) -> np.ndarra
     if name not in masks:
         raise InvalidConfig(
             f"subset {subset!r} refers to {name!r}, which is not defined before it",
-            subset=subset, refers_to=name,
-        )  # fmt: skip
+            subset=subset,
+            refers_to=name,
+        )
     return masks[name]
 
 
 def _column(columns: Mapping[str, Any], feature: str, subset: str) -> Any:
     if feature not in columns:
         raise InvalidConfig(
-            f"subset {subset!r} uses unknown feature {feature!r}; "
-            f"features: {', '.join(columns)}",
-            subset=subset, feature=feature,
-        )  # fmt: skip
+            f"subset {subset!r} uses unknown feature {feature!r}; features: {', '.join(columns)}",
+            subset=subset,
+            feature=feature,
+        )
     return columns[feature]
 
 
@@ -219,21 +237,28 @@ def overlap_warnings(masks: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
         for b in names[i + 1 :]:
             shared = int(np.count_nonzero(masks[a] & masks[b]))
             if shared:
-                warnings.append({
-                    "code": "subset_overlap",
-                    "message": f"subsets {a!r} and {b!r} share {shared} rows",
-                    "subsets": [a, b], "rows": shared,
-                })  # fmt: skip
+                warnings.append(
+                    {
+                        "code": "subset_overlap",
+                        "message": f"subsets {a!r} and {b!r} share {shared} rows",
+                        "subsets": [a, b],
+                        "rows": shared,
+                    }
+                )
     return warnings
 
 
 def sequence_hashes(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """A 64-bit hash per sequence (polynomial over positions, wrapping), for duplicate checks."""
+    """A 64-bit hash per sequence (polynomial over 8-byte words, wrapping), for duplicate checks."""
+    width = -(-codes.shape[1] // 8) * 8
+    padded = np.full((codes.shape[0], width), 255, dtype=np.uint8)
+    padded[:, : codes.shape[1]] = codes
+    words = padded.view(np.uint64)  # (N, width / 8): eight positions per multiply-add
     hashes = lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     multiplier = np.uint64(0x100000001B3)
     with np.errstate(over="ignore"):
-        for column in range(codes.shape[1]):
-            hashes = hashes * multiplier + codes[:, column].astype(np.uint64) + np.uint64(1)
+        for column in range(words.shape[1]):
+            hashes = (hashes ^ words[:, column]) * multiplier
     return hashes
 
 
@@ -250,10 +275,14 @@ def leakage_warnings(
             in_a = np.unique(hashes[masks[a]])
             shared_rows = int(np.count_nonzero(np.isin(hashes[masks[b]], in_a)))
             if shared_rows:
-                warnings.append({
-                    "code": "sequence_leakage",
-                    "message": f"{shared_rows} rows of {b!r} have a {feature!r} sequence that "
-                    f"also occurs in {a!r}",
-                    "subsets": [a, b], "feature": feature, "rows": shared_rows,
-                })  # fmt: skip
+                warnings.append(
+                    {
+                        "code": "sequence_leakage",
+                        "message": f"{shared_rows} rows of {b!r} have a {feature!r} sequence that "
+                        f"also occurs in {a!r}",
+                        "subsets": [a, b],
+                        "feature": feature,
+                        "rows": shared_rows,
+                    }
+                )
     return warnings

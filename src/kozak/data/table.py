@@ -15,7 +15,6 @@ import numpy as np
 import pyarrow as pa
 
 from kozak.errors import DataError
-from kozak.sequences import EncodedSequences
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class RawColumn:
     """One imported column and the file it came from (sequences when re-editing a version)."""
 
     name: str
-    values: pa.Array | np.ndarray | EncodedSequences
+    values: Any  # pa.Array | np.ndarray | EncodedSequences; narrowed by isinstance where used
     file: str
 
     def __len__(self) -> int:
@@ -40,7 +39,12 @@ class Source:
     sha256: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "format": self.format, "bytes": self.bytes, "sha256": self.sha256}
+        return {
+            "file": self.file,
+            "format": self.format,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+        }
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,10 @@ def combine(tables: list[RawTable]) -> RawTable:
             raise DataError(
                 f"{table.sources[0].file} has {table.n_rows} rows but {first.sources[0].file} "
                 f"has {first.n_rows}; files combine column-wise only when row counts match",
-                file=table.sources[0].file, rows=table.n_rows, expected_rows=first.n_rows,
-            )  # fmt: skip
+                file=table.sources[0].file,
+                rows=table.n_rows,
+                expected_rows=first.n_rows,
+            )
         for column in table.columns:
             name, k = column.name, 2
             while name in taken:

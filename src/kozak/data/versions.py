@@ -66,9 +66,10 @@ def _write(content: VersionContent, folder: Path, sources: list[Source], digest:
             text[str(i)] = values
     if text:
         pq.write_table(pa.table(text), folder / "text.parquet")
-    np.savez(folder / "subsets.npz", **{
-        f"s{i}": np.packbits(mask) for i, mask in enumerate(content.masks.values())
-    })  # fmt: skip
+    np.savez(  # type: ignore[arg-type]
+        folder / "subsets.npz",
+        **{f"s{i}": np.packbits(mask) for i, mask in enumerate(content.masks.values())},
+    )
     manifest = {
         "format_version": FORMAT_VERSION,
         "digest": digest,
@@ -92,7 +93,7 @@ def save_version(
     existing = workspace.metadata.find_dataset_version_by_digest(dataset.id, digest)
     if existing is not None:
         return existing
-    count = len(workspace.metadata.list_dataset_versions(dataset.id))
+    taken = {v.name for v in workspace.metadata.list_dataset_versions(dataset.id)}
     path = f"datasets/{dataset.id}/{digest[:16]}"
     if workspace.artifacts.exists(path):
         workspace.artifacts.delete(path)  # left by a crash between the rename and the row
@@ -102,7 +103,7 @@ def save_version(
         workspace.artifacts.put_dir(folder, path)
     version = DatasetVersion(
         dataset_id=dataset.id,
-        name=name or f"v{count + 1}",
+        name=name or next(f"v{n}" for n in range(1, len(taken) + 2) if f"v{n}" not in taken),
         digest=digest,
         row_count=content.n_rows,
         spec=content.spec.model_dump(mode="json"),
@@ -138,7 +139,7 @@ def load_version(workspace: Workspace, version: DatasetVersion) -> VersionConten
             f"version {version.name} was written in format {manifest.get('format_version')}, "
             f"this Kozak reads format {FORMAT_VERSION}",
             version=version.id,
-        )  # fmt: skip
+        )
     spec = DatasetSpec.model_validate(manifest["spec"])
     text: pa.Table | None = None
     if any(f.type is FeatureType.STRING for f in spec.features):
@@ -169,6 +170,7 @@ def load_version(workspace: Workspace, version: DatasetVersion) -> VersionConten
 
 def diff_versions(old: DatasetVersion, new: DatasetVersion) -> dict[str, Any]:
     """What changed between two versions: features, encodings, subsets and row counts."""
+
     def by_name(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         return {item["name"]: item for item in items}
 

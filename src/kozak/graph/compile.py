@@ -101,9 +101,7 @@ class GraphModule(nn.Module):
         return x
 
 
-def compile_graph(
-    spec: GraphSpec, features: Mapping[str, FeatureInfo] | None = None
-) -> GraphModule:
+def compile_graph(spec: GraphSpec, features: Mapping[str, FeatureInfo] | None = None) -> GraphModule:
     """Validate a graph and build its module.
 
     Args:

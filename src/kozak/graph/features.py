@@ -10,9 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FeatureKind = Literal[
-    "integer", "float", "categorical", "string", "sequence", "array", "multilabel"
-]
+FeatureKind = Literal["integer", "float", "categorical", "string", "sequence", "array", "multilabel"]
 
 
 class FeatureInfo(BaseModel):

@@ -125,8 +125,7 @@ def _input_source(
         code="shape.unknown_input",
         severity="error",
         node=node_id,
-        message=f"Input {node_id!r} has no shape: bind it to a dataset feature or give it a "
-        "shape",
+        message=f"Input {node_id!r} has no shape: bind it to a dataset feature or give it a shape",
         details={"hint": "set the Input's feature (with a dataset) or its shape"},
     )
 
@@ -150,14 +149,17 @@ def analyze(
     infos: list[NodeInfo] = []
     issues: list[GraphIssue] = []
     if cyclic:
-        issues.append(GraphIssue(
-            code="graph.cycle",
-            severity="error",
-            node=cyclic[0],
-            message="the graph has a cycle through or before: " + ", ".join(cyclic)
-            + "; remove an edge so data flows one way",
-            details={"nodes": cyclic},
-        ))
+        issues.append(
+            GraphIssue(
+                code="graph.cycle",
+                severity="error",
+                node=cyclic[0],
+                message="the graph has a cycle through or before: "
+                + ", ".join(cyclic)
+                + "; remove an edge so data flows one way",
+                details={"nodes": cyclic},
+            )
+        )
     for node_id in order:
         node = nodes[node_id]
         block = BLOCKS.get(node.type)
@@ -169,8 +171,7 @@ def analyze(
                 issues.append(issue)
             if source is None:
                 shapes[node_id] = None
-                infos.append(NodeInfo(id=node_id, type=node.type, input_shapes=[],
-                                      output_shape=None))
+                infos.append(NodeInfo(id=node_id, type=node.type, input_shapes=[], output_shape=None))
                 continue
             in_shapes = [source]
         else:
@@ -181,10 +182,14 @@ def analyze(
             known = [shapes.get(s) for s in sources]
             if arity_issue is not None or any(s is None for s in known):
                 shapes[node_id] = None
-                infos.append(NodeInfo(
-                    id=node_id, type=node.type,
-                    input_shapes=[s for s in known if s is not None], output_shape=None,
-                ))
+                infos.append(
+                    NodeInfo(
+                        id=node_id,
+                        type=node.type,
+                        input_shapes=[s for s in known if s is not None],
+                        output_shape=None,
+                    )
+                )
                 continue
             in_shapes = [s for s in known if s is not None]
         try:
@@ -192,25 +197,35 @@ def analyze(
             n_params = block.param_count(in_shapes, params)
             n_flops = block.flops(in_shapes, out, params)
         except ShapeError as exc:
-            issues.append(GraphIssue(
-                code="shape.mismatch",
-                severity="error",
-                node=node_id,
-                message=f"{block.display_name} {node_id!r}: {exc.message}"
-                + (f"; {exc.details['hint']}" if "hint" in exc.details else ""),
-                details={"type": node.type, "input_shapes": [list(s) for s in in_shapes],
-                         **exc.details},
-            ))
+            issues.append(
+                GraphIssue(
+                    code="shape.mismatch",
+                    severity="error",
+                    node=node_id,
+                    message=f"{block.display_name} {node_id!r}: {exc.message}"
+                    + (f"; {exc.details['hint']}" if "hint" in exc.details else ""),
+                    details={
+                        "type": node.type,
+                        "input_shapes": [list(s) for s in in_shapes],
+                        **exc.details,
+                    },
+                )
+            )
             shapes[node_id] = None
-            infos.append(NodeInfo(id=node_id, type=node.type, input_shapes=in_shapes,
-                                  output_shape=None))
+            infos.append(NodeInfo(id=node_id, type=node.type, input_shapes=in_shapes, output_shape=None))
             continue
         shapes[node_id] = out
-        infos.append(NodeInfo(id=node_id, type=node.type, input_shapes=in_shapes,
-                              output_shape=out, params=n_params, flops=n_flops))
-    infos.extend(
-        NodeInfo(id=i, type=nodes[i].type, input_shapes=[], output_shape=None) for i in cyclic
-    )
+        infos.append(
+            NodeInfo(
+                id=node_id,
+                type=node.type,
+                input_shapes=in_shapes,
+                output_shape=out,
+                params=n_params,
+                flops=n_flops,
+            )
+        )
+    infos.extend(NodeInfo(id=i, type=nodes[i].type, input_shapes=[], output_shape=None) for i in cyclic)
     info = GraphInfo(
         nodes=infos,
         total_params=sum(n.params for n in infos),

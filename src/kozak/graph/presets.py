@@ -73,8 +73,11 @@ def _seq_input(length: int, feature: str = "sequence") -> NodeTuple:
 
 def _conv_bn_relu(i: int, filters: int, kernel: int, pool: int, padding: str) -> list[NodeTuple]:
     return [
-        (f"conv{i}", "conv1d", {"filters": filters, "kernel_size": kernel, "padding": padding,
-                                "activation": "linear"}),
+        (
+            f"conv{i}",
+            "conv1d",
+            {"filters": filters, "kernel_size": kernel, "padding": padding, "activation": "linear"},
+        ),
         (f"bn{i}", "batch_norm", {}),
         (f"relu{i}", "activation", {"function": "relu"}),
         (f"pool{i}", "max_pool1d", {"pool_size": pool}),
@@ -112,35 +115,47 @@ def _cuperus(
     )
 
 
-_register(Preset(
-    name="cuperus2017",
-    title="Cuperus et al. 2017, released architecture",
-    source=CUPERUS_SOURCE + "; architecture from the released Keras model_arch.json",
-    url="https://doi.org/10.1101/gr.224964.117",
-    task="regression",
-    default_length=70,
-    builder=lambda n: _cuperus(
-        n, 17, "same", 128, "cuperus2017",
-        "The authors' released Keras model: conv 4x17 valid, two conv 1x17 same, 128 filters, "
-        "ReLU, dropout 0.15 after each conv, Flatten, Dense 128 ReLU, Dense 1 linear.",
-    ),
-    notes="1,451,137 trainable parameters at length 70 (Flatten 6912).",
-))
+_register(
+    Preset(
+        name="cuperus2017",
+        title="Cuperus et al. 2017, released architecture",
+        source=CUPERUS_SOURCE + "; architecture from the released Keras model_arch.json",
+        url="https://doi.org/10.1101/gr.224964.117",
+        task="regression",
+        default_length=70,
+        builder=lambda n: _cuperus(
+            n,
+            17,
+            "same",
+            128,
+            "cuperus2017",
+            "The authors' released Keras model: conv 4x17 valid, two conv 1x17 same, 128 filters, "
+            "ReLU, dropout 0.15 after each conv, Flatten, Dense 128 ReLU, Dense 1 linear.",
+        ),
+        notes="1,451,137 trainable parameters at length 70 (Flatten 6912).",
+    )
+)
 
-_register(Preset(
-    name="cuperus2017-tutorial",
-    title="Cuperus et al. 2017, Peltarion tutorial variant",
-    source="Peltarion 'Gene expression prediction' tutorial, after " + CUPERUS_SOURCE,
-    url="https://doi.org/10.1101/gr.224964.117",
-    task="regression",
-    default_length=70,
-    builder=lambda n: _cuperus(
-        n, 13, "valid", 64, "cuperus2017-tutorial",
-        "The tutorial's model: three 2D convolutions 13 wide, 128 filters, no padding "
-        "(58 -> 46 -> 34 positions), dropout 0.15, Flatten 4352, Dense 64, Dense 1 linear.",
-    ),
-    notes="Shapes 1 x 58 x 128, 1 x 46 x 128, 1 x 34 x 128, Flatten 4352 at length 70.",
-))
+_register(
+    Preset(
+        name="cuperus2017-tutorial",
+        title="Cuperus et al. 2017, Peltarion tutorial variant",
+        source="Peltarion 'Gene expression prediction' tutorial, after " + CUPERUS_SOURCE,
+        url="https://doi.org/10.1101/gr.224964.117",
+        task="regression",
+        default_length=70,
+        builder=lambda n: _cuperus(
+            n,
+            13,
+            "valid",
+            64,
+            "cuperus2017-tutorial",
+            "The tutorial's model: three 2D convolutions 13 wide, 128 filters, no padding "
+            "(58 -> 46 -> 34 positions), dropout 0.15, Flatten 4352, Dense 64, Dense 1 linear.",
+        ),
+        notes="Shapes 1 x 58 x 128, 1 x 46 x 128, 1 x 34 x 128, Flatten 4352 at length 70.",
+    )
+)
 
 
 # ---- DeepSEA -------------------------------------------------------------------------------
@@ -167,16 +182,18 @@ def _deepsea(length: int) -> GraphSpec:
     )
 
 
-_register(Preset(
-    name="deepsea",
-    title="DeepSEA (chromatin effects of sequence)",
-    source="Zhou J, Troyanskaya OG. Predicting effects of noncoding variants with deep "
-    "learning-based sequence model. Nature Methods 12:931-934 (2015)",
-    url="https://doi.org/10.1038/nmeth.3547",
-    task="multi-label classification",
-    default_length=1000,
-    builder=_deepsea,
-))
+_register(
+    Preset(
+        name="deepsea",
+        title="DeepSEA (chromatin effects of sequence)",
+        source="Zhou J, Troyanskaya OG. Predicting effects of noncoding variants with deep "
+        "learning-based sequence model. Nature Methods 12:931-934 (2015)",
+        url="https://doi.org/10.1038/nmeth.3547",
+        task="multi-label classification",
+        default_length=1000,
+        builder=_deepsea,
+    )
+)
 
 
 # ---- Basset --------------------------------------------------------------------------------
@@ -202,16 +219,18 @@ def _basset(length: int) -> GraphSpec:
     )
 
 
-_register(Preset(
-    name="basset",
-    title="Basset (chromatin accessibility in 164 cell types)",
-    source="Kelley DR, Snoek J, Rinn JL. Basset: learning the regulatory code of the accessible "
-    "genome with deep convolutional neural networks. Genome Research 26:990-999 (2016)",
-    url="https://doi.org/10.1101/gr.200535.115",
-    task="multi-label classification",
-    default_length=600,
-    builder=_basset,
-))
+_register(
+    Preset(
+        name="basset",
+        title="Basset (chromatin accessibility in 164 cell types)",
+        source="Kelley DR, Snoek J, Rinn JL. Basset: learning the regulatory code of the accessible "
+        "genome with deep convolutional neural networks. Genome Research 26:990-999 (2016)",
+        url="https://doi.org/10.1101/gr.200535.115",
+        task="multi-label classification",
+        default_length=600,
+        builder=_basset,
+    )
+)
 
 
 # ---- DeepSTARR (two targets) ---------------------------------------------------------------
@@ -233,9 +252,12 @@ def _deepstarr(length: int) -> GraphSpec:
             (f"relu{i}", "activation", {"function": "relu"}),
             (f"dropout{i}", "dropout", {"rate": 0.4}),
         ]
-    graph = chain(*trunk, name="deepstarr",
-                  description="DeepSTARR: four convolution stages, two Dense 256 layers, and two "
-                  "heads predicting developmental and housekeeping enhancer activity.")
+    graph = chain(
+        *trunk,
+        name="deepstarr",
+        description="DeepSTARR: four convolution stages, two Dense 256 layers, and two "
+        "heads predicting developmental and housekeeping enhancer activity.",
+    )
     heads = [
         {"id": "dense_dev", "type": "dense", "params": {"units": 1, "activation": "linear"}},
         {"id": "dev", "type": "target", "params": {"feature": "dev", "loss": "mse"}},
@@ -245,23 +267,27 @@ def _deepstarr(length: int) -> GraphSpec:
     data = graph.to_dict()
     data["nodes"] += heads
     data["edges"] += [
-        {"src": "dropout6", "dst": "dense_dev"}, {"src": "dense_dev", "dst": "dev"},
-        {"src": "dropout6", "dst": "dense_hk"}, {"src": "dense_hk", "dst": "hk"},
+        {"src": "dropout6", "dst": "dense_dev"},
+        {"src": "dense_dev", "dst": "dev"},
+        {"src": "dropout6", "dst": "dense_hk"},
+        {"src": "dense_hk", "dst": "hk"},
     ]
     return GraphSpec.from_data(data)
 
 
-_register(Preset(
-    name="deepstarr",
-    title="DeepSTARR (enhancer activity, two targets)",
-    source="de Almeida BP, Reiter F, Pagani M, Stark A. DeepSTARR predicts enhancer activity "
-    "from DNA sequence and enables the de novo design of synthetic enhancers. Nature Genetics "
-    "54:613-624 (2022)",
-    url="https://doi.org/10.1038/s41588-022-01048-5",
-    task="regression (two targets)",
-    default_length=249,
-    builder=_deepstarr,
-))
+_register(
+    Preset(
+        name="deepstarr",
+        title="DeepSTARR (enhancer activity, two targets)",
+        source="de Almeida BP, Reiter F, Pagani M, Stark A. DeepSTARR predicts enhancer activity "
+        "from DNA sequence and enables the de novo design of synthetic enhancers. Nature Genetics "
+        "54:613-624 (2022)",
+        url="https://doi.org/10.1038/s41588-022-01048-5",
+        task="regression (two targets)",
+        default_length=249,
+        builder=_deepstarr,
+    )
+)
 
 
 # ---- Basenji-style dilated residual CNN ----------------------------------------------------
@@ -277,21 +303,33 @@ def _dilated_residual(length: int) -> GraphSpec:
         return node_id
 
     x = add("sequence", "input", {"feature": "sequence", "shape": [4, length]})
-    x = add("stem_conv", "conv1d", {"filters": 128, "kernel_size": 15, "padding": "same",
-                                    "activation": "linear"}, x)
+    x = add(
+        "stem_conv",
+        "conv1d",
+        {"filters": 128, "kernel_size": 15, "padding": "same", "activation": "linear"},
+        x,
+    )
     x = add("stem_bn", "batch_norm", {}, x)
     x = add("stem_pool", "max_pool1d", {"pool_size": 2}, x)
     for i, dilation in enumerate((2, 4, 8, 16), start=1):
         # Basenji's dilated_residual: gelu-conv(k3, dilated, half width)-bn, gelu-conv(k1)-bn,
         # dropout, added to the block's input
         y = add(f"res{i}_act1", "activation", {"function": "gelu"}, x)
-        y = add(f"res{i}_conv1", "conv1d", {"filters": 64, "kernel_size": 3,
-                                            "dilation": dilation, "padding": "same",
-                                            "activation": "linear"}, y)
+        y = add(
+            f"res{i}_conv1",
+            "conv1d",
+            {
+                "filters": 64,
+                "kernel_size": 3,
+                "dilation": dilation,
+                "padding": "same",
+                "activation": "linear",
+            },
+            y,
+        )
         y = add(f"res{i}_bn1", "batch_norm", {}, y)
         y = add(f"res{i}_act2", "activation", {"function": "gelu"}, y)
-        y = add(f"res{i}_conv2", "conv1d", {"filters": 128, "kernel_size": 1,
-                                            "activation": "linear"}, y)
+        y = add(f"res{i}_conv2", "conv1d", {"filters": 128, "kernel_size": 1, "activation": "linear"}, y)
         y = add(f"res{i}_bn2", "batch_norm", {}, y)
         y = add(f"res{i}_dropout", "dropout", {"rate": 0.25}, y)
         x = add(f"res{i}_add", "add", {}, x, y)
@@ -299,27 +337,31 @@ def _dilated_residual(length: int) -> GraphSpec:
     x = add("pool", "global_pool1d", {"mode": "avg"}, x)
     x = add("dense", "dense", {"units": 1, "activation": "linear"}, x)
     add("expression", "target", {"feature": "expression", "loss": "mse"}, x)
-    return GraphSpec.from_data({
-        "name": "dilated-residual",
-        "description": "Basenji-style tower: a convolution stem, four dilated residual blocks "
-        "(dilation 2, 4, 8, 16), global average pooling and a linear readout.",
-        "nodes": nodes,
-        "edges": edges,
-    })
+    return GraphSpec.from_data(
+        {
+            "name": "dilated-residual",
+            "description": "Basenji-style tower: a convolution stem, four dilated residual blocks "
+            "(dilation 2, 4, 8, 16), global average pooling and a linear readout.",
+            "nodes": nodes,
+            "edges": edges,
+        }
+    )
 
 
-_register(Preset(
-    name="dilated-residual",
-    title="Dilated residual CNN (Basenji-style, reduced)",
-    source="Kelley DR, Reshef YA, Bileschi M, Belanger D, McLean CY, Snoek J. Sequential "
-    "regulatory activity prediction across chromosomes with convolutional neural networks. "
-    "Genome Research 28:739-750 (2018)",
-    url="https://doi.org/10.1101/gr.227819.117",
-    task="regression",
-    default_length=1024,
-    builder=_dilated_residual,
-    notes="Reduced: one scalar readout instead of Basenji's per-bin genomic tracks.",
-))
+_register(
+    Preset(
+        name="dilated-residual",
+        title="Dilated residual CNN (Basenji-style, reduced)",
+        source="Kelley DR, Reshef YA, Bileschi M, Belanger D, McLean CY, Snoek J. Sequential "
+        "regulatory activity prediction across chromosomes with convolutional neural networks. "
+        "Genome Research 28:739-750 (2018)",
+        url="https://doi.org/10.1101/gr.227819.117",
+        task="regression",
+        default_length=1024,
+        builder=_dilated_residual,
+        notes="Reduced: one scalar readout instead of Basenji's per-bin genomic tracks.",
+    )
+)
 
 
 # ---- CNN + Transformer ---------------------------------------------------------------------
@@ -343,18 +385,20 @@ def _cnn_transformer(length: int) -> GraphSpec:
     )
 
 
-_register(Preset(
-    name="cnn-transformer",
-    title="Small CNN + Transformer (promoter expression)",
-    source="After Vaishnav ED, de Boer CG, et al. The evolution, evolvability and engineering "
-    "of gene regulatory DNA. Nature 603:455-463 (2022), which combined convolutions and "
-    "a transformer encoder on 110-bp yeast promoters",
-    url="https://doi.org/10.1038/s41586-022-04506-6",
-    task="regression",
-    default_length=110,
-    builder=_cnn_transformer,
-    notes="A small starting point in that model's spirit, not a reproduction of it.",
-))
+_register(
+    Preset(
+        name="cnn-transformer",
+        title="Small CNN + Transformer (promoter expression)",
+        source="After Vaishnav ED, de Boer CG, et al. The evolution, evolvability and engineering "
+        "of gene regulatory DNA. Nature 603:455-463 (2022), which combined convolutions and "
+        "a transformer encoder on 110-bp yeast promoters",
+        url="https://doi.org/10.1038/s41586-022-04506-6",
+        task="regression",
+        default_length=110,
+        builder=_cnn_transformer,
+        notes="A small starting point in that model's spirit, not a reproduction of it.",
+    )
+)
 
 
 # ---- DeepBind (reverse-complement equivariant first layer) ---------------------------------
@@ -375,16 +419,18 @@ def _deepbind(length: int) -> GraphSpec:
     )
 
 
-_register(Preset(
-    name="deepbind",
-    title="DeepBind (protein-DNA binding), reverse-complement equivariant",
-    source="Alipanahi B, Delong A, Weirauch MT, Frey BJ. Predicting the sequence specificities "
-    "of DNA- and RNA-binding proteins by deep learning. Nature Biotechnology 33:831-838 (2015); "
-    "RC parameter sharing after Shrikumar A, Greenside P, Kundaje A, bioRxiv 103663 (2017)",
-    url="https://doi.org/10.1038/nbt.3300",
-    task="regression",
-    default_length=101,
-    builder=_deepbind,
-    notes="DeepBind scanned both strands; here the first layer shares weights between each "
-    "motif and its reverse complement.",
-))
+_register(
+    Preset(
+        name="deepbind",
+        title="DeepBind (protein-DNA binding), reverse-complement equivariant",
+        source="Alipanahi B, Delong A, Weirauch MT, Frey BJ. Predicting the sequence specificities "
+        "of DNA- and RNA-binding proteins by deep learning. Nature Biotechnology 33:831-838 (2015); "
+        "RC parameter sharing after Shrikumar A, Greenside P, Kundaje A, bioRxiv 103663 (2017)",
+        url="https://doi.org/10.1038/nbt.3300",
+        task="regression",
+        default_length=101,
+        builder=_deepbind,
+        notes="DeepBind scanned both strands; here the first layer shares weights between each "
+        "motif and its reverse complement.",
+    )
+)

@@ -49,8 +49,7 @@ class Node(BaseModel):
             parsed = block.params_model.model_validate(self.params)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'params'}: {e['msg']}"
-                for e in exc.errors()
+                f"{'.'.join(str(p) for p in e['loc']) or 'params'}: {e['msg']}" for e in exc.errors()
             )
             raise ValueError(f"node {self.id!r} ({self.type}): {problems}") from None
         self._parsed = parsed
@@ -174,9 +173,7 @@ class GraphSpec(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            errors = [
-                {"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in exc.errors()
-            ]
+            errors = [{"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in exc.errors()]
             first = errors[0]
             where = f"{first['loc']}: " if first["loc"] else ""
             raise InvalidConfig(f"invalid graph: {where}{first['msg']}", errors=errors) from None
@@ -210,9 +207,7 @@ class GraphSpec(BaseModel):
         try:
             text = p.read_text(encoding="utf-8")
         except OSError as exc:
-            raise InvalidConfig(
-                f"cannot read graph file {p}: {exc.strerror}", path=str(p)
-            ) from None
+            raise InvalidConfig(f"cannot read graph file {p}: {exc.strerror}", path=str(p)) from None
         return cls.from_yaml(text)
 
     def save(self, path: str | Path) -> None:
@@ -222,9 +217,7 @@ class GraphSpec(BaseModel):
         p.write_text(text, encoding="utf-8")
 
 
-def chain(
-    *nodes: tuple[str, str, dict[str, Any]], name: str = "", description: str = ""
-) -> GraphSpec:
+def chain(*nodes: tuple[str, str, dict[str, Any]], name: str = "", description: str = "") -> GraphSpec:
     """A linear graph: each `(id, type, params)` feeds the next.
 
     Args:

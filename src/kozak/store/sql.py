@@ -115,7 +115,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 command.upgrade(_alembic_config(self.engine), "head")
                 return
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the metadata database: {exc}", url=self._safe_url())
+            raise StoreError(f"cannot open the metadata database: {exc}", url=self._safe_url()) from exc
         raise StoreError(
             f"the database schema is at revision {revision}, this Kozak needs "
             f"{head_revision()}; run `kozak db upgrade`",
@@ -159,9 +159,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
     def get_project(self, id_or_name: str) -> Project:
         with self._session() as s:
             row = s.scalar(
-                select(ProjectRow).where(
-                    or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name)
-                )
+                select(ProjectRow).where(or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name))
             )
             if row is None:
                 raise NotFound(f"no project {id_or_name!r}", project=id_or_name)

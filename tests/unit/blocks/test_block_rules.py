@@ -140,8 +140,9 @@ def _rc(x: torch.Tensor) -> torch.Tensor:
 
 def test_rc_equivariant_conv_commutes_with_reverse_complement() -> None:
     cls = get_block("conv1d")
-    params = check_params(cls, {"filters": 8, "kernel_size": 5, "rc_equivariant": True,
-                                "activation": "linear"})
+    params = check_params(
+        cls, {"filters": 8, "kernel_size": 5, "rc_equivariant": True, "activation": "linear"}
+    )
     torch.manual_seed(0)
     module = cls.build([(4, 20)], params)
     with torch.no_grad():
@@ -152,24 +153,25 @@ def test_rc_equivariant_conv_commutes_with_reverse_complement() -> None:
     y = module(x)
     assert torch.allclose(module(_rc(x)), _rc(y), atol=1e-6)
     # stacking a second equivariant layer keeps the property
-    second = cls.build([(8, 16)], check_params(cls, {"filters": 4, "kernel_size": 3,
-                                                     "rc_equivariant": True}))
+    second = cls.build(
+        [(8, 16)], check_params(cls, {"filters": 4, "kernel_size": 3, "rc_equivariant": True})
+    )
     assert torch.allclose(second(module(_rc(x))), _rc(second(y)), atol=1e-5)
 
 
 def test_plain_conv_is_not_rc_equivariant() -> None:
     cls = get_block("conv1d")
     torch.manual_seed(0)
-    module = cls.build([(4, 20)], check_params(cls, {"filters": 8, "kernel_size": 5,
-                                                     "activation": "linear"}))
+    module = cls.build(
+        [(4, 20)], check_params(cls, {"filters": 8, "kernel_size": 5, "activation": "linear"})
+    )
     x = torch.rand(3, 4, 20)
     assert not torch.allclose(module(_rc(x)), _rc(module(x)), atol=1e-3)
 
 
 def test_same_average_pooling_averages_only_real_positions() -> None:
     cls = get_block("avg_pool1d")
-    module = cls.build([(1, 4)], check_params(cls, {"pool_size": 3, "stride": 1,
-                                                    "padding": "same"}))
+    module = cls.build([(1, 4)], check_params(cls, {"pool_size": 3, "stride": 1, "padding": "same"}))
     out = module(torch.tensor([[[1.0, 2.0, 3.0, 4.0]]]))
     assert torch.allclose(out, torch.tensor([[[1.5, 2.0, 3.0, 3.5]]]))
 

@@ -34,7 +34,8 @@ def test_classification_losses() -> None:
     probs = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]]
     expected = -(math.log(0.7) + math.log(0.8)) / 2
     assert value("categorical_crossentropy", probs, [[1.0, 0, 0], [0, 1.0, 0]]) == pytest.approx(
-        expected, rel=1e-5)
+        expected, rel=1e-5
+    )
     indices = torch.tensor([0, 1])
     assert value("categorical_crossentropy", probs, indices) == pytest.approx(expected, rel=1e-5)
     bce = -(math.log(0.9) + math.log(0.8)) / 2

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kozak.cli import app
+from kozak.errors import InvalidConfig
 
 runner = CliRunner()
 
@@ -23,12 +24,42 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_import_list_show_diff(tiny_dna: Path) -> None:
-    result = runner.invoke(app, ["datasets", "import", str(tiny_dna), "--name", "Tiny", "-p", "Lab",
-                                 "--rename", "expression=growth_rate", "--split", "70,30"])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "datasets",
+            "import",
+            str(tiny_dna),
+            "--name",
+            "Tiny",
+            "-p",
+            "Lab",
+            "--rename",
+            "expression=growth_rate",
+            "--split",
+            "70,30",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    assert "version v1" in result.output and "sequence" in result.output and "growth_rate" in result.output
-    result = runner.invoke(app, ["datasets", "import", str(tiny_dna), "--name", "Tiny", "-p", "Lab",
-                                 "--align", "seq=right", "--rank", "top:top:10:count"])  # fmt: skip
+    assert (
+        "version v1" in result.output and "sequence" in result.output and "growth_rate" in result.output
+    )
+    result = runner.invoke(
+        app,
+        [
+            "datasets",
+            "import",
+            str(tiny_dna),
+            "--name",
+            "Tiny",
+            "-p",
+            "Lab",
+            "--align",
+            "seq=right",
+            "--rank",
+            "top:top:10:count",
+        ],
+    )
     assert result.exit_code == 0, result.output
     listed = runner.invoke(app, ["datasets", "list", "-p", "Lab"])
     assert "Tiny" in listed.output and " 2 " in listed.output
@@ -39,8 +70,20 @@ def test_import_list_show_diff(tiny_dna: Path) -> None:
 
 
 def test_native_library_in_one_command(native_utrs: Path) -> None:
-    result = runner.invoke(app, ["datasets", "import", str(native_utrs), "--name", "Native",
-                                 "--rank", "test:top:5:t0", "--rank", "training:bottom:95:t0"])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "datasets",
+            "import",
+            str(native_utrs),
+            "--name",
+            "Native",
+            "--rank",
+            "test:top:5:t0",
+            "--rank",
+            "training:bottom:95:t0",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "11856 rows" in result.output
     for line in ("│ UTR ", "│ t0 ", "│ growth_rate "):
@@ -54,8 +97,30 @@ def test_errors_are_one_line_with_details(tmp_path: Path, home: Path) -> None:
     bad.write_text("seq,y\n" + "ACGTACGTAA,1\n" * 30 + "ACGTACGXAA,2\n")
     result = subprocess.run(
         [sys.executable, "-m", "kozak", "datasets", "import", str(bad), "--name", "Bad"],
-        capture_output=True, text=True, env={**os.environ, "KOZAK_HOME": str(home)}, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KOZAK_HOME": str(home)},
+        check=False,
+    )
     assert result.returncode == 1
     assert "unexpected character 'X' at position 8" in result.stderr
     assert "row: 30" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--rank", "test:top:five:t0"],
+        ["--split", "80,x"],
+        ["--align", "seq=middle"],
+        ["--type", "count=decimal"],
+    ],
+)
+def test_bad_options_are_clean_errors(tiny_dna: Path, option: list[str]) -> None:
+    result = runner.invoke(app, ["datasets", "import", str(tiny_dna), "--name", "T", *option])
+    assert isinstance(result.exception, InvalidConfig), result.exception
+
+
+def test_list_on_a_fresh_workspace_is_empty() -> None:
+    result = runner.invoke(app, ["datasets", "list"])
+    assert result.exit_code == 0 and "dataset" in result.output

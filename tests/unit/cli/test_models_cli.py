@@ -15,11 +15,11 @@ runner = CliRunner()
 
 
 def test_show_tutorial_prints_the_shapes_where_the_tutorial_shows_them() -> None:
-    result = runner.invoke(app, ["models", "show", "cuperus2017-tutorial"],
-                           env={"COLUMNS": "160"})
+    result = runner.invoke(app, ["models", "show", "cuperus2017-tutorial"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
-    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines()
-            if line.count("│") >= 5}
+    rows = {
+        line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") >= 5
+    }
     assert "1 x 58 x 128" in rows["conv1"]
     assert "1 x 46 x 128" in rows["conv2"]
     assert "1 x 34 x 128" in rows["conv3"]
@@ -32,8 +32,9 @@ def test_show_cuperus2017_totals_and_input_length() -> None:
     result = runner.invoke(app, ["models", "show", "cuperus2017"], env={"COLUMNS": "160"})
     assert result.exit_code == 0
     assert "1,451,137" in result.output and "6912" in result.output
-    shorter = runner.invoke(app, ["models", "show", "cuperus2017", "--input-length", "50"],
-                            env={"COLUMNS": "160"})
+    shorter = runner.invoke(
+        app, ["models", "show", "cuperus2017", "--input-length", "50"], env={"COLUMNS": "160"}
+    )
     assert "1 x 34 x 128" in shorter.output and "4352" in shorter.output
 
 

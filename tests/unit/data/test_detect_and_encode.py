@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+import torch
 
 from kozak.data.detect import detect
 from kozak.data.encode import encode_feature
@@ -14,8 +15,8 @@ from kozak.data.features import FeatureSpec, FeatureType
 from kozak.data.formats import read_files
 from kozak.data.table import RawColumn
 from kozak.errors import DataError
+from kozak.sequences import DNA, EncodedSequences, one_hot
 from kozak.settings import Settings
-from kozak.sequences import EncodedSequences
 
 
 def column(values: list[object], name: str = "c") -> RawColumn:
@@ -50,7 +51,8 @@ def test_one_hot_npy_is_detected_as_dna_sequence_keeping_its_window() -> None:
     array[:, 0, 10:60, 0] = 1
     spec = detect(RawColumn("onehot", array, "x.npy"))
     assert spec.type is FeatureType.SEQUENCE and spec.sequence is not None
-    assert spec.sequence.length == 70
+    assert (spec.sequence.length, spec.sequence.padding) == (50, 10)
+    assert spec.sequence.window(50) == 70
     data = encode_feature(RawColumn("onehot", array, "x.npy"), spec)
     assert isinstance(data.values, EncodedSequences)
     assert data.values.decode() == ["A" * 50, "A" * 50]
@@ -80,7 +82,9 @@ def test_type_override_errors_name_the_row() -> None:
 def test_categorical_and_multilabel_encodings() -> None:
     cat = encode_feature(column(["b", "a", "b"]), FeatureSpec(name="c", source="c", type="categorical"))
     assert cat.spec.categories == ("a", "b") and cat.values.tolist() == [1, 0, 1]  # type: ignore[union-attr]
-    multi = encode_feature(column(["a|b", "c", "b"]), FeatureSpec(name="c", source="c", type="multilabel"))
+    multi = encode_feature(
+        column(["a|b", "c", "b"]), FeatureSpec(name="c", source="c", type="multilabel")
+    )
     assert multi.spec.categories == ("a", "b", "c")
     assert multi.values.tolist() == [[1, 1, 0], [0, 0, 1], [0, 1, 0]]  # type: ignore[union-attr]
 
@@ -89,7 +93,33 @@ def test_native_library_types(native_utrs: Path, settings: Settings) -> None:
     table = read_files([native_utrs], settings)
     types = {c.name: detect(c).type for c in table.columns}
     assert types == {
-        "index": FeatureType.INTEGER, "UTR_name": FeatureType.STRING, "UTR": FeatureType.SEQUENCE,
-        "t0": FeatureType.INTEGER, "t1": FeatureType.INTEGER, "growth_rate": FeatureType.FLOAT,
-    }  # fmt: skip
+        "index": FeatureType.INTEGER,
+        "UTR_name": FeatureType.STRING,
+        "UTR": FeatureType.SEQUENCE,
+        "t0": FeatureType.INTEGER,
+        "t1": FeatureType.INTEGER,
+        "growth_rate": FeatureType.FLOAT,
+    }
     assert table.n_rows == 11_856
+
+
+def test_imported_right_aligned_one_hot_is_reproduced_exactly() -> None:
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(2, 51, size=30)
+    array = np.zeros((30, 4, 70, 1), dtype=np.float32)
+    for row, n in enumerate(lengths):  # right-aligned: 3' end at column 59, as the authors did
+        array[row, rng.integers(0, 4, size=n), np.arange(60 - n, 60), 0] = 1
+    column = RawColumn("onehot", array, "x.npy")
+    spec = detect(column)
+    assert spec.sequence is not None and spec.sequence.alignment == "right"
+    values = encode_feature(column, spec).values
+    assert isinstance(values, EncodedSequences)
+    tensor = one_hot(
+        torch.from_numpy(values.codes),
+        torch.from_numpy(values.lengths),
+        alphabet=DNA,
+        length=spec.sequence.length or values.max_length,
+        alignment=spec.sequence.alignment,
+        padding=spec.sequence.padding,
+    )
+    assert torch.equal(tensor, torch.from_numpy(array[..., 0]))

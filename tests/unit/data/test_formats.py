@@ -24,13 +24,18 @@ def write(path: Path, text: str) -> Path:
 
 def test_csv_delimiters_are_sniffed(tmp_path: Path, settings: Settings) -> None:
     for name, delimiter in [("a.csv", ","), ("b.tsv", "\t"), ("c.txt", ";")]:
-        path = write(tmp_path / name, delimiter.join(["seq", "y"]) + "\n" + delimiter.join(["ACGT", "1.5"]) + "\n")
+        path = write(
+            tmp_path / name,
+            delimiter.join(["seq", "y"]) + "\n" + delimiter.join(["ACGT", "1.5"]) + "\n",
+        )
         table = read_files([path], settings)
         assert table.names == ["seq", "y"]
         assert table.column("y").values.to_pylist() == [1.5]
 
 
-def test_gzip_is_transparent_and_blank_leading_header_is_the_index(tmp_path: Path, settings: Settings) -> None:
+def test_gzip_is_transparent_and_blank_leading_header_is_the_index(
+    tmp_path: Path, settings: Settings
+) -> None:
     path = tmp_path / "lib.csv.gz"
     path.write_bytes(gzip.compress(b",UTR,t0\n0,ACGT,3\n1,GGCC,4\n"))
     table = read_files([path], settings)
@@ -76,11 +81,14 @@ def _npy(array: np.ndarray) -> bytes:
 
 
 def test_peltarion_zip_bundle(tmp_path: Path, settings: Settings) -> None:
-    path = _zip(tmp_path / "bundle.zip", {
-        "data/index.csv": b"growth,seq\n1.0,arrays/0.npy\n2.0,arrays/1.npy\n",
-        "data/arrays/0.npy": _npy(np.eye(4)[[0, 1, 2]].T.reshape(4, 3, 1)),
-        "data/arrays/1.npy": _npy(np.eye(4)[[3, 3, 3]].T.reshape(4, 3, 1)),
-    })  # fmt: skip
+    path = _zip(
+        tmp_path / "bundle.zip",
+        {
+            "data/index.csv": b"growth,seq\n1.0,arrays/0.npy\n2.0,arrays/1.npy\n",
+            "data/arrays/0.npy": _npy(np.eye(4)[[0, 1, 2]].T.reshape(4, 3, 1)),
+            "data/arrays/1.npy": _npy(np.eye(4)[[3, 3, 3]].T.reshape(4, 3, 1)),
+        },
+    )
     table = read_files([path], settings)
     assert table.names == ["growth", "seq"]
     assert table.column("seq").values.shape == (2, 4, 3, 1)
@@ -99,7 +107,7 @@ def test_files_combine_column_wise(tmp_path: Path, settings: Settings) -> None:
 def test_row_counts_must_match(tmp_path: Path, settings: Settings) -> None:
     csv = write(tmp_path / "a.csv", "y\n1\n2\n")
     np.save(tmp_path / "x.npy", np.zeros((3, 4)))
-    with pytest.raises(DataError, match="x.npy has 3 rows but a.csv has 2") as err:
+    with pytest.raises(DataError, match=r"x\.npy has 3 rows but a\.csv has 2") as err:
         read_files([csv, tmp_path / "x.npy"], settings)
     assert err.value.details["file"] == "x.npy"
 
@@ -174,3 +182,18 @@ def test_zip_reference_to_missing_member(tmp_path: Path, settings: Settings) -> 
 def test_unknown_extension(tmp_path: Path, settings: Settings) -> None:
     with pytest.raises(DataError, match="unknown file type"):
         read_files([write(tmp_path / "a.docx", "x")], settings)
+
+
+def test_multi_member_and_truncated_gzip(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "two.csv.gz"
+    path.write_bytes(gzip.compress(b"seq,y\nACGT,1\n") + gzip.compress(b"GGCC,2\n"))
+    assert read_files([path], settings).n_rows == 2
+    whole = gzip.compress(b"seq,y\n" + b"ACGTACGT,1\n" * 1000)
+    (tmp_path / "cut.csv.gz").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DataError, match="not a valid gzip"):
+        read_files([tmp_path / "cut.csv.gz"], settings)
+    small = Settings(home=tmp_path / "h", max_upload_bytes=1000)
+    bomb = tmp_path / "big.csv.gz"
+    bomb.write_bytes(gzip.compress(b"x\n" + b"1\n" * 5000))  # 10 kB from a few dozen bytes
+    with pytest.raises(LimitExceeded, match="expands"):
+        read_files([bomb], small)

@@ -36,8 +36,13 @@ def test_random_subsets_with_one_seed_partition_the_rows() -> None:
 
 
 def test_filter_conditions_and_or() -> None:
-    both = FilterSubset(name="f", conditions=(Condition(feature="t0", op=">", value=100),
-                                              Condition(feature="group", op="==", value="T")))  # fmt: skip
+    both = FilterSubset(
+        name="f",
+        conditions=(
+            Condition(feature="t0", op=">", value=100),
+            Condition(feature="group", op="==", value="T"),
+        ),
+    )
     either = both.model_copy(update={"name": "g", "combine": "or"})
     masks = evaluate_subsets([both, either], COLUMNS, N)
     t0, is_t = COLUMNS["t0"], np.array(COLUMNS["group"].to_pylist()) == "T"
@@ -56,8 +61,10 @@ def test_in_and_contains() -> None:
 
 def test_rank_matches_the_paper_split_and_breaks_ties_by_row_order() -> None:
     t0 = np.array([5, 1, 3, 3, 3, 9, 0, 3, 2, 7])
-    subsets = [RankSubset(name="test", feature="t0", percent=35),
-               RankSubset(name="train", feature="t0", side="bottom", percent=65)]  # fmt: skip
+    subsets = [
+        RankSubset(name="test", feature="t0", percent=35),
+        RankSubset(name="train", feature="t0", side="bottom", percent=65),
+    ]
     masks = evaluate_subsets(subsets, {"t0": t0}, len(t0))
     sorted_rows = np.argsort(t0, kind="stable")
     boundary = int(len(t0) * 0.65)
@@ -92,11 +99,25 @@ def test_bad_definitions_name_the_subset() -> None:
 
 
 def test_overlap_and_leakage_warnings() -> None:
-    masks = {"a": np.array([1, 1, 0, 0], bool), "b": np.array([0, 1, 1, 0], bool),
-             "c": np.array([0, 0, 0, 1], bool)}  # fmt: skip
+    masks = {
+        "a": np.array([1, 1, 0, 0], bool),
+        "b": np.array([0, 1, 1, 0], bool),
+        "c": np.array([0, 0, 0, 1], bool),
+    }
     overlaps = overlap_warnings(masks)
     assert [w["subsets"] for w in overlaps] == [["a", "b"]] and overlaps[0]["rows"] == 1
     codes = np.array([[0, 1], [2, 3], [0, 1], [0, 1]], dtype=np.uint8)
     hashes = sequence_hashes(codes, np.array([2, 2, 2, 2], dtype=np.int32))
     leaks = leakage_warnings(masks, hashes, "seq")
     assert {tuple(w["subsets"]): w["rows"] for w in leaks} == {("a", "c"): 1, ("b", "c"): 1}
+
+
+def test_boolean_text_and_fractional_thresholds() -> None:
+    columns = {"flag": pa.array(["true", "false", "true"]), "t0": np.array([100, 101, 102])}
+    subsets = [
+        FilterSubset(name="on", conditions=(Condition(feature="flag", op="==", value=True),)),
+        FilterSubset(name="deep", conditions=(Condition(feature="t0", op=">", value=100.5),)),
+    ]
+    masks = evaluate_subsets(subsets, columns, 3)
+    assert masks["on"].tolist() == [True, False, True]
+    assert masks["deep"].tolist() == [False, True, True]

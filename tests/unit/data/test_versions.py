@@ -25,7 +25,13 @@ from kozak.workspace import Workspace
 
 def test_tiny_dataset_round_trip(workspace: Workspace, tiny_dna: Path) -> None:
     draft = import_files(workspace, [tiny_dna], name="Tiny", project="Lab")
-    assert [f.type.value for f in draft.features] == ["string", "sequence", "float", "integer", "categorical"]
+    assert [f.type.value for f in draft.features] == [
+        "string",
+        "sequence",
+        "float",
+        "integer",
+        "categorical",
+    ]
     draft.rename("expression", "growth_rate").set_normalization("growth_rate", "zscore")
     assert draft.preview(2)[0].keys() == {"id", "seq", "growth_rate", "count", "split"}
     version = draft.save()
@@ -38,7 +44,9 @@ def test_tiny_dataset_round_trip(workspace: Workspace, tiny_dna: Path) -> None:
     training = np.asarray(content.feature("growth_rate").values)[content.masks["training"]]
     assert stats is not None and stats.mean == pytest.approx(training.mean())
     assert version.stats["all"]["seq"]["length"]["min"] >= 10
-    assert version.stats["subsets"]["training"]["growth_rate"]["count"] == version.subset_counts["training"]
+    assert (
+        version.stats["subsets"]["training"]["growth_rate"]["count"] == version.subset_counts["training"]
+    )
     assert np.array_equal(content.masks["training"], draft.check().masks["training"])
 
 
@@ -55,7 +63,9 @@ def test_same_data_and_settings_give_the_same_version(workspace: Workspace, tiny
     first = import_files(workspace, [tiny_dna], name="Tiny").save()
     again = import_files(workspace, [tiny_dna], name="Tiny").save()
     assert again.id == first.id
-    changed = import_files(workspace, [tiny_dna], name="Tiny").set_encoding("seq", alignment="right").save()
+    changed = (
+        import_files(workspace, [tiny_dna], name="Tiny").set_encoding("seq", alignment="right").save()
+    )
     assert changed.digest != first.digest and changed.name == "v2"
     assert [v.name for _, vs in list_datasets(workspace, "Default") for v in vs] == ["v1", "v2"]
 
@@ -89,7 +99,9 @@ def test_drop_missing_reports_the_count(workspace: Workspace, tmp_path: Path) ->
     assert any(w["code"] == "rows_dropped" and w["rows"] == 2 for w in version.stats["warnings"])
 
 
-def test_store_failure_during_write_leaves_no_row(workspace: Workspace, tiny_dna: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_failure_during_write_leaves_no_row(
+    workspace: Workspace, tiny_dna: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*_: object) -> None:
         raise StoreError("disk full")
 
@@ -133,8 +145,10 @@ def test_edit_a_version_and_diff(workspace: Workspace, tiny_dna: Path) -> None:
     diff = diff_versions(dataset_v1, v2)
     assert diff["features"]["added"] == ["utr"] and diff["features"]["removed"] == ["seq"]
     assert diff["subsets"]["added"] == ["top"] and diff["subsets"]["removed"] == ["validation"]
-    assert load_version(workspace, v2).feature("utr").values.decode() == \
-        load_version(workspace, dataset_v1).feature("seq").values.decode()  # type: ignore[union-attr]
+    assert (
+        load_version(workspace, v2).feature("utr").values.decode()
+        == load_version(workspace, dataset_v1).feature("seq").values.decode()
+    )  # type: ignore[union-attr]
 
 
 def test_native_library_reproduces_the_paper_split(workspace: Workspace, native_utrs: Path) -> None:
@@ -147,7 +161,11 @@ def test_native_library_reproduces_the_paper_split(workspace: Workspace, native_
     draft.add_subset(FilterSubset(name="deep", conditions=(Condition(feature="t0", op=">", value=100),)))
     version = draft.save()
     n = 11_856
-    assert version.subset_counts == {"test": n - int(n * 0.95), "training": int(n * 0.95), "deep": 6_710}
+    assert version.subset_counts == {
+        "test": n - int(n * 0.95),
+        "training": int(n * 0.95),
+        "deep": 6_710,
+    }
     content = load_version(workspace, version)
     t0 = np.asarray(content.feature("t0").values)
     assert t0[content.masks["test"]].min() >= t0[content.masks["training"]].max()
@@ -156,3 +174,28 @@ def test_native_library_reproduces_the_paper_split(workspace: Workspace, native_
     coverage = per_position["coverage"]
     assert per_position["window"] == 70 and coverage[:10] == [0] * 10 and coverage[60:] == [0] * 10
     assert coverage[59] == n  # right-aligned: every fragment ends next to the start codon
+
+
+def test_automatic_version_names_skip_taken_ones(workspace: Workspace, tiny_dna: Path) -> None:
+    import_files(workspace, [tiny_dna], name="Tiny").save("v2")
+    again = import_files(workspace, [tiny_dna], name="Tiny").set_encoding("seq", alignment="right")
+    assert again.save().name == "v1"
+    third = import_files(workspace, [tiny_dna], name="Tiny").set_encoding("seq", alignment="center")
+    assert third.save().name == "v3"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d.set_type("count", "decimal"),
+        lambda d: d.set_encoding("seq", alignment="middle"),
+        lambda d: d.set_normalization("count", "log"),
+        lambda d: d.set_options(drop_missing="maybe"),
+    ],
+)
+def test_bad_edits_are_invalid_config_naming_the_field(
+    workspace: Workspace, tiny_dna: Path, edit: object
+) -> None:
+    draft = import_files(workspace, [tiny_dna], name="Tiny")
+    with pytest.raises(InvalidConfig):
+        edit(draft)  # type: ignore[operator]

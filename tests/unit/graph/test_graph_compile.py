@@ -16,7 +16,8 @@ def test_every_preset_compiles_with_the_inferred_shapes_and_counts(name: str) ->
         outputs: dict[str, torch.Tensor] = {}
         hooks = [
             m.register_forward_hook(
-                lambda _m, _i, out, node_id=node_id: outputs.__setitem__(node_id, out))
+                lambda _m, _i, out, node_id=node_id: outputs.__setitem__(node_id, out)
+            )
             for node_id, m in module.blocks.items()
         ]
         result = module({f: torch.empty(2, *s) for f, s in module.input_shapes.items()})
@@ -43,19 +44,27 @@ def test_cuperus2017_trains_a_step_on_cpu(yeast_features: dict[str, FeatureInfo]
 
 
 def test_multi_input_graph_runs_by_feature_name() -> None:
-    spec = GraphSpec.from_data({
-        "nodes": [
-            {"id": "seq", "type": "input", "params": {"feature": "seq", "shape": [4, 12]}},
-            {"id": "gc", "type": "input", "params": {"feature": "gc", "shape": [1]}},
-            {"id": "conv", "type": "conv1d", "params": {"filters": 3, "kernel_size": 3}},
-            {"id": "pool", "type": "global_pool1d", "params": {"mode": "avg"}},
-            {"id": "join", "type": "concatenate", "params": {}},
-            {"id": "out", "type": "dense", "params": {"units": 2, "activation": "linear"}},
-            {"id": "y", "type": "target", "params": {"feature": "y"}},
-        ],
-        "edges": [["seq", "conv"], ["conv", "pool"], ["pool", "join"], ["gc", "join"],
-                  ["join", "out"], ["out", "y"]],
-    })
+    spec = GraphSpec.from_data(
+        {
+            "nodes": [
+                {"id": "seq", "type": "input", "params": {"feature": "seq", "shape": [4, 12]}},
+                {"id": "gc", "type": "input", "params": {"feature": "gc", "shape": [1]}},
+                {"id": "conv", "type": "conv1d", "params": {"filters": 3, "kernel_size": 3}},
+                {"id": "pool", "type": "global_pool1d", "params": {"mode": "avg"}},
+                {"id": "join", "type": "concatenate", "params": {}},
+                {"id": "out", "type": "dense", "params": {"units": 2, "activation": "linear"}},
+                {"id": "y", "type": "target", "params": {"feature": "y"}},
+            ],
+            "edges": [
+                ["seq", "conv"],
+                ["conv", "pool"],
+                ["pool", "join"],
+                ["gc", "join"],
+                ["join", "out"],
+                ["out", "y"],
+            ],
+        }
+    )
     module = compile_graph(spec).eval()
     x = {"seq": torch.rand(5, 4, 12), "gc": torch.rand(5, 1)}
     y = module(x)["y"]

@@ -39,7 +39,11 @@ def test_released_cuperus_model_has_1451137_parameters() -> None:
     assert info.node("conv3").output_shape == (1, 54, 128)
     assert info.node("flatten").output_shape == (6912,)
     assert [info.node(n).params for n in ("conv1", "conv2", "conv3", "dense1", "dense2")] == [
-        8_832, 278_656, 278_656, 884_864, 129
+        8_832,
+        278_656,
+        278_656,
+        884_864,
+        129,
     ]
     assert info.total_params == 1_451_137
 
@@ -105,22 +109,35 @@ def test_branching_graph_with_two_inputs_and_two_targets() -> None:
         "level": FeatureInfo(name="level", type="float", shape=(1,)),
         "bound": FeatureInfo(name="bound", type="multilabel", shape=(3,), classes=3),
     }
-    spec = GraphSpec.from_data({
-        "nodes": [
-            {"id": "seq", "type": "input", "params": {"feature": "seq"}},
-            {"id": "gc", "type": "input", "params": {"feature": "gc"}},
-            {"id": "conv", "type": "conv1d", "params": {"filters": 8, "kernel_size": 5}},
-            {"id": "pool", "type": "global_pool1d", "params": {"mode": "max"}},
-            {"id": "join", "type": "concatenate", "params": {}},
-            {"id": "head1", "type": "dense", "params": {"units": 1, "activation": "linear"}},
-            {"id": "head2", "type": "dense", "params": {"units": 3, "activation": "sigmoid"}},
-            {"id": "level", "type": "target", "params": {"feature": "level"}},
-            {"id": "bound", "type": "target",
-             "params": {"feature": "bound", "loss": "binary_crossentropy"}},
-        ],
-        "edges": [["seq", "conv"], ["conv", "pool"], ["pool", "join"], ["gc", "join"],
-                  ["join", "head1"], ["join", "head2"], ["head1", "level"], ["head2", "bound"]],
-    })
+    spec = GraphSpec.from_data(
+        {
+            "nodes": [
+                {"id": "seq", "type": "input", "params": {"feature": "seq"}},
+                {"id": "gc", "type": "input", "params": {"feature": "gc"}},
+                {"id": "conv", "type": "conv1d", "params": {"filters": 8, "kernel_size": 5}},
+                {"id": "pool", "type": "global_pool1d", "params": {"mode": "max"}},
+                {"id": "join", "type": "concatenate", "params": {}},
+                {"id": "head1", "type": "dense", "params": {"units": 1, "activation": "linear"}},
+                {"id": "head2", "type": "dense", "params": {"units": 3, "activation": "sigmoid"}},
+                {"id": "level", "type": "target", "params": {"feature": "level"}},
+                {
+                    "id": "bound",
+                    "type": "target",
+                    "params": {"feature": "bound", "loss": "binary_crossentropy"},
+                },
+            ],
+            "edges": [
+                ["seq", "conv"],
+                ["conv", "pool"],
+                ["pool", "join"],
+                ["gc", "join"],
+                ["join", "head1"],
+                ["join", "head2"],
+                ["head1", "level"],
+                ["head2", "bound"],
+            ],
+        }
+    )
     info = infer(spec, features)
     assert info.node("conv").output_shape == (8, 26)
     assert info.node("join").input_shapes == [(8,), (1,)]
@@ -130,10 +147,12 @@ def test_branching_graph_with_two_inputs_and_two_targets() -> None:
 
 
 def test_topological_order_is_deterministic_and_finds_cycles() -> None:
-    spec = GraphSpec.from_data({
-        "nodes": [{"id": i, "type": "dense", "params": {"units": 2}} for i in "abcd"],
-        "edges": [["a", "b"], ["b", "c"], ["c", "b"], ["c", "d"]],
-    })
+    spec = GraphSpec.from_data(
+        {
+            "nodes": [{"id": i, "type": "dense", "params": {"units": 2}} for i in "abcd"],
+            "edges": [["a", "b"], ["b", "c"], ["c", "b"], ["c", "d"]],
+        }
+    )
     order, cyclic = topological_order(spec)
     assert order == ["a"]
     assert cyclic == ["b", "c", "d"]
@@ -143,11 +162,16 @@ def test_topological_order_is_deterministic_and_finds_cycles() -> None:
 
 
 def test_missing_inputs_are_reported_on_the_node() -> None:
-    spec = GraphSpec.from_data({
-        "nodes": [{"id": "x", "type": "input", "params": {"shape": [3]}},
-                  {"id": "sum", "type": "add"}, {"id": "t", "type": "target"}],
-        "edges": [["x", "sum"], ["sum", "t"]],
-    })
+    spec = GraphSpec.from_data(
+        {
+            "nodes": [
+                {"id": "x", "type": "input", "params": {"shape": [3]}},
+                {"id": "sum", "type": "add"},
+                {"id": "t", "type": "target"},
+            ],
+            "edges": [["x", "sum"], ["sum", "t"]],
+        }
+    )
     with pytest.raises(InvalidConfig) as err:
         infer(spec)
     assert err.value.details["node"] == "sum"

@@ -32,9 +32,17 @@ def test_every_preset_is_valid_sourced_and_documented(name: str) -> None:
     ("name", "params", "shapes"),
     [
         ("cuperus2017", 1_451_137, {"conv1": (1, 54, 128), "flatten": (6912,)}),
-        ("cuperus2017-tutorial", 711_681,
-         {"conv1": (1, 58, 128), "conv2": (1, 46, 128), "conv3": (1, 34, 128),
-          "flatten": (4352,), "dense1": (64,)}),
+        (
+            "cuperus2017-tutorial",
+            711_681,
+            {
+                "conv1": (1, 58, 128),
+                "conv2": (1, 46, 128),
+                "conv3": (1, 34, 128),
+                "flatten": (4352,),
+                "dense1": (64,),
+            },
+        ),
         # Basset's first fully connected layer reads 200 x 10 = 2000 values at 600 bp
         ("basset", None, {"flatten": (2000,), "dense3": (164,)}),
         ("deepsea", None, {"pool2": (480, 60), "conv3": (960, 53), "flatten": (50880,)}),

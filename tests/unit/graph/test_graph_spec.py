@@ -53,11 +53,18 @@ def test_params_are_stored_complete_so_defaults_are_explicit() -> None:
         ({"nodes": [{"id": "a", "type": "conv3d"}]}, "unknown block type 'conv3d'"),
         ({"nodes": [{"id": "a", "type": "dense", "params": {"units": 0}}]}, "node 'a' (dense)"),
         ({"nodes": [{"id": "a", "type": "dense", "params": {"nodes": 3}}]}, "nodes"),
-        ({"nodes": [{"id": "a", "type": "flatten"}, {"id": "a", "type": "flatten"}]},
-         "duplicate node id"),
+        (
+            {"nodes": [{"id": "a", "type": "flatten"}, {"id": "a", "type": "flatten"}]},
+            "duplicate node id",
+        ),
         ({"nodes": [{"id": "a", "type": "flatten"}], "edges": [["a", "b"]]}, "unknown node 'b'"),
-        ({"nodes": [{"id": "a", "type": "flatten"}, {"id": "b", "type": "flatten"}],
-          "edges": [["a", "b"], ["a", "b"]]}, "duplicate edge"),
+        (
+            {
+                "nodes": [{"id": "a", "type": "flatten"}, {"id": "b", "type": "flatten"}],
+                "edges": [["a", "b"], ["a", "b"]],
+            },
+            "duplicate edge",
+        ),
         ({"nodes": [{"id": "bad.id", "type": "flatten"}]}, "nodes.0.id"),
         ({"nodes": [], "colour": "red"}, "colour"),
         ({"format_version": 9}, "format_version 9"),

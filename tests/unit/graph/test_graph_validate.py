@@ -16,8 +16,13 @@ FEATURES = {
 }
 
 
-def graph(*, units: int = 1, activation: str = "linear", target: dict[str, Any] | None = None,
-          input_params: dict[str, Any] | None = None) -> GraphSpec:
+def graph(
+    *,
+    units: int = 1,
+    activation: str = "linear",
+    target: dict[str, Any] | None = None,
+    input_params: dict[str, Any] | None = None,
+) -> GraphSpec:
     return chain(
         ("seq", "input", input_params if input_params is not None else {"feature": "seq"}),
         ("conv", "conv1d", {"filters": 4, "kernel_size": 5}),
@@ -38,16 +43,23 @@ def issue(spec: GraphSpec, code: str, features: dict[str, FeatureInfo] | None = 
 def test_a_good_graph_has_no_issues() -> None:
     report = validate_graph(graph(), FEATURES)
     assert report.ok and report.issues == []
-    assert validate_graph(preset("cuperus2017"), {
-        "seq": FeatureInfo(name="seq", type="sequence", shape=(4, 70)),
-        "growth_rate": FeatureInfo(name="growth_rate", type="float", shape=(1,)),
-    }).issues == []
+    assert (
+        validate_graph(
+            preset("cuperus2017"),
+            {
+                "seq": FeatureInfo(name="seq", type="sequence", shape=(4, 70)),
+                "growth_rate": FeatureInfo(name="growth_rate", type="float", shape=(1,)),
+            },
+        ).issues
+        == []
+    )
 
 
 def test_categorical_crossentropy_on_a_float_target_is_an_error() -> None:
-    found = issue(graph(activation="softmax",
-                        target={"feature": "level", "loss": "categorical_crossentropy"}),
-                  "target.loss_feature_mismatch")
+    found = issue(
+        graph(activation="softmax", target={"feature": "level", "loss": "categorical_crossentropy"}),
+        "target.loss_feature_mismatch",
+    )
     assert found.severity == "error" and found.node == "target"
     assert "mse" in found.details["valid"]
 
@@ -62,8 +74,11 @@ def test_last_activation_that_does_not_fit_the_loss_is_a_warning_found_through_d
     )
     found = issue(spec, "target.activation_mismatch")
     assert found.severity == "warning"
-    assert found.details == {"loss": "categorical_crossentropy", "activation": "relu",
-                             "activation_node": "out"}
+    assert found.details == {
+        "loss": "categorical_crossentropy",
+        "activation": "relu",
+        "activation_node": "out",
+    }
     assert "Softmax" in found.message
     assert validate_graph(spec, FEATURES).ok  # warnings do not block training
 
@@ -74,15 +89,20 @@ def test_relu_before_a_regression_target_warns_about_the_range() -> None:
 
 
 def test_prediction_shape_must_match_the_target_feature() -> None:
-    found = issue(graph(units=2, activation="softmax",
-                        target={"feature": "cls", "loss": "categorical_crossentropy"}),
-                  "shape.target_mismatch")
+    found = issue(
+        graph(
+            units=2,
+            activation="softmax",
+            target={"feature": "cls", "loss": "categorical_crossentropy"},
+        ),
+        "shape.target_mismatch",
+    )
     assert found.details["expected"] == [3] and found.details["actual"] == [2]
     assert "3 nodes" in found.message
     with pytest.raises(ShapeError):
-        validate_graph(graph(units=2, target={"feature": "cls",
-                                              "loss": "categorical_crossentropy"}),
-                       FEATURES).raise_for_errors()
+        validate_graph(
+            graph(units=2, target={"feature": "cls", "loss": "categorical_crossentropy"}), FEATURES
+        ).raise_for_errors()
 
 
 @pytest.mark.parametrize(
@@ -105,8 +125,9 @@ def test_unbound_input_without_shape_is_reported_once_as_missing_its_feature() -
     assert "shape.unknown_input" not in report.codes()
 
 
-def _structural(extra_nodes: list[dict[str, Any]], extra_edges: list[list[str]],
-                base_edges: bool = True) -> GraphSpec:
+def _structural(
+    extra_nodes: list[dict[str, Any]], extra_edges: list[list[str]], base_edges: bool = True
+) -> GraphSpec:
     nodes = [
         {"id": "x", "type": "input", "params": {"feature": "level", "shape": [1]}},
         {"id": "d", "type": "dense", "params": {"units": 1, "activation": "linear"}},
@@ -119,17 +140,37 @@ def _structural(extra_nodes: list[dict[str, Any]], extra_edges: list[list[str]],
 @pytest.mark.parametrize(
     ("spec", "code", "severity", "node"),
     [
-        (_structural([{"id": "lonely", "type": "dropout"}], []),
-         "graph.unconnected", "error", "lonely"),
-        (_structural([{"id": "side", "type": "dense"}], [["x", "side"]]),
-         "graph.unused", "warning", "side"),
+        (
+            _structural([{"id": "lonely", "type": "dropout"}], []),
+            "graph.unconnected",
+            "error",
+            "lonely",
+        ),
+        (
+            _structural([{"id": "side", "type": "dense"}], [["x", "side"]]),
+            "graph.unused",
+            "warning",
+            "side",
+        ),
         (_structural([], [["d", "x"]]), "graph.input_has_inputs", "error", "x"),
-        (_structural([{"id": "after", "type": "dense"}], [["t", "after"]]),
-         "graph.target_has_outputs", "error", "t"),
-        (_structural([{"id": "t2", "type": "target", "params": {"feature": "y"}}],
-                     [["d", "t2"]]), "target.duplicate_feature", "error", "t2"),
-        (_structural([{"id": "d2", "type": "dense"}], [["x", "d2"], ["d2", "t"]]),
-         "graph.too_many_inputs", "error", "t"),
+        (
+            _structural([{"id": "after", "type": "dense"}], [["t", "after"]]),
+            "graph.target_has_outputs",
+            "error",
+            "t",
+        ),
+        (
+            _structural([{"id": "t2", "type": "target", "params": {"feature": "y"}}], [["d", "t2"]]),
+            "target.duplicate_feature",
+            "error",
+            "t2",
+        ),
+        (
+            _structural([{"id": "d2", "type": "dense"}], [["x", "d2"], ["d2", "t"]]),
+            "graph.too_many_inputs",
+            "error",
+            "t",
+        ),
         (_structural([], [["d", "d"]]), "graph.cycle", "error", "d"),
     ],
 )

@@ -7,7 +7,7 @@ reader raises `DataError` naming the file (and row, column) for malformed input,
 
 from __future__ import annotations
 
-from kozak.data.formats.base import READERS, read_file, read_files
 from kozak.data.formats import csv, fasta, numpy, parquet, zipbundle  # noqa: F401  (registers)
+from kozak.data.formats.base import READERS, read_file, read_files
 
 __all__ = ["READERS", "read_file", "read_files"]

@@ -59,9 +59,7 @@ def read_csv(data: bytes, name: str, settings: Settings) -> RawTable:
         table = pacsv.read_csv(
             pa.BufferReader(data),
             read_options=pacsv.ReadOptions(block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, invalid_row_handler=on_invalid_row
-            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid_row),
         )
     except pa.ArrowInvalid as exc:
         raise DataError(f"{name}: cannot parse as delimited text: {exc}", file=name) from exc
@@ -71,8 +69,11 @@ def read_csv(data: bytes, name: str, settings: Settings) -> RawTable:
         raise DataError(
             f"{name}: {where} has {row.actual_columns} fields, expected {row.expected_columns} "
             f"(delimiter {delimiter!r}): {row.text[:80]!r}",
-            file=name, line=row.number, expected=row.expected_columns, actual=row.actual_columns,
-        )  # fmt: skip
+            file=name,
+            line=row.number,
+            expected=row.expected_columns,
+            actual=row.actual_columns,
+        )
     if table.num_rows == 0:
         raise DataError(f"{name} has a header but no rows", file=name)
     names = unique_names(table.column_names)

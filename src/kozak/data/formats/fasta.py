@@ -43,7 +43,9 @@ def read_fasta(data: bytes, name: str, settings: Settings) -> RawTable:
             chunks = []
             words = line[1:].split()
             if not words:
-                raise DataError(f"{name}: line {number} is a header without an id", file=name, line=number)
+                raise DataError(
+                    f"{name}: line {number} is a header without an id", file=name, line=number
+                )
             ids.append(words[0])
             for word in words[1:]:
                 key, sep, value = word.partition("=")
@@ -52,8 +54,9 @@ def read_fasta(data: bytes, name: str, settings: Settings) -> RawTable:
         elif not ids:
             raise DataError(
                 f"{name}: line {number} has sequence data before the first '>' header",
-                file=name, line=number,
-            )  # fmt: skip
+                file=name,
+                line=number,
+            )
         else:
             chunks.append(line)
     if not ids:

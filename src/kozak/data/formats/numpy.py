@@ -35,8 +35,9 @@ def load_numeric_array(data: bytes, name: str) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise DataError(
             f"{name} has dtype {array.dtype}; expected integers, floats or booleans",
-            file=name, dtype=str(array.dtype),
-        )  # fmt: skip
+            file=name,
+            dtype=str(array.dtype),
+        )
     if array.ndim == 0 or array.shape[0] == 0:
         raise DataError(f"{name} has no rows (shape {array.shape})", file=name)
     if array.dtype.kind == "f" and not np.isfinite(array).all():
@@ -49,7 +50,9 @@ def read_npy(data: bytes, name: str, settings: Settings) -> RawTable:
     """One column named after the file, one row per entry of the first axis."""
     array = load_numeric_array(data, name)
     column = name.rsplit("/", 1)[-1].removesuffix(".gz").removesuffix(".npy")
-    return RawTable([RawColumn(column, array, name)], [Source(name, "npy", len(data), digest_bytes(data))])
+    return RawTable(
+        [RawColumn(column, array, name)], [Source(name, "npy", len(data), digest_bytes(data))]
+    )
 
 
 def read_npz(data: bytes, name: str, settings: Settings) -> RawTable:

@@ -26,13 +26,18 @@ def read_parquet(data: bytes, name: str, settings: Settings) -> RawTable:
             values = values.dictionary_decode()
         if pa.types.is_large_string(values.type):
             values = values.cast(pa.string())
-        if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
-                or pa.types.is_string(values.type) or pa.types.is_boolean(values.type)):  # fmt: skip
+        if not (
+            pa.types.is_integer(values.type)
+            or pa.types.is_floating(values.type)
+            or pa.types.is_string(values.type)
+            or pa.types.is_boolean(values.type)
+        ):
             raise DataError(
                 f"{name}: column {field_name!r} has type {values.type}; expected numbers, "
                 "booleans or text",
-                file=name, column=field_name,
-            )  # fmt: skip
+                file=name,
+                column=field_name,
+            )
         columns.append(RawColumn(field_name, values, name))
     return RawTable(columns, [Source(name, "parquet", len(data), digest_bytes(data))])
 

@@ -36,8 +36,9 @@ def _check_members(archive: zipfile.ZipFile, name: str, compressed: int, setting
         raise LimitExceeded(
             f"{name} expands to {total} bytes from {compressed}; refusing a possible ZIP bomb "
             f"(limits: {settings.max_zip_expansion}x, {settings.max_upload_bytes} bytes)",
-            file=name, expanded_bytes=total,
-        )  # fmt: skip
+            file=name,
+            expanded_bytes=total,
+        )
 
 
 def _index_member(archive: zipfile.ZipFile, name: str) -> str:
@@ -66,8 +67,12 @@ def read_zip(data: bytes, name: str, settings: Settings) -> RawTable:
     columns = []
     for column in index.columns:
         values = column.values
-        if isinstance(values, pa.Array) and pa.types.is_string(values.type) and len(values) and \
-                pc.all(pc.ends_with(values.fill_null(""), ".npy")).as_py():  # fmt: skip
+        if (
+            isinstance(values, pa.Array)
+            and pa.types.is_string(values.type)
+            and len(values)
+            and pc.all(pc.ends_with(values.fill_null(""), ".npy")).as_py()
+        ):
             columns.append(_array_column(archive, members, folder, column, name))
         else:
             columns.append(RawColumn(column.name, values, name))
@@ -85,8 +90,10 @@ def _array_column(
             raise DataError(
                 f"{name}: row {row} of column {column.name!r} names {ref!r}, which is not in "
                 "the archive",
-                file=name, row=row, column=column.name,
-            )  # fmt: skip
+                file=name,
+                row=row,
+                column=column.name,
+            )
         array = load_numeric_array(archive.read(path), f"{name}:{path}")
         if shape is None:
             shape = array.shape
@@ -94,8 +101,10 @@ def _array_column(
             raise DataError(
                 f"{name}: row {row} of column {column.name!r} has shape {array.shape}, "
                 f"expected {shape} like the rows before it",
-                file=name, row=row, column=column.name,
-            )  # fmt: skip
+                file=name,
+                row=row,
+                column=column.name,
+            )
         arrays.append(array)
     return RawColumn(column.name, np.stack(arrays), name)
 
