@@ -52,8 +52,7 @@ class InvalidConfig(KozakError):
 def invalid_config(exc: ValidationError, what: str) -> InvalidConfig:
     """An `InvalidConfig` listing every field pydantic refused, for `what` (e.g. "feature seq")."""
     problems = [
-        f"{'.'.join(str(p) for p in error['loc']) or 'value'}: {error['msg']}"
-        for error in exc.errors()
+        f"{'.'.join(str(p) for p in error['loc']) or 'value'}: {error['msg']}" for error in exc.errors()
     ]
     return InvalidConfig(f"invalid {what}: " + "; ".join(problems), problems=problems)
 

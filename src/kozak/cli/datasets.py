@@ -38,7 +38,9 @@ def _rank(text: str) -> RankSubset:
     if len(parts) != 4:
         raise InvalidConfig(f"--rank expects NAME:top|bottom:PERCENT:FEATURE, got {text!r}")
     name, side, percent, feature = parts
-    return _validated(RankSubset, f"--rank {text}", name=name, side=side, percent=percent, feature=feature)
+    return _validated(
+        RankSubset, f"--rank {text}", name=name, side=side, percent=percent, feature=feature
+    )
 
 
 def _validated(model: Any, what: str, **values: Any) -> Any:

@@ -11,9 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyarrow as pa
-
 from kozak.errors import DataError
 
 
@@ -31,7 +28,7 @@ class RawColumn:
 
 @dataclass(frozen=True)
 class Source:
-    """An imported file: its name, format, size and content digest."""
+    """An imported file as uploaded: its name, format, size in bytes and SHA-256."""
 
     file: str
     format: str

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,7 @@ def content_digest(content: VersionContent) -> str:
 
 
 def _write(content: VersionContent, folder: Path, sources: list[Source], digest: str) -> None:
-    (folder / "features").mkdir(parents=True)
+    (folder / "features").mkdir()
     text: dict[str, pa.Array] = {}
     for i, data in enumerate(content.features):
         values = data.values
@@ -97,10 +96,8 @@ def save_version(
     path = f"datasets/{dataset.id}/{digest[:16]}"
     if workspace.artifacts.exists(path):
         workspace.artifacts.delete(path)  # left by a crash between the rename and the row
-    with tempfile.TemporaryDirectory(prefix="kozak-version-") as scratch:
-        folder = Path(scratch) / "version"
+    with workspace.artifacts.staged_dir(path) as folder:
         _write(content, folder, sources, digest)
-        workspace.artifacts.put_dir(folder, path)
     version = DatasetVersion(
         dataset_id=dataset.id,
         name=name or next(f"v{n}" for n in range(1, len(taken) + 2) if f"v{n}" not in taken),

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import abc
 import posixpath
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -68,6 +71,17 @@ class ArtifactStore(abc.ABC):
     @abc.abstractmethod
     def local_path(self, path: str) -> Path | None:
         """A local filesystem path for `path` when the store is local (for memory-mapping)."""
+
+    @contextmanager
+    def staged_dir(self, path: str) -> Iterator[Path]:
+        """A local directory to fill; on success it becomes `path` at once, on error it vanishes.
+
+        The base version fills a temporary directory and uploads it with `put_dir`; local stores
+        stage inside the root so that publishing is a single rename, with no copy.
+        """
+        with tempfile.TemporaryDirectory(prefix="kozak-stage-") as scratch:
+            yield Path(scratch)
+            self.put_dir(Path(scratch), path)
 
     def get_bytes(self, path: str) -> bytes:
         """The whole content of an artifact."""
@@ -148,6 +162,24 @@ class FsspecArtifactStore(ArtifactStore):
 
     def delete(self, path: str) -> None:
         self._discard(self._full(path))
+
+    @contextmanager
+    def staged_dir(self, path: str) -> Iterator[Path]:
+        if not isinstance(self.fs, LocalFileSystem):
+            with super().staged_dir(path) as folder:
+                yield folder
+            return
+        full = self._full(path)
+        if self.fs.exists(full):
+            raise StoreError(f"artifact directory {path!r} already exists", path=path)
+        temp = self._temp_sibling(full)
+        try:
+            Path(temp).mkdir()
+            yield Path(temp)
+            Path(temp).rename(full)
+        except BaseException:
+            self._discard(temp)
+            raise
 
     def local_path(self, path: str) -> Path | None:
         if isinstance(self.fs, LocalFileSystem):

@@ -17,8 +17,9 @@ from kozak.data import (
     import_files,
     list_datasets,
     load_version,
+    versions,
 )
-from kozak.errors import AlreadyExists, DataError, InvalidConfig, StoreError
+from kozak.errors import AlreadyExists, DataError, InvalidConfig
 from kozak.sequences import EncodedSequences
 from kozak.workspace import Workspace
 
@@ -99,16 +100,19 @@ def test_drop_missing_reports_the_count(workspace: Workspace, tmp_path: Path) ->
     assert any(w["code"] == "rows_dropped" and w["rows"] == 2 for w in version.stats["warnings"])
 
 
-def test_store_failure_during_write_leaves_no_row(
+def test_crash_while_writing_files_leaves_nothing(
     workspace: Workspace, tiny_dna: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_: object) -> None:
-        raise StoreError("disk full")
+    def half_written(content: object, folder: Path, *_: object) -> None:
+        (folder / "features").mkdir()
+        (folder / "features" / "0.npy").write_bytes(b"partial")
+        raise OSError("disk full")
 
-    monkeypatch.setattr(workspace.artifacts, "put_dir", broken)
-    with pytest.raises(StoreError):
+    monkeypatch.setattr(versions, "_write", half_written)
+    with pytest.raises(OSError, match="disk full"):
         import_files(workspace, [tiny_dna], name="Tiny").save()
     assert workspace.metadata.list_projects() == []
+    assert workspace.artifacts.list() == []
 
 
 def test_leakage_and_overlap_warnings(workspace: Workspace, tmp_path: Path) -> None:

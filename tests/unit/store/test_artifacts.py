@@ -55,3 +55,16 @@ def test_memory_filesystem_works_through_fsspec() -> None:
     assert store.get_bytes("a/b.txt") == b"hi"
     assert store.local_path("a/b.txt") is None
     store.delete("a")
+
+
+@pytest.mark.parametrize("root", ["local", "memory://kozak-staging"])
+def test_staged_dir_publishes_on_success_only(root: str, tmp_path: Path) -> None:
+    store = open_artifact_store(str(tmp_path / "a") if root == "local" else root)
+    with store.staged_dir("v/ok") as folder:
+        (folder / "x.bin").write_bytes(b"x")
+    assert store.get_bytes("v/ok/x.bin") == b"x"
+    with pytest.raises(RuntimeError), store.staged_dir("v/failed") as folder:
+        (folder / "y.bin").write_bytes(b"y")
+        raise RuntimeError("crash while writing")
+    assert not store.exists("v/failed") and store.list("v") == ["v/ok/x.bin"]
+    store.delete("v")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kozak.data.table import RawTable, combine
+from isal import isal_zlib
+
+from kozak.data.table import RawTable, Source, combine, digest_bytes
 from kozak.errors import DataError, LimitExceeded
 from kozak.registry import Registry
 from kozak.settings import Settings
@@ -37,8 +38,8 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def load_bytes(path: Path, settings: Settings) -> bytes:
-    """A file's bytes, gunzipped when compressed, within the size limit and not empty."""
+def load_bytes(path: Path, settings: Settings) -> tuple[bytes, bytes]:
+    """(the file as stored, its content gunzipped when compressed), within the size limits."""
     name = path.name
     if not path.is_file():
         raise DataError(f"{path}: no such file", file=str(path))
@@ -51,11 +52,11 @@ def load_bytes(path: Path, settings: Settings) -> bytes:
             bytes=size,
             limit=settings.max_upload_bytes,
         )
-    data = path.read_bytes()
-    if data[:2] == GZIP_MAGIC:
+    raw = data = path.read_bytes()
+    if raw[:2] == GZIP_MAGIC:
         try:
-            unpacked = _gunzip(data, settings.max_upload_bytes)
-        except (zlib.error, EOFError) as exc:
+            unpacked = _gunzip(raw, settings.max_upload_bytes)
+        except (isal_zlib.error, EOFError) as exc:
             raise DataError(f"{name}: not a valid gzip file ({exc})", file=name) from exc
         if unpacked is None:
             raise LimitExceeded(
@@ -66,7 +67,7 @@ def load_bytes(path: Path, settings: Settings) -> bytes:
         data = unpacked
     if not data or data.isspace():
         raise DataError(f"{name} is empty", file=name)
-    return data
+    return raw, data
 
 
 def _gunzip(data: bytes, limit: int) -> bytes | None:
@@ -74,8 +75,8 @@ def _gunzip(data: bytes, limit: int) -> bytes | None:
     parts: list[bytes] = []
     size = 0
     while data:
-        # One zlib call per member is ~1.5x faster than GzipFile's chunked reads.
-        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        # ISA-L inflates about twice as fast as zlib; one call per gzip member.
+        inflater = isal_zlib.decompressobj(wbits=16 + isal_zlib.MAX_WBITS)
         part = inflater.decompress(data, limit + 1 - size)
         if inflater.unconsumed_tail or size + len(part) > limit:
             return None
@@ -104,8 +105,10 @@ def check_utf8(data: bytes, name: str) -> None:
 def read_file(path: Path, settings: Settings, *, name: str | None = None) -> RawTable:
     """Read one local file with the reader its extension names."""
     display = name or path.name
-    reader = READERS.get(format_of(display))
-    return reader(load_bytes(path, settings), display, settings)
+    fmt = format_of(display)
+    raw, data = load_bytes(path, settings)
+    table = READERS.get(fmt)(data, display, settings)
+    return RawTable(table.columns, [Source(display, fmt, len(raw), digest_bytes(raw))])
 
 
 def read_files(paths: Sequence[Path | str], settings: Settings) -> RawTable:

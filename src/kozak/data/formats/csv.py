@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from kozak.data.formats.base import READERS, check_utf8
-from kozak.data.table import RawColumn, RawTable, Source, digest_bytes
+from kozak.data.table import RawColumn, RawTable
 from kozak.errors import DataError
 from kozak.settings import Settings
 
@@ -47,7 +47,6 @@ def unique_names(names: list[str]) -> list[str]:
 
 def read_csv(data: bytes, name: str, settings: Settings) -> RawTable:
     """Read delimited text into Arrow-typed columns."""
-    check_utf8(data, name)
     delimiter = sniff_delimiter(data, name)
     bad_rows: list[Any] = []
 
@@ -74,11 +73,13 @@ def read_csv(data: bytes, name: str, settings: Settings) -> RawTable:
             expected=row.expected_columns,
             actual=row.actual_columns,
         )
+    if any(pa.types.is_binary(column.type) for column in table.columns):
+        check_utf8(data, name)  # Arrow types undecodable text as binary; say where it is
     if table.num_rows == 0:
         raise DataError(f"{name} has a header but no rows", file=name)
     names = unique_names(table.column_names)
     columns = [RawColumn(n, c.combine_chunks(), name) for n, c in zip(names, table.columns, strict=True)]
-    return RawTable(columns, [Source(name, "csv", len(data), digest_bytes(data))])
+    return RawTable(columns)
 
 
 READERS.register("csv", read_csv)

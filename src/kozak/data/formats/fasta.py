@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kozak.data.formats.base import READERS, check_utf8
-from kozak.data.table import RawColumn, RawTable, Source, digest_bytes
+from kozak.data.table import RawColumn, RawTable
 from kozak.errors import DataError
 from kozak.settings import Settings
 
@@ -70,7 +70,7 @@ def read_fasta(data: bytes, name: str, settings: Settings) -> RawTable:
         if key in ("id", "sequence"):
             key = f"{key}_field"
         columns.append(RawColumn(key, _typed([values.get(i) for i in range(len(ids))]), name))
-    return RawTable(columns, [Source(name, "fasta", len(data), digest_bytes(data))])
+    return RawTable(columns)
 
 
 READERS.register("fasta", read_fasta)

@@ -11,7 +11,7 @@ import zipfile
 import numpy as np
 
 from kozak.data.formats.base import READERS
-from kozak.data.table import RawColumn, RawTable, Source, digest_bytes
+from kozak.data.table import RawColumn, RawTable
 from kozak.errors import DataError
 from kozak.settings import Settings
 
@@ -50,9 +50,7 @@ def read_npy(data: bytes, name: str, settings: Settings) -> RawTable:
     """One column named after the file, one row per entry of the first axis."""
     array = load_numeric_array(data, name)
     column = name.rsplit("/", 1)[-1].removesuffix(".gz").removesuffix(".npy")
-    return RawTable(
-        [RawColumn(column, array, name)], [Source(name, "npy", len(data), digest_bytes(data))]
-    )
+    return RawTable([RawColumn(column, array, name)])
 
 
 def read_npz(data: bytes, name: str, settings: Settings) -> RawTable:
@@ -73,7 +71,7 @@ def read_npz(data: bytes, name: str, settings: Settings) -> RawTable:
     if len(rows) > 1:
         counts = ", ".join(f"{c.name}: {len(c)}" for c in columns)
         raise DataError(f"{name}: arrays have different row counts ({counts})", file=name)
-    return RawTable(columns, [Source(name, "npz", len(data), digest_bytes(data))])
+    return RawTable(columns)
 
 
 READERS.register("npy", read_npy)

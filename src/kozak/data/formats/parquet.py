@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kozak.data.formats.base import READERS
-from kozak.data.table import RawColumn, RawTable, Source, digest_bytes
+from kozak.data.table import RawColumn, RawTable
 from kozak.errors import DataError
 from kozak.settings import Settings
 
@@ -39,7 +39,7 @@ def read_parquet(data: bytes, name: str, settings: Settings) -> RawTable:
                 column=field_name,
             )
         columns.append(RawColumn(field_name, values, name))
-    return RawTable(columns, [Source(name, "parquet", len(data), digest_bytes(data))])
+    return RawTable(columns)
 
 
 READERS.register("parquet", read_parquet)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from kozak.data.formats.base import READERS
 from kozak.data.formats.csv import read_csv
 from kozak.data.formats.numpy import load_numeric_array
-from kozak.data.table import RawColumn, RawTable, Source, digest_bytes
+from kozak.data.table import RawColumn, RawTable
 from kozak.errors import DataError, LimitExceeded
 from kozak.settings import Settings
 
@@ -76,7 +76,7 @@ def read_zip(data: bytes, name: str, settings: Settings) -> RawTable:
             columns.append(_array_column(archive, members, folder, column, name))
         else:
             columns.append(RawColumn(column.name, values, name))
-    return RawTable(columns, [Source(name, "zip", len(data), digest_bytes(data))])
+    return RawTable(columns)
 
 
 def _array_column(
