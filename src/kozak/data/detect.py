@@ -81,7 +81,7 @@ def _detect_text(column: RawColumn) -> FeatureSpec:
                     name=name,
                     source=name,
                     type=FeatureType.SEQUENCE,
-                    sequence=SequenceEncoding(alphabet=detected),  # type: ignore[arg-type]
+                    sequence=SequenceEncoding(alphabet=detected),
                 )
         if mean_length >= MIN_PROTEIN_LENGTH and _share_in(PROTEIN, present) >= SEQUENCE_SHARE:
             return FeatureSpec(

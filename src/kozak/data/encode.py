@@ -40,7 +40,8 @@ def missing_mask(column: RawColumn) -> np.ndarray:
     if isinstance(values, np.ndarray):
         if values.dtype.kind != "f":
             return np.zeros(len(values), dtype=bool)
-        return ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+        finite = np.asarray(np.isfinite(values.reshape(len(values), -1)).all(axis=1), dtype=bool)
+        return ~finite
     mask = values.is_null()
     if pa.types.is_floating(values.type):
         mask = pc.or_(mask, pc.is_nan(values).fill_null(True))

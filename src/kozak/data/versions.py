@@ -65,10 +65,8 @@ def _write(content: VersionContent, folder: Path, sources: list[Source], digest:
             text[str(i)] = values
     if text:
         pq.write_table(pa.table(text), folder / "text.parquet")
-    np.savez(  # type: ignore[arg-type]
-        folder / "subsets.npz",
-        **{f"s{i}": np.packbits(mask) for i, mask in enumerate(content.masks.values())},
-    )
+    packed: dict[str, Any] = {f"s{i}": np.packbits(m) for i, m in enumerate(content.masks.values())}
+    np.savez(folder / "subsets.npz", **packed)
     manifest = {
         "format_version": FORMAT_VERSION,
         "digest": digest,

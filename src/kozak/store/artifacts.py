@@ -145,7 +145,7 @@ class FsspecArtifactStore(ArtifactStore):
     def open(self, path: str) -> IO[bytes]:
         full = self._full(path)
         try:
-            return self.fs.open(full, "rb")  # type: ignore[no-any-return]
+            return self.fs.open(full, "rb")
         except FileNotFoundError:
             raise NotFound(f"no artifact {path!r}", path=path) from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 from isal import isal_zlib
 
@@ -15,6 +16,7 @@ from kozak.settings import Settings
 Reader = Callable[[bytes, str, Settings], RawTable]
 READERS: Registry[Reader] = Registry("file format")
 GZIP_MAGIC = b"\x1f\x8b"
+GZIP_ERRORS: tuple[type[BaseException], ...] = (cast(type[BaseException], isal_zlib.error), EOFError)
 
 
 def format_of(name: str) -> str:
@@ -56,7 +58,7 @@ def load_bytes(path: Path, settings: Settings) -> tuple[bytes, bytes]:
     if raw[:2] == GZIP_MAGIC:
         try:
             unpacked = _gunzip(raw, settings.max_upload_bytes)
-        except (isal_zlib.error, EOFError) as exc:
+        except GZIP_ERRORS as exc:
             raise DataError(f"{name}: not a valid gzip file ({exc})", file=name) from exc
         if unpacked is None:
             raise LimitExceeded(
