@@ -66,6 +66,8 @@ def _apply_options(draft: DatasetDraft, options: dict[str, Any]) -> None:
         draft.set_encoding(feature, alignment=alignment)
     for feature, length in _pairs(options["length"], "--length"):
         draft.set_encoding(feature, length=_numbers(length, "--length")[0])
+    for feature, padding in _pairs(options["padding"], "--padding"):
+        draft.set_encoding(feature, padding=_numbers(padding, "--padding")[0])
     for feature, kind in _pairs(options["normalize"], "--normalize"):
         draft.set_normalization(feature, kind)
     custom = options["split"] or options["rank"] or options["subsets"]
@@ -97,6 +99,7 @@ def import_command(
     type: Annotated[list[str], typer.Option(help="FEATURE=TYPE override.")] = [],  # noqa: B006
     align: Annotated[list[str], typer.Option(help="FEATURE=left|center|right.")] = [],  # noqa: B006
     length: Annotated[list[str], typer.Option(help="FEATURE=LENGTH of the one-hot window.")] = [],  # noqa: B006
+    padding: Annotated[list[str], typer.Option(help="FEATURE=N all-zero positions on each side.")] = [],  # noqa: B006
     normalize: Annotated[list[str], typer.Option(help="FEATURE=zscore|minmax|none.")] = [],  # noqa: B006
     split: Annotated[str, typer.Option(help="Random split percents, e.g. 80,10,10.")] = "",
     rank: Annotated[list[str], typer.Option(help="Rank subset NAME:top|bottom:PERCENT:FEATURE.")] = [],  # noqa: B006

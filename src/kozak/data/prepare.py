@@ -7,6 +7,7 @@ statistics and warnings. Pure: nothing is written anywhere.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,8 @@ from kozak.data.table import RawColumn, RawTable
 from kozak.errors import DataError, InvalidConfig
 from kozak.sequences import EncodedSequences
 
+_STATS_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kozak-stats")
+
 
 @dataclass(frozen=True)
 class VersionContent:
@@ -30,9 +33,14 @@ class VersionContent:
     spec: DatasetSpec
     features: list[FeatureData]
     masks: dict[str, np.ndarray]
-    stats: dict[str, Any] = field(default_factory=dict)
+    pending_stats: Future[dict[str, Any]]
     warnings: list[dict[str, Any]] = field(default_factory=list)
     dropped_rows: int = 0
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """Statistics and warnings (computed in the background; waits when not done yet)."""
+        return self.pending_stats.result()
 
     @property
     def n_rows(self) -> int:
@@ -184,7 +192,15 @@ def prepare(table: RawTable, spec: DatasetSpec) -> VersionContent:
                 "message": f"dropped {dropped} rows with missing values",
             }
         )
-    stats = compute_stats(features, masks)
-    stats["warnings"] = warnings
-    stats["dropped_rows"] = dropped
+    # Statistics overlap with what follows (the digest, writing files): NumPy releases the GIL.
+    stats = _STATS_WORKER.submit(
+        lambda: {**compute_stats(features, masks), "warnings": warnings, "dropped_rows": dropped}
+    )
     return VersionContent(resolved, features, masks, stats, warnings, dropped)
+
+
+def done(stats: dict[str, Any]) -> Future[dict[str, Any]]:
+    """Already-known statistics, in the form `VersionContent` holds them."""
+    future: Future[dict[str, Any]] = Future()
+    future.set_result(stats)
+    return future

@@ -46,10 +46,16 @@ def _sequences(
     if not len(seqs):
         return {"count": 0}
     by_length = np.bincount(lengths)
-    # count_nonzero per letter avoids materialising an int64 copy of every code
-    counts = [np.count_nonzero(seqs.codes == code) for code in range(len(letters))]
     total = float(lengths.sum()) or 1.0
-    composition = np.array([*counts, total - sum(counts)], dtype=np.float64)
+    positions = None
+    if encoding is not None:
+        positions = _position_counts(seqs, encoding, max_length, len(letters))
+    if positions is not None and positions.sum() == total:
+        composition = positions.sum(axis=0)  # nothing was cut: the window holds every letter
+    else:
+        # count_nonzero per letter avoids materialising an int64 copy of every code
+        counts = [np.count_nonzero(seqs.codes == code) for code in range(len(letters))]
+        composition = np.array([*counts, total - sum(counts)], dtype=np.float64)
     result: dict[str, Any] = {
         "count": len(seqs),
         "length": {
@@ -63,15 +69,21 @@ def _sequences(
             "other": float(composition[-1] / total),
         },
     }
-    if encoding is not None:
-        result["per_position"] = _per_position(seqs, encoding, max_length, len(letters))
+    if positions is not None:
+        covered = positions.sum(axis=1, keepdims=True)
+        fractions = np.divide(positions, covered, out=np.zeros_like(positions), where=covered > 0)
+        result["per_position"] = {
+            "window": len(positions),
+            "fractions": np.round(fractions, 5).tolist(),
+            "coverage": covered[:, 0].astype(int).tolist(),
+        }
     return result
 
 
-def _per_position(
+def _position_counts(
     seqs: EncodedSequences, encoding: SequenceEncoding, max_length: int, n_letters: int
-) -> dict[str, Any]:
-    """Fractions of each letter (and `other`) at every position of the one-hot window."""
+) -> np.ndarray:
+    """(window, letters + 1) counts of each letter (and `other`) at every one-hot position."""
     length = encoding.length or max_length
     window = encoding.window(max_length)
     lengths = seqs.lengths.astype(np.int64)
@@ -83,18 +95,14 @@ def _per_position(
         rows = lengths == size
         position = np.arange(size) + int(offsets[np.argmax(rows)])
         inside = (position >= encoding.padding) & (position < encoding.padding + length)
-        block = seqs.codes[rows, :size][:, inside]  # (rows of this length, positions kept)
+        block = seqs.codes[:, :size] if rows.all() else seqs.codes[rows, :size]  # view if we can
+        if not inside.all():
+            block = block[:, inside]  # (rows of this length, positions kept)
         target = position[inside]
         for code in range(n_letters):
             table[target, code] += np.count_nonzero(block == code, axis=0)
         table[target, n_letters] += np.count_nonzero(block >= n_letters, axis=0)  # ambiguity
-    covered = table.sum(axis=1, keepdims=True)
-    fractions = np.divide(table, covered, out=np.zeros_like(table), where=covered > 0)
-    return {
-        "window": window,
-        "fractions": np.round(fractions, 5).tolist(),
-        "coverage": covered[:, 0].astype(int).tolist(),
-    }
+    return table
 
 
 def feature_stats(

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from kozak.data.encode import FeatureData
 from kozak.data.features import FeatureType
-from kozak.data.prepare import VersionContent
+from kozak.data.prepare import VersionContent, done
 from kozak.data.spec import DatasetSpec
 from kozak.data.table import Source
 from kozak.errors import SchemaMismatch
@@ -160,7 +160,7 @@ def load_version(workspace: Workspace, version: DatasetVersion) -> VersionConten
         name: np.unpackbits(packed[f"s{i}"], count=manifest["rows"]).astype(bool)
         for i, name in enumerate(manifest["subsets"])
     }
-    return VersionContent(spec, features, masks, version.stats, version.stats.get("warnings", []))
+    return VersionContent(spec, features, masks, done(version.stats), version.stats.get("warnings", []))
 
 
 def diff_versions(old: DatasetVersion, new: DatasetVersion) -> dict[str, Any]:
