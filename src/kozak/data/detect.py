@@ -15,7 +15,6 @@ import pyarrow.compute as pc
 
 from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
 from kozak.data.table import RawColumn
-from kozak.errors import DataError
 from kozak.sequences import DNA, INVALID, PROTEIN, RNA, Alphabet, one_hot_to_codes, string_buffers
 
 MAX_CATEGORIES = 50
@@ -114,16 +113,16 @@ def _refuse_mostly_numeric(column: RawColumn, present: pa.Array) -> None:
     """A text column that is ≥ 90 % numbers has a typo, not a meaning: say where."""
     if not len(present):
         return
-    numeric = pc.match_substring_regex(column.values.cast(pa.string()), NUMBER_PATTERN)
-    share = pc.sum(numeric).as_py() / len(present)
-    if share >= 0.9:
-        bad = np.flatnonzero(~numeric.fill_null(True).to_numpy(zero_copy_only=False))
-        row = int(bad[0])
-        value = column.values[row].as_py()
-        raise DataError(
-            f"{column.file}: column {column.name!r}, row {row}: expected a number, got {value!r}",
-            file=column.file,
-            column=column.name,
-            row=row,
-            value=value,
-        )
+    numeric = is_number(column.values.cast(pa.string()))
+    if pc.sum(numeric).as_py() / len(present) >= 0.9:
+        raise column.error(first_false(numeric), "a number")
+
+
+def is_number(strings: pa.Array) -> pa.Array:
+    """Per value: does the text spell a number (nulls stay null)?"""
+    return pc.match_substring_regex(strings, NUMBER_PATTERN)
+
+
+def first_false(flags: pa.Array) -> int:
+    """Row of the first false flag (nulls count as true)."""
+    return int(np.flatnonzero(~flags.fill_null(True).to_numpy(zero_copy_only=False))[0])

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kozak.data.detect import NUMBER_PATTERN
+from kozak.data.detect import first_false, is_number
 from kozak.data.features import FeatureSpec, FeatureType
 from kozak.data.table import RawColumn
 from kozak.errors import DataError
@@ -49,18 +49,6 @@ def missing_mask(column: RawColumn) -> np.ndarray:
     return result
 
 
-def _fail(column: RawColumn, row: int, expected: str) -> DataError:
-    value = column.values[row]
-    shown = value.as_py() if isinstance(value, pa.Scalar) else value
-    return DataError(
-        f"{column.file}: column {column.name!r}, row {row}: expected {expected}, got {shown!r}",
-        file=column.file,
-        column=column.name,
-        row=row,
-        expected=expected,
-    )
-
-
 def _numeric(column: RawColumn, kind: FeatureType) -> np.ndarray:
     values = column.values
     if isinstance(values, np.ndarray):
@@ -78,15 +66,13 @@ def _numeric(column: RawColumn, kind: FeatureType) -> np.ndarray:
         try:
             array = pc.cast(pc.utf8_trim_whitespace(values), pa.float64()).to_numpy(zero_copy_only=False)
         except pa.ArrowInvalid:
-            numeric = pc.match_substring_regex(values, NUMBER_PATTERN)
-            row = int(np.flatnonzero(~numeric.fill_null(True).to_numpy(zero_copy_only=False))[0])
-            raise _fail(column, row, "a number") from None
+            raise column.error(first_false(is_number(values)), "a number") from None
     else:
         array = pc.cast(values, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
     if kind is FeatureType.INTEGER:
         fractional = np.flatnonzero(array != np.round(array))
         if fractional.size:
-            raise _fail(column, int(fractional[0]), "a whole number")
+            raise column.error(int(fractional[0]), "a whole number")
         return array.astype(np.int64)
     return np.asarray(array, dtype=np.float64)
 
@@ -115,7 +101,7 @@ def encode_feature(column: RawColumn, spec: FeatureSpec) -> FeatureData:
         codes = pc.index_in(strings, value_set=pa.array(categories, pa.string()))
         if codes.null_count:
             row = int(np.flatnonzero(codes.is_null().to_numpy(zero_copy_only=False))[0])
-            raise _fail(column, row, f"one of the categories {list(categories)}")
+            raise column.error(row, f"one of the categories {list(categories)}")
         data = codes.to_numpy(zero_copy_only=False).astype(np.int32)
         return FeatureData(spec.model_copy(update={"categories": categories}), data)
     if kind is FeatureType.STRING:
@@ -180,7 +166,7 @@ def _multilabel(column: RawColumn, spec: FeatureSpec) -> FeatureData:
     codes = index.to_numpy(zero_copy_only=False)
     unknown = np.flatnonzero(np.isnan(codes.astype(float)) & (flat.to_numpy(zero_copy_only=False) != ""))
     if unknown.size:
-        raise _fail(column, int(row_of[unknown[0]]), f"labels among {list(labels)}")
+        raise column.error(int(row_of[unknown[0]]), f"labels among {list(labels)}")
     hot = np.zeros((len(strings), len(labels)), dtype=np.uint8)
     keep = ~np.isnan(codes.astype(float))
     hot[row_of[keep], codes[keep].astype(np.int64)] = 1

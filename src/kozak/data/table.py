@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from kozak.errors import DataError
 
 
@@ -24,6 +26,18 @@ class RawColumn:
 
     def __len__(self) -> int:
         return len(self.values)
+
+    def error(self, row: int, expected: str) -> DataError:
+        """The error for a bad value: names the file, column, row, what was expected and found."""
+        value = self.values[row]
+        shown = value.as_py() if isinstance(value, pa.Scalar) else value
+        return DataError(
+            f"{self.file}: column {self.name!r}, row {row}: expected {expected}, got {shown!r}",
+            file=self.file,
+            column=self.name,
+            row=row,
+            expected=expected,
+        )
 
 
 @dataclass(frozen=True)
