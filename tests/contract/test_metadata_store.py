@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kozak.errors import AlreadyExists, NotFound, StoreError
-from kozak.store.entities import Dataset, DatasetVersion, Project
+from kozak.store.entities import Dataset, DatasetVersion, EpochMetrics, Experiment, Project
 from kozak.store.sql import SqlAlchemyMetadataStore, current_revision, head_revision
 
 
@@ -101,3 +101,59 @@ def test_outdated_schema_is_refused_with_the_upgrade_command(database_url: str) 
     store.close()
     with pytest.raises(StoreError, match="kozak db upgrade"):
         SqlAlchemyMetadataStore(database_url)
+
+
+def _experiment(store: SqlAlchemyMetadataStore, name: str = "cnn") -> Experiment:
+    project = store.get_or_create_project("P")
+    try:
+        dataset = store.get_dataset(project.id, "D")
+    except NotFound:
+        dataset = store.create_dataset(Dataset(project_id=project.id, name="D"))
+    version = store.find_dataset_version_by_digest(dataset.id, "d1") or store.create_dataset_version(
+        _version(dataset.id)
+    )
+    return Experiment(
+        project_id=project.id,
+        name=name,
+        dataset_version_id=version.id,
+        graph={"nodes": []},
+        settings={"epochs": 3},
+    )
+
+
+def test_experiments_round_trip_and_update(metadata_store: SqlAlchemyMetadataStore) -> None:
+    experiment = metadata_store.create_experiment(_experiment(metadata_store))
+    assert metadata_store.get_experiment(experiment.project_id, "cnn") == experiment
+    with pytest.raises(AlreadyExists):
+        metadata_store.create_experiment(_experiment(metadata_store))
+    updated = metadata_store.update_experiment(experiment.id, status="running", epochs_done=1)
+    assert updated.status == "running" and updated.updated_at >= experiment.updated_at
+    assert metadata_store.get_experiment(experiment.project_id, experiment.id) == updated
+    with pytest.raises(StoreError):
+        metadata_store.update_experiment(experiment.id, project_id="other")
+    clone = metadata_store.create_experiment(
+        _experiment(metadata_store, "clone").model_copy(update={"parent_id": experiment.id})
+    )
+    assert [e.name for e in metadata_store.list_experiments(experiment.project_id)] == ["cnn", "clone"]
+    metadata_store.delete_experiment(experiment.id)
+    assert metadata_store.get_experiment(clone.project_id, "clone").parent_id is None
+
+
+def test_an_experiment_needs_its_dataset_version(metadata_store: SqlAlchemyMetadataStore) -> None:
+    orphan = _experiment(metadata_store).model_copy(update={"dataset_version_id": "dsv_missing"})
+    with pytest.raises(NotFound):
+        metadata_store.create_experiment(orphan)
+
+
+def test_epochs_are_logged_in_order_and_replaced_on_resume(
+    metadata_store: SqlAlchemyMetadataStore,
+) -> None:
+    experiment = metadata_store.create_experiment(_experiment(metadata_store))
+    metadata_store.log_epochs(
+        [EpochMetrics(experiment_id=experiment.id, epoch=e, metrics={"loss": 1.0 / e}) for e in (2, 1)]
+    )
+    metadata_store.log_epoch(EpochMetrics(experiment_id=experiment.id, epoch=2, metrics={"loss": 0.3}))
+    epochs = metadata_store.list_epochs(experiment.id)
+    assert [(e.epoch, e.metrics["loss"]) for e in epochs] == [(1, 1.0), (2, 0.3)]
+    metadata_store.delete_experiment(experiment.id)
+    assert metadata_store.list_epochs(experiment.id) == []

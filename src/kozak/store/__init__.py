@@ -1,7 +1,7 @@
 """Stores: metadata (entities in a SQL database) and artifacts (files under a URL root)."""
 
 from kozak.store.artifacts import ArtifactStore, LocalArtifactStore, open_artifact_store
-from kozak.store.entities import Dataset, DatasetVersion, Project
+from kozak.store.entities import Dataset, DatasetVersion, EpochMetrics, Experiment, Project
 from kozak.store.metadata import MetadataStore
 from kozak.store.sql import SqlAlchemyMetadataStore
 
@@ -9,6 +9,8 @@ __all__ = [
     "ArtifactStore",
     "Dataset",
     "DatasetVersion",
+    "EpochMetrics",
+    "Experiment",
     "LocalArtifactStore",
     "MetadataStore",
     "Project",

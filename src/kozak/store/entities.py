@@ -46,6 +46,38 @@ class Dataset(Entity):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class Experiment(Entity):
+    """A model trained on a dataset version: graph, run settings, status and best epoch.
+
+    `graph` is the `GraphSpec` and `settings` the `RunSettings`, both as JSON; `parent_id` names
+    the experiment it was cloned from; checkpoints and evaluations live under `artifact_path`.
+    """
+
+    id: str = Field(default_factory=lambda: new_id("exp"))
+    project_id: str
+    name: str
+    dataset_version_id: str
+    graph: dict[str, Any]
+    settings: dict[str, Any]
+    status: str = "created"
+    message: str = ""
+    best_epoch: int | None = None
+    epochs_done: int = 0
+    parent_id: str | None = None
+    artifact_path: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class EpochMetrics(Entity):
+    """What one epoch of an experiment measured: losses, metrics, learning rate, seconds."""
+
+    experiment_id: str
+    epoch: int
+    metrics: dict[str, Any]
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class DatasetVersion(Entity):
     """One immutable, content-addressed snapshot of a dataset.
 

@@ -7,9 +7,10 @@ Implementations raise `NotFound` / `AlreadyExists` for missing and duplicate ent
 from __future__ import annotations
 
 import abc
+from typing import Any
 
 from kozak.errors import NotFound
-from kozak.store.entities import Dataset, DatasetVersion, Project
+from kozak.store.entities import Dataset, DatasetVersion, EpochMetrics, Experiment, Project
 
 
 class MetadataStore(abc.ABC):
@@ -76,3 +77,36 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def list_dataset_versions(self, dataset_id: str) -> list[DatasetVersion]:
         """The versions of a dataset, oldest first."""
+
+    # Experiments
+    @abc.abstractmethod
+    def create_experiment(self, experiment: Experiment) -> Experiment:
+        """Insert an experiment; its name must be unique within its project."""
+
+    @abc.abstractmethod
+    def get_experiment(self, project_id: str, id_or_name: str) -> Experiment:
+        """An experiment of a project by id or by name."""
+
+    @abc.abstractmethod
+    def list_experiments(self, project_id: str) -> list[Experiment]:
+        """The experiments of a project, oldest first."""
+
+    @abc.abstractmethod
+    def update_experiment(self, experiment_id: str, **changes: Any) -> Experiment:
+        """Change fields (status, message, best_epoch, epochs_done, ...); stamps `updated_at`."""
+
+    @abc.abstractmethod
+    def delete_experiment(self, experiment_id: str) -> None:
+        """Delete an experiment and its metrics (the caller removes artifacts)."""
+
+    def log_epoch(self, metrics: EpochMetrics) -> None:
+        """Record one epoch; see `log_epochs`."""
+        self.log_epochs([metrics])
+
+    @abc.abstractmethod
+    def log_epochs(self, metrics: list[EpochMetrics]) -> None:
+        """Record epochs in one transaction; an epoch logged again (after a resume) is replaced."""
+
+    @abc.abstractmethod
+    def list_epochs(self, experiment_id: str) -> list[EpochMetrics]:
+        """An experiment's epochs in order."""

@@ -16,15 +16,30 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect, or_, select
+from sqlalchemy import Engine, create_engine, delete, event, inspect, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kozak.errors import AlreadyExists, KozakError, NotFound, StoreError
-from kozak.store.entities import Dataset, DatasetVersion, Entity, Project
+from kozak.store.entities import (
+    Dataset,
+    DatasetVersion,
+    Entity,
+    EpochMetrics,
+    Experiment,
+    Project,
+    utcnow,
+)
 from kozak.store.metadata import MetadataStore
-from kozak.store.tables import Base, DatasetRow, DatasetVersionRow, ProjectRow
+from kozak.store.tables import (
+    Base,
+    DatasetRow,
+    DatasetVersionRow,
+    EpochMetricsRow,
+    ExperimentRow,
+    ProjectRow,
+)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 E = TypeVar("E", bound=Entity)
@@ -87,7 +102,9 @@ def _aware(value: datetime) -> datetime:
 
 def _entity(cls: type[E], row: Base) -> E:
     values = {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
-    values["created_at"] = _aware(values["created_at"])
+    for key, value in values.items():
+        if isinstance(value, datetime):
+            values[key] = _aware(value)
     return cls.model_validate(values)
 
 
@@ -276,6 +293,95 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 .order_by(DatasetVersionRow.created_at, DatasetVersionRow.name)
             )
             return [_entity(DatasetVersion, r) for r in rows]
+
+    # Experiments
+    def create_experiment(self, experiment: Experiment) -> Experiment:
+        with self._session() as s:
+            if s.get(ProjectRow, experiment.project_id) is None:
+                raise NotFound(f"no project {experiment.project_id!r}", project=experiment.project_id)
+            if s.get(DatasetVersionRow, experiment.dataset_version_id) is None:
+                raise NotFound(
+                    f"no dataset version {experiment.dataset_version_id!r}",
+                    version=experiment.dataset_version_id,
+                )
+            taken = s.scalar(
+                select(ExperimentRow.id).where(
+                    ExperimentRow.project_id == experiment.project_id,
+                    ExperimentRow.name == experiment.name,
+                )
+            )
+            if taken:
+                raise AlreadyExists(
+                    f"the project already has an experiment named {experiment.name!r}",
+                    experiment=experiment.name,
+                )
+            s.add(ExperimentRow(**experiment.model_dump()))
+        return experiment
+
+    def get_experiment(self, project_id: str, id_or_name: str) -> Experiment:
+        with self._session() as s:
+            row = s.scalar(
+                select(ExperimentRow).where(
+                    ExperimentRow.project_id == project_id,
+                    or_(ExperimentRow.id == id_or_name, ExperimentRow.name == id_or_name),
+                )
+            )
+            if row is None:
+                raise NotFound(f"no experiment {id_or_name!r} in this project", experiment=id_or_name)
+            return _entity(Experiment, row)
+
+    def list_experiments(self, project_id: str) -> list[Experiment]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(ExperimentRow)
+                .where(ExperimentRow.project_id == project_id)
+                .order_by(ExperimentRow.created_at, ExperimentRow.name)
+            )
+            return [_entity(Experiment, r) for r in rows]
+
+    def update_experiment(self, experiment_id: str, **changes: Any) -> Experiment:
+        fixed = {"id", "project_id", "created_at"}
+        unknown = set(changes) - (set(Experiment.model_fields) - fixed)
+        if unknown:
+            raise StoreError(f"cannot change experiment fields {sorted(unknown)}")
+        with self._session() as s:
+            row = s.get(ExperimentRow, experiment_id)
+            if row is None:
+                raise NotFound(f"no experiment {experiment_id!r}", experiment=experiment_id)
+            current = _entity(Experiment, row)
+            updated = Experiment.model_validate(
+                {**current.model_dump(), **changes, "updated_at": utcnow()}
+            )
+            for key, value in updated.model_dump().items():
+                setattr(row, key, value)
+            return updated
+
+    def delete_experiment(self, experiment_id: str) -> None:
+        with self._session() as s:
+            row = s.get(ExperimentRow, experiment_id)
+            if row is None:
+                raise NotFound(f"no experiment {experiment_id!r}", experiment=experiment_id)
+            s.delete(row)
+
+    def log_epochs(self, metrics: list[EpochMetrics]) -> None:
+        with self._session() as s:
+            for item in metrics:
+                s.execute(
+                    delete(EpochMetricsRow).where(
+                        EpochMetricsRow.experiment_id == item.experiment_id,
+                        EpochMetricsRow.epoch == item.epoch,
+                    )
+                )
+                s.add(EpochMetricsRow(**item.model_dump()))
+
+    def list_epochs(self, experiment_id: str) -> list[EpochMetrics]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(EpochMetricsRow)
+                .where(EpochMetricsRow.experiment_id == experiment_id)
+                .order_by(EpochMetricsRow.epoch)
+            )
+            return [_entity(EpochMetrics, r) for r in rows]
 
 
 __all__ = ["Base", "SqlAlchemyMetadataStore", "head_revision", "make_engine", "upgrade_database"]
