@@ -1,0 +1,31 @@
+"""Experiments: a graph trained on a dataset version with run settings, recorded in the workspace.
+
+experiment = create_experiment(workspace, "Yeast", "tutorial", version, graph, settings)
+run_experiment(workspace, experiment)            # trains, logs epochs, evaluates the best
+clone_experiment(workspace, experiment, "wider", with_weights=True)
+"""
+
+from kozak.experiments.service import (
+    clone_experiment,
+    continue_experiment,
+    create_experiment,
+    evaluate_experiment,
+    get_experiment,
+    list_experiments,
+    run_experiment,
+    stored_evaluation,
+)
+from kozak.experiments.spec import ExperimentFile, run_file
+
+__all__ = [
+    "ExperimentFile",
+    "clone_experiment",
+    "continue_experiment",
+    "create_experiment",
+    "evaluate_experiment",
+    "get_experiment",
+    "list_experiments",
+    "run_experiment",
+    "run_file",
+    "stored_evaluation",
+]

@@ -1,0 +1,262 @@
+"""Creating, running, evaluating, cloning and continuing experiments in a workspace.
+
+A run trains in a local work folder (`<home>/work/<experiment id>`) and copies each checkpoint
+it writes to the artifact store (`experiments/<id>/checkpoints/{best,last}.pt`); every epoch's
+metrics go to the metadata store as they happen; the status says where the run stands
+(created, running, completed, stopped, failed — with the error's message).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kozak.data.versions import load_version
+from kozak.errors import InvalidConfig, KozakError, NotFound
+from kozak.evaluation import regression_metrics, residual_histogram, scatter_data
+from kozak.graph.spec import GraphSpec
+from kozak.store.entities import DatasetVersion, EpochMetrics, Experiment
+from kozak.training import ModelCheckpoint, RunSettings, build_model, train
+from kozak.training.callbacks import Callback, Metrics, RunControl
+from kozak.training.checkpoint import load_checkpoint, load_state_strict
+from kozak.training.data import subset_rows
+from kozak.training.predict import predict
+from kozak.workspace import Workspace
+
+CHECKPOINT_KINDS = ("best", "last")
+
+
+def _checkpoint_path(experiment: Experiment, kind: str) -> str:
+    return f"{experiment.artifact_path}/checkpoints/{kind}.pt"
+
+
+def _work_dir(workspace: Workspace, experiment: Experiment) -> Path:
+    return workspace.settings.home / "work" / experiment.id
+
+
+def create_experiment(
+    workspace: Workspace,
+    project: str,
+    name: str,
+    version: DatasetVersion,
+    graph: GraphSpec,
+    settings: RunSettings,
+    *,
+    parent_id: str | None = None,
+) -> Experiment:
+    """Record a new experiment (not yet run) of `graph` on `version` with `settings`."""
+    found = workspace.metadata.get_project(project)
+    experiment = Experiment(
+        project_id=found.id,
+        name=name,
+        dataset_version_id=version.id,
+        graph=graph.model_dump(mode="json"),
+        settings=settings.model_dump(mode="json"),
+        parent_id=parent_id,
+    )
+    experiment = experiment.model_copy(update={"artifact_path": f"experiments/{experiment.id}"})
+    return workspace.metadata.create_experiment(experiment)
+
+
+def get_experiment(workspace: Workspace, project: str, ref: str) -> Experiment:
+    """An experiment of `project` by id or name."""
+    return workspace.metadata.get_experiment(workspace.metadata.get_project(project).id, ref)
+
+
+def list_experiments(workspace: Workspace, project: str) -> list[Experiment]:
+    """The project's experiments, oldest first; none for an unknown project."""
+    try:
+        found = workspace.metadata.get_project(project)
+    except NotFound:
+        return []
+    return workspace.metadata.list_experiments(found.id)
+
+
+def _version_of(workspace: Workspace, experiment: Experiment) -> DatasetVersion:
+    for dataset in workspace.metadata.list_datasets(experiment.project_id):
+        for version in workspace.metadata.list_dataset_versions(dataset.id):
+            if version.id == experiment.dataset_version_id:
+                return version
+    raise NotFound(
+        f"the dataset version {experiment.dataset_version_id!r} of experiment "
+        f"{experiment.name!r} is not in its project",
+        version=experiment.dataset_version_id,
+    )
+
+
+class _Recorder(Callback):
+    """Logs each epoch to the metadata store and copies checkpoints to the artifact store."""
+
+    name = "recorder"
+    order = 200  # after ModelCheckpoint, so the files it reports exist
+
+    def __init__(self, workspace: Workspace, experiment: Experiment, monitor: str) -> None:
+        self.workspace = workspace
+        self.experiment = experiment
+        self.monitor = monitor
+        self.best: float | None = None
+        self.best_epoch: int | None = experiment.best_epoch
+
+    def on_epoch_end(self, run: RunControl, epoch: int, metrics: Metrics) -> None:
+        self.workspace.metadata.log_epoch(
+            EpochMetrics(experiment_id=self.experiment.id, epoch=epoch, metrics=dict(metrics))
+        )
+        value = metrics.get(self.monitor)
+        if value is not None and (self.best is None or value < self.best):
+            self.best, self.best_epoch = value, epoch
+        self.workspace.metadata.update_experiment(
+            self.experiment.id, epochs_done=epoch, best_epoch=self.best_epoch
+        )
+
+    def on_checkpoint(self, run: RunControl, path: Path, kind: str) -> None:
+        self.workspace.artifacts.put_file(path, _checkpoint_path(self.experiment, kind))
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best, "best_epoch": self.best_epoch}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best, self.best_epoch = state.get("best"), state.get("best_epoch")
+
+
+def _local_checkpoint(workspace: Workspace, experiment: Experiment, kind: str) -> Path | None:
+    """The checkpoint as a local file (fetched from the artifact store when needed)."""
+    local = _work_dir(workspace, experiment) / f"{kind}.pt"
+    stored = _checkpoint_path(experiment, kind)
+    if not local.exists() and workspace.artifacts.exists(stored):
+        local.parent.mkdir(parents=True, exist_ok=True)
+        workspace.artifacts.get_file(stored, local)
+    return local if local.exists() else None
+
+
+def run_experiment(
+    workspace: Workspace,
+    experiment: Experiment,
+    callbacks: Sequence[Callback] = (),
+    *,
+    resume: bool = False,
+    stop_event: threading.Event | None = None,
+) -> Experiment:
+    """Train (or, with `resume`, continue from the last checkpoint), then evaluate the best epoch.
+
+    Raises:
+        KozakError: whatever stopped the run (recorded as status `failed` with its message).
+    """
+    version = _version_of(workspace, experiment)
+    content = load_version(workspace, version)
+    graph = GraphSpec.from_data(experiment.graph)
+    settings = RunSettings.from_data(experiment.settings)
+    resume_from = _local_checkpoint(workspace, experiment, "last") if resume else None
+    if resume and resume_from is None:
+        raise InvalidConfig(f"experiment {experiment.name!r} has no checkpoint to resume from")
+    model = build_model(graph, content, seed=settings.seed)
+    warm_start = _local_checkpoint(workspace, experiment, "init")
+    if warm_start is not None and resume_from is None:
+        load_state_strict(model, load_checkpoint(warm_start).data["model_state"])
+    metadata = workspace.metadata
+    metadata.update_experiment(experiment.id, status="running", message="")
+    monitor = settings.early_stopping.monitor
+    recorder = _Recorder(workspace, experiment, monitor)
+    checkpoints = ModelCheckpoint(_work_dir(workspace, experiment), monitor=monitor)
+    try:
+        result = train(
+            model, content, graph, settings, [*callbacks, checkpoints, recorder],
+            resume_from=resume_from, stop_event=stop_event, dataset_version_id=version.id,
+        )  # fmt: skip
+    except KozakError as exc:
+        metadata.update_experiment(experiment.id, status="failed", message=exc.message)
+        raise
+    except KeyboardInterrupt:
+        metadata.update_experiment(experiment.id, status="stopped", message="interrupted")
+        raise
+    status = "stopped" if result.stop_reason == "stopped" else "completed"
+    message = "" if result.stop_reason == "completed" else result.stop_reason.replace("_", " ")
+    done = metadata.update_experiment(
+        experiment.id, status=status, message=message, best_epoch=result.best_epoch or None
+    )
+    if status == "completed":
+        evaluate_experiment(workspace, done)
+    return done
+
+
+def evaluate_experiment(
+    workspace: Workspace,
+    experiment: Experiment,
+    subsets: Sequence[str] | None = None,
+    checkpoint: str = "best",
+) -> dict[str, Any]:
+    """Metrics and plot data of a checkpoint on subsets (default: all), stored as JSON too.
+
+    Returns:
+        `{"checkpoint", "epoch", "subsets": {subset: {target: {metrics, scatter, residuals}}}}`.
+    """
+    local = _local_checkpoint(workspace, experiment, checkpoint)
+    if local is None:
+        raise NotFound(
+            f"experiment {experiment.name!r} has no {checkpoint!r} checkpoint; run it first",
+            experiment=experiment.name,
+        )
+    loaded = load_checkpoint(local)
+    model = loaded.build_model()
+    content = load_version(workspace, _version_of(workspace, experiment))
+    chosen = list(subsets) if subsets is not None else list(content.masks)
+    report: dict[str, Any] = {"checkpoint": checkpoint, "epoch": loaded.data["epoch"], "subsets": {}}
+    for subset in chosen:
+        per_target = {}
+        for target, (true, pred) in predict(model, content, subset_rows(content, subset)).items():
+            if pred.ndim != 1:
+                continue  # classification evaluation comes with the classification views
+            per_target[target] = {
+                "metrics": regression_metrics(true, pred),
+                "scatter": scatter_data(true, pred),
+                "residuals": residual_histogram(true, pred),
+            }
+        report["subsets"][subset] = per_target
+    workspace.artifacts.put_bytes(
+        f"{experiment.artifact_path}/evaluation/{checkpoint}.json", json.dumps(report).encode()
+    )
+    return report
+
+
+def stored_evaluation(
+    workspace: Workspace, experiment: Experiment, checkpoint: str = "best"
+) -> dict[str, Any]:
+    """The evaluation `evaluate_experiment` stored last for this checkpoint."""
+    path = f"{experiment.artifact_path}/evaluation/{checkpoint}.json"
+    if not workspace.artifacts.exists(path):
+        raise NotFound(f"experiment {experiment.name!r} has no evaluation of {checkpoint!r} yet")
+    result: dict[str, Any] = json.loads(workspace.artifacts.get_bytes(path))
+    return result
+
+
+def clone_experiment(
+    workspace: Workspace, experiment: Experiment, name: str, *, with_weights: bool = False
+) -> Experiment:
+    """A new experiment with the same graph, settings and data; `with_weights` warm-starts it
+    from this one's best checkpoint (e.g. to fine-tune on another dataset)."""
+    project = workspace.metadata.get_project(experiment.project_id)
+    clone = create_experiment(
+        workspace, project.name, name, _version_of(workspace, experiment),
+        GraphSpec.from_data(experiment.graph), RunSettings.from_data(experiment.settings),
+        parent_id=experiment.id,
+    )  # fmt: skip
+    if with_weights:
+        source = _local_checkpoint(workspace, experiment, "best")
+        if source is None:
+            raise NotFound(f"experiment {experiment.name!r} has no weights yet; run it first")
+        workspace.artifacts.put_file(source, _checkpoint_path(clone, "init"))
+    return clone
+
+
+def continue_experiment(
+    workspace: Workspace, experiment: Experiment, extra_epochs: int, callbacks: Sequence[Callback] = ()
+) -> Experiment:
+    """Train `extra_epochs` more epochs from the last checkpoint."""
+    if extra_epochs < 1:
+        raise InvalidConfig("extra_epochs must be at least 1")
+    settings = RunSettings.from_data(experiment.settings)
+    more = settings.model_copy(update={"epochs": experiment.epochs_done + extra_epochs})
+    updated = workspace.metadata.update_experiment(experiment.id, settings=more.model_dump(mode="json"))
+    return run_experiment(workspace, updated, callbacks, resume=True)

@@ -1,0 +1,105 @@
+"""Experiments end to end on a few thousand rows of the native library: run, clone, continue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from kozak.cli import app
+from kozak.errors import JobFailed
+from kozak.experiments import (
+    ExperimentFile,
+    clone_experiment,
+    continue_experiment,
+    get_experiment,
+    run_experiment,
+    run_file,
+    stored_evaluation,
+)
+from kozak.settings import Settings
+from kozak.training.checkpoint import load_checkpoint
+from kozak.workspace import Workspace
+
+
+def experiment_file(tmp_path: Path, native: Path, **settings: object) -> Path:
+    spec = {
+        "name": "tutorial",
+        "project": "Yeast",
+        "dataset": {
+            "name": "Native",
+            "files": [str(native)],
+            "rename": {"UTR": "seq"},
+            "encoding": {"seq": {"alignment": "right", "length": 50, "padding": 10}},
+            "subsets": [  # ~3,000 training and ~1,200 validation rows keep the test quick
+                {"name": "training", "kind": "random", "end": 25, "seed": 3},
+                {"name": "validation", "kind": "random", "start": 25, "end": 35, "seed": 3},
+            ],
+        },
+        "model": {"preset": "cuperus2017-tutorial"},
+        "settings": {"epochs": 2, "batch_size": 64, **settings},
+    }
+    path = tmp_path / "experiment.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def test_kozak_run_trains_and_evaluates(
+    tmp_path: Path, native_utrs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOZAK_HOME", str(tmp_path / "home"))
+    result = CliRunner().invoke(app, ["run", str(experiment_file(tmp_path, native_utrs)), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["status"] == "completed" and summary["best_epoch"] in (1, 2)
+    validation = summary["subsets"]["validation"]["growth_rate"]
+    assert 0.1 < validation["pearson_r2"] < 0.9 and validation["n"] > 1000
+    assert validation["mse"] < 0.3  # growth_rate variance on these rows is ~0.23
+    workspace = Workspace.open(Settings(home=tmp_path / "home"))
+    experiment = get_experiment(workspace, "Yeast", summary["experiment"])
+    assert [e.epoch for e in workspace.metadata.list_epochs(experiment.id)] == [1, 2]
+    assert workspace.artifacts.exists(f"{experiment.artifact_path}/checkpoints/best.pt")
+
+
+def test_clone_with_weights_and_continue(
+    workspace: Workspace, tmp_path: Path, native_utrs: Path
+) -> None:
+    parent = run_file(workspace, experiment_file(tmp_path, native_utrs, epochs=1))
+    clone = clone_experiment(workspace, parent, "warm", with_weights=True)
+    assert clone.parent_id == parent.id and clone.status == "created"
+    parent_best = load_checkpoint(workspace.settings.home / "work" / parent.id / "best.pt")
+    clone = run_experiment(workspace, clone)
+    assert clone.status == "completed"
+    # a warm start beats the parent's first epoch from the first epoch on
+    parent_loss = workspace.metadata.list_epochs(parent.id)[0].metrics["val_loss"]
+    clone_loss = workspace.metadata.list_epochs(clone.id)[0].metrics["val_loss"]
+    assert clone_loss < parent_loss
+    assert parent_best.data["epoch"] == 1
+    longer = continue_experiment(workspace, parent, 1)
+    assert longer.epochs_done == 2 and longer.settings["epochs"] == 2
+    assert [e.epoch for e in workspace.metadata.list_epochs(parent.id)] == [1, 2]
+    assert stored_evaluation(workspace, longer)["epoch"] == longer.best_epoch
+
+
+def test_a_diverging_run_is_recorded_as_failed(
+    workspace: Workspace, tmp_path: Path, native_utrs: Path
+) -> None:
+    path = experiment_file(tmp_path, native_utrs, optimizer={"name": "sgd", "lr": 1e12})
+    with pytest.raises(JobFailed, match="epoch 1") as err:
+        run_file(workspace, path)
+    [experiment] = workspace.metadata.list_experiments(workspace.metadata.get_project("Yeast").id)
+    assert experiment.status == "failed" and "epoch 1" in experiment.message
+    assert err.value.code == "job_failed"
+
+
+def test_published_schema_and_examples_are_current() -> None:
+    root = Path(__file__).resolve().parents[3]
+    published = json.loads((root / "docs" / "experiment.schema.json").read_text())
+    assert published == ExperimentFile.model_json_schema(), (
+        "run: kozak experiments schema > docs/experiment.schema.json"
+    )
+    for example in (root / "examples").glob("*.yaml"):
+        ExperimentFile.load(example)
