@@ -1,0 +1,43 @@
+"""A classification experiment: categorical target, crossentropy, evaluation by class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from kozak.data import import_files
+from kozak.experiments import create_experiment, run_experiment, stored_evaluation
+from kozak.graph.spec import GraphSpec
+from kozak.training import RunSettings
+from kozak.workspace import Workspace
+
+GRAPH = """
+name: uatg-classifier
+nodes:
+  - {id: seq, type: input, params: {feature: seq}}
+  - {id: conv, type: conv1d, params: {filters: 8, kernel_size: 3}}
+  - {id: pool, type: global_pool1d, params: {mode: max}}
+  - {id: dense, type: dense, params: {units: 2, activation: softmax}}
+  - {id: label, type: target, params: {feature: label, loss: categorical_crossentropy}}
+edges: [[seq, conv], [conv, pool], [pool, dense], [dense, label]]
+"""
+
+
+def test_categorical_target_is_evaluated_by_class(workspace: Workspace, tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    rows = ["seq,label"]
+    for _ in range(600):
+        seq = "".join(rng.choice(list("ACGT"), 20))
+        rows.append(f"{seq},{'uatg' if 'ATG' in seq else 'none'}")
+    (tmp_path / "uatg.csv").write_text("\n".join(rows) + "\n")
+    version = import_files(workspace, [tmp_path / "uatg.csv"], name="uATG", project="P").save()
+    settings = RunSettings.from_data({"epochs": 3, "batch_size": 32, "optimizer": {"lr": 0.01}})
+    experiment = create_experiment(
+        workspace, "P", "clf", version, GraphSpec.from_yaml(GRAPH), settings
+    )
+    run_experiment(workspace, experiment)
+    metrics = stored_evaluation(workspace, experiment)["subsets"]["validation"]["label"]["metrics"]
+    assert set(metrics["confusion_matrix"]["classes"]) == {"none", "uatg"}
+    assert sum(map(sum, metrics["confusion_matrix"]["matrix"])) == version.subset_counts["validation"]
+    assert metrics["accuracy"] > 0.6  # an ATG detector is one 3-wide filter away
