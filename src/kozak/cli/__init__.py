@@ -21,6 +21,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(experiments.app, name="experiments")
 app.command("run")(experiments.run_command)
 app.command("evaluate")(experiments.evaluate_command)
+app.command("report")(experiments.report_command)
 app.add_typer(models.app, name="models")
 
 

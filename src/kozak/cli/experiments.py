@@ -20,6 +20,7 @@ from kozak.experiments import (
     run_file,
     stored_evaluation,
 )
+from kozak.experiments.compare import compare_experiments, evaluate_on_file, export_predictions
 from kozak.store.entities import Experiment
 from kozak.training.callbacks import RichProgress
 
@@ -42,11 +43,15 @@ def _summary(experiment: Experiment, evaluation: dict[str, Any]) -> dict[str, An
 
 
 def _print_evaluation(summary: dict[str, Any]) -> None:
-    table = Table("subset", "target", *REGRESSION_COLUMNS, title=f"best epoch {summary['best_epoch']}")
-    for subset, targets in summary["subsets"].items():
-        for target, metrics in targets.items():
-            cells = [metrics.get(k) for k in REGRESSION_COLUMNS]
-            table.add_row(subset, target, *("-" if v is None else f"{v:.4g}" for v in cells))
+    rows = [(s, t, m) for s, targets in summary["subsets"].items() for t, m in targets.items()]
+    # Regression columns first in their usual order, then any other single-number metric.
+    numbers = [k for _, _, m in rows for k, v in m.items() if isinstance(v, int | float)]
+    columns = [k for k in REGRESSION_COLUMNS if k in numbers]
+    columns += [k for k in dict.fromkeys(numbers) if k not in columns]
+    table = Table("subset", "target", *columns, title=f"best epoch {summary['best_epoch']}")
+    for subset, target, metrics in rows:
+        cells = [metrics.get(k) for k in columns]
+        table.add_row(subset, target, *("-" if v is None else f"{v:.4g}" for v in cells))
     console.print(table)
 
 
@@ -69,12 +74,38 @@ def evaluate_command(
     subset: Annotated[list[str], typer.Option(help="Subsets (default: all).")] = [],  # noqa: B006
     checkpoint: Annotated[str, typer.Option(help="best or last.")] = "best",
     project: ProjectOption = "Default",
+    data: Annotated[
+        list[Path], typer.Option("--data", help="Evaluate on these files instead of subsets.")
+    ] = [],  # noqa: B006
 ) -> None:
-    """Evaluate an experiment's checkpoint on subsets of its dataset version."""
+    """Evaluate an experiment's checkpoint on subsets of its dataset version (or other files)."""
+    if data and subset:
+        raise typer.BadParameter("give --data or --subset, not both")
     workspace = open_workspace()
     found = get_experiment(workspace, project, experiment)
-    evaluation = evaluate_experiment(workspace, found, subset or None, checkpoint)
+    if data:
+        evaluation = evaluate_on_file(workspace, found, data, checkpoint)
+    else:
+        evaluation = evaluate_experiment(workspace, found, subset or None, checkpoint)
     _print_evaluation(_summary(found, evaluation))
+
+
+def report_command(
+    experiment: Annotated[str, typer.Argument(help="Experiment name or id.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="HTML file (default: <name>.html).")
+    ] = None,
+    checkpoint: Annotated[str, typer.Option(help="best or last.")] = "best",
+    project: ProjectOption = "Default",
+) -> None:
+    """Write a self-contained HTML report: curves, scatter and residual plots, metrics, settings."""
+    from kozak.report import write_report  # plotly is only needed here
+
+    workspace = open_workspace()
+    found = get_experiment(workspace, project, experiment)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in found.name)
+    path = write_report(workspace, found, output or Path(f"{safe}.html"), checkpoint)
+    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
 @app.command("schema")
@@ -138,3 +169,50 @@ def continue_command(
         workspace, get_experiment(workspace, project, experiment), epochs, [RichProgress()]
     )
     _print_evaluation(_summary(found, stored_evaluation(workspace, found)))
+
+
+@app.command("compare")
+def compare_command(
+    experiments: Annotated[list[str], typer.Argument(help="Two or more experiment names or ids.")],
+    project: ProjectOption = "Default",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")] = False,
+) -> None:
+    """Compare experiments: the settings that differ, graphs and best-epoch metrics."""
+    workspace = open_workspace()
+    found = [get_experiment(workspace, project, ref) for ref in experiments]
+    result = compare_experiments(workspace, found)
+    if as_json:
+        print(json.dumps(result))
+        return
+    rows = result["table"]
+    table = Table("", *(row["name"] for row in rows), title="experiments")
+    table.add_row("status", *(row["status"] for row in rows))
+    table.add_row("best epoch", *(str(row["best_epoch"] or "-") for row in rows))
+    table.add_row("dataset version", *(row["dataset_version"] for row in rows))
+    table.add_row("graph", *(f"{row['graph']['name']} {row['graph']['digest'][:8]}" for row in rows))
+    table.add_row("parameters", *(str(row["graph"]["parameters"] or "-") for row in rows))
+    for key in result["settings_diff"]:
+        table.add_row(key, *(json.dumps(row["settings"][key]) for row in rows))
+    metrics = sorted({(s, t) for row in rows for s, targets in row["metrics"].items() for t in targets})
+    for subset, target in metrics:
+        for name in ("mse", "pearson_r2"):
+            cells = [row["metrics"].get(subset, {}).get(target, {}).get(name) for row in rows]
+            table.add_row(
+                f"{subset} {target} {name}", *("-" if v is None else f"{v:.4g}" for v in cells)
+            )
+    console.print(table)
+
+
+@app.command("predictions")
+def predictions_command(
+    experiment: Annotated[str, typer.Argument(help="Experiment name or id.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="A .csv or .parquet file.")],
+    subset: Annotated[str | None, typer.Option(help="Only this subset's rows.")] = None,
+    checkpoint: Annotated[str, typer.Option(help="best or last.")] = "best",
+    project: ProjectOption = "Default",
+) -> None:
+    """Write a checkpoint's predictions on its dataset version to CSV or Parquet."""
+    workspace = open_workspace()
+    found = get_experiment(workspace, project, experiment)
+    path = export_predictions(workspace, found, output, subset, checkpoint)
+    console.print(f"wrote {path}")

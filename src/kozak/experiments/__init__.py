@@ -5,6 +5,7 @@ run_experiment(workspace, experiment)            # trains, logs epochs, evaluate
 clone_experiment(workspace, experiment, "wider", with_weights=True)
 """
 
+from kozak.experiments.compare import compare_experiments, evaluate_on_file, export_predictions
 from kozak.experiments.service import (
     clone_experiment,
     continue_experiment,
@@ -20,9 +21,12 @@ from kozak.experiments.spec import ExperimentFile, run_file
 __all__ = [
     "ExperimentFile",
     "clone_experiment",
+    "compare_experiments",
     "continue_experiment",
     "create_experiment",
     "evaluate_experiment",
+    "evaluate_on_file",
+    "export_predictions",
     "get_experiment",
     "list_experiments",
     "run_experiment",

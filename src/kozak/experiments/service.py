@@ -14,9 +14,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from kozak.data.features import FeatureSpec, FeatureType
 from kozak.data.versions import load_version
 from kozak.errors import InvalidConfig, KozakError, NotFound
-from kozak.evaluation import regression_metrics, residual_histogram, scatter_data
+from kozak.evaluation import (
+    classification_metrics,
+    multilabel_metrics,
+    regression_metrics,
+    residual_histogram,
+    scatter_data,
+)
 from kozak.graph.spec import GraphSpec
 from kozak.store.entities import DatasetVersion, EpochMetrics, Experiment
 from kozak.training import ModelCheckpoint, RunSettings, build_model, train
@@ -204,20 +213,29 @@ def evaluate_experiment(
     chosen = list(subsets) if subsets is not None else list(content.masks)
     report: dict[str, Any] = {"checkpoint": checkpoint, "epoch": loaded.data["epoch"], "subsets": {}}
     for subset in chosen:
-        per_target = {}
-        for target, (true, pred) in predict(model, content, subset_rows(content, subset)).items():
-            if pred.ndim != 1:
-                continue  # classification evaluation comes with the classification views
-            per_target[target] = {
-                "metrics": regression_metrics(true, pred),
-                "scatter": scatter_data(true, pred),
-                "residuals": residual_histogram(true, pred),
-            }
-        report["subsets"][subset] = per_target
+        predictions = predict(model, content, subset_rows(content, subset))
+        report["subsets"][subset] = {
+            target: _evaluate_target(content.feature(target).spec, true, pred)
+            for target, (true, pred) in predictions.items()
+        }
     workspace.artifacts.put_bytes(
         f"{experiment.artifact_path}/evaluation/{checkpoint}.json", json.dumps(report).encode()
     )
     return report
+
+
+def _evaluate_target(spec: FeatureSpec, true: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
+    """Metrics (and plot data) for one target, chosen by its type."""
+    if spec.type is FeatureType.CATEGORICAL:
+        classes = list(spec.categories or ())
+        return {"metrics": classification_metrics(true.astype(np.int64), pred, classes)}
+    if spec.type is FeatureType.MULTILABEL:
+        return {"metrics": multilabel_metrics(true, pred, list(spec.categories or ()))}
+    return {
+        "metrics": regression_metrics(true, pred),
+        "scatter": scatter_data(true, pred),
+        "residuals": residual_histogram(true, pred),
+    }
 
 
 def stored_evaluation(
@@ -260,3 +278,17 @@ def continue_experiment(
     more = settings.model_copy(update={"epochs": experiment.epochs_done + extra_epochs})
     updated = workspace.metadata.update_experiment(experiment.id, settings=more.model_dump(mode="json"))
     return run_experiment(workspace, updated, callbacks, resume=True)
+
+
+def local_checkpoint(workspace: Workspace, experiment: Experiment, kind: str = "best") -> Path | None:
+    """A checkpoint (`best`, `last`, `init`) as a local file, fetched when needed; None if absent."""
+    return _local_checkpoint(workspace, experiment, kind)
+
+
+def version_of(workspace: Workspace, experiment: Experiment) -> DatasetVersion:
+    """The dataset version an experiment trains on.
+
+    Raises:
+        NotFound: If the version is not in the experiment's project.
+    """
+    return _version_of(workspace, experiment)

@@ -33,9 +33,7 @@ def test_categorical_target_is_evaluated_by_class(workspace: Workspace, tmp_path
     (tmp_path / "uatg.csv").write_text("\n".join(rows) + "\n")
     version = import_files(workspace, [tmp_path / "uatg.csv"], name="uATG", project="P").save()
     settings = RunSettings.from_data({"epochs": 3, "batch_size": 32, "optimizer": {"lr": 0.01}})
-    experiment = create_experiment(
-        workspace, "P", "clf", version, GraphSpec.from_yaml(GRAPH), settings
-    )
+    experiment = create_experiment(workspace, "P", "clf", version, GraphSpec.from_yaml(GRAPH), settings)
     run_experiment(workspace, experiment)
     metrics = stored_evaluation(workspace, experiment)["subsets"]["validation"]["label"]["metrics"]
     assert set(metrics["confusion_matrix"]["classes"]) == {"none", "uatg"}
