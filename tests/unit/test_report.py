@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
+from factories import native_experiment_file
 from kozak.cli import app
 from kozak.errors import NotFound
 from kozak.experiments import clone_experiment, run_file, stored_evaluation
@@ -27,24 +27,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Experi
     if not NATIVE_UTRS.exists():
         pytest.skip(f"{NATIVE_UTRS} is absent; real-data tests skipped")
     root = tmp_path_factory.mktemp("report")
-    spec = {
-        "name": "report-demo",
-        "project": "Default",
-        "dataset": {
-            "name": "Native",
-            "files": [str(NATIVE_UTRS)],
-            "rename": {"UTR": "seq"},
-            "encoding": {"seq": {"alignment": "right", "length": 50, "padding": 10}},
-            "subsets": [
-                {"name": "training", "kind": "random", "end": 10, "seed": 3},
-                {"name": "validation", "kind": "random", "start": 10, "end": 15, "seed": 3},
-            ],
-        },
-        "model": {"preset": "cuperus2017-tutorial"},
-        "settings": {"epochs": 1, "batch_size": 64},
-    }
-    path = root / "experiment.yaml"
-    path.write_text(yaml.safe_dump(spec))
+    path = native_experiment_file(root, NATIVE_UTRS, "report-demo", project="Default")
     workspace = Workspace.open(Settings(home=root / "home"))
     return workspace, run_file(workspace, path)
 

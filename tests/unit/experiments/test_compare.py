@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from typer.testing import CliRunner
 
+from factories import native_experiment_file
 from kozak.cli import app
 from kozak.data.versions import load_version
 from kozak.evaluation import regression_metrics
@@ -32,25 +32,7 @@ from kozak.workspace import Workspace
 
 
 def experiment_file(folder: Path, native: Path, name: str, **settings: object) -> Path:
-    spec = {
-        "name": name,
-        "project": "Yeast",
-        "dataset": {
-            "name": "Native",
-            "files": [str(native)],
-            "rename": {"UTR": "seq"},
-            "encoding": {"seq": {"alignment": "right", "length": 50, "padding": 10}},
-            "subsets": [
-                {"name": "training", "kind": "random", "end": 10, "seed": 3},
-                {"name": "validation", "kind": "random", "start": 10, "end": 15, "seed": 3},
-            ],
-        },
-        "model": {"preset": "cuperus2017-tutorial"},
-        "settings": {"epochs": 1, "batch_size": 64, **settings},
-    }
-    path = folder / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(spec))
-    return path
+    return native_experiment_file(folder, native, name, **settings)
 
 
 @pytest.fixture(scope="module")

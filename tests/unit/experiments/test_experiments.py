@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
+from factories import native_experiment_file
 from kozak.cli import app
 from kozak.errors import JobFailed
 from kozak.experiments import (
@@ -26,25 +26,10 @@ from kozak.workspace import Workspace
 
 
 def experiment_file(tmp_path: Path, native: Path, **settings: object) -> Path:
-    spec = {
-        "name": "tutorial",
-        "project": "Yeast",
-        "dataset": {
-            "name": "Native",
-            "files": [str(native)],
-            "rename": {"UTR": "seq"},
-            "encoding": {"seq": {"alignment": "right", "length": 50, "padding": 10}},
-            "subsets": [  # ~3,000 training and ~1,200 validation rows keep the test quick
-                {"name": "training", "kind": "random", "end": 25, "seed": 3},
-                {"name": "validation", "kind": "random", "start": 25, "end": 35, "seed": 3},
-            ],
-        },
-        "model": {"preset": "cuperus2017-tutorial"},
-        "settings": {"epochs": 2, "batch_size": 64, **settings},
-    }
-    path = tmp_path / "experiment.yaml"
-    path.write_text(yaml.safe_dump(spec))
-    return path
+    # ~3,000 training and ~1,200 validation rows: enough to learn something in 2 epochs
+    return native_experiment_file(
+        tmp_path, native, training_percent=25, validation_percent=10, **{"epochs": 2, **settings}
+    )
 
 
 def test_kozak_run_trains_and_evaluates(

@@ -1,0 +1,56 @@
+"""Test factories: experiment files over the native library, sized for quick training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+def native_experiment_file(
+    folder: Path,
+    native: Path,
+    name: str = "tutorial",
+    *,
+    project: str = "Yeast",
+    training_percent: float = 10,
+    validation_percent: float = 5,
+    **settings: object,
+) -> Path:
+    """Write an experiment YAML: the tutorial model on a random slice of the native library.
+
+    Args:
+        folder: Where the YAML goes (as `<name>.yaml`).
+        native: The native 5'UTR library.
+        name: Experiment name.
+        project: Project name.
+        training_percent: Share of rows in `training` (10 % ≈ 1,200 rows).
+        validation_percent: Share of rows in `validation`, drawn right after training's.
+        **settings: Run settings overriding 1 epoch at batch size 64.
+    """
+    end = training_percent + validation_percent
+    spec = {
+        "name": name,
+        "project": project,
+        "dataset": {
+            "name": "Native",
+            "files": [str(native)],
+            "rename": {"UTR": "seq"},
+            "encoding": {"seq": {"alignment": "right", "length": 50, "padding": 10}},
+            "subsets": [
+                {"name": "training", "kind": "random", "end": training_percent, "seed": 3},
+                {
+                    "name": "validation",
+                    "kind": "random",
+                    "start": training_percent,
+                    "end": end,
+                    "seed": 3,
+                },
+            ],
+        },
+        "model": {"preset": "cuperus2017-tutorial"},
+        "settings": {"epochs": 1, "batch_size": 64, **settings},
+    }
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
