@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from kozak.cli import datasets, db, experiments, models
+from kozak.cli import datasets, db, example, experiments, models
 from kozak.cli.common import run_command
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(datasets.app, name="datasets")
 app.add_typer(db.app, name="db")
+app.add_typer(example.app, name="example")
 app.add_typer(experiments.app, name="experiments")
 app.command("run")(experiments.run_command)
 app.command("evaluate")(experiments.evaluate_command)

@@ -1,0 +1,1 @@
+"""Worked examples built on the library: real public data sets and how to fetch them."""
