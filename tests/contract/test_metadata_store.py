@@ -66,6 +66,9 @@ def test_versions_are_unique_by_name_and_digest(metadata_store: SqlAlchemyMetada
     stored = metadata_store.get_dataset_version(dataset.id, "v1")
     assert stored == v1 and stored.spec == {"features": []} and stored.subset_counts == {"training": 2}
     assert metadata_store.find_dataset_version_by_digest(dataset.id, "d1") == v1
+    assert metadata_store.get_dataset_version_by_id(v1.id) == v1
+    with pytest.raises(NotFound):
+        metadata_store.get_dataset_version_by_id("dsv_missing")
     assert metadata_store.find_dataset_version_by_digest(dataset.id, "other") is None
     with pytest.raises(AlreadyExists):
         metadata_store.create_dataset_version(_version(dataset.id, name="v2", digest="d1"))

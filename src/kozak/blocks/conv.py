@@ -42,6 +42,20 @@ def _padding_field() -> Padding:
     )
 
 
+def _activation_field() -> ActivationName:
+    return Field(
+        "relu", description="Activation applied to the outputs.", json_schema_extra=ui("Activation")
+    )
+
+
+def _use_bias_field() -> bool:
+    return Field(
+        True,
+        description="Add a learned bias per filter.",
+        json_schema_extra=ui("Use bias", group="Advanced"),
+    )
+
+
 def _groups(channels: int, filters: int, depthwise: bool) -> int:
     if not depthwise:
         return 1
@@ -81,14 +95,8 @@ class Conv1dParams(BlockParams):
         json_schema_extra=ui("Dilation", group="Advanced"),
     )
     padding: Padding = _padding_field()
-    activation: ActivationName = Field(
-        "relu", description="Activation applied to the outputs.", json_schema_extra=ui("Activation")
-    )
-    use_bias: bool = Field(
-        True,
-        description="Add a learned bias per filter.",
-        json_schema_extra=ui("Use bias", group="Advanced"),
-    )
+    activation: ActivationName = _activation_field()
+    use_bias: bool = _use_bias_field()
     depthwise: bool = Field(
         False,
         description="Convolve each input channel separately (groups = channels); filters must "
@@ -252,14 +260,8 @@ class Conv2dParams(BlockParams):
         json_schema_extra=ui("Dilation", group="Advanced"),
     )
     padding: Padding = _padding_field()
-    activation: ActivationName = Field(
-        "relu", description="Activation applied to the outputs.", json_schema_extra=ui("Activation")
-    )
-    use_bias: bool = Field(
-        True,
-        description="Add a learned bias per filter.",
-        json_schema_extra=ui("Use bias", group="Advanced"),
-    )
+    activation: ActivationName = _activation_field()
+    use_bias: bool = _use_bias_field()
     depthwise: bool = Field(
         False,
         description="Convolve each input channel separately; filters must be a multiple of "

@@ -38,14 +38,13 @@ def _rank(text: str) -> RankSubset:
     if len(parts) != 4:
         raise InvalidConfig(f"--rank expects NAME:top|bottom:PERCENT:FEATURE, got {text!r}")
     name, side, percent, feature = parts
-    return _validated(
-        RankSubset, f"--rank {text}", name=name, side=side, percent=percent, feature=feature
-    )
+    values = {"name": name, "side": side, "percent": percent, "feature": feature}
+    return _validated(RankSubset, f"--rank {text}", values)
 
 
-def _validated(model: Any, what: str, **values: Any) -> Any:
+def _validated(model: Any, what: str, values: Any) -> Any:
     try:
-        return TypeAdapter(model).validate_python(values.pop("_value", values))
+        return TypeAdapter(model).validate_python(values)
     except ValidationError as exc:
         raise invalid_config(exc, what) from None
 
@@ -82,7 +81,7 @@ def _apply_options(draft: DatasetDraft, options: dict[str, Any]) -> None:
         draft.add_subset(_rank(text))
     if options["subsets"]:
         loaded = yaml.safe_load(Path(options["subsets"]).read_text())
-        for subset in _validated(list[SubsetSpec], options["subsets"], _value=loaded):
+        for subset in _validated(list[SubsetSpec], options["subsets"], loaded):
             draft.add_subset(subset)
     if options["normalize_on"]:
         draft.set_options(normalize_on=options["normalize_on"])

@@ -22,8 +22,9 @@ import pyarrow as pa
 from kozak.data import Condition, FilterSubset, import_files, load_version
 from kozak.data.draft import DatasetDraft, default_spec
 from kozak.data.table import RawColumn, RawTable
+from kozak.evaluation import regression_metrics
 from kozak.experiments import create_experiment, run_experiment, stored_evaluation
-from kozak.experiments.service import local_checkpoint
+from kozak.experiments.service import free_experiment_name, local_checkpoint
 from kozak.graph.presets import preset
 from kozak.store.entities import DatasetVersion, Experiment
 from kozak.training import RunSettings
@@ -162,8 +163,6 @@ def native_zero_shot(
     workspace: Workspace, experiment: Experiment, native: DatasetVersion
 ) -> float | None:
     """Pearson r² of the experiment's best model on native rows with t0 > 100."""
-    from kozak.evaluation import regression_metrics
-
     checkpoint = local_checkpoint(workspace, experiment, "best")
     if checkpoint is None:
         return None
@@ -206,10 +205,7 @@ def replicate_yeast(
     settings = paper_settings(epochs, seed).model_copy(
         update={"training_subset": "training", "validation_subset": "validation"}
     )
-    name, k = f"{preset_name}-paper", 2
-    existing = {e.name for e in workspace.metadata.list_experiments(version_project_id(workspace))}
-    while name in existing:
-        name, k = f"{preset_name}-paper-{k}", k + 1
+    name = free_experiment_name(workspace, PROJECT, f"{preset_name}-paper")
     experiment = create_experiment(workspace, PROJECT, name, version, preset(preset_name), settings)
     experiment = run_experiment(workspace, experiment, callbacks)
     evaluation = stored_evaluation(workspace, experiment)
@@ -242,10 +238,7 @@ def replicate_native(
     workspace.metadata.get_or_create_project(PROJECT)
     version = native_version(workspace, native, seed=seed)
     settings = paper_settings(epochs, seed)
-    name, k = f"native-{preset_name}", 2
-    existing = {e.name for e in workspace.metadata.list_experiments(version_project_id(workspace))}
-    while name in existing:
-        name, k = f"native-{preset_name}-{k}", k + 1
+    name = free_experiment_name(workspace, PROJECT, f"native-{preset_name}")
     experiment = create_experiment(workspace, PROJECT, name, version, preset(preset_name), settings)
     experiment = run_experiment(workspace, experiment, callbacks)
     evaluation = stored_evaluation(workspace, experiment)
@@ -256,11 +249,6 @@ def replicate_native(
         "rows": version.row_count,
     }
     return YeastResult(experiment, version, figures, dict(PAPER_NATIVE_ONLY))
-
-
-def version_project_id(workspace: Workspace) -> str:
-    """The id of the Yeast project."""
-    return workspace.metadata.get_project(PROJECT).id
 
 
 def synthetic_library(rows: int, seed: int, folder: Path) -> tuple[Path, Any]:

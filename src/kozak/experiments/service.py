@@ -84,16 +84,18 @@ def list_experiments(workspace: Workspace, project: str) -> list[Experiment]:
     return workspace.metadata.list_experiments(found.id)
 
 
-def _version_of(workspace: Workspace, experiment: Experiment) -> DatasetVersion:
-    for dataset in workspace.metadata.list_datasets(experiment.project_id):
-        for version in workspace.metadata.list_dataset_versions(dataset.id):
-            if version.id == experiment.dataset_version_id:
-                return version
-    raise NotFound(
-        f"the dataset version {experiment.dataset_version_id!r} of experiment "
-        f"{experiment.name!r} is not in its project",
-        version=experiment.dataset_version_id,
-    )
+def version_of(workspace: Workspace, experiment: Experiment) -> DatasetVersion:
+    """The dataset version an experiment trains on."""
+    return workspace.metadata.get_dataset_version_by_id(experiment.dataset_version_id)
+
+
+def free_experiment_name(workspace: Workspace, project: str, base: str) -> str:
+    """`base`, or `base-2`, `base-3`, … whichever the project does not have yet."""
+    taken = {e.name for e in list_experiments(workspace, project)}
+    name, k = base, 2
+    while name in taken:
+        name, k = f"{base}-{k}", k + 1
+    return name
 
 
 class _Recorder(Callback):
@@ -130,8 +132,8 @@ class _Recorder(Callback):
         self.best, self.best_epoch = state.get("best"), state.get("best_epoch")
 
 
-def _local_checkpoint(workspace: Workspace, experiment: Experiment, kind: str) -> Path | None:
-    """The checkpoint as a local file (fetched from the artifact store when needed)."""
+def local_checkpoint(workspace: Workspace, experiment: Experiment, kind: str = "best") -> Path | None:
+    """A checkpoint (`best`, `last`, `init`) as a local file, fetched when needed; None if absent."""
     local = _work_dir(workspace, experiment) / f"{kind}.pt"
     stored = _checkpoint_path(experiment, kind)
     if not local.exists() and workspace.artifacts.exists(stored):
@@ -153,15 +155,15 @@ def run_experiment(
     Raises:
         KozakError: whatever stopped the run (recorded as status `failed` with its message).
     """
-    version = _version_of(workspace, experiment)
+    version = version_of(workspace, experiment)
     content = load_version(workspace, version)
     graph = GraphSpec.from_data(experiment.graph)
     settings = RunSettings.from_data(experiment.settings)
-    resume_from = _local_checkpoint(workspace, experiment, "last") if resume else None
+    resume_from = local_checkpoint(workspace, experiment, "last") if resume else None
     if resume and resume_from is None:
         raise InvalidConfig(f"experiment {experiment.name!r} has no checkpoint to resume from")
     model = build_model(graph, content, seed=settings.seed)
-    warm_start = _local_checkpoint(workspace, experiment, "init")
+    warm_start = local_checkpoint(workspace, experiment, "init")
     if warm_start is not None and resume_from is None:
         load_state_strict(model, load_checkpoint(warm_start).data["model_state"])
     metadata = workspace.metadata
@@ -201,7 +203,7 @@ def evaluate_experiment(
     Returns:
         `{"checkpoint", "epoch", "subsets": {subset: {target: {metrics, scatter, residuals}}}}`.
     """
-    local = _local_checkpoint(workspace, experiment, checkpoint)
+    local = local_checkpoint(workspace, experiment, checkpoint)
     if local is None:
         raise NotFound(
             f"experiment {experiment.name!r} has no {checkpoint!r} checkpoint; run it first",
@@ -209,7 +211,7 @@ def evaluate_experiment(
         )
     loaded = load_checkpoint(local)
     model = loaded.build_model()
-    content = load_version(workspace, _version_of(workspace, experiment))
+    content = load_version(workspace, version_of(workspace, experiment))
     chosen = list(subsets) if subsets is not None else list(content.masks)
     report: dict[str, Any] = {"checkpoint": checkpoint, "epoch": loaded.data["epoch"], "subsets": {}}
     for subset in chosen:
@@ -256,12 +258,12 @@ def clone_experiment(
     from this one's best checkpoint (e.g. to fine-tune on another dataset)."""
     project = workspace.metadata.get_project(experiment.project_id)
     clone = create_experiment(
-        workspace, project.name, name, _version_of(workspace, experiment),
+        workspace, project.name, name, version_of(workspace, experiment),
         GraphSpec.from_data(experiment.graph), RunSettings.from_data(experiment.settings),
         parent_id=experiment.id,
     )  # fmt: skip
     if with_weights:
-        source = _local_checkpoint(workspace, experiment, "best")
+        source = local_checkpoint(workspace, experiment, "best")
         if source is None:
             raise NotFound(f"experiment {experiment.name!r} has no weights yet; run it first")
         workspace.artifacts.put_file(source, _checkpoint_path(clone, "init"))
@@ -278,17 +280,3 @@ def continue_experiment(
     more = settings.model_copy(update={"epochs": experiment.epochs_done + extra_epochs})
     updated = workspace.metadata.update_experiment(experiment.id, settings=more.model_dump(mode="json"))
     return run_experiment(workspace, updated, callbacks, resume=True)
-
-
-def local_checkpoint(workspace: Workspace, experiment: Experiment, kind: str = "best") -> Path | None:
-    """A checkpoint (`best`, `last`, `init`) as a local file, fetched when needed; None if absent."""
-    return _local_checkpoint(workspace, experiment, kind)
-
-
-def version_of(workspace: Workspace, experiment: Experiment) -> DatasetVersion:
-    """The dataset version an experiment trains on.
-
-    Raises:
-        NotFound: If the version is not in the experiment's project.
-    """
-    return _version_of(workspace, experiment)

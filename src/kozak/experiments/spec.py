@@ -26,8 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from kozak.data import find_version, import_files
 from kozak.data.features import SequenceEncoding
 from kozak.data.subsets import SubsetSpec
-from kozak.errors import AlreadyExists, InvalidConfig, invalid_config
-from kozak.experiments.service import create_experiment, run_experiment
+from kozak.errors import InvalidConfig, invalid_config
+from kozak.experiments.service import create_experiment, free_experiment_name, run_experiment
 from kozak.graph.presets import preset
 from kozak.graph.spec import GraphSpec
 from kozak.store.entities import DatasetVersion, Experiment
@@ -123,11 +123,6 @@ def run_file(workspace: Workspace, path: Path, callbacks: Sequence[Callback] = (
     workspace.metadata.get_or_create_project(spec.project)
     version = _dataset_version(workspace, spec.dataset, spec.project, base)
     graph = _graph(spec.model, base)
-    name, k = spec.name, 2
-    while True:
-        try:
-            experiment = create_experiment(workspace, spec.project, name, version, graph, spec.settings)
-            break
-        except AlreadyExists:
-            name, k = f"{spec.name}-{k}", k + 1
+    name = free_experiment_name(workspace, spec.project, spec.name)
+    experiment = create_experiment(workspace, spec.project, name, version, graph, spec.settings)
     return run_experiment(workspace, experiment, callbacks)

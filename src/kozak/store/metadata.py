@@ -71,6 +71,10 @@ class MetadataStore(abc.ABC):
         """A version of a dataset by id or by name."""
 
     @abc.abstractmethod
+    def get_dataset_version_by_id(self, version_id: str) -> DatasetVersion:
+        """A dataset version by its id alone (ids are unique across datasets)."""
+
+    @abc.abstractmethod
     def find_dataset_version_by_digest(self, dataset_id: str, digest: str) -> DatasetVersion | None:
         """The version with this content digest, if one exists."""
 

@@ -276,6 +276,13 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 raise NotFound(f"no version {id_or_name!r} of this dataset", version=id_or_name)
             return _entity(DatasetVersion, row)
 
+    def get_dataset_version_by_id(self, version_id: str) -> DatasetVersion:
+        with self._session() as s:
+            row = s.get(DatasetVersionRow, version_id)
+            if row is None:
+                raise NotFound(f"no dataset version {version_id!r}", version=version_id)
+            return _entity(DatasetVersion, row)
+
     def find_dataset_version_by_digest(self, dataset_id: str, digest: str) -> DatasetVersion | None:
         with self._session() as s:
             row = s.scalar(
