@@ -20,11 +20,11 @@ $(STAMP): $(PY) pyproject.toml
 
 install: $(STAMP)
 
-# The server (`kozak up` on 127.0.0.1:8000) arrives with its own issue; until then `run`
-# prepares the workspace and shows what the command line offers.
+# The platform on http://127.0.0.1:8000 with a workspace in ~/.kozak (KOZAK_HOME); the first
+# start creates the admin (it prints the password) and the Yeast example project.
 run: install
 	$(VENV)/bin/kozak db upgrade
-	$(VENV)/bin/kozak --help
+	$(VENV)/bin/kozak up --host 127.0.0.1 --port 8000
 
 test: install
 	$(VENV)/bin/ruff check src tests benchmarks

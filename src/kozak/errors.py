@@ -42,6 +42,27 @@ class AlreadyExists(KozakError):
     http_status = 409
 
 
+class Conflict(KozakError):
+    """The request conflicts with the entity's current state (a run already going, ...)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class NotAuthenticated(KozakError):
+    """No valid session, token or password came with the request."""
+
+    code = "not_authenticated"
+    http_status = 401
+
+
+class Forbidden(KozakError):
+    """The user is known but their role does not allow this."""
+
+    code = "forbidden"
+    http_status = 403
+
+
 class InvalidConfig(KozakError):
     """A user-facing setting (feature spec, subset, graph, run settings) is not valid."""
 

@@ -43,6 +43,32 @@ class Settings(BaseSettings):
         description="Largest allowed ratio of a ZIP's uncompressed to compressed size.",
     )
     download_timeout_s: float = Field(default=60.0, gt=0, description="HTTP timeout per read.")
+    workers: int = Field(
+        default=1, ge=0, description="Local worker processes the server starts for training jobs."
+    )
+    job_lease_s: float = Field(
+        # Several missed heartbeats before a worker is declared lost, so a busy machine is not.
+        default=30.0,
+        gt=0,
+        description="Seconds a worker holds a job without a heartbeat before it counts as lost.",
+    )
+    heartbeat_s: float = Field(default=5.0, gt=0, description="Seconds between a worker's heartbeats.")
+    auth: bool = Field(
+        default=True,
+        description="Require logging in; without it every request acts as the admin (loopback only).",
+    )
+    admin_password: str = Field(
+        default="",
+        description="Password of the admin account created on first start; random when empty.",
+    )
+    session_hours: float = Field(default=24 * 7, gt=0, description="Lifetime of a browser session.")
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark session cookies Secure (set when the server is behind HTTPS).",
+    )
+    ray_address: str = Field(
+        default="", description="Ray cluster address for `runner = ray`; empty starts a local Ray."
+    )
 
     @model_validator(mode="after")
     def _derive_paths(self) -> Settings:

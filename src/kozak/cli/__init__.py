@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from kozak.cli import datasets, db, example, experiments, models
+from kozak.cli import datasets, db, example, experiments, models, server, users
 from kozak.cli.common import run_command
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app.command("run")(experiments.run_command)
 app.command("evaluate")(experiments.evaluate_command)
 app.command("report")(experiments.report_command)
 app.add_typer(models.app, name="models")
+app.command("up")(server.up_command)
+app.add_typer(users.app, name="users")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ metrics go to the metadata store as they happen; the status says where the run s
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 
 from kozak.data.features import FeatureSpec, FeatureType
 from kozak.data.versions import load_version
-from kozak.errors import InvalidConfig, KozakError, NotFound
+from kozak.errors import Conflict, InvalidConfig, KozakError, NotFound
 from kozak.evaluation import (
     classification_metrics,
     multilabel_metrics,
@@ -36,6 +37,7 @@ from kozak.training.predict import predict
 from kozak.workspace import Workspace
 
 CHECKPOINT_KINDS = ("best", "last")
+ACTIVE_JOB_STATUSES = ("queued", "running")
 
 
 def _checkpoint_path(experiment: Experiment, kind: str) -> str:
@@ -280,3 +282,27 @@ def continue_experiment(
     more = settings.model_copy(update={"epochs": experiment.epochs_done + extra_epochs})
     updated = workspace.metadata.update_experiment(experiment.id, settings=more.model_dump(mode="json"))
     return run_experiment(workspace, updated, callbacks, resume=True)
+
+
+def delete_experiment(workspace: Workspace, experiment: Experiment) -> None:
+    """Delete an experiment: its checkpoints, evaluations, local work folder and metadata.
+
+    Its jobs and events stay as the project's history (they no longer point at it).
+
+    Raises:
+        Conflict: If a job of the experiment is queued or running; stop it first.
+    """
+    active = workspace.metadata.list_jobs(
+        experiment.project_id, statuses=ACTIVE_JOB_STATUSES, experiment_id=experiment.id
+    )
+    if active:
+        raise Conflict(
+            f"experiment {experiment.name!r} has a {active[0].kind} job {active[0].status}; "
+            "stop it before deleting the experiment",
+            experiment=experiment.id,
+            job=active[0].id,
+        )
+    workspace.metadata.delete_experiment(experiment.id)
+    if experiment.artifact_path:
+        workspace.artifacts.delete(experiment.artifact_path)
+    shutil.rmtree(_work_dir(workspace, experiment), ignore_errors=True)

@@ -97,3 +97,105 @@ class DatasetVersion(Entity):
     subset_counts: dict[str, int] = Field(default_factory=dict)
     artifact_path: str
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(Entity):
+    """Someone who logs in; `password_hash` is an argon2 hash, never the password."""
+
+    id: str = Field(default_factory=lambda: new_id("usr"))
+    name: str
+    password_hash: str
+    is_admin: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(Entity):
+    """A revocable API token; only its SHA-256 is stored, `prefix` shows which one it is."""
+
+    id: str = Field(default_factory=lambda: new_id("tok"))
+    user_id: str
+    name: str
+    token_hash: str
+    prefix: str
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class BrowserSession(Entity):
+    """A logged-in browser: the SHA-256 of its cookie, its CSRF token and when it expires."""
+
+    id: str  # SHA-256 hex of the cookie value
+    user_id: str
+    csrf_token: str
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class Member(Entity):
+    """A user's role in a project: `owner`, `editor` or `viewer`."""
+
+    project_id: str
+    user_id: str
+    role: str
+
+
+class Job(Entity):
+    """One unit of work in the queue (train, resume, evaluate an experiment).
+
+    A worker claims a `queued` job, holding a lease it renews with heartbeats; a job whose lease
+    runs out is marked `failed` with its log. `cancel_requested` asks the worker to stop it.
+    Statuses: queued, running, completed, failed, cancelled.
+    """
+
+    id: str = Field(default_factory=lambda: new_id("job"))
+    project_id: str
+    experiment_id: str | None = None
+    kind: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+    status: str = "queued"
+    worker_id: str | None = None
+    lease_expires_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    attempts: int = 0
+    cancel_requested: bool = False
+    error: str = ""
+    log: str = ""
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class Event(Entity):
+    """One entry of the event log the live streams read: progress, epoch metrics, status.
+
+    `id` is assigned by the store, increasing, so a stream resumes after the last id it sent.
+    """
+
+    id: int = 0
+    project_id: str
+    experiment_id: str | None = None
+    kind: str
+    data: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Draft(Entity):
+    """A dataset being prepared over the API: uploaded files plus the spec being edited.
+
+    `files` lists `{"name", "path", "size", "sha256"}` of the uploads in the artifact store;
+    `spec` is the `DatasetSpec` as JSON once the files were read (None before); `dataset_id` is
+    set when the draft edits an existing dataset (a new version of it).
+    """
+
+    id: str = Field(default_factory=lambda: new_id("drf"))
+    project_id: str
+    name: str
+    description: str = ""
+    dataset_id: str | None = None
+    files: list[dict[str, Any]] = Field(default_factory=list)
+    spec: dict[str, Any] | None = None
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

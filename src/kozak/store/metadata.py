@@ -10,11 +10,27 @@ import abc
 from typing import Any
 
 from kozak.errors import NotFound
-from kozak.store.entities import Dataset, DatasetVersion, EpochMetrics, Experiment, Project
+from kozak.store.entities import (
+    ApiToken,
+    BrowserSession,
+    Dataset,
+    DatasetVersion,
+    Draft,
+    EpochMetrics,
+    Event,
+    Experiment,
+    Job,
+    Member,
+    Project,
+    User,
+)
 
 
 class MetadataStore(abc.ABC):
-    """Persistent catalogue of projects, datasets and their versions."""
+    """Persistent catalogue of users, projects, datasets, experiments, jobs and events."""
+
+    def close(self) -> None:
+        """Release connections; the store is not used afterwards."""
 
     # Projects
     @abc.abstractmethod
@@ -114,3 +130,156 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def list_epochs(self, experiment_id: str) -> list[EpochMetrics]:
         """An experiment's epochs in order."""
+
+    # Users, tokens and browser sessions
+    @abc.abstractmethod
+    def create_user(self, user: User) -> User:
+        """Insert a user; names are unique."""
+
+    @abc.abstractmethod
+    def get_user(self, id_or_name: str) -> User:
+        """A user by id or by name."""
+
+    @abc.abstractmethod
+    def list_users(self) -> list[User]:
+        """All users, by name."""
+
+    @abc.abstractmethod
+    def update_user(self, user_id: str, **changes: Any) -> User:
+        """Change `password_hash` or `is_admin`."""
+
+    @abc.abstractmethod
+    def create_token(self, token: ApiToken) -> ApiToken:
+        """Insert an API token (its hash)."""
+
+    @abc.abstractmethod
+    def find_token(self, token_hash: str) -> ApiToken | None:
+        """The token with this hash, revoked or not; stamps `last_used_at` when found."""
+
+    @abc.abstractmethod
+    def list_tokens(self, user_id: str) -> list[ApiToken]:
+        """A user's tokens, newest first."""
+
+    @abc.abstractmethod
+    def revoke_token(self, user_id: str, token_id: str) -> ApiToken:
+        """Mark a user's token revoked (NotFound for another user's token)."""
+
+    @abc.abstractmethod
+    def create_session(self, session: BrowserSession) -> BrowserSession:
+        """Insert a browser session."""
+
+    @abc.abstractmethod
+    def get_session(self, session_id: str) -> BrowserSession | None:
+        """The session with this id if it exists and has not expired."""
+
+    @abc.abstractmethod
+    def delete_session(self, session_id: str) -> None:
+        """End a session (nothing happens when it does not exist)."""
+
+    # Project members
+    @abc.abstractmethod
+    def set_member(self, member: Member) -> Member:
+        """Add a user to a project or change their role."""
+
+    @abc.abstractmethod
+    def remove_member(self, project_id: str, user_id: str) -> None:
+        """Take a user out of a project (NotFound when not a member)."""
+
+    @abc.abstractmethod
+    def list_members(self, project_id: str) -> list[Member]:
+        """A project's members."""
+
+    @abc.abstractmethod
+    def get_role(self, project_id: str, user_id: str) -> str | None:
+        """The user's role in the project, None when not a member."""
+
+    @abc.abstractmethod
+    def list_user_projects(self, user_id: str) -> list[tuple[Project, str]]:
+        """The projects a user is a member of, with their role, oldest first."""
+
+    # Jobs
+    @abc.abstractmethod
+    def enqueue_job(self, job: Job) -> Job:
+        """Insert a queued job."""
+
+    @abc.abstractmethod
+    def get_job(self, job_id: str) -> Job:
+        """A job by id."""
+
+    @abc.abstractmethod
+    def list_jobs(
+        self,
+        project_id: str | None = None,
+        *,
+        statuses: tuple[str, ...] = (),
+        experiment_id: str | None = None,
+    ) -> list[Job]:
+        """Jobs, newest first, filtered by project, status and experiment."""
+
+    @abc.abstractmethod
+    def claim_job(self, worker_id: str, lease_seconds: float) -> Job | None:
+        """Atomically take the oldest queued job (FOR UPDATE SKIP LOCKED on PostgreSQL).
+
+        The job becomes `running`, owned by `worker_id`, with a lease of `lease_seconds`;
+        two workers never get the same job. None when the queue is empty.
+        """
+
+    @abc.abstractmethod
+    def heartbeat_job(
+        self, job_id: str, worker_id: str, lease_seconds: float, log: str | None = None
+    ) -> Job:
+        """Renew the lease of a job the worker still owns (and save its log so far).
+
+        Returns the job, so the worker sees `cancel_requested`; raises `JobFailed` when the
+        worker no longer owns it (the lease expired and the job was marked failed).
+        """
+
+    @abc.abstractmethod
+    def finish_job(
+        self, job_id: str, worker_id: str | None, status: str, error: str = "", log: str = ""
+    ) -> Job:
+        """Mark a job completed, failed or cancelled (by its worker, or by anyone when None)."""
+
+    @abc.abstractmethod
+    def request_cancel(self, job_id: str) -> Job:
+        """Ask for a job to stop: a queued job is cancelled at once, a running one is flagged."""
+
+    @abc.abstractmethod
+    def expire_jobs(self) -> list[Job]:
+        """Mark running jobs whose lease ran out `failed` ("worker lost"); returns them."""
+
+    # Events
+    @abc.abstractmethod
+    def append_events(self, events: list[Event]) -> list[Event]:
+        """Append events; returns them with their assigned, increasing ids."""
+
+    def append_event(self, event: Event) -> Event:
+        """Append one event; see `append_events`."""
+        return self.append_events([event])[0]
+
+    @abc.abstractmethod
+    def list_events(
+        self, project_id: str, *, after: int = 0, experiment_id: str | None = None, limit: int = 500
+    ) -> list[Event]:
+        """A project's events with id > `after` (optionally of one experiment), oldest first."""
+
+    # Dataset drafts
+    @abc.abstractmethod
+    def create_draft(self, draft: Draft) -> Draft:
+        """Insert a draft."""
+
+    @abc.abstractmethod
+    def get_draft(self, project_id: str, draft_id: str) -> Draft:
+        """A draft of a project."""
+
+    @abc.abstractmethod
+    def list_drafts(self, project_id: str) -> list[Draft]:
+        """A project's drafts, oldest first."""
+
+    @abc.abstractmethod
+    def update_draft(self, draft_id: str, **changes: Any) -> Draft:
+        """Change `name`, `description`, `files` or `spec`; stamps `updated_at`."""
+
+    @abc.abstractmethod
+    def delete_draft(self, draft_id: str) -> None:
+        """Delete a draft row (the caller removes its files)."""

@@ -8,41 +8,77 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, delete, event, inspect, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Engine,
+    Update,
+    create_engine,
+    delete,
+    event,
+    func,
+    inspect,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kozak.errors import AlreadyExists, KozakError, NotFound, StoreError
+from kozak.errors import AlreadyExists, JobFailed, KozakError, NotFound, StoreError
 from kozak.store.entities import (
+    ApiToken,
+    BrowserSession,
     Dataset,
     DatasetVersion,
+    Draft,
     Entity,
     EpochMetrics,
+    Event,
     Experiment,
+    Job,
+    Member,
     Project,
+    User,
     utcnow,
 )
 from kozak.store.metadata import MetadataStore
 from kozak.store.tables import (
+    ApiTokenRow,
     Base,
+    BrowserSessionRow,
     DatasetRow,
     DatasetVersionRow,
+    DraftRow,
     EpochMetricsRow,
+    EventRow,
     ExperimentRow,
+    JobRow,
+    MemberRow,
     ProjectRow,
+    UserRow,
 )
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+TOKEN_STAMP_INTERVAL = timedelta(minutes=1)
 E = TypeVar("E", bound=Entity)
+
+FINISHED_STATUSES = ("completed", "failed", "cancelled")
+# Attempts a worker makes at taking a job other workers keep taking first, before it reports
+# an empty queue for now (it polls again); only SQLite, which has no SKIP LOCKED, ever retries.
+_CLAIM_ATTEMPTS = 50
+# PostgreSQL advisory lock held while appending events, so ids become visible in id order.
+_EVENTS_LOCK = 0x6B6F7A616B
 
 
 def make_engine(url: str) -> Engine:
@@ -98,6 +134,38 @@ def upgrade_database(url: str) -> str:
 def _aware(value: datetime) -> datetime:
     # SQLite drops the time zone; every stored time is UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _changed_rows(session: Session, statement: Update) -> int:
+    """Run a guarded UPDATE (compare-and-set) and say how many rows it changed."""
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return cast("CursorResult[Any]", result).rowcount
+
+
+def _check_changes(kind: str, changes: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise StoreError(f"cannot change {kind} fields {sorted(unknown)}")
+
+
+def _require(session: Session, row_type: type[Base], key: str, what: str) -> None:
+    """NotFound unless the row with primary key `key` exists (a clearer error than the FK's)."""
+    if session.get(row_type, key) is None:
+        raise NotFound(f"no {what} {key!r}", **{what: key})
+
+
+def _not_owned(job: Job, worker_id: str) -> JobFailed:
+    """The error a worker gets for a job it no longer holds."""
+    if job.status == "running":
+        reason = f"worker {job.worker_id!r} holds it"
+    else:
+        reason = f"it is {job.status}" + (f" ({job.error})" if job.error else "")
+    return JobFailed(
+        f"worker {worker_id!r} no longer owns job {job.id}: {reason}",
+        job=job.id,
+        status=job.status,
+        worker=worker_id,
+    )
 
 
 def _entity(cls: type[E], row: Base) -> E:
@@ -389,6 +457,399 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 .order_by(EpochMetricsRow.epoch)
             )
             return [_entity(EpochMetrics, r) for r in rows]
+
+    # Users, tokens and browser sessions
+    def create_user(self, user: User) -> User:
+        with self._session() as s:
+            if s.scalar(select(UserRow.id).where(UserRow.name == user.name)):
+                raise AlreadyExists(f"a user named {user.name!r} already exists", user=user.name)
+            s.add(UserRow(**user.model_dump()))
+        return user
+
+    def get_user(self, id_or_name: str) -> User:
+        with self._session() as s:
+            row = s.scalar(
+                select(UserRow).where(or_(UserRow.id == id_or_name, UserRow.name == id_or_name))
+            )
+            if row is None:
+                raise NotFound(f"no user {id_or_name!r}", user=id_or_name)
+            return _entity(User, row)
+
+    def list_users(self) -> list[User]:
+        with self._session() as s:
+            return [_entity(User, r) for r in s.scalars(select(UserRow).order_by(UserRow.name))]
+
+    def update_user(self, user_id: str, **changes: Any) -> User:
+        _check_changes("user", changes, {"password_hash", "is_admin"})
+        with self._session() as s:
+            row = s.get(UserRow, user_id)
+            if row is None:
+                raise NotFound(f"no user {user_id!r}", user=user_id)
+            updated = User.model_validate({**_entity(User, row).model_dump(), **changes})
+            for key in changes:
+                setattr(row, key, getattr(updated, key))
+            return updated
+
+    def create_token(self, token: ApiToken) -> ApiToken:
+        with self._session() as s:
+            _require(s, UserRow, token.user_id, "user")
+            s.add(ApiTokenRow(**token.model_dump()))
+        return token
+
+    def find_token(self, token_hash: str) -> ApiToken | None:
+        with self._session() as s:
+            row = s.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash))
+            if row is None:
+                return None
+            now = utcnow()
+            # A write per request would serialise every API call on SQLite; a minute is precise enough.
+            if row.last_used_at is None or _aware(row.last_used_at) < now - TOKEN_STAMP_INTERVAL:
+                row.last_used_at = now
+            return _entity(ApiToken, row)
+
+    def list_tokens(self, user_id: str) -> list[ApiToken]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(ApiTokenRow)
+                .where(ApiTokenRow.user_id == user_id)
+                .order_by(ApiTokenRow.created_at.desc(), ApiTokenRow.id.desc())
+            )
+            return [_entity(ApiToken, r) for r in rows]
+
+    def revoke_token(self, user_id: str, token_id: str) -> ApiToken:
+        with self._session() as s:
+            row = s.scalar(
+                select(ApiTokenRow).where(ApiTokenRow.id == token_id, ApiTokenRow.user_id == user_id)
+            )
+            if row is None:
+                raise NotFound(f"no token {token_id!r}", token=token_id)
+            if row.revoked_at is None:
+                row.revoked_at = utcnow()
+            return _entity(ApiToken, row)
+
+    def create_session(self, session: BrowserSession) -> BrowserSession:
+        with self._session() as s:
+            _require(s, UserRow, session.user_id, "user")
+            s.add(BrowserSessionRow(**session.model_dump()))
+        return session
+
+    def get_session(self, session_id: str) -> BrowserSession | None:
+        with self._session() as s:
+            row = s.get(BrowserSessionRow, session_id)
+            if row is None or _aware(row.expires_at) <= utcnow():
+                return None
+            return _entity(BrowserSession, row)
+
+    def delete_session(self, session_id: str) -> None:
+        with self._session() as s:
+            s.execute(delete(BrowserSessionRow).where(BrowserSessionRow.id == session_id))
+
+    # Project members
+    def set_member(self, member: Member) -> Member:
+        with self._session() as s:
+            _require(s, ProjectRow, member.project_id, "project")
+            _require(s, UserRow, member.user_id, "user")
+            values = member.model_dump()
+            keys = ["project_id", "user_id"]
+            # One atomic upsert, so two concurrent changes of a role cannot collide.
+            if self.engine.dialect.name == "postgresql":
+                pg_insert = postgresql.insert(MemberRow).values(**values)
+                s.execute(
+                    pg_insert.on_conflict_do_update(index_elements=keys, set_={"role": member.role})
+                )
+            elif self.engine.dialect.name == "sqlite":
+                lite_insert = sqlite.insert(MemberRow).values(**values)
+                s.execute(
+                    lite_insert.on_conflict_do_update(index_elements=keys, set_={"role": member.role})
+                )
+            else:
+                row = s.get(MemberRow, (member.project_id, member.user_id))
+                if row is None:
+                    s.add(MemberRow(**values))
+                else:
+                    row.role = member.role
+        return member
+
+    def remove_member(self, project_id: str, user_id: str) -> None:
+        with self._session() as s:
+            row = s.get(MemberRow, (project_id, user_id))
+            if row is None:
+                raise NotFound(f"user {user_id!r} is not a member of this project", user=user_id)
+            s.delete(row)
+
+    def list_members(self, project_id: str) -> list[Member]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(MemberRow)
+                .join(UserRow, UserRow.id == MemberRow.user_id)
+                .where(MemberRow.project_id == project_id)
+                .order_by(UserRow.name)
+            )
+            return [_entity(Member, r) for r in rows]
+
+    def get_role(self, project_id: str, user_id: str) -> str | None:
+        with self._session() as s:
+            return s.scalar(
+                select(MemberRow.role).where(
+                    MemberRow.project_id == project_id, MemberRow.user_id == user_id
+                )
+            )
+
+    def list_user_projects(self, user_id: str) -> list[tuple[Project, str]]:
+        with self._session() as s:
+            rows = s.execute(
+                select(ProjectRow, MemberRow.role)
+                .join(MemberRow, MemberRow.project_id == ProjectRow.id)
+                .where(MemberRow.user_id == user_id)
+                .order_by(ProjectRow.created_at, ProjectRow.name)
+            )
+            return [(_entity(Project, project), role) for project, role in rows]
+
+    # Jobs
+    def enqueue_job(self, job: Job) -> Job:
+        if job.status != "queued":
+            raise StoreError(f"a new job must be queued, not {job.status!r}", job=job.id)
+        with self._session() as s:
+            _require(s, ProjectRow, job.project_id, "project")
+            if job.experiment_id is not None:
+                _require(s, ExperimentRow, job.experiment_id, "experiment")
+            s.add(JobRow(**job.model_dump()))
+        return job
+
+    @staticmethod
+    def _job_row(s: Session, job_id: str) -> JobRow:
+        # populate_existing: the guarded UPDATEs below bypass the session's identity map.
+        row = s.scalar(
+            select(JobRow).where(JobRow.id == job_id).execution_options(populate_existing=True)
+        )
+        if row is None:
+            raise NotFound(f"no job {job_id!r}", job=job_id)
+        return row
+
+    def get_job(self, job_id: str) -> Job:
+        with self._session() as s:
+            return _entity(Job, self._job_row(s, job_id))
+
+    def list_jobs(
+        self,
+        project_id: str | None = None,
+        *,
+        statuses: tuple[str, ...] = (),
+        experiment_id: str | None = None,
+    ) -> list[Job]:
+        query = select(JobRow)
+        if project_id is not None:
+            query = query.where(JobRow.project_id == project_id)
+        if statuses:
+            query = query.where(JobRow.status.in_(statuses))
+        if experiment_id is not None:
+            query = query.where(JobRow.experiment_id == experiment_id)
+        with self._session() as s:
+            rows = s.scalars(query.order_by(JobRow.created_at.desc(), JobRow.id.desc()))
+            return [_entity(Job, r) for r in rows]
+
+    def claim_job(self, worker_id: str, lease_seconds: float) -> Job | None:
+        # PostgreSQL locks the oldest queued row and skips rows other workers hold, so the guarded
+        # UPDATE always wins there. SQLite ignores FOR UPDATE but runs one writer at a time: the
+        # UPDATE is a compare-and-set on `status`, and a worker that lost the race picks again.
+        with self._session() as s:
+            for _ in range(_CLAIM_ATTEMPTS):
+                candidate = s.execute(
+                    select(JobRow.id, JobRow.started_at)
+                    .where(JobRow.status == "queued")
+                    .order_by(JobRow.created_at, JobRow.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                ).first()
+                if candidate is None:
+                    return None
+                job_id, started_at = candidate
+                now = utcnow()
+                claimed = _changed_rows(
+                    s,
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.status == "queued")
+                    .values(
+                        status="running",
+                        worker_id=worker_id,
+                        attempts=JobRow.attempts + 1,
+                        started_at=started_at or now,
+                        heartbeat_at=now,
+                        lease_expires_at=now + timedelta(seconds=lease_seconds),
+                    ),
+                )
+                if claimed:
+                    return _entity(Job, self._job_row(s, job_id))
+        return None
+
+    def heartbeat_job(
+        self, job_id: str, worker_id: str, lease_seconds: float, log: str | None = None
+    ) -> Job:
+        with self._session() as s:
+            now = utcnow()
+            values: dict[str, Any] = {
+                "heartbeat_at": now,
+                "lease_expires_at": now + timedelta(seconds=lease_seconds),
+            }
+            if log is not None:
+                values["log"] = log
+            renewed = _changed_rows(
+                s,
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status == "running", JobRow.worker_id == worker_id)
+                .values(**values),
+            )
+            job = _entity(Job, self._job_row(s, job_id))
+            if not renewed:
+                raise _not_owned(job, worker_id)
+            return job
+
+    def finish_job(
+        self, job_id: str, worker_id: str | None, status: str, error: str = "", log: str = ""
+    ) -> Job:
+        if status not in FINISHED_STATUSES:
+            raise StoreError(
+                f"a job cannot finish as {status!r}; use one of {', '.join(FINISHED_STATUSES)}",
+                job=job_id,
+            )
+        values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "lease_expires_at": None}
+        if error:
+            values["error"] = error
+        if log:
+            values["log"] = log
+        guard: list[ColumnElement[bool]] = [JobRow.id == job_id]
+        if worker_id is None:
+            guard.append(JobRow.status.in_(("queued", "running")))
+        else:
+            guard += [JobRow.status == "running", JobRow.worker_id == worker_id]
+        with self._session() as s:
+            finished = _changed_rows(s, update(JobRow).where(*guard).values(**values))
+            job = _entity(Job, self._job_row(s, job_id))
+            if not finished and worker_id is not None:
+                raise _not_owned(job, worker_id)
+            # Finished by anyone (worker_id None) but already finished: left as it ended.
+            return job
+
+    def request_cancel(self, job_id: str) -> Job:
+        with self._session() as s:
+            now = utcnow()
+            cancelled = _changed_rows(
+                s,
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status == "queued")
+                .values(status="cancelled", cancel_requested=True, finished_at=now),
+            )
+            if not cancelled:
+                # Claimed meanwhile, or running all along: its worker sees the flag at a heartbeat.
+                _changed_rows(
+                    s,
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.status == "running")
+                    .values(cancel_requested=True),
+                )
+            return _entity(Job, self._job_row(s, job_id))
+
+    def expire_jobs(self) -> list[Job]:
+        with self._session() as s:
+            now = utcnow()
+            lapsed = JobRow.lease_expires_at < now
+            candidates = s.execute(
+                select(JobRow.id, JobRow.worker_id, JobRow.heartbeat_at)
+                .where(JobRow.status == "running", lapsed)
+                .order_by(JobRow.id)  # one lock order for servers expiring at the same time
+            ).all()
+            expired = []
+            for job_id, worker, heartbeat_at in candidates:
+                silent = (now - _aware(heartbeat_at)).total_seconds() if heartbeat_at else 0.0
+                error = f"worker lost: no heartbeat for {silent:.1f} s from worker {worker!r}"
+                # Compare-and-set: a heartbeat that renewed the lease, or another server that
+                # expired the job first, makes this UPDATE change nothing.
+                if _changed_rows(
+                    s,
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.status == "running", lapsed)
+                    .values(status="failed", error=error, finished_at=now, lease_expires_at=None),
+                ):
+                    expired.append(_entity(Job, self._job_row(s, job_id)))
+            return expired
+
+    # Events
+    def append_events(self, events: list[Event]) -> list[Event]:
+        if not events:
+            return []
+        with self._session() as s:
+            for project_id in sorted({e.project_id for e in events}):
+                _require(s, ProjectRow, project_id, "project")
+            if self.engine.dialect.name == "postgresql":
+                # Sequence values are taken at INSERT but seen at COMMIT: one appender at a time
+                # keeps a reader from seeing id n+1 before n and resuming past n. SQLite writers
+                # are serialised already.
+                s.execute(select(func.pg_advisory_xact_lock(_EVENTS_LOCK)))
+            rows = [EventRow(**e.model_dump(exclude={"id"})) for e in events]
+            s.add_all(rows)
+            s.flush()
+            return [e.model_copy(update={"id": row.id}) for e, row in zip(events, rows, strict=True)]
+
+    def list_events(
+        self, project_id: str, *, after: int = 0, experiment_id: str | None = None, limit: int = 500
+    ) -> list[Event]:
+        query = select(EventRow).where(EventRow.project_id == project_id, EventRow.id > after)
+        if experiment_id is not None:
+            query = query.where(EventRow.experiment_id == experiment_id)
+        with self._session() as s:
+            rows = s.scalars(query.order_by(EventRow.id).limit(limit))
+            return [_entity(Event, r) for r in rows]
+
+    # Dataset drafts
+    def create_draft(self, draft: Draft) -> Draft:
+        with self._session() as s:
+            _require(s, ProjectRow, draft.project_id, "project")
+            if draft.dataset_id is not None:
+                dataset = s.get(DatasetRow, draft.dataset_id)
+                if dataset is None or dataset.project_id != draft.project_id:
+                    raise NotFound(
+                        f"no dataset {draft.dataset_id!r} in this project", dataset=draft.dataset_id
+                    )
+            s.add(DraftRow(**draft.model_dump()))
+        return draft
+
+    def get_draft(self, project_id: str, draft_id: str) -> Draft:
+        with self._session() as s:
+            row = s.scalar(
+                select(DraftRow).where(DraftRow.project_id == project_id, DraftRow.id == draft_id)
+            )
+            if row is None:
+                raise NotFound(f"no draft {draft_id!r} in this project", draft=draft_id)
+            return _entity(Draft, row)
+
+    def list_drafts(self, project_id: str) -> list[Draft]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(DraftRow)
+                .where(DraftRow.project_id == project_id)
+                .order_by(DraftRow.created_at, DraftRow.id)
+            )
+            return [_entity(Draft, r) for r in rows]
+
+    def update_draft(self, draft_id: str, **changes: Any) -> Draft:
+        _check_changes("draft", changes, {"name", "description", "files", "spec"})
+        with self._session() as s:
+            row = s.get(DraftRow, draft_id)
+            if row is None:
+                raise NotFound(f"no draft {draft_id!r}", draft=draft_id)
+            updated = Draft.model_validate(
+                {**_entity(Draft, row).model_dump(), **changes, "updated_at": utcnow()}
+            )
+            for key in (*changes, "updated_at"):
+                setattr(row, key, getattr(updated, key))
+            return updated
+
+    def delete_draft(self, draft_id: str) -> None:
+        with self._session() as s:
+            row = s.get(DraftRow, draft_id)
+            if row is None:
+                raise NotFound(f"no draft {draft_id!r}", draft=draft_id)
+            s.delete(row)
 
 
 __all__ = ["Base", "SqlAlchemyMetadataStore", "head_revision", "make_engine", "upgrade_database"]

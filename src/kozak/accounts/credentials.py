@@ -1,0 +1,74 @@
+"""API tokens and browser sessions: random secrets handed out once, stored only as SHA-256.
+
+A token looks like `kzk_<43 url-safe characters>`; a session cookie is a random string whose
+session also carries a CSRF token the browser must echo in `X-CSRF-Token` on every change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from kozak.errors import InvalidConfig, NotAuthenticated
+from kozak.store.entities import ApiToken, BrowserSession, User, utcnow
+from kozak.workspace import Workspace
+
+TOKEN_PREFIX = "kzk_"
+
+
+def _digest(secret: str) -> str:
+    # Secrets are 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(workspace: Workspace, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token for `user`; returns it and the secret, which is never stored."""
+    if not name.strip():
+        raise InvalidConfig("a token needs a name saying what it is for", field="name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name.strip(), token_hash=_digest(secret), prefix=secret[:12])
+    return workspace.metadata.create_token(token), secret
+
+
+def list_tokens(workspace: Workspace, user: User) -> list[ApiToken]:
+    """The user's tokens, revoked ones included, newest first."""
+    return workspace.metadata.list_tokens(user.id)
+
+
+def revoke_token(workspace: Workspace, user: User, token_id: str) -> ApiToken:
+    """Revoke one of the user's tokens; it stops working at once."""
+    return workspace.metadata.revoke_token(user.id, token_id)
+
+
+def token_user(workspace: Workspace, secret: str) -> User:
+    """The user a live API token belongs to."""
+    token = workspace.metadata.find_token(_digest(secret))
+    if token is None or token.revoked_at is not None:
+        raise NotAuthenticated("the API token is unknown or revoked")
+    return workspace.metadata.get_user(token.user_id)
+
+
+def create_session(workspace: Workspace, user: User) -> tuple[BrowserSession, str]:
+    """A browser session for `user`; returns it and the cookie value."""
+    cookie = secrets.token_urlsafe(32)
+    session = BrowserSession(
+        id=_digest(cookie),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(24),
+        expires_at=utcnow() + timedelta(hours=workspace.settings.session_hours),
+    )
+    return workspace.metadata.create_session(session), cookie
+
+
+def session_user(workspace: Workspace, cookie: str) -> tuple[User, BrowserSession]:
+    """The user and session a session cookie stands for."""
+    session = workspace.metadata.get_session(_digest(cookie))
+    if session is None:
+        raise NotAuthenticated("the session has expired; log in again")
+    return workspace.metadata.get_user(session.user_id), session
+
+
+def end_session(workspace: Workspace, cookie: str) -> None:
+    """Log a browser out."""
+    workspace.metadata.delete_session(_digest(cookie))

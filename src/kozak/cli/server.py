@@ -1,0 +1,69 @@
+"""`kozak up`: start the platform server (API, web UI and local training workers)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from kozak import accounts
+from kozak.cli.common import console
+from kozak.errors import InvalidConfig
+from kozak.examples.seed import seed_yeast_project
+from kozak.server import create_app
+from kozak.settings import Settings
+from kozak.workspace import Workspace
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name or address) only answers on this machine."""
+    try:
+        return all(
+            ipaddress.ip_address(info[4][0]).is_loopback for info in socket.getaddrinfo(host, None)
+        )
+    except (OSError, ValueError):
+        return False
+
+
+def up_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None, typer.Option(help="Training worker processes (default: KOZAK_WORKERS or 1).")
+    ] = None,
+    example: Annotated[
+        bool, typer.Option(help="Create the Yeast example project in a workspace without one.")
+    ] = True,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="No log-in; everyone is the admin (loopback only).")
+    ] = False,
+) -> None:
+    """Start the Kozak server: REST API under /api, the web UI at /, training workers."""
+    overrides: dict[str, object] = {"workers": workers} if workers is not None else {}
+    if no_auth:
+        overrides["auth"] = False
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if not settings.auth and not is_loopback(host):
+        raise InvalidConfig(
+            f"refusing to serve {host} without authentication: anyone on the network would be "
+            "the admin; drop --no-auth (and KOZAK_AUTH=false) or bind to 127.0.0.1"
+        )
+    workspace = Workspace.open(settings)
+    admin, password = accounts.ensure_admin(workspace)
+    if example:
+        with console.status("Preparing the Yeast example project (a simulated library)..."):
+            made = seed_yeast_project(workspace, admin)
+        if made is not None:
+            console.print(f"Created the example project [bold]{made.name}[/].")
+    workspace.metadata.close()
+    url = f"http://{host}:{port}"
+    console.print(f"Kozak on [bold]{url}[/] (API documentation: {url}/api/docs)")
+    if password is not None:
+        console.print(
+            f"Created the administrator. Log in as [bold]{admin.name}[/] with password "
+            f"[bold]{password}[/] (change it with `kozak users set-password {admin.name}`)."
+        )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -1,0 +1,225 @@
+"""`kozak.client`: the Python client of a Kozak server's REST API.
+
+`Client(url, token)` — both default to `KOZAK_SERVER` / `KOZAK_TOKEN`, then to the file `kozak
+login` writes (`~/.config/kozak/credentials.json`, override with `KOZAK_CREDENTIALS`). Errors
+come back as the same `KozakError` subclasses the library raises, with the server's message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kozak.errors import KozakError, NetworkError, NotAuthenticated
+
+_TERMINAL = {"completed", "failed", "stopped"}
+
+
+def credentials_path() -> Path:
+    """Where `kozak login` keeps the server URL and token."""
+    default = Path.home() / ".config" / "kozak" / "credentials.json"
+    return Path(os.environ.get("KOZAK_CREDENTIALS", default))
+
+
+def save_credentials(url: str, token: str) -> Path:
+    """Remember a server and token for later commands (readable by the user only)."""
+    path = credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text(json.dumps({"url": url, "token": token}))
+    return path
+
+
+def _saved_credentials() -> dict[str, str]:
+    path = credentials_path()
+    if not path.exists():
+        return {}
+    found: dict[str, str] = json.loads(path.read_text())
+    return found
+
+
+def _error_classes() -> dict[str, type[KozakError]]:
+    found: dict[str, type[KozakError]] = {}
+    pending: list[type[KozakError]] = [KozakError]
+    while pending:
+        cls = pending.pop()
+        found.setdefault(cls.code, cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def raise_for_error(response: httpx.Response) -> None:
+    """Raise the `KozakError` an error response describes."""
+    if response.is_success:
+        return
+    try:
+        error = response.json()["error"]
+    except (ValueError, KeyError, TypeError):
+        raise KozakError(f"HTTP {response.status_code}: {response.text[:200]}") from None
+    cls = _error_classes().get(error.get("code", ""), KozakError)
+    raise cls(error.get("message", ""), **(error.get("details") or {}))
+
+
+def parse_sse(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """Events of a `text/event-stream`: `{"id", "event", "data"}` with `data` decoded from JSON."""
+    event: dict[str, Any] = {}
+    data: list[str] = []
+    for line in lines:
+        if not line:
+            if data:
+                yield {"id": event.get("id"), "event": event.get("event", "message"), **{
+                    "data": json.loads("\n".join(data))
+                }}  # fmt: skip
+            event, data = {}, []
+        elif line.startswith(":"):
+            continue
+        else:
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "data":
+                data.append(value)
+            elif field in ("id", "event"):
+                event[field] = value
+
+
+class Client:
+    """A Kozak server, as one user.
+
+    Args:
+        url: Server root, e.g. `http://127.0.0.1:8000`.
+        token: An API token (`kozak users tokens create` or the UI's token page).
+        timeout: Seconds per request.
+        transport: An httpx transport (tests pass the app's ASGI/WSGI transport).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        saved = _saved_credentials()
+        self.url = (url or os.environ.get("KOZAK_SERVER") or saved.get("url") or "").rstrip("/")
+        if not self.url:
+            raise NotAuthenticated("no server given: pass url=, set KOZAK_SERVER or run `kozak login`")
+        token = token or os.environ.get("KOZAK_TOKEN") or saved.get("token")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(
+            base_url=self.url, headers=headers, timeout=timeout, transport=transport
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One API call under `/api`; the decoded JSON body (None for 204)."""
+        try:
+            response = self.http.request(method, f"/api{path}", **kwargs)
+        except httpx.TransportError as exc:
+            raise NetworkError(f"cannot reach the Kozak server at {self.url}: {exc}") from exc
+        raise_for_error(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        if response.headers.get("content-type", "").startswith("application/json"):
+            return response.json()
+        return response.content
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.request("POST", path, json=body, **kwargs)
+
+    # Account
+    def health(self) -> dict[str, Any]:
+        """Server status and version."""
+        found: dict[str, Any] = self.get("/health")
+        return found
+
+    def login(self, name: str, password: str, token_name: str = "kozak client") -> str:
+        """Create an API token from a user name and password, use it, and return it."""
+        session = httpx.Client(base_url=self.url, timeout=self.http.timeout)
+        with session:
+            answer = session.post("/api/auth/login", json={"name": name, "password": password})
+            raise_for_error(answer)
+            csrf = answer.json()["csrf_token"]
+            created = session.post(
+                "/api/tokens", json={"name": token_name}, headers={"X-CSRF-Token": csrf}
+            )
+            raise_for_error(created)
+        token: str = created.json()["token"]
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        return token
+
+    # Projects
+    def projects(self) -> list[dict[str, Any]]:
+        """The projects you are a member of."""
+        found: list[dict[str, Any]] = self.get("/projects")["data"]
+        return found
+
+    def create_project(self, name: str, description: str = "") -> Project:
+        """A new project you own."""
+        return Project(self, self.post("/projects", {"name": name, "description": description}))
+
+    def project(self, ref: str) -> Project:
+        """A project by id or name."""
+        return Project(self, self.get(f"/projects/{ref}"))
+
+
+class Project:
+    """One project on the server: its datasets, experiments, jobs and events."""
+
+    def __init__(self, client: Client, data: dict[str, Any]) -> None:
+        self.client = client
+        self.data = data
+        self.id: str = data["id"]
+        self.name: str = data["name"]
+        self.path = f"/projects/{self.id}"
+
+    def __repr__(self) -> str:
+        return f"Project({self.name!r}, id={self.id!r})"
+
+    def events(
+        self, *, experiment: str | None = None, after: int = 0, follow: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """The project's (or one experiment's) events after an id; `follow` keeps streaming."""
+        path = f"{self.path}/experiments/{experiment}/events" if experiment else f"{self.path}/events"
+        params = {"after": after, **({} if follow else {"once": 1})}
+        with self.client.http.stream("GET", f"/api{path}", params=params, timeout=None) as response:
+            if not response.is_success:
+                response.read()
+                raise_for_error(response)
+            yield from parse_sse(response.iter_lines())
+
+    def wait(
+        self,
+        experiment: str,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+        *,
+        poll_s: float = 1.0,
+    ) -> dict[str, Any]:
+        """Follow an experiment's events until it completes, fails or stops; returns it."""
+        after = 0
+        while True:
+            for event in self.events(experiment=experiment, after=after):
+                after = int(event["id"])
+                if on_event is not None:
+                    on_event(event)
+            found: dict[str, Any] = self.client.get(f"{self.path}/experiments/{experiment}")
+            if found["status"] in _TERMINAL:
+                return found
+            time.sleep(poll_s)

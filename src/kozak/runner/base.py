@@ -1,0 +1,171 @@
+"""The job runner interface: `JobRunner.submit(job) -> SubmittedJob`, chosen by `settings.runner`.
+
+The metadata store's queue is the source of truth: a runner only makes sure some worker will
+claim queued jobs, and a `SubmittedJob` reads and cancels through the store, so it works
+whichever runner (or a `kozak worker` on another machine) ends up running the job.
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+from kozak.errors import InvalidConfig, KozakError
+from kozak.runner.jobs import FINISHED_STATUSES, cancel_job, reap_lost_jobs
+from kozak.store.entities import Job
+from kozak.workspace import Workspace
+
+logger = logging.getLogger("kozak.runner")
+
+
+class SubmittedJob:
+    """A handle on a queued job; every call reads or writes the metadata store.
+
+    Args:
+        workspace: The workspace whose queue holds the job.
+        job_id: The job's id.
+    """
+
+    def __init__(self, workspace: Workspace, job_id: str) -> None:
+        self.workspace = workspace
+        self.job_id = job_id
+
+    def job(self) -> Job:
+        """The job as the store has it now."""
+        return self.workspace.metadata.get_job(self.job_id)
+
+    def status(self) -> str:
+        """queued, running, completed, failed or cancelled."""
+        return self.job().status
+
+    def wait(self, timeout: float | None = None, poll_s: float = 0.2) -> Job:
+        """Block until the job has finished.
+
+        Args:
+            timeout: Seconds to wait at most; None waits for as long as it takes.
+            poll_s: Seconds between looks at the store.
+
+        Returns:
+            The finished job (completed, failed or cancelled).
+
+        Raises:
+            TimeoutError: If the job is still queued or running after `timeout` seconds.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            job = self.job()
+            if job.status in FINISHED_STATUSES:
+                return job
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"job {self.job_id} is still {job.status} after {timeout} s")
+            time.sleep(poll_s)
+
+    def cancel(self) -> Job:
+        """Cancel the job: at once while queued, after the current batch while running.
+
+        Returns:
+            The job after the request (cancelled, or running with `cancel_requested`).
+        """
+        return cancel_job(self.workspace, self.job_id)
+
+
+class JobRunner(abc.ABC):
+    """Makes sure queued jobs get run: starts workers (or tasks) and stops them.
+
+    Args:
+        workspace: The workspace whose queue the runner serves.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    @abc.abstractmethod
+    def start(self) -> None:
+        """Start serving the queue (idempotent)."""
+
+    @abc.abstractmethod
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop every job this runner started cleanly within `timeout` seconds, then force it."""
+
+    @abc.abstractmethod
+    def submit(self, job: Job) -> SubmittedJob:
+        """Make sure the queued `job` will be run; returns a handle on it."""
+
+    def __enter__(self) -> JobRunner:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+class Reaper:
+    """A daemon thread that calls `reap_lost_jobs` every `settings.heartbeat_s` seconds.
+
+    Args:
+        workspace: The workspace whose queue is watched.
+        also: Called after each reaping pass (the local runner restarts dead workers there).
+    """
+
+    def __init__(self, workspace: Workspace, also: Callable[[], None] | None = None) -> None:
+        self.workspace = workspace
+        self.also = also
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the thread (idempotent)."""
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="kozak-reaper", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread and wait for its current pass to end."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.workspace.settings.heartbeat_s):
+            try:
+                for job in reap_lost_jobs(self.workspace):
+                    logger.warning("job %s: worker %s lost; marked failed", job.id, job.worker_id)
+                if self.also is not None:
+                    self.also()
+            except KozakError as exc:  # a database hiccup must not end supervision
+                logger.warning("reaper pass failed: %s", exc.message)
+
+
+def _local(workspace: Workspace) -> JobRunner:
+    from kozak.runner.local import LocalProcessRunner
+
+    return LocalProcessRunner(workspace)
+
+
+def _ray(workspace: Workspace) -> JobRunner:
+    from kozak.runner.ray import RayRunner  # imports nothing of Ray until it starts
+
+    return RayRunner(workspace)
+
+
+RUNNERS: dict[str, Callable[[Workspace], JobRunner]] = {"local": _local, "ray": _ray}
+
+
+def open_runner(workspace: Workspace) -> JobRunner:
+    """The runner `workspace.settings.runner` names (not started yet).
+
+    Raises:
+        InvalidConfig: If the setting names no known runner.
+    """
+    name = workspace.settings.runner
+    if name not in RUNNERS:
+        raise InvalidConfig(f"unknown runner {name!r}; choose one of: {', '.join(sorted(RUNNERS))}")
+    return RUNNERS[name](workspace)

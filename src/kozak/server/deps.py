@@ -1,0 +1,95 @@
+"""Typed dependencies for routes: the workspace, runner, current user and project by role.
+
+Authentication, in order: an `Authorization: Bearer <token>` API token, else the session
+cookie (then every unsafe method must carry the session's CSRF token in `X-CSRF-Token`), else,
+with `auth` off (loopback only), the admin. A project in a path is resolved through the
+caller's membership: `ProjectViewer`, `ProjectEditor` and `ProjectOwner` check the role.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from kozak import accounts
+from kozak.errors import Forbidden, NotAuthenticated
+from kozak.runner import JobRunner
+from kozak.settings import Settings
+from kozak.store.entities import Project, User
+from kozak.workspace import Workspace
+
+SESSION_COOKIE = "kozak_session"
+CSRF_COOKIE = "kozak_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_workspace(request: Request) -> Workspace:
+    workspace: Workspace = request.app.state.workspace
+    return workspace
+
+
+def get_runner(request: Request) -> JobRunner:
+    runner: JobRunner = request.app.state.runner
+    return runner
+
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+
+
+def get_settings(workspace: WorkspaceDep) -> Settings:
+    return workspace.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def bearer_secret(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer ...` header, if any."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
+def get_current_user(request: Request, workspace: WorkspaceDep) -> User:
+    secret = bearer_secret(request)
+    if secret is not None:
+        return accounts.token_user(workspace, secret)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        user, session = accounts.session_user(workspace, cookie)
+        sent = request.headers.get(CSRF_HEADER, "")
+        if request.method not in _SAFE_METHODS and not hmac.compare_digest(sent, session.csrf_token):
+            raise Forbidden(f"missing or wrong {CSRF_HEADER} header; reload the page")
+        return user
+    if not workspace.settings.auth:
+        return accounts.get_user(workspace, accounts.users.ADMIN)
+    raise NotAuthenticated("log in, or send an API token as `Authorization: Bearer <token>`")
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_admin(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise Forbidden("only an administrator can do this")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin)]
+
+
+def _project_with(role: str) -> Callable[[str, CurrentUser, WorkspaceDep], Project]:
+    def dependency(project_id: str, user: CurrentUser, workspace: WorkspaceDep) -> Project:
+        return accounts.require_role(workspace, user, project_id, role)
+
+    dependency.required_role = role  # type: ignore[attr-defined]  # read by the access-matrix test
+    return dependency
+
+
+ProjectViewer = Annotated[Project, Depends(_project_with("viewer"))]
+ProjectEditor = Annotated[Project, Depends(_project_with("editor"))]
+ProjectOwner = Annotated[Project, Depends(_project_with("owner"))]

@@ -1,0 +1,265 @@
+"""Dataset drafts (upload, edit, save) and the project's datasets and versions.
+
+Every id in a path is looked up inside the project of the path, so an id from another project
+is not found. Reading needs the viewer role, changing the editor role. Uploads are raw request
+bodies (`PUT .../files/{filename}`), streamed to storage, never held in memory.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from kozak.data import catalog, uploads
+from kozak.data.spec import DatasetSpec
+from kozak.data.subsets import SubsetSpec
+from kozak.data.versions import diff_versions
+from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep
+from kozak.server.schemas import Page
+from kozak.server.schemas.datasets import (
+    DatasetPublic,
+    DraftCreate,
+    DraftPublic,
+    DraftSave,
+    DraftSummary,
+    DraftUpdate,
+    FeatureUpdate,
+    OptionsUpdate,
+    PreviewPublic,
+    UrlCreate,
+    VersionDiff,
+    VersionPublic,
+    VersionSummary,
+)
+from kozak.store.entities import Dataset, DatasetVersion, Draft
+from kozak.workspace import Workspace
+
+router = APIRouter(prefix="/projects/{project_id}", tags=["datasets"])
+
+Rows = Annotated[int, Query(ge=0, le=1000, description="Preview rows.")]
+
+
+def _viewed_draft(draft_id: str, project: ProjectViewer, workspace: WorkspaceDep) -> Draft:
+    return uploads.get_draft(workspace, project, draft_id)
+
+
+def _edited_draft(draft_id: str, project: ProjectEditor, workspace: WorkspaceDep) -> Draft:
+    return uploads.get_draft(workspace, project, draft_id)
+
+
+def _dataset(dataset: str, project: ProjectViewer, workspace: WorkspaceDep) -> Dataset:
+    return workspace.metadata.get_dataset(project.id, dataset)
+
+
+ViewedDraft = Annotated[Draft, Depends(_viewed_draft)]
+EditedDraft = Annotated[Draft, Depends(_edited_draft)]
+ViewedDataset = Annotated[Dataset, Depends(_dataset)]
+
+
+def _version(version: str, dataset: ViewedDataset, workspace: WorkspaceDep) -> DatasetVersion:
+    return workspace.metadata.get_dataset_version(dataset.id, version)
+
+
+ViewedVersion = Annotated[DatasetVersion, Depends(_version)]
+
+
+def _view(workspace: Workspace, draft: Draft, rows: int = 10, stats: bool = False) -> DraftPublic:
+    return DraftPublic.of_view(uploads.draft_view(workspace, draft, rows, stats=stats))
+
+
+# Drafts
+@router.post("/drafts", status_code=201)
+def create_draft(
+    body: DraftCreate, project: ProjectEditor, workspace: WorkspaceDep, user: CurrentUser
+) -> DraftPublic:
+    """Start a new dataset: upload files to it next."""
+    draft = uploads.create_draft(
+        workspace, project, body.name, description=body.description, created_by=user.name
+    )
+    return _view(workspace, draft)
+
+
+@router.get("/drafts")
+def list_drafts(project: ProjectViewer, workspace: WorkspaceDep) -> Page[DraftSummary]:
+    """The project's unsaved drafts, oldest first."""
+    return Page.of([DraftSummary.of(d) for d in uploads.list_drafts(workspace, project)])
+
+
+@router.get("/drafts/{draft_id}")
+def get_draft(
+    draft: ViewedDraft, workspace: WorkspaceDep, rows: Rows = 10, stats: bool = False
+) -> DraftPublic:
+    """The draft as the Datasets view shows it: features, preview, live subset counts, warnings."""
+    return _view(workspace, draft, rows, stats)
+
+
+@router.patch("/drafts/{draft_id}")
+def update_draft(body: DraftUpdate, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
+    """Rename the draft (the dataset it creates) or change its description."""
+    updated = uploads.update_draft(workspace, draft, name=body.name, description=body.description)
+    return _view(workspace, updated)
+
+
+@router.delete("/drafts/{draft_id}", status_code=204)
+def delete_draft(draft: EditedDraft, workspace: WorkspaceDep) -> None:
+    """Discard a draft and its uploaded files."""
+    uploads.delete_draft(workspace, draft)
+
+
+_RAW_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.put("/drafts/{draft_id}/files/{filename}", openapi_extra=_RAW_BODY)
+async def upload_file(
+    filename: str, request: Request, draft: EditedDraft, workspace: WorkspaceDep
+) -> DraftPublic:
+    """Upload a file as the raw request body (replacing one of the same name); columns are detected."""
+    length = request.headers.get("content-length")
+    expected = int(length) if length and length.isdigit() else None
+    updated = await uploads.add_file_async(
+        workspace, draft, filename, request.stream(), expected_size=expected
+    )
+    return await run_in_threadpool(_view, workspace, updated)
+
+
+@router.post("/drafts/{draft_id}/urls")
+def add_url(body: UrlCreate, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
+    """Download a file from a URL into the draft."""
+    return _view(workspace, uploads.add_url(workspace, draft, body.url))
+
+
+@router.delete("/drafts/{draft_id}/files/{filename}")
+def delete_file(filename: str, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
+    """Take a file (and its features) out of the draft."""
+    return _view(workspace, uploads.remove_file(workspace, draft, filename))
+
+
+@router.patch("/drafts/{draft_id}/features/{feature}")
+def update_feature(
+    feature: str, body: FeatureUpdate, draft: EditedDraft, workspace: WorkspaceDep
+) -> DraftPublic:
+    """Change a feature's label, type, sequence encoding or normalization."""
+    encoding = body.encoding.model_dump(exclude_unset=True) if body.encoding else None
+    updated = uploads.update_feature(
+        workspace,
+        draft,
+        feature,
+        new_name=body.name,
+        type=body.type,
+        encoding=encoding,
+        normalization=body.normalization,
+    )
+    return _view(workspace, updated)
+
+
+@router.delete("/drafts/{draft_id}/features/{feature}")
+def remove_feature(feature: str, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
+    """Leave a feature out of the dataset."""
+    return _view(workspace, uploads.remove_feature(workspace, draft, feature))
+
+
+@router.post("/drafts/{draft_id}/subsets")
+def add_subset(
+    subset: Annotated[SubsetSpec, Body()], draft: EditedDraft, workspace: WorkspaceDep
+) -> DraftPublic:
+    """Add a random, filter or rank subset."""
+    return _view(workspace, uploads.add_subset(workspace, draft, subset))
+
+
+@router.delete("/drafts/{draft_id}/subsets/{subset}")
+def remove_subset(subset: str, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
+    """Delete a subset."""
+    return _view(workspace, uploads.remove_subset(workspace, draft, subset))
+
+
+@router.patch("/drafts/{draft_id}/options")
+def set_options(body: OptionsUpdate, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
+    """Choose the subset normalization statistics come from, and whether to drop missing rows."""
+    options = body.model_dump(exclude_unset=True)
+    return _view(workspace, uploads.set_options(workspace, draft, **options))
+
+
+@router.put("/drafts/{draft_id}/spec")
+def replace_spec(spec: DatasetSpec, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
+    """Replace the whole spec: features, subsets and options."""
+    return _view(workspace, uploads.replace_spec(workspace, draft, spec))
+
+
+@router.post("/drafts/{draft_id}/save", status_code=201)
+def save_draft(body: DraftSave, draft: EditedDraft, workspace: WorkspaceDep) -> VersionPublic:
+    """Save the draft as a new immutable version; the draft is then gone."""
+    return VersionPublic.of(uploads.save_draft(workspace, draft, body.version_name))
+
+
+# Datasets and versions
+@router.get("/datasets")
+def list_datasets(project: ProjectViewer, workspace: WorkspaceDep) -> Page[DatasetPublic]:
+    """The project's datasets with a summary of their versions."""
+    found = catalog.list_datasets(workspace, project.id)
+    return Page.of([DatasetPublic.of(d, versions) for d, versions in found])
+
+
+@router.get("/datasets/{dataset}")
+def get_dataset(dataset: ViewedDataset, workspace: WorkspaceDep) -> DatasetPublic:
+    """One dataset (by id or name) with its versions."""
+    return DatasetPublic.of(dataset, workspace.metadata.list_dataset_versions(dataset.id))
+
+
+@router.delete("/datasets/{dataset}", status_code=204)
+def delete_dataset(dataset: str, project: ProjectEditor, workspace: WorkspaceDep) -> None:
+    """Delete a dataset and all its versions; refused while an experiment uses one."""
+    uploads.delete_dataset(workspace, project, dataset)
+
+
+@router.get("/datasets/{dataset}/versions")
+def list_versions(dataset: ViewedDataset, workspace: WorkspaceDep) -> Page[VersionSummary]:
+    """A dataset's versions, oldest first."""
+    return Page.of([VersionSummary.of(v) for v in workspace.metadata.list_dataset_versions(dataset.id)])
+
+
+@router.get("/datasets/{dataset}/versions/{version}")
+def get_version(version: ViewedVersion) -> VersionPublic:
+    """One version: spec, statistics, subset counts and source files."""
+    return VersionPublic.of(version)
+
+
+@router.get("/datasets/{dataset}/versions/{version}/preview")
+def preview_version(
+    version: ViewedVersion,
+    dataset: ViewedDataset,
+    project: ProjectViewer,
+    workspace: WorkspaceDep,
+    rows: Rows = 10,
+) -> PreviewPublic:
+    """The first rows of a version, decoded."""
+    return PreviewPublic(**uploads.version_preview(workspace, project, dataset, version, rows))
+
+
+@router.get("/datasets/{dataset}/versions/{version}/diff")
+def diff_version(
+    version: ViewedVersion,
+    dataset: ViewedDataset,
+    workspace: WorkspaceDep,
+    against: Annotated[str, Query(description="The version to compare with (id or name).")],
+) -> VersionDiff:
+    """What changed from `against` to this version: features, encodings, subsets, row counts."""
+    other = workspace.metadata.get_dataset_version(dataset.id, against)
+    return VersionDiff.model_validate(diff_versions(other, version))
+
+
+@router.post("/datasets/{dataset}/versions/{version}/draft", status_code=201)
+def edit_version(
+    version: ViewedVersion, project: ProjectEditor, workspace: WorkspaceDep, user: CurrentUser
+) -> DraftPublic:
+    """Start a draft from this version; saving it adds a version to the dataset."""
+    draft = uploads.draft_from_version(
+        workspace, project, version.dataset_id, version.id, created_by=user.name
+    )
+    return _view(workspace, draft)

@@ -1,0 +1,285 @@
+"""Experiments of a project: create (from a spec or the wizard), check, edit, run, results.
+
+Work (train, resume, continue, evaluate) is queued as a job and answered with it (202); the
+runner's workers pick it up and the event streams report its progress. Every experiment id in
+a path is looked up inside the project, so another project's id is a 404.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, HTMLResponse
+from starlette.background import BackgroundTask
+
+from kozak import report
+from kozak.experiments import compare, design, overview, service
+from kozak.runner import jobs as queue
+from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, RunnerDep, WorkspaceDep
+from kozak.server.schemas import Page
+from kozak.server.schemas.experiments import (
+    ComparisonPublic,
+    EpochPublic,
+    EvaluationPublic,
+    ExperimentCheck,
+    ExperimentCheckPublic,
+    ExperimentClone,
+    ExperimentCompare,
+    ExperimentContinue,
+    ExperimentCreate,
+    ExperimentEvaluate,
+    ExperimentPublic,
+    ExperimentSummary,
+    ExperimentUpdate,
+    ExperimentWizard,
+)
+from kozak.server.schemas.jobs import JobPublic
+from kozak.store.entities import Experiment, Project
+from kozak.workspace import Workspace
+
+router = APIRouter(prefix="/projects/{project_id}/experiments", tags=["experiments"])
+
+Checkpoint = Annotated[Literal["best", "last"], Query(description="best or last.")]
+Subset = Annotated[str | None, Query(description="One subset; default all.")]
+
+
+def _experiment(workspace: Workspace, project: Project, experiment_id: str) -> Experiment:
+    return workspace.metadata.get_experiment(project.id, experiment_id)
+
+
+def _public(workspace: Workspace, experiment: Experiment) -> ExperimentPublic:
+    return ExperimentPublic.of(overview.overview(workspace, experiment))
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "experiment"
+
+
+@router.get("")
+def list_experiments(project: ProjectViewer, workspace: WorkspaceDep) -> Page[ExperimentSummary]:
+    """The project's experiments, oldest first, with status, progress and best metric."""
+    return Page.of([ExperimentSummary.of(v) for v in overview.overviews(workspace, project.id)])
+
+
+@router.post("", status_code=201)
+def create_experiment(
+    body: ExperimentCreate,
+    project: ProjectEditor,
+    workspace: WorkspaceDep,
+    runner: RunnerDep,
+    user: CurrentUser,
+) -> ExperimentPublic:
+    """A new experiment from a graph or preset and run settings; `run` also queues training."""
+    experiment = design.create_from_choices(workspace, project, body, runnable=body.run)
+    if body.run:
+        runner.submit(queue.enqueue_experiment_job(workspace, experiment, "train", created_by=user.id))
+    return _public(workspace, _experiment(workspace, project, experiment.id))
+
+
+@router.post("/wizard", status_code=201)
+def create_from_wizard(
+    body: ExperimentWizard, project: ProjectEditor, workspace: WorkspaceDep
+) -> ExperimentPublic:
+    """A new experiment from the wizard: dataset, version, subsets, and a preset or blank."""
+    return _public(workspace, design.create_from_wizard(workspace, project, body))
+
+
+@router.post("/validate")
+def validate_experiment(
+    body: ExperimentCheck, project: ProjectViewer, workspace: WorkspaceDep
+) -> ExperimentCheckPublic:
+    """Check a graph and run settings against a version (shapes, issues); nothing is written."""
+    report = design.check_design(workspace, project, body.dataset_version_id, body.graph, body.settings)
+    return ExperimentCheckPublic.of_report(report)
+
+
+@router.post("/compare")
+def compare_experiments(
+    body: ExperimentCompare, project: ProjectViewer, workspace: WorkspaceDep
+) -> ComparisonPublic:
+    """Metrics, settings and graph differences, and curves of two or more experiments."""
+    return ComparisonPublic(**overview.compare_in_project(workspace, project.id, body.experiment_ids))
+
+
+@router.get("/{experiment_id}")
+def get_experiment(
+    experiment_id: str, project: ProjectViewer, workspace: WorkspaceDep
+) -> ExperimentPublic:
+    """One experiment with its graph, settings, job, progress and best metric."""
+    return _public(workspace, _experiment(workspace, project, experiment_id))
+
+
+@router.patch("/{experiment_id}")
+def update_experiment(
+    experiment_id: str, body: ExperimentUpdate, project: ProjectEditor, workspace: WorkspaceDep
+) -> ExperimentPublic:
+    """Rename it; change its graph or (merge-patch) its settings while it is `created`."""
+    experiment = design.edit_experiment(
+        workspace,
+        _experiment(workspace, project, experiment_id),
+        name=body.name,
+        graph=body.graph,
+        settings=body.settings,
+    )
+    return _public(workspace, experiment)
+
+
+@router.delete("/{experiment_id}", status_code=204)
+def delete_experiment(experiment_id: str, project: ProjectEditor, workspace: WorkspaceDep) -> None:
+    """Delete it with its checkpoints and evaluations (refused while a job has it)."""
+    service.delete_experiment(workspace, _experiment(workspace, project, experiment_id))
+
+
+def _queue(
+    workspace: Workspace,
+    runner: RunnerDep,
+    experiment: Experiment,
+    kind: str,
+    user: CurrentUser,
+    payload: dict[str, object] | None = None,
+) -> JobPublic:
+    job = queue.enqueue_experiment_job(workspace, experiment, kind, payload=payload, created_by=user.id)
+    runner.submit(job)
+    return JobPublic.of(job)
+
+
+@router.post("/{experiment_id}/run", status_code=202)
+def run_experiment(
+    experiment_id: str,
+    project: ProjectEditor,
+    workspace: WorkspaceDep,
+    runner: RunnerDep,
+    user: CurrentUser,
+) -> JobPublic:
+    """Queue its training (refused with the issues when the graph or settings cannot train)."""
+    experiment = _experiment(workspace, project, experiment_id)
+    design.require_runnable(workspace, experiment)
+    return _queue(workspace, runner, experiment, "train", user)
+
+
+@router.post("/{experiment_id}/stop")
+def stop_experiment(experiment_id: str, project: ProjectEditor, workspace: WorkspaceDep) -> JobPublic:
+    """Stop its job: a queued one at once, a running one after the current batch."""
+    return JobPublic.of(queue.stop_experiment(workspace, _experiment(workspace, project, experiment_id)))
+
+
+@router.post("/{experiment_id}/resume", status_code=202)
+def resume_experiment(
+    experiment_id: str,
+    project: ProjectEditor,
+    workspace: WorkspaceDep,
+    runner: RunnerDep,
+    user: CurrentUser,
+) -> JobPublic:
+    """Queue training from its last checkpoint up to the planned epochs."""
+    return _queue(workspace, runner, _experiment(workspace, project, experiment_id), "resume", user)
+
+
+@router.post("/{experiment_id}/continue", status_code=202)
+def continue_experiment(
+    experiment_id: str,
+    body: ExperimentContinue,
+    project: ProjectEditor,
+    workspace: WorkspaceDep,
+    runner: RunnerDep,
+    user: CurrentUser,
+) -> JobPublic:
+    """Queue `epochs` more epochs of training from its last checkpoint."""
+    experiment = _experiment(workspace, project, experiment_id)
+    return _queue(workspace, runner, experiment, "continue", user, {"epochs": body.epochs})
+
+
+@router.post("/{experiment_id}/clone", status_code=201)
+def clone_experiment(
+    experiment_id: str, body: ExperimentClone, project: ProjectEditor, workspace: WorkspaceDep
+) -> ExperimentPublic:
+    """A copy with the same graph, settings and data, optionally starting from its weights."""
+    experiment = _experiment(workspace, project, experiment_id)
+    copy = service.clone_experiment(workspace, experiment, body.name, with_weights=body.with_weights)
+    return _public(workspace, copy)
+
+
+@router.get("/{experiment_id}/epochs")
+def list_epochs(
+    experiment_id: str, project: ProjectViewer, workspace: WorkspaceDep
+) -> Page[EpochPublic]:
+    """Every epoch's losses and metrics, in order."""
+    experiment = _experiment(workspace, project, experiment_id)
+    return Page.of([EpochPublic.of(e) for e in workspace.metadata.list_epochs(experiment.id)])
+
+
+@router.get("/{experiment_id}/evaluation")
+def get_evaluation(
+    experiment_id: str,
+    project: ProjectViewer,
+    workspace: WorkspaceDep,
+    checkpoint: Checkpoint = "best",
+    subset: Subset = None,
+) -> EvaluationPublic:
+    """The stored evaluation of a checkpoint: metrics, scatter and residuals per subset."""
+    experiment = _experiment(workspace, project, experiment_id)
+    return EvaluationPublic(**overview.evaluation_of(workspace, experiment, checkpoint, subset))
+
+
+@router.post("/{experiment_id}/evaluate", status_code=202)
+def evaluate_experiment(
+    experiment_id: str,
+    body: ExperimentEvaluate,
+    project: ProjectEditor,
+    workspace: WorkspaceDep,
+    runner: RunnerDep,
+    user: CurrentUser,
+) -> JobPublic:
+    """Queue an evaluation of a checkpoint on subsets (default all)."""
+    experiment = _experiment(workspace, project, experiment_id)
+    return _queue(workspace, runner, experiment, "evaluate", user, body.model_dump())
+
+
+@router.get(
+    "/{experiment_id}/predictions",
+    response_class=FileResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "Predictions as CSV."}},
+)
+def download_predictions(
+    experiment_id: str,
+    project: ProjectViewer,
+    workspace: WorkspaceDep,
+    checkpoint: Checkpoint = "best",
+    subset: Subset = None,
+) -> FileResponse:
+    """A CSV of the checkpoint's predictions on the version's rows (or one subset's)."""
+    experiment = _experiment(workspace, project, experiment_id)
+    folder = Path(tempfile.mkdtemp(prefix="kozak-predictions-"))
+    name = f"{_safe_name(experiment.name)}-{checkpoint}{f'-{subset}' if subset else ''}.csv"
+    try:
+        path = compare.export_predictions(workspace, experiment, folder / name, subset, checkpoint)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        path,
+        media_type="text/csv",
+        filename=name,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
+
+
+@router.get(
+    "/{experiment_id}/report",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"text/html": {}}, "description": "A self-contained HTML report."}},
+)
+def download_report(
+    experiment_id: str, project: ProjectViewer, workspace: WorkspaceDep, checkpoint: Checkpoint = "best"
+) -> HTMLResponse:
+    """The self-contained HTML report (curves, evaluation plots, settings, graph)."""
+    experiment = _experiment(workspace, project, experiment_id)
+    filename = f"{_safe_name(experiment.name)}-report.html"
+    return HTMLResponse(
+        report.build_report(workspace, experiment, checkpoint),
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,40 @@
+"""The project's job queue: list (by status), one job with its log, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from kozak.experiments import overview
+from kozak.runner import cancel_job
+from kozak.server.deps import ProjectEditor, ProjectViewer, WorkspaceDep
+from kozak.server.schemas import Page
+from kozak.server.schemas.jobs import JobDetail, JobPublic
+
+router = APIRouter(prefix="/projects/{project_id}/jobs", tags=["jobs"])
+
+Statuses = Annotated[
+    list[str],
+    Query(description="Only jobs with one of these statuses (queued, running, completed, ...)."),
+]
+
+
+@router.get("")
+def list_jobs(project: ProjectViewer, workspace: WorkspaceDep, status: Statuses = []) -> Page[JobPublic]:  # noqa: B006
+    """The project's jobs, newest first."""
+    jobs = workspace.metadata.list_jobs(project.id, statuses=tuple(status))
+    return Page.of([JobPublic.of(j) for j in jobs])
+
+
+@router.get("/{job_id}")
+def get_job(job_id: str, project: ProjectViewer, workspace: WorkspaceDep) -> JobDetail:
+    """One job with its log."""
+    return JobDetail.of(overview.job_in_project(workspace, project.id, job_id))
+
+
+@router.post("/{job_id}/cancel")
+def cancel(job_id: str, project: ProjectEditor, workspace: WorkspaceDep) -> JobPublic:
+    """Cancel a job: a queued one at once, a running one after its current batch."""
+    job = overview.job_in_project(workspace, project.id, job_id)
+    return JobPublic.of(cancel_job(workspace, job.id))

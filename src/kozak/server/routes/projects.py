@@ -1,0 +1,56 @@
+"""Projects the caller is a member of, and their members (managed by owners)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kozak import accounts
+from kozak.server.deps import CurrentUser, ProjectOwner, ProjectViewer, WorkspaceDep
+from kozak.server.schemas import Page
+from kozak.server.schemas.accounts import MemberPublic, MemberSet, ProjectCreate, ProjectPublic
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+@router.get("")
+def list_projects(workspace: WorkspaceDep, user: CurrentUser) -> Page[ProjectPublic]:
+    """The projects you are a member of, with your role."""
+    return Page.of([ProjectPublic.of(p, role) for p, role in accounts.user_projects(workspace, user)])
+
+
+@router.post("", status_code=201)
+def create_project(body: ProjectCreate, workspace: WorkspaceDep, user: CurrentUser) -> ProjectPublic:
+    """A new project; you are its owner."""
+    project = accounts.create_project(workspace, user, body.name, body.description)
+    return ProjectPublic.of(project, "owner")
+
+
+@router.get("/{project_id}")
+def get_project(project: ProjectViewer, workspace: WorkspaceDep, user: CurrentUser) -> ProjectPublic:
+    """One project (by id or name)."""
+    return ProjectPublic.of(project, workspace.metadata.get_role(project.id, user.id) or "viewer")
+
+
+@router.delete("/{project_id}", status_code=204)
+def delete_project(project: ProjectOwner, workspace: WorkspaceDep) -> None:
+    """Delete a project and everything in it (owners only)."""
+    accounts.delete_project(workspace, project)
+
+
+@router.get("/{project_id}/members")
+def list_members(project: ProjectViewer, workspace: WorkspaceDep) -> Page[MemberPublic]:
+    """Who is in the project, with their roles."""
+    return Page.of([MemberPublic.of(m, u) for m, u in accounts.list_members(workspace, project)])
+
+
+@router.put("/{project_id}/members")
+def set_member(body: MemberSet, project: ProjectOwner, workspace: WorkspaceDep) -> MemberPublic:
+    """Invite a user by name or change their role (owners only)."""
+    member = accounts.add_member(workspace, project, body.user, body.role)
+    return MemberPublic.of(member, accounts.get_user(workspace, member.user_id))
+
+
+@router.delete("/{project_id}/members/{user_ref}", status_code=204)
+def remove_member(user_ref: str, project: ProjectOwner, workspace: WorkspaceDep) -> None:
+    """Take a user out of the project (owners only)."""
+    accounts.remove_member(workspace, project, user_ref)

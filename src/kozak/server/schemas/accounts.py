@@ -1,0 +1,106 @@
+"""Users, sessions, API tokens, projects and members on the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from kozak.server.schemas import Schema
+from kozak.store.entities import ApiToken, Member, Project, User
+
+
+class UserPublic(Schema):
+    id: str
+    name: str
+    is_admin: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserPublic:
+        return cls(id=user.id, name=user.name, is_admin=user.is_admin, created_at=user.created_at)
+
+
+class UserCreate(Schema):
+    name: str = Field(description="Log-in name: letters, digits, '.', '_' or '-'.")
+    password: str = Field(description="At least 8 characters.")
+    is_admin: bool = Field(default=False, description="May manage users.")
+
+
+class PasswordChange(Schema):
+    password: str = Field(description="The new password, at least 8 characters.")
+    current_password: str = Field(
+        default="", description="Your current password (not needed when an admin resets another's)."
+    )
+
+
+class Login(Schema):
+    name: str
+    password: str
+
+
+class SessionPublic(Schema):
+    user: UserPublic
+    csrf_token: str = Field(description="Send it back as `X-CSRF-Token` on every change.")
+    expires_at: datetime
+
+
+class TokenCreate(Schema):
+    name: str = Field(description="What the token is for, e.g. 'laptop CLI'.")
+
+
+class TokenPublic(Schema):
+    id: str
+    name: str
+    prefix: str = Field(description="The token's first characters, to tell tokens apart.")
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, token: ApiToken) -> TokenPublic:
+        return cls(
+            id=token.id,
+            name=token.name,
+            prefix=token.prefix,
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+            revoked_at=token.revoked_at,
+        )
+
+
+class TokenCreated(TokenPublic):
+    token: str = Field(description="The secret; shown this once, never again.")
+
+
+class ProjectCreate(Schema):
+    name: str
+    description: str = ""
+
+
+class ProjectPublic(Schema):
+    id: str
+    name: str
+    description: str
+    created_by: str
+    created_at: datetime
+    role: str = Field(description="Your role in the project: owner, editor or viewer.")
+
+    @classmethod
+    def of(cls, project: Project, role: str) -> ProjectPublic:
+        return cls(role=role, **project.model_dump())
+
+
+class MemberSet(Schema):
+    user: str = Field(description="User name (or id) to add.")
+    role: str = Field(description="owner, editor or viewer.")
+
+
+class MemberPublic(Schema):
+    user_id: str
+    user: str
+    role: str
+
+    @classmethod
+    def of(cls, member: Member, user: User) -> MemberPublic:
+        return cls(user_id=user.id, user=user.name, role=member.role)

@@ -1,0 +1,195 @@
+"""Dataset drafts, datasets and versions on the wire.
+
+A draft's view embeds the library's own models (`DatasetSpec`, the `SubsetSpec` union,
+`SequenceEncoding`), so the OpenAPI schema the UI's forms come from is the library's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from kozak.data.features import FeatureType, NormalizationStats, SequenceEncoding
+from kozak.data.spec import DatasetSpec
+from kozak.data.subsets import SubsetSpec
+from kozak.sequences import Alignment
+from kozak.server.schemas import Schema
+from kozak.store.entities import Dataset, DatasetVersion, Draft
+
+Normalization = Literal["none", "zscore", "minmax"]
+
+
+# Requests
+class DraftCreate(Schema):
+    name: str = Field(min_length=1, max_length=200, description="Name of the dataset to create.")
+    description: str = Field("", description="What the dataset holds.")
+
+
+class DraftUpdate(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200, description="New dataset name.")
+    description: str | None = Field(None, description="New description.")
+
+
+class UrlCreate(Schema):
+    url: str = Field(description="An http(s) URL of a file to download into the draft.")
+
+
+class EncodingUpdate(Schema):
+    alphabet: Literal["dna", "rna", "protein"] | None = Field(None, description="Alphabet.")
+    length: int | None = Field(None, gt=0, description="Window positions; null for the longest.")
+    alignment: Alignment | None = Field(None, description="left, center or right.")
+    padding: int | None = Field(None, ge=0, description="Zero positions added on each side.")
+
+
+class FeatureUpdate(Schema):
+    name: str | None = Field(None, min_length=1, description="New label (subsets follow it).")
+    type: FeatureType | None = Field(None, description="Override the detected type.")
+    encoding: EncodingUpdate | None = Field(None, description="Sequence encoding fields to change.")
+    normalization: Normalization | None = Field(None, description="Numeric normalization.")
+
+
+class OptionsUpdate(Schema):
+    normalize_on: str | None = Field(
+        None, description="Subset supplying normalization statistics; null for the default."
+    )
+    drop_missing: bool | None = Field(None, description="Drop rows with missing values.")
+
+
+class DraftSave(Schema):
+    version_name: str | None = Field(
+        None, min_length=1, max_length=200, description="Name of the version; default v1, v2, ..."
+    )
+
+
+# Responses
+class DraftFilePublic(Schema):
+    name: str
+    size: int = Field(description="Bytes as uploaded.")
+    sha256: str
+    version_id: str | None = Field(None, description="Set when the 'file' is a stored version.")
+
+    @classmethod
+    def of(cls, entry: dict[str, Any]) -> DraftFilePublic:
+        return cls(
+            name=entry["name"],
+            size=entry["size"],
+            sha256=entry["sha256"],
+            version_id=entry.get("version_id"),
+        )
+
+
+class DraftSummary(Schema):
+    id: str
+    project_id: str
+    name: str
+    description: str
+    dataset_id: str | None = Field(description="The dataset a save adds a version to; null: new.")
+    files: list[DraftFilePublic]
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, draft: Draft) -> DraftSummary:
+        fields = draft.model_dump(exclude={"spec", "files"})
+        return cls(**fields, files=[DraftFilePublic.of(f) for f in draft.files])
+
+
+class DraftFeaturePublic(Schema):
+    name: str
+    source: str = Field(description="The imported column.")
+    file: str = Field(description="The file the column comes from.")
+    type: FeatureType
+    detected_type: FeatureType | None = Field(description="What detection made of the column.")
+    sequence: SequenceEncoding | None
+    normalization: Normalization
+    shape: list[int] = Field(description="Per-row shape of an array feature.")
+    categories: list[str] | None = Field(description="Classes found (categorical, multi-label).")
+    normalization_stats: NormalizationStats | None = Field(description="On the normalize-on subset.")
+    tensor_shape: list[int] | None = Field(description="Shape a model sees per example.")
+
+
+class DraftSubsetPublic(Schema):
+    definition: SubsetSpec
+    rows: int | None = Field(description="Rows in the subset now; null while the draft has an error.")
+
+
+class ErrorPublic(Schema):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class DraftPublic(DraftSummary):
+    spec: DatasetSpec | None = Field(description="Everything chosen so far; null before any file.")
+    row_count: int
+    dropped_rows: int = Field(description="Rows left out for missing values (drop_missing).")
+    features: list[DraftFeaturePublic]
+    preview: list[dict[str, Any]] = Field(description="The first rows, by feature name.")
+    subsets: list[DraftSubsetPublic]
+    warnings: list[dict[str, Any]] = Field(description="Overlapping subsets, sequence leakage, ...")
+    error: ErrorPublic | None = Field(description="What stops the draft from being saved.")
+    stats: dict[str, Any] | None = Field(description="Statistics per feature and subset, if asked.")
+
+    @classmethod
+    def of_view(cls, view: dict[str, Any]) -> DraftPublic:
+        files = [DraftFilePublic.of(f) for f in view["files"]]
+        return cls.model_validate({**view, "files": files})
+
+
+class VersionSummary(Schema):
+    id: str
+    dataset_id: str
+    name: str
+    digest: str = Field(description="SHA-256 of the choices and the stored data.")
+    row_count: int
+    subset_counts: dict[str, int]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, version: DatasetVersion) -> VersionSummary:
+        return cls(**version.model_dump(include=set(cls.model_fields)))
+
+
+class VersionPublic(VersionSummary):
+    spec: dict[str, Any] = Field(description="The DatasetSpec with statistics filled in.")
+    stats: dict[str, Any]
+    sources: list[dict[str, Any]] = Field(description="Imported files: name, format, bytes, sha256.")
+
+    @classmethod
+    def of(cls, version: DatasetVersion) -> VersionPublic:
+        return cls(**version.model_dump(include=set(cls.model_fields)))
+
+
+class DatasetPublic(Schema):
+    id: str
+    project_id: str
+    name: str
+    description: str
+    created_at: datetime
+    versions: list[VersionSummary] = Field(description="Oldest first.")
+
+    @classmethod
+    def of(cls, dataset: Dataset, versions: list[DatasetVersion]) -> DatasetPublic:
+        return cls(**dataset.model_dump(), versions=[VersionSummary.of(v) for v in versions])
+
+
+class PreviewPublic(Schema):
+    features: list[str]
+    rows: list[dict[str, Any]]
+    row_count: int
+
+
+class ChangesPublic(Schema):
+    added: list[str]
+    removed: list[str]
+    changed: dict[str, dict[str, list[Any]]] = Field(description="name → field → [old, new].")
+
+
+class VersionDiff(Schema):
+    rows: list[int] = Field(description="[old, new] row counts.")
+    features: ChangesPublic
+    subsets: ChangesPublic
+    subset_counts: dict[str, list[int | None]] = Field(description="Changed counts: [old, new].")

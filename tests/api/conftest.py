@@ -1,0 +1,64 @@
+"""API fixtures: an in-process app on a temporary workspace and clients acting as users.
+
+`client` is the admin (an API token); `user_client(name)` makes another user and a client
+for them. Jobs are not picked up by workers here (`start_runner=False`): tests that need
+training run `Worker.run_one()` themselves or use a real server process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from factories import ADMIN_PASSWORD, UserClient
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from kozak import accounts
+from kozak.server import create_app
+from kozak.settings import Settings
+from kozak.workspace import Workspace
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home", admin_password=ADMIN_PASSWORD, workers=0)
+
+
+@pytest.fixture
+def app(api_settings: Settings) -> FastAPI:
+    return create_app(api_settings, start_runner=False)
+
+
+@pytest.fixture
+def test_client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as raw:
+        yield raw
+
+
+@pytest.fixture
+def api_workspace(app: FastAPI, test_client: TestClient) -> Workspace:
+    """The workspace the running app uses."""
+    workspace: Workspace = app.state.workspace
+    return workspace
+
+
+@pytest.fixture
+def client(test_client: TestClient, api_workspace: Workspace) -> UserClient:
+    """The admin, authenticated with an API token."""
+    admin = accounts.get_user(api_workspace, "admin")
+    _, secret = accounts.create_token(api_workspace, admin, "tests")
+    return UserClient(test_client, secret)
+
+
+@pytest.fixture
+def user_client(test_client: TestClient, api_workspace: Workspace) -> Callable[[str], UserClient]:
+    """Make a user (password `<name>-password`) and a client authenticated as them."""
+
+    def make(name: str) -> UserClient:
+        user = accounts.create_user(api_workspace, name, f"{name}-password")
+        _, secret = accounts.create_token(api_workspace, user, "tests")
+        return UserClient(test_client, secret)
+
+    return make
