@@ -85,3 +85,27 @@ class UserClient:
 
     def delete(self, url: str, **kwargs: Any) -> Any:
         return self.request("DELETE", url, **kwargs)
+
+
+def tiny_experiment(workspace: Any, project: str, tiny_dna: Path, name: str = "tiny") -> Any:
+    """A version of `tiny_dna.csv` (40 rows, training/validation subsets) in `project` and an
+    experiment of a one-dense-layer model on it, created but not run; returns the experiment."""
+    from kozak.data import import_files
+    from kozak.experiments import create_experiment
+    from kozak.graph import chain
+    from kozak.training import RunSettings
+
+    draft = import_files(workspace, [tiny_dna], name=f"{name}-data", project=project)
+    draft.set_encoding("seq", length=12)
+    for subset in list(draft.spec.subsets):
+        draft.remove_subset(subset.name)
+    draft.split(("training", "validation"), (75, 25), seed=0)
+    version = draft.save()
+    graph = chain(
+        ("seq", "input", {"feature": "seq"}),
+        ("flatten", "flatten", {}),
+        ("out", "dense", {"units": 1, "activation": "linear"}),
+        ("expression", "target", {"feature": "expression"}),
+    )
+    settings = RunSettings.from_data({"epochs": 2, "batch_size": 8})
+    return create_experiment(workspace, project, name, version, graph, settings)

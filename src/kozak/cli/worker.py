@@ -21,7 +21,9 @@ def worker_command(
     once: Annotated[bool, typer.Option("--once", help="Run at most one queued job, then exit.")] = False,
 ) -> None:
     """Run queued training and evaluation jobs of the workspace (KOZAK_* settings)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logging.getLogger("kozak").addHandler(handler)
     logging.getLogger("kozak").setLevel(logging.INFO)
     log = logging.getLogger("kozak.runner")
     worker = Worker(open_workspace())

@@ -29,12 +29,12 @@ from pydantic import TypeAdapter, ValidationError
 from kozak.data.detect import detect
 from kozak.data.download import fetch_to_cache
 from kozak.data.draft import DatasetDraft, default_spec, edit_version
-from kozak.data.features import FeatureType
+from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
 from kozak.data.formats.base import format_of, read_file
 from kozak.data.prepare import VersionContent
 from kozak.data.spec import DatasetSpec
 from kozak.data.subsets import FilterSubset, RankSubset, SubsetSpec
-from kozak.data.table import RawTable, combine
+from kozak.data.table import RawColumn, RawTable, combine
 from kozak.errors import (
     AlreadyExists,
     Conflict,
@@ -453,17 +453,23 @@ def _entry_table(workspace: Workspace, row: Draft, entry: dict[str, Any]) -> Raw
     return table
 
 
-def _detect(column: RawColumn) -> FeatureSpec:
-    values = column.values
-    if isinstance(values, EncodedSequences):  # a stored version's sequences, already codes
-        encoding = SequenceEncoding(alphabet=values.alphabet)  # type: ignore[arg-type]
-        return FeatureSpec(name=column.name, source=column.name, type=FeatureType.SEQUENCE, sequence=encoding)
-    return detect(column)
+def _stored_sequence(column: RawColumn) -> FeatureSpec:
+    assert isinstance(column.values, EncodedSequences)
+    encoding = SequenceEncoding.model_validate({"alphabet": column.values.alphabet})
+    return FeatureSpec(
+        name=column.name, source=column.name, type=FeatureType.SEQUENCE, sequence=encoding
+    )
 
 
 def _default_spec(table: RawTable) -> DatasetSpec:
-    """`default_spec`, also for the columns of a stored version."""
-    return DatasetSpec(features=tuple(_detect(c) for c in table.columns), subsets=default_spec_subsets())
+    """`default_spec`, also for a stored version's sequences (codes, which detection does not take)."""
+    stored = [c for c in table.columns if isinstance(c.values, EncodedSequences)]
+    if not stored:
+        return default_spec(table)
+    plain = default_spec(RawTable([c for c in table.columns if c not in stored]))
+    by_source = {f.source: f for f in plain.features}
+    features = tuple(by_source.get(c.name) or _stored_sequence(c) for c in table.columns)
+    return plain.model_copy(update={"features": features})
 
 
 def _merged_spec(old: dict[str, Any] | None, table: RawTable, new_file: str | None) -> DatasetSpec:
@@ -473,7 +479,7 @@ def _merged_spec(old: dict[str, Any] | None, table: RawTable, new_file: str | No
     detected features; columns of other files are not revived when the user removed them.
     """
     if old is None:
-        return default_spec(table)
+        return _default_spec(table)
     spec = DatasetSpec.model_validate(old)
     kept: dict[str, list[Any]] = {}
     for feature in spec.features:
@@ -504,7 +510,7 @@ def _open(workspace: Workspace, row: Draft) -> _Opened:
             raise InvalidConfig("the draft has no files yet; upload one first", draft=row.id)
         tables = [_entry_table(workspace, row, f) for f in row.files]
         table = tables[0] if len(tables) == 1 else combine(tables)
-        default = default_spec(table)
+        default = _default_spec(table)
         opened = _Opened(
             key, DatasetDraft(workspace, table, default, name=row.name, project=row.project_id), default
         )

