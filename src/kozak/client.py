@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from kozak.errors import KozakError, NetworkError, NotAuthenticated
+from kozak.errors import JobFailed, KozakError, NetworkError, NotAuthenticated
 
 _TERMINAL = {"completed", "failed", "stopped"}
 
@@ -193,6 +193,114 @@ class Project:
     def __repr__(self) -> str:
         return f"Project({self.name!r}, id={self.id!r})"
 
+    # Datasets
+    def datasets(self) -> list[dict[str, Any]]:
+        """The project's datasets with their versions."""
+        found: list[dict[str, Any]] = self.client.get(f"{self.path}/datasets")["data"]
+        return found
+
+    def upload(self, draft_id: str, file: Path) -> dict[str, Any]:
+        """Stream one file into a draft; returns the draft with what was detected."""
+        with file.open("rb") as handle:
+            found: dict[str, Any] = self.client.request(
+                "PUT", f"{self.path}/drafts/{draft_id}/files/{file.name}", content=handle
+            )
+        return found
+
+    def create_dataset(
+        self,
+        name: str,
+        files: Sequence[Path],
+        *,
+        rename: dict[str, str] | None = None,
+        encoding: dict[str, dict[str, Any]] | None = None,
+        subsets: Sequence[dict[str, Any]] | None = None,
+        normalize_on: str | None = None,
+        version_name: str | None = None,
+    ) -> dict[str, Any]:
+        """Upload files as a new dataset (or a new version of `name`) and save a version.
+
+        Args:
+            name: Dataset name.
+            files: Files read column-wise together (CSV, TSV, Parquet, NPY, NPZ, FASTA, ZIP).
+            rename: Feature renames, old → new (e.g. `{"UTR": "seq"}`).
+            encoding: Sequence encodings by feature (`{"seq": {"length": 50, "padding": 10}}`).
+            subsets: Subsets replacing the default split (as in the experiment-file format).
+            normalize_on: Subset the normalization statistics come from.
+            version_name: Name of the version (default v1, v2, ...).
+
+        Returns:
+            The saved version.
+        """
+        draft = self.client.post(f"{self.path}/drafts", {"name": name})
+        drafts = f"{self.path}/drafts/{draft['id']}"
+        try:
+            for file in files:
+                self.upload(draft["id"], Path(file))
+            for old, new in (rename or {}).items():
+                self.client.request("PATCH", f"{drafts}/features/{old}", json={"name": new})
+            for feature, fields in (encoding or {}).items():
+                self.client.request("PATCH", f"{drafts}/features/{feature}", json={"encoding": fields})
+            if subsets is not None:
+                current = self.client.get(drafts)["spec"]["subsets"]
+                for subset in current:
+                    self.client.request("DELETE", f"{drafts}/subsets/{subset['name']}")
+                for subset in subsets:
+                    self.client.post(f"{drafts}/subsets", subset)
+            if normalize_on is not None:
+                self.client.request("PATCH", f"{drafts}/options", json={"normalize_on": normalize_on})
+            version: dict[str, Any] = self.client.post(f"{drafts}/save", {"version_name": version_name})
+        except BaseException:
+            self.client.request("DELETE", drafts)  # leave no half-made draft behind
+            raise
+        return version
+
+    # Experiments
+    def experiments(self) -> list[dict[str, Any]]:
+        """The project's experiments with status and progress."""
+        found: list[dict[str, Any]] = self.client.get(f"{self.path}/experiments")["data"]
+        return found
+
+    def experiment(self, ref: str) -> dict[str, Any]:
+        """One experiment by id or name, with its graph and settings."""
+        found: dict[str, Any] = self.client.get(f"{self.path}/experiments/{ref}")
+        return found
+
+    def create_experiment(self, name: str, **choices: Any) -> dict[str, Any]:
+        """A new experiment: `dataset`/`version` or `dataset_version_id`, `preset` or `graph`,
+        `settings` (changes from the defaults), `run=True` to queue it at once."""
+        found: dict[str, Any] = self.client.post(f"{self.path}/experiments", {"name": name, **choices})
+        return found
+
+    def run(self, experiment: str) -> dict[str, Any]:
+        """Queue an experiment's training; returns the job."""
+        found: dict[str, Any] = self.client.post(f"{self.path}/experiments/{experiment}/run")
+        return found
+
+    def stop(self, experiment: str) -> dict[str, Any]:
+        """Ask a queued or running experiment to stop."""
+        found: dict[str, Any] = self.client.post(f"{self.path}/experiments/{experiment}/stop")
+        return found
+
+    def epochs(self, experiment: str) -> list[dict[str, Any]]:
+        """Per-epoch metrics so far."""
+        found: list[dict[str, Any]] = self.client.get(f"{self.path}/experiments/{experiment}/epochs")[
+            "data"
+        ]
+        return found
+
+    def evaluation(self, experiment: str, checkpoint: str = "best") -> dict[str, Any]:
+        """Metrics and plot data per subset of a trained experiment."""
+        found: dict[str, Any] = self.client.get(
+            f"{self.path}/experiments/{experiment}/evaluation", params={"checkpoint": checkpoint}
+        )
+        return found
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """The project's jobs, newest first."""
+        found: list[dict[str, Any]] = self.client.get(f"{self.path}/jobs")["data"]
+        return found
+
     def events(
         self, *, experiment: str | None = None, after: int = 0, follow: bool = False
     ) -> Iterator[dict[str, Any]]:
@@ -211,15 +319,30 @@ class Project:
         on_event: Callable[[dict[str, Any]], None] | None = None,
         *,
         poll_s: float = 1.0,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
-        """Follow an experiment's events until it completes, fails or stops; returns it."""
+        """Follow an experiment's events until it completes, fails or stops; returns it.
+
+        Raises:
+            JobFailed: `timeout` seconds passed first.
+        """
         after = 0
+        deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             for event in self.events(experiment=experiment, after=after):
                 after = int(event["id"])
                 if on_event is not None:
                     on_event(event)
             found: dict[str, Any] = self.client.get(f"{self.path}/experiments/{experiment}")
-            if found["status"] in _TERMINAL:
+            # Its job ends after the evaluation is stored and the last event is written.
+            if found["status"] in _TERMINAL and found.get("job") is None:
+                for event in self.events(experiment=experiment, after=after):
+                    if on_event is not None:
+                        on_event(event)
                 return found
+            if deadline is not None and time.monotonic() > deadline:
+                raise JobFailed(
+                    f"experiment {experiment!r} is still {found['status']} after {timeout} s",
+                    experiment=experiment,
+                )
             time.sleep(poll_s)

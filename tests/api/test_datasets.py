@@ -5,18 +5,21 @@ Runs on SQLite and, when `KOZAK_TEST_DATABASE_URL` is set, on PostgreSQL too.
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import io
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import anyio
 import numpy as np
 import pytest
-from factories import ADMIN_PASSWORD, UserClient
 from fastapi import FastAPI
 
+from factories import ADMIN_PASSWORD, UserClient
 from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
@@ -102,8 +105,8 @@ def test_tutorial_flow(
     assert seq["sequence"]["padding"] == 10 and seq["tensor_shape"] == [4, 70]
     assert len(view["preview"][0]["seq"]) == 50  # shown as letters, not a 4 × 50 array
 
-    for subset in ("training", "validation"):
-        ok(client.delete(f"{draft_url}/subsets/{subset}"))
+    for name in ("training", "validation"):
+        ok(client.delete(f"{draft_url}/subsets/{name}"))
     condition = {"feature": "condition", "op": "==", "value": "T"}
     subsets: list[dict[str, Any]] = [
         {"name": "training", "kind": "filter", "conditions": [condition]},
@@ -207,7 +210,7 @@ def test_malformed_csv_names_row_and_column(client: UserClient, draft_url: str) 
     refused = error(
         client.put(f"{draft_url}/files/ragged.csv", content=b"a,b\n1,2\n3\n"), 422, "invalid_data"
     )
-    assert refused["details"]["file"] == "ragged.csv" and refused["details"]["line"] == 3
+    assert refused["details"] == {"file": "ragged.csv", "expected": 2, "actual": 1}
     assert ok(client.get(draft_url))["files"] == []
 
 
@@ -264,12 +267,12 @@ def test_client_disconnecting_mid_upload_saves_nothing(
 ) -> None:
     """Half the body reaches the server (and the disk), then the client goes away."""
     data = tiny_dna.read_bytes()
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"type": "http.request", "body": data[:300], "more_body": True},
         {"type": "http.request", "body": data[300:600], "more_body": True},
         {"type": "http.disconnect"},
     ]
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -289,14 +292,12 @@ def test_client_disconnecting_mid_upload_saves_nothing(
     async def receive() -> dict[str, Any]:
         return messages.pop(0) if messages else {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     async def call() -> None:
-        try:
+        with contextlib.suppress(Exception):  # the server logs it; the client is gone anyway
             await app(scope, receive, send)
-        except Exception:  # the server logs it; the client is gone either way
-            pass
 
     anyio.run(call)
     assert not messages  # the server read both chunks before the disconnect
@@ -386,3 +387,46 @@ def test_draft_lifecycle_endpoints(
     error(client.post(f"{draft_url}/save", json={}), 422, "invalid_config")
     ok(client.delete(draft_url), 204)
     assert ok(client.get(f"/api/projects/{project}/drafts"))["count"] == 0
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A local HTTP server over a temporary folder: (base URL, folder)."""
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", root
+    server.shutdown()
+    server.server_close()
+
+
+def test_files_from_urls(
+    client: UserClient, draft_url: str, served: tuple[str, Path], tiny_dna: Path
+) -> None:
+    base, root = served
+    (root / "tiny.csv").write_bytes(tiny_dna.read_bytes())
+    view = ok(client.post(f"{draft_url}/urls", json={"url": f"{base}/tiny.csv"}))
+    assert view["files"][0]["name"] == "tiny.csv" and view["row_count"] == 40
+    error(client.post(f"{draft_url}/urls", json={"url": f"{base}/absent.csv"}), 502, "network_error")
+    error(client.post(f"{draft_url}/urls", json={"url": "file:///etc/passwd"}), 422, "invalid_config")
+    version = ok(client.post(f"{draft_url}/save", json={"version_name": "remote"}), 201)
+    assert version["sources"][0]["file"] == "tiny.csv"
+
+
+def test_version_names_are_unique(
+    client: UserClient, project: str, draft_url: str, tiny_dna: Path
+) -> None:
+    ok(client.put(f"{draft_url}/files/tiny.csv", content=tiny_dna.read_bytes()))
+    ok(client.post(f"{draft_url}/save", json={"version_name": "first"}), 201)
+    edit = ok(client.post(f"/api/projects/{project}/datasets/Tutorial/versions/first/draft"), 201)
+    edit_url = f"/api/projects/{project}/drafts/{edit['id']}"
+    ok(client.delete(f"{edit_url}/features/id"))
+    error(client.post(f"{edit_url}/save", json={"version_name": "first"}), 409, "already_exists")
+    assert ok(client.get(edit_url))["files"][0]["version_id"]  # a refused save keeps the draft
+    error(
+        client.post(f"/api/projects/{project}/drafts", json={"name": "Tutorial"}), 409, "already_exists"
+    )

@@ -8,13 +8,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import UserClient
 
+from factories import UserClient
 from kozak.data import import_files
+from kozak.graph import chain
 from kozak.runner import Worker
 from kozak.server.sse import KEEPALIVE, event_stream, start_after
 from kozak.store.entities import Event
 from kozak.workspace import Workspace
+
+SMALL = chain(
+    ("seq", "input", {"feature": "seq"}),
+    ("conv", "conv1d", {"filters": 8, "kernel_size": 5}),
+    ("pool", "global_pool1d", {"mode": "max"}),
+    ("dense", "dense", {"units": 1, "activation": "linear"}),
+    ("growth_rate", "target", {"feature": "growth_rate", "loss": "mse"}),
+    name="small",
+)
 
 
 def parse(text: str) -> list[dict[str, Any]]:
@@ -23,21 +33,25 @@ def parse(text: str) -> list[dict[str, Any]]:
     for block in text.strip().split("\n\n"):
         fields = dict(line.split(": ", 1) for line in block.splitlines() if not line.startswith(":"))
         if "id" in fields:
-            events.append({"id": int(fields["id"]), "event": fields["event"], "data": json.loads(fields["data"])})
+            events.append(
+                {"id": int(fields["id"]), "event": fields["event"], "data": json.loads(fields["data"])}
+            )
     return events
 
 
 @pytest.fixture
 def trained(client: UserClient, api_workspace: Workspace, tiny_dna: Path) -> tuple[str, str]:
-    """(project id, experiment id) of a two-epoch run of the tutorial model on 40 rows."""
+    """(project id, experiment id) of a two-epoch run of a small CNN on 40 rows."""
     project_id = client.post("/api/projects", json={"name": "Yeast"}).json()["id"]
     draft = import_files(api_workspace, [tiny_dna], name="Tiny", project="Yeast")
-    draft.rename("expression", "growth_rate").set_encoding("seq", alignment="right", length=50, padding=10)
+    draft.rename("expression", "growth_rate").set_encoding(
+        "seq", alignment="right", length=50, padding=10
+    )
     version = draft.save()
     body = {
         "name": "tutorial",
         "dataset_version_id": version.id,
-        "preset": "cuperus2017-tutorial",
+        "graph": SMALL.to_dict(),
         "settings": {"epochs": 2, "batch_size": 16},
         "run": True,
     }
@@ -68,7 +82,10 @@ def test_a_run_streams_status_progress_and_epochs_in_order(
     assert last_progress["epoch"] == 2 and last_progress["batch"] == last_progress["batches"]
     assert all(e["data"]["experiment_id"] == experiment_id for e in events)
     block = response.text.split("\n\n")[0]
-    assert block == f"id: {ids[0]}\nevent: status\ndata: {json.dumps(events[0]['data'], separators=(',', ':'))}"
+    assert (
+        block
+        == f"id: {ids[0]}\nevent: status\ndata: {json.dumps(events[0]['data'], separators=(',', ':'))}"
+    )
 
 
 def test_last_event_id_resumes_after_that_event(client: UserClient, trained: tuple[str, str]) -> None:
@@ -77,7 +94,9 @@ def test_last_event_id_resumes_after_that_event(client: UserClient, trained: tup
     every = parse(client.get(url, params={"once": 1}).text)
     first_epoch = next(i for i, e in enumerate(every) if e["event"] == "epoch")
     resumed = parse(
-        client.get(url, params={"once": 1}, headers={"Last-Event-ID": str(every[first_epoch]["id"])}).text
+        client.get(
+            url, params={"once": 1}, headers={"Last-Event-ID": str(every[first_epoch]["id"])}
+        ).text
     )
     assert resumed == every[first_epoch + 1 :]
     after = parse(client.get(url, params={"once": 1, "after": every[1]["id"]}).text)

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from factories import ADMIN_PASSWORD, UserClient
 
+from factories import ADMIN_PASSWORD, UserClient
 from kozak.data import import_files
 from kozak.graph.presets import preset
 from kozak.runner import Worker
@@ -28,15 +28,15 @@ QUICK = {"epochs": 2, "batch_size": 16}
 def api_settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     """The API's settings; on the database `database_url` names when a test asks for it."""
     url = str(request.getfixturevalue("database_url")) if "database_url" in request.fixturenames else ""
-    return Settings(
-        home=tmp_path / "home", admin_password=ADMIN_PASSWORD, workers=0, database_url=url
-    )
+    return Settings(home=tmp_path / "home", admin_password=ADMIN_PASSWORD, workers=0, database_url=url)
 
 
 def tiny_version(workspace: Workspace, project: str, tiny_dna: Path) -> DatasetVersion:
     """The 40-row CSV as the tutorial sees it: `seq` (70-wide one-hot window), `growth_rate`."""
     draft = import_files(workspace, [tiny_dna], name="Tiny", project=project)
-    draft.rename("expression", "growth_rate").set_encoding("seq", alignment="right", length=50, padding=10)
+    draft.rename("expression", "growth_rate").set_encoding(
+        "seq", alignment="right", length=50, padding=10
+    )
     return draft.save()
 
 
@@ -57,7 +57,9 @@ def url(project_id: str) -> str:
     return f"/api/projects/{project_id}/experiments"
 
 
-def create(client: UserClient, url: str, version: DatasetVersion, name: str = "tutorial", **extra: object) -> dict:
+def create(
+    client: UserClient, url: str, version: DatasetVersion, name: str = "tutorial", **extra: object
+) -> dict:
     body = {
         "name": name,
         "dataset_version_id": version.id,
@@ -87,7 +89,9 @@ def test_create_run_evaluate_clone_continue_compare(
 ) -> None:
     experiment = create(client, url, version)
     eid = experiment["id"]
-    assert experiment["status"] == "created" and experiment["epochs"] == 2 and experiment["progress"] == 0
+    assert (
+        experiment["status"] == "created" and experiment["epochs"] == 2 and experiment["progress"] == 0
+    )
     assert experiment["graph"]["name"] == "cuperus2017-tutorial" and experiment["job"] is None
     patched = client.patch(f"{url}/{eid}", json={"settings": {"optimizer": {"lr": 0.0005}}}).json()
     assert patched["settings"]["optimizer"] == {**experiment["settings"]["optimizer"], "lr": 0.0005}
@@ -103,9 +107,13 @@ def test_create_run_evaluate_clone_continue_compare(
     done = client.get(f"{url}/{eid}").json()
     assert done["status"] == "completed" and done["epochs_done"] == 2 and done["progress"] == 1.0
     assert done["job"] is None and done["best_epoch"] in (1, 2)
-    assert done["best_metric"]["name"] == "val_loss" and done["best_metric"]["epoch"] == done["best_epoch"]
+    assert (
+        done["best_metric"]["name"] == "val_loss" and done["best_metric"]["epoch"] == done["best_epoch"]
+    )
     [row] = client.get(url).json()["data"]
-    assert row["status"] == "completed" and row["best_metric"] == done["best_metric"] and "graph" not in row
+    assert (
+        row["status"] == "completed" and row["best_metric"] == done["best_metric"] and "graph" not in row
+    )
     epochs = client.get(f"{url}/{eid}/epochs").json()
     assert [e["epoch"] for e in epochs["data"]] == [1, 2] and "val_loss" in epochs["data"][0]["metrics"]
 
@@ -182,7 +190,9 @@ def test_stop_a_queued_job_and_cancel_from_the_queue(
 
     again = client.post(f"{url}/{eid}/run").json()
     jobs = f"/api/projects/{project_id}/jobs"
-    assert [j["id"] for j in client.get(jobs, params={"status": "queued"}).json()["data"]] == [again["id"]]
+    assert [j["id"] for j in client.get(jobs, params={"status": "queued"}).json()["data"]] == [
+        again["id"]
+    ]
     cancelled = client.post(f"{jobs}/{again['id']}/cancel").json()
     assert cancelled["status"] == "cancelled" and cancelled["cancel_requested"] is True
     assert client.get(jobs, params={"status": ["queued", "running"]}).json()["count"] == 0
@@ -192,7 +202,12 @@ def test_stop_a_queued_job_and_cancel_from_the_queue(
 def test_wizard_binds_a_preset_or_starts_blank(
     client: UserClient, url: str, version: DatasetVersion
 ) -> None:
-    body = {"name": "wizard", "dataset": "Tiny", "preset": "cuperus2017-tutorial", "target": "growth_rate"}
+    body = {
+        "name": "wizard",
+        "dataset": "Tiny",
+        "preset": "cuperus2017-tutorial",
+        "target": "growth_rate",
+    }
     made = client.post(f"{url}/wizard", json=body)
     assert made.status_code == 201, made.text
     experiment = made.json()
@@ -212,7 +227,9 @@ def test_wizard_binds_a_preset_or_starts_blank(
         ("target", "growth_rate"),
     ]
     assert blank["settings"]["validation_subset"] is None
-    bad = client.post(f"{url}/wizard", json={"name": "bad", "dataset": "Tiny", "training_subset": "nope"})
+    bad = client.post(
+        f"{url}/wizard", json={"name": "bad", "dataset": "Tiny", "training_subset": "nope"}
+    )
     assert bad.status_code == 422 and "no subset 'nope'" in bad.json()["error"]["message"]
     taken = client.post(f"{url}/wizard", json={"name": "wizard", "dataset": "Tiny"})
     assert taken.status_code == 409
@@ -237,7 +254,11 @@ def test_checks_before_anything_is_written_or_run(
     assert ("settings.invalid", None) in codes and check["settings"] is None and check["ok"] is False
     fixed = client.post(
         f"{url}/validate",
-        json={"dataset_version_id": version.id, "graph": graph, "settings": {"validation_subset": "test"}},
+        json={
+            "dataset_version_id": version.id,
+            "graph": graph,
+            "settings": {"validation_subset": "test"},
+        },
     ).json()
     assert ("settings.unknown_subset", None) in {(i["code"], i["node"]) for i in fixed["issues"]}
 
@@ -251,7 +272,9 @@ def test_checks_before_anything_is_written_or_run(
     assert cannot.status_code == 422 and "cannot run" in cannot.json()["error"]["message"]
     both = client.post(url, json={"name": "x", "dataset_version_id": version.id})
     assert both.status_code == 422 and "graph or preset" in both.json()["error"]["message"]
-    typo = client.post(url, json={"name": "x", "dataset_version_id": version.id, "preset": "deepsea", "epochs": 3})
+    typo = client.post(
+        url, json={"name": "x", "dataset_version_id": version.id, "preset": "deepsea", "epochs": 3}
+    )
     assert typo.status_code == 422 and "epochs" in typo.json()["error"]["message"]
 
 
@@ -264,7 +287,9 @@ def test_roles_and_projects_fence_experiments(
 ) -> None:
     eid = create(client, url, version)["id"]
     viewer = user_client("vera")
-    assert client.put(f"/api/projects/{project_id}/members", json={"user": "vera", "role": "viewer"}).is_success
+    assert client.put(
+        f"/api/projects/{project_id}/members", json={"user": "vera", "role": "viewer"}
+    ).is_success
     assert viewer.get(f"{url}/{eid}").status_code == 200
     for method, path, body in (
         ("POST", f"{url}/{eid}/run", None),
@@ -287,7 +312,9 @@ def test_roles_and_projects_fence_experiments(
     job = client.post(f"{url}/{eid}/run").json()
     assert client.get(f"/api/projects/{other}/jobs/{job['id']}").status_code == 404
     assert client.post(f"/api/projects/{other}/jobs/{job['id']}/cancel").status_code == 404
-    compare = client.post(f"/api/projects/{other}/experiments/compare", json={"experiment_ids": [eid, eid]})
+    compare = client.post(
+        f"/api/projects/{other}/experiments/compare", json={"experiment_ids": [eid, eid]}
+    )
     assert compare.status_code == 404
     outsider = user_client("olaf")
     assert outsider.get(url).status_code == 404

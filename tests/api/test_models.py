@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import UserClient
 
+from factories import UserClient
 from kozak.data import import_files
 from kozak.graph.presets import preset
 from kozak.store.entities import DatasetVersion
@@ -17,7 +17,9 @@ from kozak.workspace import Workspace
 def tiny_version(workspace: Workspace, project: str, tiny_dna: Path) -> DatasetVersion:
     """The 40-row CSV as the tutorial sees it: `seq` (70-wide one-hot window), `growth_rate`."""
     draft = import_files(workspace, [tiny_dna], name="Tiny", project=project)
-    draft.rename("expression", "growth_rate").set_encoding("seq", alignment="right", length=50, padding=10)
+    draft.rename("expression", "growth_rate").set_encoding(
+        "seq", alignment="right", length=50, padding=10
+    )
     return draft.save()
 
 
@@ -48,7 +50,11 @@ def test_presets_losses_and_settings_schema(client: UserClient) -> None:
     assert presets["cuperus2017"]["parameters"] == 1_451_137
     assert presets["cuperus2017-tutorial"]["input_length"] == 70
     graph = client.get("/api/presets/cuperus2017-tutorial").json()
-    assert graph["nodes"][0] == {"id": "seq", "type": "input", "params": {"feature": "seq", "shape": [4, 70, 1]}}
+    assert graph["nodes"][0] == {
+        "id": "seq",
+        "type": "input",
+        "params": {"feature": "seq", "shape": [4, 70, 1]},
+    }
     longer = client.get("/api/presets/cuperus2017-tutorial", params={"input_length": 80}).json()
     assert longer["nodes"][0]["params"]["shape"] == [4, 80, 1]
     missing = client.get("/api/presets/nope")
@@ -57,7 +63,9 @@ def test_presets_losses_and_settings_schema(client: UserClient) -> None:
     assert losses["categorical_crossentropy"]["activations"] == ["softmax"]
     assert "float" in losses["mse"]["feature_types"]
     settings = client.get("/api/run-settings/schema").json()
-    assert settings["defaults"]["batch_size"] == 32 and settings["defaults"]["optimizer"]["name"] == "adam"
+    assert (
+        settings["defaults"]["batch_size"] == 32 and settings["defaults"]["optimizer"]["name"] == "adam"
+    )
     assert "early_stopping" in settings["json_schema"]["properties"]
 
 

@@ -520,8 +520,8 @@ def _open(workspace: Workspace, row: Draft) -> _Opened:
         workspace.metadata.update_draft(row.id, spec=opened.default.model_dump(mode="json"))
     else:
         opened.draft.spec = DatasetSpec.model_validate(row.spec)
+    opened.draft.workspace, opened.draft.project = workspace, row.project_id
     opened.draft.name, opened.draft.description = row.name, row.description
-    opened.draft.project = row.project_id
     return opened
 
 

@@ -9,6 +9,7 @@ any time and the graph and settings only while the experiment has not run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -247,6 +248,17 @@ def bind_preset(
     return GraphSpec.from_data(data)
 
 
+def _node_id(name: str, taken: set[str]) -> str:
+    """A node id made from a feature name (ids allow letters, digits, `_` and `-`)."""
+    base = re.sub(r"[^A-Za-z0-9_\-]", "_", name)[:60]
+    base = base if base and (base[0].isalpha() or base[0] == "_") else f"_{base}"
+    node_id, k = base, 2
+    while node_id in taken:
+        node_id, k = f"{base}_{k}", k + 1
+    taken.add(node_id)
+    return node_id
+
+
 def blank_graph(
     features: Mapping[str, FeatureInfo], inputs: Sequence[str] = (), target: str | None = None
 ) -> GraphSpec:
@@ -256,15 +268,20 @@ def blank_graph(
         InvalidConfig: If a named feature does not exist.
     """
     _require_features([*inputs, *([target] if target else [])], features, "blank graph")
+    taken: set[str] = set()
     nodes: list[dict[str, Any]] = [
-        {"id": name if len(name) < 60 else f"input{i + 1}", "type": "input", "params": {"feature": name}}
-        for i, name in enumerate(list(inputs) or _sequence_features(features))
+        {"id": _node_id(name, taken), "type": "input", "params": {"feature": name}}
+        for name in list(inputs) or _sequence_features(features)
     ]
     if target is not None:
         loss = DEFAULT_LOSS.get(features[target].type, "mse")
-        ids = {n["id"] for n in nodes}
-        node_id = target if target not in ids and len(target) < 60 else "target"
-        nodes.append({"id": node_id, "type": "target", "params": {"feature": target, "loss": loss}})
+        nodes.append(
+            {
+                "id": _node_id(target, taken),
+                "type": "target",
+                "params": {"feature": target, "loss": loss},
+            }
+        )
     return GraphSpec.from_data({"name": "blank", "nodes": nodes})
 
 
@@ -409,14 +426,13 @@ def require_runnable(workspace: Workspace, experiment: Experiment) -> None:
 # ---- editing -----------------------------------------------------------------------------
 
 
-def merge_patch(current: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
-    """JSON merge patch (RFC 7396): nested mappings merge, None removes a key (its default)."""
+def deep_merge(current: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """`current` with `patch` laid over it: nested mappings merge, any other value (null too,
+    which means "none" for settings such as `validation_subset`) replaces."""
     merged = dict(current)
     for key, value in patch.items():
-        if value is None:
-            merged.pop(key, None)
-        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge_patch(merged[key], value)
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -437,7 +453,7 @@ def edit_experiment(
         experiment: The experiment.
         name: A new name.
         graph: A complete new graph spec.
-        settings: A JSON merge patch of the run settings (`{"optimizer": {"lr": 0.01}}`).
+        settings: Run settings to change, merged into the current ones (`{"optimizer": {"lr": 0.01}}`).
 
     Raises:
         Conflict: If the graph or settings change after the experiment has run or been queued.
@@ -463,7 +479,7 @@ def edit_experiment(
         if graph is not None:
             changes["graph"] = GraphSpec.from_data(dict(graph)).model_dump(mode="json")
         if settings is not None:
-            merged = merge_patch(experiment.settings, settings)
+            merged = deep_merge(experiment.settings, settings)
             changes["settings"] = run_settings_for(version_of(workspace, experiment), merged).model_dump(
                 mode="json"
             )

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kozak.errors import Conflict, InvalidConfig, KozakError, NotFound, invalid_config
+from kozak.errors import AlreadyExists, Conflict, InvalidConfig, KozakError, NotFound, invalid_config
 from kozak.experiments.service import _work_dir, evaluate_experiment, run_experiment
 from kozak.runner.events import EventRecorder, emit_status
 from kozak.store.entities import Experiment, Job
@@ -247,8 +247,8 @@ def _evaluate(ctx: JobContext) -> str:
     except BaseException as error:
         ctx.set_status(status, f"evaluation failed: {describe(error)}")
         raise
-    ctx.log(f"evaluated the {args.checkpoint} checkpoint (epoch {report['epoch']}) on "
-            + ", ".join(report["subsets"]))  # fmt: skip
+    subsets = ", ".join(report["subsets"])
+    ctx.log(f"evaluated the {args.checkpoint} checkpoint (epoch {report['epoch']}) on {subsets}")
     ctx.set_status(status, message)
     return "completed"
 
@@ -325,19 +325,38 @@ def enqueue_experiment_job(
             job=running.id,
         )
     job_kind.check(workspace, experiment, args)
-    job = workspace.metadata.enqueue_job(
-        Job(
-            project_id=experiment.project_id,
-            experiment_id=experiment.id,
-            kind=kind,
-            payload={
-                **args.model_dump(mode="json"),
-                "previous_status": experiment.status,
-                "previous_message": experiment.message,
-            },
-            created_by=created_by,
+    try:
+        job = workspace.metadata.enqueue_job(
+            Job(
+                project_id=experiment.project_id,
+                experiment_id=experiment.id,
+                kind=kind,
+                payload={
+                    **args.model_dump(mode="json"),
+                    "previous_status": experiment.status,
+                    "previous_message": experiment.message,
+                },
+                created_by=created_by,
+            )
         )
-    )
+    except AlreadyExists as exc:  # a store that enforces one active job per experiment
+        raise Conflict(f"experiment {experiment.name!r} already has a queued or running job") from exc
+    # Two requests at once can both pass the check above. A job that then sees another yields:
+    # at most one survives (both yield, and both callers hear 409, only if each sees the other).
+    others = [
+        j.id
+        for j in workspace.metadata.list_jobs(
+            experiment.project_id, statuses=ACTIVE_STATUSES, experiment_id=experiment.id
+        )
+        if j.id != job.id
+    ]
+    if others:
+        workspace.metadata.request_cancel(job.id)
+        raise Conflict(
+            f"experiment {experiment.name!r} already has a job ({others[0]})",
+            experiment=experiment.name,
+            job=others[0],
+        )
     workspace.metadata.update_experiment(experiment.id, status="queued", message="")
     emit_status(workspace, experiment.id, experiment.project_id, "queued", "", job.id)
     return job
@@ -388,7 +407,8 @@ def _mark_lost(workspace: Workspace, job: Job, what: str) -> None:
     kind = JOB_KINDS.get(job.kind)
     if kind is None or kind.trains:
         status = "failed"
-        message = f"{what} during epoch {experiment.epochs_done + 1}; {RESUME_HINT}"
+        hint = RESUME_HINT if _checkpoint_exists(workspace, experiment, "last") else "run it again"
+        message = f"{what} during epoch {experiment.epochs_done + 1}; {hint}"
     else:
         status = job.payload.get("previous_status", "completed")
         message = f"{what} during evaluation; evaluate again"

@@ -115,15 +115,14 @@ class LocalProcessRunner(JobRunner):
                         logger.warning("job %s: its worker (pid %d) died", job.id, process.pid)
                     quick = now - slot.started_at < QUICK_DEATH_S
                     slot.quick_deaths = slot.quick_deaths + 1 if quick else 0
-                    delay = 0.0
-                    if quick:  # a crash loop: wait longer each time
-                        delay = min(
-                            MAX_RESTART_DELAY_S,
-                            self.workspace.settings.heartbeat_s * 2**slot.quick_deaths,
-                        )
+                    # a crash loop (each start dying at once) is retried less and less often
+                    backoff = self.workspace.settings.heartbeat_s * 2**slot.quick_deaths
+                    delay = min(MAX_RESTART_DELAY_S, backoff) if quick else 0.0
                     slot.restart_at = now + delay
-                    logger.warning("worker %d exited with %s; restarting in %.0f s",
-                                   slot.index, process.returncode, delay)  # fmt: skip
+                    code = process.returncode
+                    logger.warning(
+                        "worker %d exited with %s; restart in %.1f s", slot.index, code, delay
+                    )
                 if now >= slot.restart_at:
                     slot.restart_at = None
                     self._launch(slot)

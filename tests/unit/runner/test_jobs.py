@@ -192,7 +192,7 @@ def test_reaping_a_lost_job_leaves_the_experiment_failed_but_resumable(
     assert reaped.id == job.id and reaped.status == "failed" and "worker lost" in reaped.error
     lost = fresh(job_workspace, experiment)
     assert lost.status == "failed"
-    assert lost.message == "worker lost during epoch 1; resume to continue from the last checkpoint"
+    assert lost.message == "worker lost during epoch 1; run it again"  # no checkpoint yet
     assert statuses(job_workspace, experiment)[-1] == "failed"
     assert reap_lost_jobs(job_workspace) == []
 
@@ -236,3 +236,31 @@ def test_stop_signal_keeps_the_first_reason() -> None:
     signal.stop("worker shut down")
     signal.stop("lost", failed=True)
     assert signal.is_set() and signal.message == "worker shut down" and not signal.failed
+
+
+def test_simultaneous_enqueues_leave_one_job(
+    job_workspace: Workspace, make_experiment: MakeExperiment
+) -> None:
+    experiment = make_experiment()
+    outcomes: list[str] = []
+    start = threading.Barrier(4)
+
+    def enqueue() -> None:
+        start.wait()
+        try:
+            enqueue_experiment_job(job_workspace, experiment, "train")
+            outcomes.append("queued")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=enqueue) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # at most one wins (none when each saw the other: both yield, which is safe)
+    assert len(outcomes) == 4 and outcomes.count("queued") <= 1
+    active = job_workspace.metadata.list_jobs(statuses=("queued", "running"))
+    assert len(active) == outcomes.count("queued")
+    status = fresh(job_workspace, experiment).status
+    assert status == ("queued" if active else "created")

@@ -56,7 +56,7 @@ def list_losses(_: CurrentUser) -> Page[LossPublic]:
 
 
 @router.get("/run-settings/schema")
-def run_settings_schema(_: CurrentUser) -> RunSettingsSchemaPublic:
+def get_run_settings_schema(_: CurrentUser) -> RunSettingsSchemaPublic:
     """JSON Schema and defaults of the run settings."""
     return RunSettingsSchemaPublic.current()
 

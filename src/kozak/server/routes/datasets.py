@@ -256,10 +256,8 @@ def diff_version(
 
 @router.post("/datasets/{dataset}/versions/{version}/draft", status_code=201)
 def edit_version(
-    version: ViewedVersion, project: ProjectEditor, workspace: WorkspaceDep, user: CurrentUser
+    dataset: str, version: str, project: ProjectEditor, workspace: WorkspaceDep, user: CurrentUser
 ) -> DraftPublic:
     """Start a draft from this version; saving it adds a version to the dataset."""
-    draft = uploads.draft_from_version(
-        workspace, project, version.dataset_id, version.id, created_by=user.name
-    )
+    draft = uploads.draft_from_version(workspace, project, dataset, version, created_by=user.name)
     return _view(workspace, draft)

@@ -24,7 +24,9 @@ LastEventId = Annotated[
 After = Annotated[int | None, Query(ge=0, description="Start after this event id.")]
 Once = Annotated[bool, Query(description="Send the events there are now, then close.")]
 
-_STREAM: dict[int | str, dict[str, Any]] = {200: {"content": {"text/event-stream": {}}, "description": "An event stream."}}
+_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "An event stream."}
+}
 
 
 @router.get("/events", response_class=StreamingResponse, responses=_STREAM)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from kozak.experiments import overview
-from kozak.runner import cancel_job
+from kozak.runner import jobs as queue
 from kozak.server.deps import ProjectEditor, ProjectViewer, WorkspaceDep
 from kozak.server.schemas import Page
 from kozak.server.schemas.jobs import JobDetail, JobPublic
@@ -34,7 +34,7 @@ def get_job(job_id: str, project: ProjectViewer, workspace: WorkspaceDep) -> Job
 
 
 @router.post("/{job_id}/cancel")
-def cancel(job_id: str, project: ProjectEditor, workspace: WorkspaceDep) -> JobPublic:
+def cancel_job(job_id: str, project: ProjectEditor, workspace: WorkspaceDep) -> JobPublic:
     """Cancel a job: a queued one at once, a running one after its current batch."""
     job = overview.job_in_project(workspace, project.id, job_id)
-    return JobPublic.of(cancel_job(workspace, job.id))
+    return JobPublic.of(queue.cancel_job(workspace, job.id))

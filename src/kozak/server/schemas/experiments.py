@@ -56,7 +56,8 @@ class ExperimentUpdate(Schema):
     name: str | None = Field(None, min_length=1, max_length=200, description="A new name.")
     graph: dict[str, Any] | None = Field(None, description="A complete new graph spec.")
     settings: dict[str, Any] | None = Field(
-        None, description='A JSON merge patch of the run settings, e.g. {"optimizer": {"lr": 0.01}}.'
+        None,
+        description='Run settings to change, merged into the current ones: {"optimizer": {"lr": 0.01}}.',
     )
 
 
