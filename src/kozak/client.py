@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
 from kozak.errors import JobFailed, KozakError, NetworkError, NotAuthenticated
 
@@ -178,6 +179,53 @@ class Client:
     def project(self, ref: str) -> Project:
         """A project by id or name."""
         return Project(self, self.get(f"/projects/{ref}"))
+
+    def project_or_create(self, name: str) -> Project:
+        """The project called `name`, created (owned by you) when you have none by that name."""
+        found = [p for p in self.projects() if p["name"] == name]
+        return Project(self, found[0]) if found else self.create_project(name)
+
+    def run_file(
+        self, path: Path, on_event: Callable[[dict[str, Any]], None] | None = None
+    ) -> dict[str, Any]:
+        """`kozak run FILE.yaml` on the server: upload or find the data, create, run, wait.
+
+        Returns:
+            The finished experiment.
+        """
+        from kozak.experiments.spec import ExperimentFile  # the file format, not the library
+
+        spec = ExperimentFile.load(path)
+        project = self.project_or_create(spec.project)
+        data = spec.dataset
+        if data.files:
+            version = project.create_dataset(
+                data.name,
+                [path.parent / f for f in data.files],
+                rename=data.rename,
+                encoding={k: v.model_dump(mode="json") for k, v in data.encoding.items()},
+                subsets=None
+                if data.subsets is None
+                else [s.model_dump(mode="json") for s in data.subsets],
+                version_name=data.version,
+            )
+            choice: dict[str, Any] = {"dataset_version_id": version["id"]}
+        else:
+            choice = {"dataset": data.name, "version": data.version}
+        model = spec.model
+        if model.file is not None:
+            choice["graph"] = yaml.safe_load((path.parent / model.file).read_text())
+        else:
+            choice.update(
+                {"graph": model.graph} if model.graph is not None else {"preset": model.preset}
+            )
+        settings = spec.settings.model_dump(mode="json", exclude_unset=True)
+        taken = {e["name"] for e in project.experiments()}
+        name, k = spec.name, 2
+        while name in taken:
+            name, k = f"{spec.name}-{k}", k + 1
+        created = project.create_experiment(name, settings=settings, run=True, **choice)
+        return project.wait(created["id"], on_event)
 
 
 class Project:

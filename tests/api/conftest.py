@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from factories import ADMIN_PASSWORD, UserClient
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from factories import ADMIN_PASSWORD, UserClient
 from kozak import accounts
 from kozak.server import create_app
 from kozak.settings import Settings

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import UserClient, tiny_experiment
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from factories import UserClient, tiny_experiment
 from kozak import accounts
 from kozak.server.routes import ROUTERS
 from kozak.store.entities import Job
@@ -51,6 +51,9 @@ def api_routes() -> list[tuple[str, str, APIRoute]]:
 
 
 def fill(path: str, values: dict[str, str]) -> str:
+    """`path` with its parameters filled in; event streams get `?once=1` so they end."""
+    if path.endswith("/events"):
+        path += "?once=1"
     for name in [p.split("}")[0].split(":")[0] for p in path.split("{")[1:]]:
         key = next((k for k in values if k in name), None)
         path = path.replace(f"{{{name}}}", values[key] if key else "x", 1).replace(

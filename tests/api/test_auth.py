@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from factories import ADMIN_PASSWORD, UserClient
 from fastapi.testclient import TestClient
+
+from factories import ADMIN_PASSWORD, UserClient
 
 
 def test_health_needs_no_login(test_client: TestClient) -> None:
@@ -72,7 +73,8 @@ def test_only_admins_create_users(client: UserClient, user_client: Callable[[str
 
 def test_password_change(test_client: TestClient, user_client: Callable[[str], UserClient]) -> None:
     ada = user_client("ada")
-    wrong = ada.put("/api/users/ada/password", json={"password": "new password", "current_password": "x"})
+    change = {"password": "new password", "current_password": "x"}
+    wrong = ada.put("/api/users/ada/password", json=change)
     assert wrong.status_code == 401
     ok = ada.put(
         "/api/users/ada/password", json={"password": "new password", "current_password": "ada-password"}
@@ -109,4 +111,5 @@ def test_unknown_api_paths_and_methods_use_the_error_shape(client: UserClient) -
     missing = client.get("/api/nothing-here")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     wrong_method = client.request("PATCH", "/api/health")
-    assert wrong_method.status_code == 405 and wrong_method.json()["error"]["code"] == "method_not_allowed"
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"

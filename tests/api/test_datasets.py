@@ -427,6 +427,7 @@ def test_version_names_are_unique(
     ok(client.delete(f"{edit_url}/features/id"))
     error(client.post(f"{edit_url}/save", json={"version_name": "first"}), 409, "already_exists")
     assert ok(client.get(edit_url))["files"][0]["version_id"]  # a refused save keeps the draft
+    error(client.patch(edit_url, json={"name": "Renamed"}), 422, "invalid_config")
     error(
         client.post(f"/api/projects/{project}/drafts", json={"name": "Tutorial"}), 409, "already_exists"
     )

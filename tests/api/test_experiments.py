@@ -270,6 +270,10 @@ def test_checks_before_anything_is_written_or_run(
     saved = create(client, url, version, "broken", graph=graph, preset=None)
     cannot = client.post(f"{url}/{saved['id']}/run")
     assert cannot.status_code == 422 and "cannot run" in cannot.json()["error"]["message"]
+    patched = client.patch(f"{url}/{saved['id']}", json={"settings": {"validation_subset": None}})
+    assert patched.json()["settings"]["validation_subset"] is None  # null is a value, not "unset"
+    wrong = client.patch(f"{url}/{saved['id']}", json={"settings": {"training_subset": "test"}})
+    assert wrong.status_code == 422 and "no subset 'test'" in wrong.json()["error"]["message"]
     both = client.post(url, json={"name": "x", "dataset_version_id": version.id})
     assert both.status_code == 422 and "graph or preset" in both.json()["error"]["message"]
     typo = client.post(

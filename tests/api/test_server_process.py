@@ -9,6 +9,7 @@ and on PostgreSQL. Then the server is stopped mid-training and restarted: nothin
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -23,7 +24,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from typer.testing import CliRunner
 
+from factories import native_experiment_file
+from kozak.cli import app
 from kozak.client import Client, Project
 from kozak.errors import NetworkError
 from kozak.sequences import DNA, encode_strings, one_hot
@@ -197,3 +201,25 @@ def test_a_server_restart_during_training_loses_nothing(
         assert final["status"] == "stopped"
     finally:
         restarted.stop()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_cli_logs_in_and_runs_an_experiment_file_on_the_server(
+    server: Server, tmp_path: Path, native_utrs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOZAK_CREDENTIALS", str(tmp_path / "credentials.json"))
+    runner = CliRunner()
+    login = runner.invoke(app, ["login", server.url, "--user", "admin", "--password", PASSWORD])
+    assert login.exit_code == 0, login.output
+    assert (tmp_path / "credentials.json").stat().st_mode & 0o077 == 0
+    path = native_experiment_file(
+        tmp_path, native_utrs, "remote", training_percent=4, validation_percent=2
+    )
+    result = runner.invoke(app, ["run", str(path), "--server", server.url, "--json"])
+    assert result.exit_code == 0, result.output + server.log()[-3000:]
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["status"] == "completed" and summary["name"] == "remote"
+    assert summary["subsets"]["validation"]["growth_rate"]["n"] > 100
+    assert "epoch 1:" in result.output
+    project = Client(server.url).project("Yeast")  # the saved token, no arguments
+    assert [e["name"] for e in project.experiments()] == ["remote"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from kozak.cli import datasets, db, example, experiments, models, server, users, worker
+from kozak.cli import datasets, db, example, experiments, login, models, server, users, worker
 from kozak.cli.common import run_command
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.command("report")(experiments.report_command)
 app.add_typer(models.app, name="models")
 app.command("up")(server.up_command)
 app.command("worker")(worker.worker_command)
+app.command("login")(login.login_command)
 app.add_typer(users.app, name="users")
 
 

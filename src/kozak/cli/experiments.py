@@ -10,6 +10,8 @@ import typer
 from rich.table import Table
 
 from kozak.cli.common import console, open_workspace
+from kozak.client import Client
+from kozak.errors import JobFailed
 from kozak.experiments import (
     ExperimentFile,
     clone_experiment,
@@ -26,15 +28,24 @@ from kozak.training.callbacks import RichProgress
 
 app = typer.Typer(help="List, show, clone and continue experiments.", no_args_is_help=True)
 ProjectOption = Annotated[str, typer.Option("--project", "-p", help="Project name.")]
+ServerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--server",
+        envvar="KOZAK_SERVER",
+        help="Run on this Kozak server (token: KOZAK_TOKEN or `kozak login`).",
+    ),
+]
 REGRESSION_COLUMNS = ("mse", "mae", "r2", "pearson_r", "pearson_r2", "spearman", "n")
 
 
-def _summary(experiment: Experiment, evaluation: dict[str, Any]) -> dict[str, Any]:
+def _summary(experiment: Experiment | dict[str, Any], evaluation: dict[str, Any]) -> dict[str, Any]:
+    found = experiment if isinstance(experiment, dict) else experiment.model_dump()
     return {
-        "experiment": experiment.id,
-        "name": experiment.name,
-        "status": experiment.status,
-        "best_epoch": experiment.best_epoch,
+        "experiment": found["id"],
+        "name": found["name"],
+        "status": found["status"],
+        "best_epoch": found["best_epoch"],
         "subsets": {
             subset: {target: found["metrics"] for target, found in targets.items()}
             for subset, targets in evaluation["subsets"].items()
@@ -55,15 +66,41 @@ def _print_evaluation(summary: dict[str, Any]) -> None:
     console.print(table)
 
 
+def _run_on_server(server: str, file: Path) -> dict[str, Any]:
+    """`kozak run --server`: the same file, trained by the server's workers, progress streamed."""
+
+    def show(event: dict[str, Any]) -> None:
+        data = event["data"]
+        if event["event"] == "status":
+            console.print(f"[bold]{data['status']}[/] {data.get('message', '')}")
+        elif event["event"] == "epoch":
+            metrics = ", ".join(
+                f"{k} {v:.4g}" for k, v in data["metrics"].items() if isinstance(v, float)
+            )
+            console.print(f"epoch {data['epoch']}: {metrics}")
+
+    with Client(server) as client:
+        experiment = client.run_file(file, show)
+        project = client.project(experiment["project_id"])
+        if experiment["status"] != "completed":
+            raise JobFailed(
+                f"experiment {experiment['name']!r} {experiment['status']}: {experiment['message']}"
+            )
+        return _summary(experiment, project.evaluation(experiment["id"]))
+
+
 def run_command(
     file: Annotated[Path, typer.Argument(help="Experiment YAML (see docs/experiments.md).")],
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of results.")] = False,
+    server: ServerOption = None,
 ) -> None:
     """Train the experiment a YAML file describes, then evaluate its best epoch."""
-    workspace = open_workspace()
-    experiment = run_file(workspace, file, [RichProgress()])
-    evaluation = stored_evaluation(workspace, experiment)
-    summary = _summary(experiment, evaluation)
+    if server:
+        summary = _run_on_server(server, file)
+    else:
+        workspace = open_workspace()
+        experiment = run_file(workspace, file, [RichProgress()])
+        summary = _summary(experiment, stored_evaluation(workspace, experiment))
     _print_evaluation(summary)
     if as_json:
         print(json.dumps(summary))

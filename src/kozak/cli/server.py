@@ -66,4 +66,7 @@ def up_command(
             f"Created the administrator. Log in as [bold]{admin.name}[/] with password "
             f"[bold]{password}[/] (change it with `kozak users set-password {admin.name}`)."
         )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # Open event streams would hold shutdown forever; browsers reconnect with Last-Event-ID.
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5
+    )

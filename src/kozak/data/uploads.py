@@ -50,7 +50,7 @@ from kozak.store.entities import Dataset, DatasetVersion, Draft, Project
 from kozak.workspace import Workspace
 
 CHUNK_BYTES = 1 << 20
-TABLE_CACHE_SIZE = 8  # files; the tutorial's one-hot NPY alone is hundreds of MB in memory
+TABLE_CACHE_SIZE = 4  # files; the tutorial's one-hot NPY alone is hundreds of MB in memory
 OPEN_CACHE_SIZE = 4  # drafts kept open (table plus the last prepared content)
 _SUBSET = TypeAdapter[Any](SubsetSpec)
 
@@ -200,14 +200,18 @@ def update_draft(
     """Rename a draft (the dataset it will create) or change its description.
 
     Raises:
-        InvalidConfig: the name is empty.
-        AlreadyExists: a new dataset's name is taken.
+        InvalidConfig: the name is empty, or the draft edits an existing dataset.
+        AlreadyExists: the name is taken by a dataset.
     """
     changes: dict[str, Any] = {}
     if name is not None and name.strip() != draft.name:
+        if draft.dataset_id is not None:
+            raise InvalidConfig(
+                f"this draft adds a version to dataset {draft.name!r}; its name cannot change here",
+                field="name",
+            )
         changes["name"] = _clean_name(name)
-        if draft.dataset_id is None:
-            _refuse_taken_name(workspace, draft.project_id, changes["name"])
+        _refuse_taken_name(workspace, draft.project_id, changes["name"])
     if description is not None:
         changes["description"] = description
     return workspace.metadata.update_draft(draft.id, **changes) if changes else draft
@@ -463,10 +467,10 @@ def _stored_sequence(column: RawColumn) -> FeatureSpec:
 
 def _default_spec(table: RawTable) -> DatasetSpec:
     """`default_spec`, also for a stored version's sequences (codes, which detection does not take)."""
-    stored = [c for c in table.columns if isinstance(c.values, EncodedSequences)]
-    if not stored:
+    plain_columns = [c for c in table.columns if not isinstance(c.values, EncodedSequences)]
+    if len(plain_columns) == len(table.columns):
         return default_spec(table)
-    plain = default_spec(RawTable([c for c in table.columns if c not in stored]))
+    plain = default_spec(RawTable(plain_columns))
     by_source = {f.source: f for f in plain.features}
     features = tuple(by_source.get(c.name) or _stored_sequence(c) for c in table.columns)
     return plain.model_copy(update={"features": features})
@@ -830,7 +834,8 @@ def delete_dataset(workspace: Workspace, project: Project, dataset_ref: str) -> 
         )
     drafts = [d for d in metadata.list_drafts(project.id) if d.dataset_id == dataset.id]
     metadata.delete_dataset(dataset.id)  # rows first: a failure leaves every file in place
-    for path in [v.artifact_path for v in versions] + [f"drafts/{d.id}" for d in drafts]:
+    paths = [v.artifact_path for v in versions] + [f"datasets/{dataset.id}"]
+    for path in paths + [f"drafts/{d.id}" for d in drafts]:
         workspace.artifacts.delete(path)
     for draft in drafts:
         _forget(draft.id)

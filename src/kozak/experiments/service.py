@@ -44,7 +44,8 @@ def _checkpoint_path(experiment: Experiment, kind: str) -> str:
     return f"{experiment.artifact_path}/checkpoints/{kind}.pt"
 
 
-def _work_dir(workspace: Workspace, experiment: Experiment) -> Path:
+def work_dir(workspace: Workspace, experiment: Experiment) -> Path:
+    """The local folder a run trains in (its checkpoints are copied to the artifact store)."""
     return workspace.settings.home / "work" / experiment.id
 
 
@@ -136,7 +137,7 @@ class _Recorder(Callback):
 
 def local_checkpoint(workspace: Workspace, experiment: Experiment, kind: str = "best") -> Path | None:
     """A checkpoint (`best`, `last`, `init`) as a local file, fetched when needed; None if absent."""
-    local = _work_dir(workspace, experiment) / f"{kind}.pt"
+    local = work_dir(workspace, experiment) / f"{kind}.pt"
     stored = _checkpoint_path(experiment, kind)
     if not local.exists() and workspace.artifacts.exists(stored):
         local.parent.mkdir(parents=True, exist_ok=True)
@@ -172,7 +173,7 @@ def run_experiment(
     metadata.update_experiment(experiment.id, status="running", message="")
     monitor = settings.early_stopping.monitor
     recorder = _Recorder(workspace, experiment, monitor)
-    checkpoints = ModelCheckpoint(_work_dir(workspace, experiment), monitor=monitor)
+    checkpoints = ModelCheckpoint(work_dir(workspace, experiment), monitor=monitor)
     try:
         result = train(
             model, content, graph, settings, [*callbacks, checkpoints, recorder],
@@ -180,6 +181,11 @@ def run_experiment(
         )  # fmt: skip
     except KozakError as exc:
         metadata.update_experiment(experiment.id, status="failed", message=exc.message)
+        raise
+    except Exception as exc:  # a bug or an OS error: the run still must not stay "running"
+        metadata.update_experiment(
+            experiment.id, status="failed", message=f"{type(exc).__name__}: {exc}"
+        )
         raise
     except KeyboardInterrupt:
         metadata.update_experiment(experiment.id, status="stopped", message="interrupted")
@@ -305,4 +311,4 @@ def delete_experiment(workspace: Workspace, experiment: Experiment) -> None:
     workspace.metadata.delete_experiment(experiment.id)
     if experiment.artifact_path:
         workspace.artifacts.delete(experiment.artifact_path)
-    shutil.rmtree(_work_dir(workspace, experiment), ignore_errors=True)
+    shutil.rmtree(work_dir(workspace, experiment), ignore_errors=True)

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, KozakError, NotFound, invalid_config
-from kozak.experiments.service import _work_dir, evaluate_experiment, run_experiment
+from kozak.experiments.service import evaluate_experiment, run_experiment, work_dir
 from kozak.runner.events import EventRecorder, emit_status
 from kozak.store.entities import Experiment, Job
 from kozak.training import RunSettings
@@ -201,10 +201,7 @@ def _training(ctx: JobContext, *, resume: bool) -> str:
     callbacks = [EventRecorder(workspace, experiment, ctx.job.id), _LogLines(ctx.log)]
     try:
         done = run_experiment(workspace, experiment, callbacks, resume=resume, stop_event=ctx.stop)
-    except BaseException as error:
-        if isinstance(error, Exception) and not isinstance(error, KozakError):
-            # run_experiment records KozakErrors itself; anything else would stay "running"
-            workspace.metadata.update_experiment(experiment.id, status="failed", message=describe(error))
+    except BaseException:
         now = workspace.metadata.get_experiment(experiment.project_id, experiment.id)
         emit_status(workspace, now.id, now.project_id, now.status, now.message, ctx.job.id)
         raise
@@ -483,6 +480,6 @@ def execute_job(
     if job.experiment_id is None:
         raise InvalidConfig(f"job {job.id} ({job.kind}) names no experiment")
     experiment = workspace.metadata.get_experiment(job.project_id, job.experiment_id)
-    shutil.rmtree(_work_dir(workspace, experiment), ignore_errors=True)
+    shutil.rmtree(work_dir(workspace, experiment), ignore_errors=True)
     log(f"{job.kind} {experiment.name} ({experiment.id}), attempt {job.attempts}")
     return kind.run(JobContext(workspace, job, experiment, stop_event, log))

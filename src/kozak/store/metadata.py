@@ -29,7 +29,7 @@ from kozak.store.entities import (
 class MetadataStore(abc.ABC):
     """Persistent catalogue of users, projects, datasets, experiments, jobs and events."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  # optional: stores without connections keep this
         """Release connections; the store is not used afterwards."""
 
     # Projects
