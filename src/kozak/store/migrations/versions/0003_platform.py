@@ -74,6 +74,13 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Index("ix_jobs_status_created_at", "status", "created_at"),
+        sa.Index(
+            "uq_jobs_active_experiment",
+            "experiment_id",
+            unique=True,
+            sqlite_where=sa.text("status IN ('queued', 'running')"),
+            postgresql_where=sa.text("status IN ('queued', 'running')"),
+        ),
     )
     op.create_table(
         "events",
