@@ -1,9 +1,17 @@
-"""Finding datasets and versions by the references people type: `NAME` or `NAME@VERSION`."""
+"""A project's datasets and versions: finding, previewing and deleting them.
+
+`find_version` takes the references people type (`NAME` or `NAME@VERSION`). Deleting a dataset
+also removes its versions' files and the drafts that edit it.
+"""
 
 from __future__ import annotations
 
-from kozak.errors import NotFound
-from kozak.store.entities import Dataset, DatasetVersion
+from typing import Any
+
+from kozak.data.draft import edit_version
+from kozak.data.drafts import forget, preview_rows
+from kozak.errors import Conflict, NotFound
+from kozak.store.entities import Dataset, DatasetVersion, Project
 from kozak.workspace import Workspace
 
 
@@ -34,3 +42,46 @@ def find_version(workspace: Workspace, project: str, ref: str) -> tuple[Dataset,
     if not versions:
         raise NotFound(f"dataset {name!r} has no versions yet", dataset=name)
     return dataset, versions[-1]
+
+
+def delete_dataset(workspace: Workspace, project: Project, dataset_ref: str) -> None:
+    """Delete a dataset, its versions, the drafts editing it and their files.
+
+    Raises:
+        NotFound: naming the dataset.
+        Conflict: an experiment uses one of its versions (naming the experiments).
+    """
+    metadata = workspace.metadata
+    dataset = metadata.get_dataset(project.id, dataset_ref)
+    versions = metadata.list_dataset_versions(dataset.id)
+    ids = {v.id for v in versions}
+    users = [e.name for e in metadata.list_experiments(project.id) if e.dataset_version_id in ids]
+    if users:
+        raise Conflict(
+            f"dataset {dataset.name!r} is used by experiments {', '.join(users)}; delete them first",
+            dataset=dataset.name,
+            experiments=users,
+        )
+    drafts = [d for d in metadata.list_drafts(project.id) if d.dataset_id == dataset.id]
+    metadata.delete_dataset(dataset.id)  # rows first: a failure leaves every file in place
+    paths = [v.artifact_path for v in versions] + [f"datasets/{dataset.id}"]
+    for path in paths + [f"drafts/{d.id}" for d in drafts]:
+        workspace.artifacts.delete(path)
+    for draft in drafts:
+        forget(draft.id)
+
+
+def version_preview(
+    workspace: Workspace, project: Project, dataset: Dataset, version: DatasetVersion, rows: int = 10
+) -> dict[str, Any]:
+    """The first rows of a stored version, decoded (sequences as letters, classes as names).
+
+    Returns:
+        `{"features": [names], "rows": [{feature: value}], "row_count": n}`.
+    """
+    library_draft = edit_version(workspace, dataset, version, project.id)
+    return {
+        "features": [f.name for f in library_draft.spec.features],
+        "rows": preview_rows(library_draft, rows),
+        "row_count": version.row_count,
+    }
