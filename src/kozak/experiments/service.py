@@ -165,6 +165,15 @@ def run_experiment(
     resume_from = local_checkpoint(workspace, experiment, "last") if resume else None
     if resume and resume_from is None:
         raise InvalidConfig(f"experiment {experiment.name!r} has no checkpoint to resume from")
+    if resume_from is not None:
+        # A run killed between writing a checkpoint and logging that epoch would miss its row.
+        history = load_checkpoint(resume_from).data["metrics"]
+        workspace.metadata.log_epochs(
+            [
+                EpochMetrics(experiment_id=experiment.id, epoch=int(m["epoch"]), metrics=m)
+                for m in history
+            ]
+        )
     model = build_model(graph, content, seed=settings.seed)
     warm_start = local_checkpoint(workspace, experiment, "init")
     if warm_start is not None and resume_from is None:

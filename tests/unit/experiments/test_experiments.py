@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from factories import native_experiment_file
+from factories import native_experiment_file, tiny_experiment
 from kozak.cli import app
 from kozak.errors import JobFailed
 from kozak.experiments import (
@@ -21,6 +21,7 @@ from kozak.experiments import (
     stored_evaluation,
 )
 from kozak.settings import Settings
+from kozak.store.entities import EpochMetrics
 from kozak.training.checkpoint import load_checkpoint
 from kozak.workspace import Workspace
 
@@ -88,3 +89,14 @@ def test_published_schema_and_examples_are_current() -> None:
     )
     for example in (root / "examples").glob("*.yaml"):
         ExperimentFile.load(example)
+
+
+def test_resuming_restores_epoch_rows_from_the_checkpoint(workspace: Workspace, tiny_dna: Path) -> None:
+    experiment = run_experiment(workspace, tiny_experiment(workspace, "Lab", tiny_dna))
+    kept = workspace.metadata.list_epochs(experiment.id)[1].metrics
+    # as if the worker died after uploading epoch 2's checkpoint but before logging epoch 2
+    workspace.metadata.log_epochs([EpochMetrics(experiment_id=experiment.id, epoch=2, metrics={})])
+    longer = continue_experiment(workspace, experiment, 1)
+    epochs = workspace.metadata.list_epochs(longer.id)
+    assert [e.epoch for e in epochs] == [1, 2, 3]
+    assert epochs[1].metrics == kept
