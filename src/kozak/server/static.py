@@ -14,9 +14,8 @@ from kozak.server.errors import error_body
 
 STATIC_DIR = Path(__file__).parent / "static"
 _NO_BUILD = (
-    "The Kozak web UI is not built.\n\n"
-    "Build it with `make ui` (needs Node.js 20 and npm), or use `make run`, which builds it.\n"
-    "The REST API is at /api (documentation: /api/docs).\n"
+    "The Kozak web UI is not built in this installation (its sources live in frontend/).\n\n"
+    "The REST API is at /api; its interactive documentation is at /api/docs.\n"
 )
 
 
