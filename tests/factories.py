@@ -109,3 +109,14 @@ def tiny_experiment(workspace: Any, project: str, tiny_dna: Path, name: str = "t
     )
     settings = RunSettings.from_data({"epochs": 2, "batch_size": 8})
     return create_experiment(workspace, project, name, version, graph, settings)
+
+
+def tiny_version(workspace: Any, project: str, tiny_dna: Path) -> Any:
+    """The 40-row CSV as the tutorial sees it: `seq` (70-wide one-hot window), `growth_rate`."""
+    from kozak.data import import_files
+
+    draft = import_files(workspace, [tiny_dna], name="Tiny", project=project)
+    draft.rename("expression", "growth_rate").set_encoding(
+        "seq", alignment="right", length=50, padding=10
+    )
+    return draft.save()

@@ -193,6 +193,7 @@ class Client:
         Returns:
             The finished experiment.
         """
+        from kozak.experiments.service import free_name
         from kozak.experiments.spec import ExperimentFile  # the file format, not the library
 
         spec = ExperimentFile.load(path)
@@ -220,10 +221,7 @@ class Client:
                 {"graph": model.graph} if model.graph is not None else {"preset": model.preset}
             )
         settings = spec.settings.model_dump(mode="json", exclude_unset=True)
-        taken = {e["name"] for e in project.experiments()}
-        name, k = spec.name, 2
-        while name in taken:
-            name, k = f"{spec.name}-{k}", k + 1
+        name = free_name(spec.name, {e["name"] for e in project.experiments()})
         created = project.create_experiment(name, settings=settings, run=True, **choice)
         return project.wait(created["id"], on_event)
 

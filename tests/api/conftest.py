@@ -14,10 +14,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from factories import ADMIN_PASSWORD, UserClient
+from factories import ADMIN_PASSWORD, UserClient, tiny_version
 from kozak import accounts
 from kozak.server import create_app
 from kozak.settings import Settings
+from kozak.store.entities import DatasetVersion
 from kozak.workspace import Workspace
 
 
@@ -62,3 +63,17 @@ def user_client(test_client: TestClient, api_workspace: Workspace) -> Callable[[
         return UserClient(test_client, secret)
 
     return make
+
+
+@pytest.fixture
+def project_id(client: UserClient) -> str:
+    """A project "Yeast" owned by the admin."""
+    response = client.post("/api/projects", json={"name": "Yeast"})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+@pytest.fixture
+def version(api_workspace: Workspace, project_id: str, tiny_dna: Path) -> DatasetVersion:
+    """`tiny_version` in the "Yeast" project."""
+    return tiny_version(api_workspace, "Yeast", tiny_dna)

@@ -6,11 +6,9 @@ Runs on SQLite and, when `KOZAK_TEST_DATABASE_URL` is set, on PostgreSQL too.
 from __future__ import annotations
 
 import contextlib
-import http.server
 import io
 import threading
 from collections.abc import Callable, Iterator, MutableMapping
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -387,21 +385,6 @@ def test_draft_lifecycle_endpoints(
     error(client.post(f"{draft_url}/save", json={}), 422, "invalid_config")
     ok(client.delete(draft_url), 204)
     assert ok(client.get(f"/api/projects/{project}/drafts"))["count"] == 0
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A local HTTP server over a temporary folder: (base URL, folder)."""
-    root = tmp_path / "www"
-    root.mkdir()
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", root
-    server.shutdown()
-    server.server_close()
 
 
 def test_files_from_urls(

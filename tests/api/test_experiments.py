@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from factories import ADMIN_PASSWORD, UserClient
-from kozak.data import import_files
 from kozak.graph.presets import preset
 from kozak.runner import Worker
 from kozak.settings import Settings
@@ -29,27 +28,6 @@ def api_settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     """The API's settings; on the database `database_url` names when a test asks for it."""
     url = str(request.getfixturevalue("database_url")) if "database_url" in request.fixturenames else ""
     return Settings(home=tmp_path / "home", admin_password=ADMIN_PASSWORD, workers=0, database_url=url)
-
-
-def tiny_version(workspace: Workspace, project: str, tiny_dna: Path) -> DatasetVersion:
-    """The 40-row CSV as the tutorial sees it: `seq` (70-wide one-hot window), `growth_rate`."""
-    draft = import_files(workspace, [tiny_dna], name="Tiny", project=project)
-    draft.rename("expression", "growth_rate").set_encoding(
-        "seq", alignment="right", length=50, padding=10
-    )
-    return draft.save()
-
-
-@pytest.fixture
-def project_id(client: UserClient) -> str:
-    response = client.post("/api/projects", json={"name": "Yeast"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-@pytest.fixture
-def version(api_workspace: Workspace, project_id: str, tiny_dna: Path) -> DatasetVersion:
-    return tiny_version(api_workspace, "Yeast", tiny_dna)
 
 
 @pytest.fixture

@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from factories import UserClient
-from kozak.data import import_files
 from kozak.graph.presets import preset
 from kozak.store.entities import DatasetVersion
-from kozak.workspace import Workspace
-
-
-def tiny_version(workspace: Workspace, project: str, tiny_dna: Path) -> DatasetVersion:
-    """The 40-row CSV as the tutorial sees it: `seq` (70-wide one-hot window), `growth_rate`."""
-    draft = import_files(workspace, [tiny_dna], name="Tiny", project=project)
-    draft.rename("expression", "growth_rate").set_encoding(
-        "seq", alignment="right", length=50, padding=10
-    )
-    return draft.save()
-
-
-@pytest.fixture
-def project_id(client: UserClient) -> str:
-    response = client.post("/api/projects", json={"name": "Yeast"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-@pytest.fixture
-def version(api_workspace: Workspace, project_id: str, tiny_dna: Path) -> DatasetVersion:
-    return tiny_version(api_workspace, "Yeast", tiny_dna)
 
 
 def test_block_catalog_has_schemas_and_arity(client: UserClient) -> None:

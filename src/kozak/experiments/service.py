@@ -92,13 +92,17 @@ def version_of(workspace: Workspace, experiment: Experiment) -> DatasetVersion:
     return workspace.metadata.get_dataset_version_by_id(experiment.dataset_version_id)
 
 
-def free_experiment_name(workspace: Workspace, project: str, base: str) -> str:
-    """`base`, or `base-2`, `base-3`, … whichever the project does not have yet."""
-    taken = {e.name for e in list_experiments(workspace, project)}
+def free_name(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, … whichever is not in `taken`."""
     name, k = base, 2
     while name in taken:
         name, k = f"{base}-{k}", k + 1
     return name
+
+
+def free_experiment_name(workspace: Workspace, project: str, base: str) -> str:
+    """`base`, or `base-2`, `base-3`, … whichever the project does not have yet."""
+    return free_name(base, {e.name for e in list_experiments(workspace, project)})
 
 
 class _Recorder(Callback):
@@ -113,6 +117,15 @@ class _Recorder(Callback):
         self.monitor = monitor
         self.best: float | None = None
         self.best_epoch: int | None = experiment.best_epoch
+
+    def on_train_start(self, run: RunControl, epoch: int) -> None:
+        # A run killed between writing a checkpoint and logging its epoch would miss that row.
+        self.workspace.metadata.log_epochs(
+            [
+                EpochMetrics(experiment_id=self.experiment.id, epoch=int(m["epoch"]), metrics=dict(m))
+                for m in run.history
+            ]
+        )
 
     def on_epoch_end(self, run: RunControl, epoch: int, metrics: Metrics) -> None:
         self.workspace.metadata.log_epoch(
@@ -165,15 +178,6 @@ def run_experiment(
     resume_from = local_checkpoint(workspace, experiment, "last") if resume else None
     if resume and resume_from is None:
         raise InvalidConfig(f"experiment {experiment.name!r} has no checkpoint to resume from")
-    if resume_from is not None:
-        # A run killed between writing a checkpoint and logging that epoch would miss its row.
-        history = load_checkpoint(resume_from).data["metrics"]
-        workspace.metadata.log_epochs(
-            [
-                EpochMetrics(experiment_id=experiment.id, epoch=int(m["epoch"]), metrics=m)
-                for m in history
-            ]
-        )
     model = build_model(graph, content, seed=settings.seed)
     warm_start = local_checkpoint(workspace, experiment, "init")
     if warm_start is not None and resume_from is None:

@@ -25,6 +25,7 @@ class RunControl(Protocol):
     settings: RunSettings
     batches_per_epoch: int
     position: tuple[int, int]  # (completed epochs, completed batches of the next epoch)
+    history: list[Metrics]  # every completed epoch's metrics, including those before a resume
 
     def request_stop(self, reason: str) -> None:
         """Stop after the current epoch (or batch, when called from `on_batch_end`)."""
