@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     ray_address: str = Field(
         default="", description="Ray cluster address for `runner = ray`; empty starts a local Ray."
     )
+    serve_max_rows: int = Field(
+        default=10_000, gt=0, description="Most rows one deployment request may hold."
+    )
+    serve_max_body_bytes: int = Field(
+        default=16 * 2**20, gt=0, description="Largest deployment request body, in bytes."
+    )
 
     @model_validator(mode="after")
     def _derive_paths(self) -> Settings:

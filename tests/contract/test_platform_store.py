@@ -1,4 +1,5 @@
-"""The metadata store contract for accounts, members, the job queue, events and drafts.
+"""The metadata store contract for accounts, members, the job queue, events, drafts and
+deployments.
 
 Runs on SQLite and (when configured) PostgreSQL, like `test_metadata_store.py`.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -20,6 +21,8 @@ from kozak.store.entities import (
     BrowserSession,
     Dataset,
     DatasetVersion,
+    Deployment,
+    DeploymentUsage,
     Draft,
     Event,
     Experiment,
@@ -532,3 +535,82 @@ def test_deleting_an_experiment_keeps_its_jobs_and_events(
     metadata_store.delete_experiment(experiment.id)
     assert metadata_store.get_job(job.id).experiment_id is None
     assert metadata_store.list_events(project.id, experiment_id=experiment.id) == [event]
+
+
+def _deployment(store: SqlAlchemyMetadataStore, experiment: Experiment, name: str) -> Deployment:
+    return store.create_deployment(
+        Deployment(
+            project_id=experiment.project_id,
+            experiment_id=experiment.id,
+            name=name,
+            checkpoint="best",
+            epoch=3,
+            token_hash="a" * 64,
+            token_prefix="kzd_aaaa",
+        )
+    )
+
+
+def test_deployments_round_trip(metadata_store: SqlAlchemyMetadataStore) -> None:
+    project = _project(metadata_store)
+    experiment = _experiment(metadata_store, project)
+    first = _deployment(metadata_store, experiment, "growth")
+    later = first.model_copy(update={"id": "dep_later", "name": "growth-2"})
+    later = metadata_store.create_deployment(
+        later.model_copy(update={"created_at": utcnow() + timedelta(seconds=1)})
+    )
+    assert metadata_store.get_deployment(first.id) == first
+    assert metadata_store.list_deployments(project.id) == [first, later]
+    assert metadata_store.list_deployments(_project(metadata_store, "Other").id) == []
+    with pytest.raises(AlreadyExists):
+        _deployment(metadata_store, experiment, "growth")
+    with pytest.raises(NotFound):
+        metadata_store.get_deployment("dep_missing")
+
+    off = metadata_store.update_deployment(first.id, enabled=False, token_hash="b" * 64)
+    assert not off.enabled and off.token_hash == "b" * 64 and off.updated_at >= first.updated_at
+    assert metadata_store.get_deployment(first.id) == off
+    with pytest.raises(StoreError):
+        metadata_store.update_deployment(first.id, checkpoint="last")
+
+    # Deleting the experiment leaves the deployment (it keeps its own weights).
+    metadata_store.delete_experiment(experiment.id)
+    assert metadata_store.get_deployment(first.id).experiment_id is None
+    metadata_store.delete_deployment(first.id)
+    with pytest.raises(NotFound):
+        metadata_store.get_deployment(first.id)
+    with pytest.raises(NotFound):
+        metadata_store.delete_deployment(first.id)
+
+
+def test_deployment_usage_adds_up_per_minute(metadata_store: SqlAlchemyMetadataStore) -> None:
+    experiment = _experiment(metadata_store, _project(metadata_store))
+    deployment = _deployment(metadata_store, experiment, "growth")
+    minute = utcnow().replace(second=0, microsecond=0)
+    next_minute = minute + timedelta(minutes=1)
+
+    def usage(at: datetime, requests: int, latency_max: float) -> DeploymentUsage:
+        return DeploymentUsage(
+            deployment_id=deployment.id,
+            minute=at,
+            requests=requests,
+            errors=1,
+            rows=requests * 2,
+            latency_ms_sum=requests * 1.5,
+            latency_ms_max=latency_max,
+        )
+
+    metadata_store.add_deployment_usage([usage(minute, 3, 4.0)])
+    metadata_store.add_deployment_usage([usage(minute, 2, 9.0), usage(next_minute, 1, 1.0)])
+    rows = metadata_store.list_deployment_usage(deployment.id, since=minute - timedelta(hours=1))
+    assert [(r.minute, r.requests, r.errors, r.rows, r.latency_ms_max) for r in rows] == [
+        (minute, 5, 2, 10, 9.0),
+        (next_minute, 1, 1, 2, 1.0),
+    ]
+    assert rows[0].latency_ms_sum == pytest.approx(7.5)
+    assert len(metadata_store.list_deployment_usage(deployment.id, since=next_minute)) == 1
+
+    # Usage of a deployment deleted meanwhile is dropped, not an error.
+    metadata_store.update_deployment(deployment.id, enabled=False)
+    metadata_store.delete_deployment(deployment.id)
+    metadata_store.add_deployment_usage([usage(next_minute + timedelta(minutes=1), 1, 1.0)])

@@ -149,7 +149,7 @@ class _Recorder(Callback):
 
 
 def local_checkpoint(workspace: Workspace, experiment: Experiment, kind: str = "best") -> Path | None:
-    """A checkpoint (`best`, `last`, `init`) as a local file, fetched when needed; None if absent."""
+    """A checkpoint (`best`, `last`, `init`, `epoch-N`) as a local file, fetched when needed; None if absent."""
     local = work_dir(workspace, experiment) / f"{kind}.pt"
     stored = _checkpoint_path(experiment, kind)
     if not local.exists() and workspace.artifacts.exists(stored):
@@ -186,7 +186,7 @@ def run_experiment(
     metadata.update_experiment(experiment.id, status="running", message="")
     monitor = settings.early_stopping.monitor
     recorder = _Recorder(workspace, experiment, monitor)
-    checkpoints = ModelCheckpoint(work_dir(workspace, experiment), monitor=monitor)
+    checkpoints = ModelCheckpoint(work_dir(workspace, experiment), monitor=monitor, keep_epochs=True)
     try:
         result = train(
             model, content, graph, settings, [*callbacks, checkpoints, recorder],

@@ -1,11 +1,14 @@
 """`create_app(settings)`: the FastAPI app with its workspace, job runner and routers.
 
 Nothing is created at import. The lifespan opens the workspace, creates the admin on first
-start, starts the job runner (local worker processes by default) and stops it on shutdown.
+start, starts the job runner (local worker processes by default) and the deployment host (models
+loaded on first request, usage written every few seconds), and stops them on shutdown.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,14 +17,26 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from kozak import __version__, accounts
+from kozak.deploy.host import DeploymentHost
 from kozak.runner import open_runner
 from kozak.server.errors import install_error_handlers
-from kozak.server.routes import ROUTERS
+from kozak.server.routes import ROUTERS, SERVING_ROUTER
 from kozak.server.static import mount_ui
 from kozak.settings import Settings
 from kozak.workspace import Workspace
 
 log = logging.getLogger("kozak.server")
+
+USAGE_FLUSH_S = 2.0  # how often deployment request counts are written to the store
+
+
+async def _flush_usage_every(host: DeploymentHost, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(host.flush_usage)
+        except Exception:  # a database hiccup must not stop the counting
+            log.exception("could not write deployment usage")
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -46,12 +61,19 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
             log.warning("created the administrator: log in as %r with password %r", admin.name, password)
         accounts.adopt_orphan_projects(workspace, admin)
         runner = open_runner(workspace)
-        app.state.workspace, app.state.runner = workspace, runner
+        host = DeploymentHost(workspace)
+        app.state.workspace, app.state.runner, app.state.serving = workspace, runner, host
         if start_runner:
             runner.start()
+        flusher = asyncio.create_task(_flush_usage_every(host, USAGE_FLUSH_S))
         try:
             yield
         finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            host.flush_usage()
+            host.close()
             runner.stop()
             workspace.metadata.close()
 
@@ -68,5 +90,6 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
+    app.include_router(SERVING_ROUTER)
     mount_ui(app)
     return app

@@ -199,3 +199,38 @@ class Draft(Entity):
     created_by: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Deployment(Entity):
+    """A trained model served at `/deployment/{id}/forward`, with its own token.
+
+    The checkpoint is copied to `artifact_path` when the deployment is made, so training the
+    experiment further never changes what the deployment answers. Only the token's SHA-256 is
+    stored; `token_prefix` tells tokens apart. A deployment must be disabled before deletion.
+    """
+
+    id: str = Field(default_factory=lambda: new_id("dep"))
+    project_id: str
+    experiment_id: str | None
+    name: str
+    checkpoint: str
+    epoch: int
+    artifact_path: str = ""
+    token_hash: str
+    token_prefix: str
+    enabled: bool = True
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DeploymentUsage(Entity):
+    """Requests a deployment answered in one minute: counts and latencies (milliseconds)."""
+
+    deployment_id: str
+    minute: datetime
+    requests: int = 0
+    errors: int = 0
+    rows: int = 0
+    latency_ms_sum: float = 0.0
+    latency_ms_max: float = 0.0

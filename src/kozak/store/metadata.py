@@ -7,6 +7,7 @@ Implementations raise `NotFound` / `AlreadyExists` for missing and duplicate ent
 from __future__ import annotations
 
 import abc
+from datetime import datetime
 from typing import Any
 
 from kozak.errors import NotFound
@@ -15,6 +16,8 @@ from kozak.store.entities import (
     BrowserSession,
     Dataset,
     DatasetVersion,
+    Deployment,
+    DeploymentUsage,
     Draft,
     EpochMetrics,
     Event,
@@ -283,3 +286,36 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def delete_draft(self, draft_id: str) -> None:
         """Delete a draft row (the caller removes its files)."""
+
+    # Deployments
+    @abc.abstractmethod
+    def create_deployment(self, deployment: Deployment) -> Deployment:
+        """Insert a deployment.
+
+        Raises:
+            AlreadyExists: If the project has a deployment of that name.
+        """
+
+    @abc.abstractmethod
+    def get_deployment(self, deployment_id: str) -> Deployment:
+        """A deployment by id (any project: the forward endpoint knows only the id)."""
+
+    @abc.abstractmethod
+    def list_deployments(self, project_id: str) -> list[Deployment]:
+        """A project's deployments, oldest first."""
+
+    @abc.abstractmethod
+    def update_deployment(self, deployment_id: str, **changes: Any) -> Deployment:
+        """Change `name`, `enabled`, `token_hash`, `token_prefix`; stamps `updated_at`."""
+
+    @abc.abstractmethod
+    def delete_deployment(self, deployment_id: str) -> None:
+        """Delete a deployment row and its usage (the caller removes its files)."""
+
+    @abc.abstractmethod
+    def add_deployment_usage(self, usage: list[DeploymentUsage]) -> None:
+        """Add counts to the per-minute usage rows (created when missing); maxima are kept."""
+
+    @abc.abstractmethod
+    def list_deployment_usage(self, deployment_id: str, *, since: datetime) -> list[DeploymentUsage]:
+        """A deployment's usage rows from `since`, oldest first."""

@@ -41,6 +41,8 @@ from kozak.store.entities import (
     BrowserSession,
     Dataset,
     DatasetVersion,
+    Deployment,
+    DeploymentUsage,
     Draft,
     Entity,
     EpochMetrics,
@@ -59,6 +61,8 @@ from kozak.store.tables import (
     BrowserSessionRow,
     DatasetRow,
     DatasetVersionRow,
+    DeploymentRow,
+    DeploymentUsageRow,
     DraftRow,
     EpochMetricsRow,
     EventRow,
@@ -850,6 +854,87 @@ class SqlAlchemyMetadataStore(MetadataStore):
             if row is None:
                 raise NotFound(f"no draft {draft_id!r}", draft=draft_id)
             s.delete(row)
+
+    # Deployments
+    def create_deployment(self, deployment: Deployment) -> Deployment:
+        with self._session() as s:
+            _require(s, ProjectRow, deployment.project_id, "project")
+            taken = s.scalar(
+                select(DeploymentRow.id).where(
+                    DeploymentRow.project_id == deployment.project_id,
+                    DeploymentRow.name == deployment.name,
+                )
+            )
+            if taken:
+                raise AlreadyExists(
+                    f"the project already has a deployment named {deployment.name!r}",
+                    deployment=deployment.name,
+                )
+            s.add(DeploymentRow(**deployment.model_dump()))
+        return deployment
+
+    def get_deployment(self, deployment_id: str) -> Deployment:
+        with self._session() as s:
+            row = s.get(DeploymentRow, deployment_id)
+            if row is None:
+                raise NotFound(f"no deployment {deployment_id!r}", deployment=deployment_id)
+            return _entity(Deployment, row)
+
+    def list_deployments(self, project_id: str) -> list[Deployment]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(DeploymentRow)
+                .where(DeploymentRow.project_id == project_id)
+                .order_by(DeploymentRow.created_at, DeploymentRow.id)
+            )
+            return [_entity(Deployment, r) for r in rows]
+
+    def update_deployment(self, deployment_id: str, **changes: Any) -> Deployment:
+        _check_changes("deployment", changes, {"name", "enabled", "token_hash", "token_prefix"})
+        with self._session() as s:
+            row = s.get(DeploymentRow, deployment_id)
+            if row is None:
+                raise NotFound(f"no deployment {deployment_id!r}", deployment=deployment_id)
+            updated = Deployment.model_validate(
+                {**_entity(Deployment, row).model_dump(), **changes, "updated_at": utcnow()}
+            )
+            for key in (*changes, "updated_at"):
+                setattr(row, key, getattr(updated, key))
+            return updated
+
+    def delete_deployment(self, deployment_id: str) -> None:
+        with self._session() as s:
+            row = s.get(DeploymentRow, deployment_id)
+            if row is None:
+                raise NotFound(f"no deployment {deployment_id!r}", deployment=deployment_id)
+            s.execute(delete(DeploymentUsageRow).where(DeploymentUsageRow.deployment_id == deployment_id))
+            s.delete(row)
+
+    def add_deployment_usage(self, usage: list[DeploymentUsage]) -> None:
+        with self._session() as s:
+            for item in usage:
+                row = s.get(DeploymentUsageRow, (item.deployment_id, item.minute))
+                if row is None:
+                    if s.get(DeploymentRow, item.deployment_id) is not None:  # deleted meanwhile
+                        s.add(DeploymentUsageRow(**item.model_dump()))
+                    continue
+                row.requests += item.requests
+                row.errors += item.errors
+                row.rows += item.rows
+                row.latency_ms_sum += item.latency_ms_sum
+                row.latency_ms_max = max(row.latency_ms_max, item.latency_ms_max)
+
+    def list_deployment_usage(self, deployment_id: str, *, since: datetime) -> list[DeploymentUsage]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(DeploymentUsageRow)
+                .where(
+                    DeploymentUsageRow.deployment_id == deployment_id,
+                    DeploymentUsageRow.minute >= since,
+                )
+                .order_by(DeploymentUsageRow.minute)
+            )
+            return [_entity(DeploymentUsage, r) for r in rows]
 
 
 __all__ = ["Base", "SqlAlchemyMetadataStore", "head_revision", "make_engine", "upgrade_database"]

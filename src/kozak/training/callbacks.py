@@ -153,24 +153,31 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Writes `last.pt` after every epoch (and when the run ends mid-epoch) and `best.pt` when the
-    monitored metric improves.
+    """Writes `last.pt` after every epoch (and when the run ends mid-epoch), `best.pt` when the
+    monitored metric improves and, with `keep_epochs`, `epoch-N.pt` for every epoch N.
 
     Args:
-        directory: Folder for the two files (created when missing).
+        directory: Folder for the files (created when missing).
         monitor: Epoch metric deciding "best".
         mode: Whether lower or higher is better.
+        keep_epochs: Also keep each epoch's checkpoint (to deploy or evaluate any epoch later).
     """
 
     name = "model_checkpoint"
     order = 100
 
     def __init__(
-        self, directory: str | Path, monitor: str = "val_loss", mode: Literal["min", "max"] = "min"
+        self,
+        directory: str | Path,
+        monitor: str = "val_loss",
+        mode: Literal["min", "max"] = "min",
+        *,
+        keep_epochs: bool = False,
     ) -> None:
         self.directory = Path(directory)
         self.monitor = monitor
         self.mode = mode
+        self.keep_epochs = keep_epochs
         self.best: float | None = None
         self.best_epoch = 0
         self._saved_position: tuple[int, int] | None = None
@@ -193,6 +200,8 @@ class ModelCheckpoint(Callback):
             self.best, self.best_epoch = value, epoch
         run.save_checkpoint(self.last_path, "last")
         self._saved_position = (epoch, 0)
+        if self.keep_epochs:
+            run.save_checkpoint(self.directory / f"epoch-{epoch}.pt", f"epoch-{epoch}")
         if improved:
             run.save_checkpoint(self.best_path, "best")
 

@@ -6,11 +6,13 @@ from kozak.server.routes import (
     auth,
     blocks,
     datasets,
+    deployments,
     events,
     experiments,
     health,
     jobs,
     projects,
+    serving,
     tokens,
     users,
 )
@@ -26,4 +28,8 @@ ROUTERS: list[APIRouter] = [
     experiments.router,
     jobs.router,
     events.router,
+    deployments.router,
 ]
+
+# Mounted at the root, not under /api: Peltarion clients call /deployment/<id>/forward.
+SERVING_ROUTER: APIRouter = serving.router

@@ -1,0 +1,27 @@
+"""Deployment: trained experiments answering REST requests, in the platform or standalone.
+
+`model.ServingModel` turns a checkpoint into rows → predictions; `service` manages a workspace's
+deployments; `host` finds a request's model (`DeploymentHost` in the platform, `SingleModel` for
+`kozak serve`); `batching` merges concurrent forwards; `variants` computes variant effects.
+"""
+
+from kozak.deploy.model import RowError, ServingModel
+from kozak.deploy.service import (
+    create_deployment,
+    delete_deployment,
+    get_deployment,
+    list_deployments,
+    regenerate_token,
+    set_enabled,
+)
+
+__all__ = [
+    "RowError",
+    "ServingModel",
+    "create_deployment",
+    "delete_deployment",
+    "get_deployment",
+    "list_deployments",
+    "regenerate_token",
+    "set_enabled",
+]

@@ -1,0 +1,284 @@
+"""`ServingModel`: a checkpoint turned into a function from raw rows to predictions.
+
+Rows are dicts keyed by input feature name, as a REST client sends them: sequences as strings
+(DNA or RNA letters, any case), numbers as numbers, categories as their label, arrays as nested
+lists. They are validated and encoded exactly as training encoded the dataset (alphabet, window,
+alignment, padding, normalisation statistics from the checkpoint); predictions come back in the
+targets' own units (regression de-normalised) or as class → probability maps.
+
+Every rejected value raises `RowError`, naming the row index, the feature and what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from kozak.data.features import NUMERIC_TYPES, FeatureSpec, FeatureType
+from kozak.errors import DataError, InvalidConfig
+from kozak.graph.compile import GraphModule
+from kozak.sequences import encode_strings, get_alphabet, one_hot
+from kozak.training.checkpoint import Checkpoint, load_checkpoint
+from kozak.training.data import denormalize, normalize
+
+Row = Mapping[str, Any]
+Batch = dict[str, Tensor]
+
+
+class RowError(DataError):
+    """A request row that cannot be encoded; `details` names `row` and `feature`."""
+
+
+def _row_error(row: int, feature: str, problem: str) -> RowError:
+    return RowError(f"row {row}, feature {feature!r}: {problem}", row=row, feature=feature)
+
+
+@dataclass(frozen=True)
+class InputField:
+    """One model input: its spec and the per-example tensor shape the model expects."""
+
+    spec: FeatureSpec
+    shape: tuple[int, ...]
+
+    @property
+    def name(self) -> str:
+        """The feature name rows use as key."""
+        return self.spec.name
+
+    @property
+    def sequence_length(self) -> int:
+        """Positions a sequence may occupy (the window without padding)."""
+        assert self.spec.sequence is not None
+        return self.shape[-1] - 2 * self.spec.sequence.padding
+
+    def describe(self) -> dict[str, Any]:
+        """The field as the deployment's input schema shows it."""
+        spec = self.spec
+        field: dict[str, Any] = {"name": spec.name, "type": spec.type.value}
+        if spec.type is FeatureType.SEQUENCE:
+            assert spec.sequence is not None
+            field |= {
+                "alphabet": spec.sequence.alphabet,
+                "length": self.sequence_length,
+                "alignment": spec.sequence.alignment,
+                "padding": spec.sequence.padding,
+            }
+        elif spec.type in NUMERIC_TYPES:
+            field |= {"normalization": spec.normalization, "stats": _stats(spec)}
+        elif spec.type in (FeatureType.CATEGORICAL, FeatureType.MULTILABEL):
+            field["categories"] = list(spec.categories or ())
+        elif spec.type is FeatureType.ARRAY:
+            field["shape"] = list(self.shape)
+        return field
+
+
+def _stats(spec: FeatureSpec) -> dict[str, float] | None:
+    return spec.stats.model_dump() if spec.stats is not None else None
+
+
+class ServingModel:
+    """A trained model with its input encoding and output decoding, ready to answer rows.
+
+    Args:
+        checkpoint: A Kozak checkpoint (weights, graph, feature specs with statistics).
+        device: Where the model runs; default the first GPU when there is one, else the CPU.
+    """
+
+    def __init__(self, checkpoint: Checkpoint, device: str | torch.device | None = None) -> None:
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.model: GraphModule = checkpoint.build_model(self.device)
+        self.epoch = checkpoint.epoch
+        specs = checkpoint.features
+        self.inputs = {
+            name: InputField(specs[name], tuple(shape))
+            for name, shape in self.model.input_shapes.items()
+        }
+        self.targets = {name: specs[name] for name in self.model.output_shapes}
+        for field in self.inputs.values():
+            if field.spec.type is FeatureType.STRING:
+                raise InvalidConfig(f"input {field.name!r} is free text, which models cannot read")
+
+    @classmethod
+    def load(cls, path: str | Path, device: str | torch.device | None = None) -> ServingModel:
+        """A serving model from a checkpoint file."""
+        return cls(load_checkpoint(path), device)
+
+    def schema(self) -> dict[str, Any]:
+        """What rows must hold and what predictions hold: `{"inputs": [...], "outputs": [...]}`."""
+        outputs = []
+        for name, spec in self.targets.items():
+            output: dict[str, Any] = {"name": name, "type": spec.type.value}
+            if spec.type in NUMERIC_TYPES:
+                output |= {"normalization": spec.normalization, "stats": _stats(spec)}
+            else:
+                output["categories"] = list(spec.categories or ())
+            outputs.append(output)
+        return {"inputs": [f.describe() for f in self.inputs.values()], "outputs": outputs}
+
+    # ---- encoding ------------------------------------------------------------------------------
+
+    def encode(self, rows: Sequence[Row], *, first_row: int = 0) -> Batch:
+        """Validate rows and turn them into the model's input tensors (on the model's device).
+
+        Args:
+            rows: One mapping per example, keyed by input feature name; extra keys are ignored.
+            first_row: Index of `rows[0]` in the request, for error messages.
+
+        Raises:
+            RowError: For the first row that lacks a feature or holds a wrong value.
+        """
+        if not rows:
+            raise DataError("no rows to predict: send at least one")
+        for index, row in enumerate(rows):
+            if not isinstance(row, Mapping):
+                raise RowError(
+                    f"row {first_row + index} is {type(row).__name__}; each row must be an object "
+                    "keyed by feature name",
+                    row=first_row + index,
+                )
+        batch = {}
+        for name, field in self.inputs.items():
+            values = []
+            for index, row in enumerate(rows):
+                if name not in row or row[name] is None:
+                    raise _row_error(first_row + index, name, f"missing; expected {_expected(field)}")
+                values.append(row[name])
+            batch[name] = self._encode_field(field, values, first_row)
+        return batch
+
+    def _encode_field(self, field: InputField, values: list[Any], first_row: int) -> Tensor:
+        spec = field.spec
+        if spec.type is FeatureType.SEQUENCE:
+            return self._encode_sequences(field, values, first_row)
+        if spec.type in NUMERIC_TYPES:
+            numbers = np.empty(len(values), dtype=np.float32)
+            for index, value in enumerate(values):
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int | float)
+                    or not math.isfinite(value)
+                ):
+                    raise _row_error(first_row + index, spec.name, f"{value!r} is not a finite number")
+                numbers[index] = value
+            tensor = torch.from_numpy(numbers).to(self.device).reshape(-1, 1)
+            return normalize(tensor, spec)
+        if spec.type is FeatureType.CATEGORICAL:
+            categories = list(spec.categories or ())
+            codes = []
+            for index, value in enumerate(values):
+                if not isinstance(value, str) or value not in categories:
+                    raise _row_error(
+                        first_row + index, spec.name, f"{value!r} is not one of {categories}"
+                    )
+                codes.append(categories.index(value))
+            index_tensor = torch.tensor(codes, device=self.device)
+            return torch.nn.functional.one_hot(index_tensor, len(categories)).float()
+        if spec.type is FeatureType.MULTILABEL:
+            return self._encode_labels(field, values, first_row)
+        return self._encode_arrays(field, values, first_row)
+
+    def _encode_sequences(self, field: InputField, values: list[Any], first_row: int) -> Tensor:
+        spec = field.spec
+        assert spec.sequence is not None
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                raise _row_error(first_row + index, spec.name, f"{value!r} is not a sequence string")
+        alphabet = get_alphabet(spec.sequence.alphabet)
+        try:
+            encoded = encode_strings(values, alphabet, column=spec.name)
+        except DataError as exc:
+            row = int(exc.details.get("row", 0))
+            problem = exc.message.split(" in column")[0]  # "unexpected character 'X' at position 3"
+            if "position" in exc.details:
+                problem += f"; a {alphabet.name} sequence may only hold {alphabet.symbols}"
+            raise _row_error(first_row + row, spec.name, problem) from None
+        codes = torch.from_numpy(encoded.codes).to(self.device)
+        lengths = torch.from_numpy(encoded.lengths).to(self.device)
+        return one_hot(
+            codes,
+            lengths,
+            alphabet=alphabet,
+            length=field.sequence_length,
+            alignment=spec.sequence.alignment,
+            padding=spec.sequence.padding,
+        )
+
+    def _encode_labels(self, field: InputField, values: list[Any], first_row: int) -> Tensor:
+        spec = field.spec
+        categories = list(spec.categories or ())
+        hot = np.zeros((len(values), len(categories)), dtype=np.float32)
+        for index, value in enumerate(values):
+            labels = value.split(spec.delimiter) if isinstance(value, str) else value
+            if not isinstance(labels, list) or any(label not in categories for label in labels):
+                raise _row_error(
+                    first_row + index, spec.name, f"{value!r} is not a list of labels from {categories}"
+                )
+            hot[index, [categories.index(label) for label in labels]] = 1.0
+        return torch.from_numpy(hot).to(self.device)
+
+    def _encode_arrays(self, field: InputField, values: list[Any], first_row: int) -> Tensor:
+        arrays = np.empty((len(values), *field.shape), dtype=np.float32)
+        for index, value in enumerate(values):
+            try:
+                array = np.asarray(value, dtype=np.float32)
+            except (TypeError, ValueError):
+                array = None
+            if array is None or array.shape != field.shape or not np.isfinite(array).all():
+                raise _row_error(
+                    first_row + index, field.name, f"expected {_expected(field)} of finite numbers"
+                )
+            arrays[index] = array
+        return torch.from_numpy(arrays).to(self.device)
+
+    # ---- running and decoding ------------------------------------------------------------------
+
+    @torch.no_grad()
+    def forward(self, batch: Batch) -> dict[str, np.ndarray]:
+        """The model's raw outputs (normalised regression values, probabilities) as arrays."""
+        outputs = self.model(batch)
+        return {name: outputs[name].float().cpu().numpy() for name in self.targets}
+
+    def decode(self, outputs: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
+        """Raw outputs → one dict per row: numbers in the target's units, classes → probability."""
+        columns: dict[str, list[Any]] = {}
+        for name, spec in self.targets.items():
+            values = outputs[name]
+            if spec.type in NUMERIC_TYPES:
+                flat = denormalize(values.astype(np.float64).reshape(len(values), -1), spec)
+                columns[name] = (flat[:, 0] if flat.shape[1] == 1 else flat).tolist()
+            else:
+                columns[name] = _probability_maps(values, list(spec.categories or ()))
+        count = len(next(iter(columns.values()))) if columns else 0
+        return [{name: column[i] for name, column in columns.items()} for i in range(count)]
+
+    def predict(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
+        """Encode, run and decode `rows` in one call."""
+        return self.decode(self.forward(self.encode(rows)))
+
+
+def _probability_maps(values: np.ndarray, categories: list[str]) -> list[dict[str, float]]:
+    probabilities = values.astype(np.float64).reshape(len(values), -1)
+    if probabilities.shape[1] == 1 and len(categories) == 2:  # one sigmoid for two classes
+        probabilities = np.concatenate([1.0 - probabilities, probabilities], axis=1)
+    return [dict(zip(categories, row, strict=True)) for row in probabilities.tolist()]
+
+
+def _expected(field: InputField) -> str:
+    spec = field.spec
+    if spec.type is FeatureType.SEQUENCE:
+        assert spec.sequence is not None
+        return f"a {spec.sequence.alphabet.upper()} sequence string"
+    if spec.type in NUMERIC_TYPES:
+        return "a number"
+    if spec.type is FeatureType.CATEGORICAL:
+        return f"one of {list(spec.categories or ())}"
+    if spec.type is FeatureType.MULTILABEL:
+        return f"a list of labels from {list(spec.categories or ())}"
+    return "an array of shape " + "x".join(map(str, field.shape))

@@ -1,0 +1,174 @@
+"""Deployments in a workspace: create from an experiment's checkpoint, enable, re-key, delete.
+
+Creating a deployment copies the chosen checkpoint (`best`, `last` or `epoch-N`) to
+`deployments/<id>/model.pt` in the artifact store and checks that it can be served; the token
+is returned once and only its hash is kept. A deployment must be disabled before deletion, so
+a live endpoint is never removed by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from kozak.deploy.model import ServingModel
+from kozak.deploy.tokens import display_prefix, hash_token, new_token
+from kozak.errors import Conflict, InvalidConfig, NotFound
+from kozak.experiments.service import free_name, local_checkpoint
+from kozak.store.entities import Deployment, Experiment, utcnow
+from kozak.training.checkpoint import load_checkpoint
+from kozak.workspace import Workspace
+
+_CHECKPOINT = re.compile(r"^(best|last|epoch-[1-9]\d*)$")
+
+
+def checkpoint_name(checkpoint: str | int) -> str:
+    """`best`, `last` or `epoch-N` from what a user asked for (an int N means epoch N).
+
+    Raises:
+        InvalidConfig: For anything else.
+    """
+    name = f"epoch-{checkpoint}" if isinstance(checkpoint, int) else str(checkpoint)
+    if not _CHECKPOINT.match(name):
+        raise InvalidConfig(
+            f"checkpoint {checkpoint!r} is not one of best, last or an epoch number", checkpoint=name
+        )
+    return name
+
+
+def model_path(workspace: Workspace, deployment: Deployment) -> Path:
+    """The deployment's checkpoint as a local file (fetched from the artifact store once)."""
+    local = workspace.settings.home / "deployments" / deployment.id / "model.pt"
+    if not local.exists():
+        local.parent.mkdir(parents=True, exist_ok=True)
+        workspace.artifacts.get_file(deployment.artifact_path, local)
+    return local
+
+
+def create_deployment(
+    workspace: Workspace,
+    experiment: Experiment,
+    *,
+    checkpoint: str | int = "best",
+    name: str | None = None,
+    enabled: bool = True,
+    created_by: str = "",
+) -> tuple[Deployment, str]:
+    """Deploy a checkpoint of `experiment`; returns the deployment and its token (shown once).
+
+    Raises:
+        NotFound: If the experiment has no such checkpoint (run it first).
+        AlreadyExists: If the project has a deployment called `name`.
+    """
+    kind = checkpoint_name(checkpoint)
+    source = local_checkpoint(workspace, experiment, kind)
+    if source is None:
+        raise NotFound(
+            f"experiment {experiment.name!r} has no {kind!r} checkpoint"
+            + (
+                " (epoch checkpoints exist for runs made since deployments)"
+                if kind.startswith("epoch")
+                else ""
+            )
+            + "; run it first",
+            experiment=experiment.name,
+            checkpoint=kind,
+        )
+    loaded = load_checkpoint(source)
+    ServingModel(loaded, "cpu")  # fails here, not on the first request, if it cannot serve
+    taken = {d.name for d in workspace.metadata.list_deployments(experiment.project_id)}
+    token = new_token()
+    deployment = Deployment(
+        project_id=experiment.project_id,
+        experiment_id=experiment.id,
+        name=name or free_name(experiment.name, taken),
+        checkpoint=kind,
+        epoch=loaded.epoch,
+        token_hash=hash_token(token),
+        token_prefix=display_prefix(token),
+        enabled=enabled,
+        created_by=created_by,
+    )
+    deployment = deployment.model_copy(update={"artifact_path": f"deployments/{deployment.id}/model.pt"})
+    workspace.artifacts.put_file(source, deployment.artifact_path)
+    try:
+        return workspace.metadata.create_deployment(deployment), token
+    except Exception:
+        workspace.artifacts.delete(f"deployments/{deployment.id}")
+        raise
+
+
+def list_deployments(workspace: Workspace, project_id: str) -> list[Deployment]:
+    """A project's deployments, oldest first."""
+    return workspace.metadata.list_deployments(project_id)
+
+
+def get_deployment(workspace: Workspace, project_id: str, ref: str) -> Deployment:
+    """A deployment of the project by id or name.
+
+    Raises:
+        NotFound: If the project has none such (another project's id is not found either).
+    """
+    for deployment in workspace.metadata.list_deployments(project_id):
+        if ref in (deployment.id, deployment.name):
+            return deployment
+    raise NotFound(f"no deployment {ref!r} in this project", deployment=ref)
+
+
+def set_enabled(workspace: Workspace, deployment: Deployment, enabled: bool) -> Deployment:
+    """Enable or disable a deployment (a disabled one answers 403)."""
+    return workspace.metadata.update_deployment(deployment.id, enabled=enabled)
+
+
+def regenerate_token(workspace: Workspace, deployment: Deployment) -> tuple[Deployment, str]:
+    """Replace the deployment's token; the old one stops working at once."""
+    token = new_token()
+    updated = workspace.metadata.update_deployment(
+        deployment.id, token_hash=hash_token(token), token_prefix=display_prefix(token)
+    )
+    return updated, token
+
+
+def delete_deployment(workspace: Workspace, deployment: Deployment) -> None:
+    """Delete a disabled deployment, its weights and its usage.
+
+    Raises:
+        Conflict: If it is enabled; disable it first.
+    """
+    if deployment.enabled:
+        raise Conflict(
+            f"deployment {deployment.name!r} is enabled; disable it before deleting it",
+            deployment=deployment.id,
+        )
+    workspace.metadata.delete_deployment(deployment.id)
+    workspace.artifacts.delete(f"deployments/{deployment.id}")
+    local = workspace.settings.home / "deployments" / deployment.id / "model.pt"
+    local.unlink(missing_ok=True)
+
+
+def usage_summary(workspace: Workspace, deployment: Deployment, *, hours: float = 24) -> dict[str, Any]:
+    """Totals and per-minute requests, errors, rows and latencies over the last `hours`."""
+    rows = workspace.metadata.list_deployment_usage(
+        deployment.id, since=utcnow() - timedelta(hours=hours)
+    )
+    requests = sum(r.requests for r in rows)
+    return {
+        "requests": requests,
+        "errors": sum(r.errors for r in rows),
+        "rows": sum(r.rows for r in rows),
+        "mean_latency_ms": sum(r.latency_ms_sum for r in rows) / requests if requests else None,
+        "max_latency_ms": max((r.latency_ms_max for r in rows), default=None),
+        "minutes": [
+            {
+                "minute": r.minute.isoformat(),
+                "requests": r.requests,
+                "errors": r.errors,
+                "rows": r.rows,
+                "mean_latency_ms": r.latency_ms_sum / r.requests if r.requests else 0.0,
+                "max_latency_ms": r.latency_ms_max,
+            }
+            for r in rows
+        ],
+    }

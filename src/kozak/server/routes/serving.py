@@ -1,0 +1,167 @@
+"""The deployment endpoints clients call: forward, variant effect and the input schema.
+
+Peltarion's contract, kept so its clients work: `POST /deployment/<id>/forward` with
+`{"rows": [{"<feature>": value, ...}]}` (or a form post of one example) and the deployment's
+token as Bearer or HTTP Basic user name; the answer is `{"rows": [{"<target>": prediction}]}`.
+The body is read by hand, with a size limit, so that every bad request is a 422 that names its
+row and feature before the model runs. Both the platform and `kozak serve` mount this router;
+`app.state.serving` (a `ServingBackend`) decides which model answers.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from kozak.data.features import NUMERIC_TYPES
+from kozak.deploy import variants
+from kozak.deploy.host import Served, ServingBackend
+from kozak.deploy.requests import form_row, parse_json, request_rows, too_large
+from kozak.deploy.tokens import token_from_authorization
+from kozak.errors import DataError, KozakError
+
+router = APIRouter(tags=["serving"])
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_ROWS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["rows"],
+                    "properties": {"rows": {"type": "array", "items": {"type": "object"}}},
+                },
+                "example": {"rows": [{"seq": "ACGTTGCA"}]},
+            },
+            "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+        },
+    }
+}
+_VARIANTS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "required": ["variants"]},
+                "example": {
+                    "variants": [
+                        {"reference": "ACGTATGC", "alternative": "ACGTTTGC"},
+                        {"reference": "ACGTATGC", "substitutions": ["A5T"]},
+                    ]
+                },
+            }
+        },
+    }
+}
+
+
+def _backend(request: Request) -> ServingBackend:
+    backend: ServingBackend = request.app.state.serving
+    return backend
+
+
+async def _open(request: Request, deployment_id: str) -> tuple[ServingBackend, Served]:
+    backend = _backend(request)
+    token = token_from_authorization(request.headers.get("authorization"))
+    return backend, await backend.open(deployment_id, token)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large(int(declared), limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(size, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _json(request: Request, backend: ServingBackend) -> Any:
+    return parse_json(await _body(request, backend.max_body_bytes), max_bytes=backend.max_body_bytes)
+
+
+def _answer(payload: dict[str, Any]) -> Response:
+    return Response(json.dumps(payload, allow_nan=False), media_type="application/json")
+
+
+async def _timed(backend: ServingBackend, deployment_id: str, work: Any, rows_of: Any) -> dict[str, Any]:
+    """Run `work()` and count it in the deployment's usage, as an error when it raises."""
+    started = time.perf_counter()
+    try:
+        result: dict[str, Any] = await work()
+    except KozakError:
+        backend.record(deployment_id, rows=0, latency_ms=_ms(started), error=True)
+        raise
+    backend.record(deployment_id, rows=rows_of(result), latency_ms=_ms(started), error=False)
+    return result
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+@router.post("/deployment/{deployment_id}/forward", openapi_extra=_ROWS_BODY)
+async def forward(deployment_id: str, request: Request) -> Response:
+    """Predictions for `{"rows": [...]}` (or one form-posted example): `{"rows": [...]}`."""
+    backend, served = await _open(request, deployment_id)
+
+    async def work() -> dict[str, Any]:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(_FORM_TYPES):
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > backend.max_body_bytes:
+                raise too_large(int(declared), backend.max_body_bytes)
+            numeric = {n for n, f in served.model.inputs.items() if f.spec.type in NUMERIC_TYPES}
+            rows: list[Any] = [form_row(await request.form(max_files=0), numeric)]
+        else:
+            rows = request_rows(await _json(request, backend), max_rows=backend.max_rows)
+        return {"rows": await served.predict(rows)}
+
+    return _answer(await _timed(backend, deployment_id, work, lambda r: len(r["rows"])))
+
+
+@router.post("/deployment/{deployment_id}/variant-effect", openapi_extra=_VARIANTS_BODY)
+async def variant_effect(deployment_id: str, request: Request) -> Response:
+    """Predicted effect of sequence variants: alternative minus reference, per target.
+
+    Body: `{"variants": [{"reference": SEQ, "alternative": SEQ} | {"reference": SEQ,
+    "substitutions": ["A12G", ...]}], "feature": NAME (optional), "context": {other inputs}}`.
+    """
+    backend, served = await _open(request, deployment_id)
+
+    async def work() -> dict[str, Any]:
+        payload = await _json(request, backend)
+        if not isinstance(payload, dict) or not isinstance(payload.get("variants"), list):
+            raise DataError('the body must be a JSON object {"variants": [{"reference": ..., ...}]}')
+        found = payload["variants"]
+        if not found or 2 * len(found) > backend.max_rows:
+            raise DataError(f"send between 1 and {backend.max_rows // 2} variants per request")
+        context = payload.get("context") or {}
+        if not isinstance(context, dict):
+            raise DataError("'context' must be an object of the model's other inputs")
+        feature = variants.sequence_feature(served.model, payload.get("feature"))
+        rows, alternatives = variants.variant_rows(found, feature, context)
+        predictions = await served.predict(rows)
+        return {"variants": variants.effects(served.model, predictions, alternatives)}
+
+    return _answer(await _timed(backend, deployment_id, work, lambda r: 2 * len(r["variants"])))
+
+
+@router.get("/deployment/{deployment_id}/schema")
+async def schema(deployment_id: str, request: Request) -> dict[str, Any]:
+    """What rows must hold and what predictions hold, plus the request limits."""
+    backend, served = await _open(request, deployment_id)
+    return {
+        **served.model.schema(),
+        "max_rows": backend.max_rows,
+        "max_body_bytes": backend.max_body_bytes,
+    }

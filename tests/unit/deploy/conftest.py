@@ -1,0 +1,72 @@
+"""Trained experiments to deploy: a two-input regression and a small classifier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kozak.data import import_files
+from kozak.experiments import create_experiment, run_experiment
+from kozak.graph.spec import GraphSpec
+from kozak.store.entities import Experiment
+from kozak.training import RunSettings
+from kozak.workspace import Workspace
+
+CLASSIFIER = """
+name: uatg-classifier
+nodes:
+  - {id: seq, type: input, params: {feature: seq}}
+  - {id: conv, type: conv1d, params: {filters: 4, kernel_size: 3}}
+  - {id: pool, type: global_pool1d, params: {mode: max}}
+  - {id: dense, type: dense, params: {units: 2, activation: softmax}}
+  - {id: label, type: target, params: {feature: label, loss: categorical_crossentropy}}
+edges: [[seq, conv], [conv, pool], [pool, dense], [dense, label]]
+"""
+
+
+TWO_INPUTS = """
+name: seq-and-count
+nodes:
+  - {id: seq, type: input, params: {feature: seq}}
+  - {id: flat, type: flatten, params: {}}
+  - {id: count, type: input, params: {feature: count}}
+  - {id: join, type: concatenate, params: {axis: -1}}
+  - {id: out, type: dense, params: {units: 1, activation: linear}}
+  - {id: expression, type: target, params: {feature: expression}}
+edges: [[seq, flat], [flat, join], [count, join], [join, out], [out, expression]]
+"""
+
+
+@pytest.fixture
+def trained(workspace: Workspace, tiny_dna: Path) -> Experiment:
+    """A regression of `expression` (z-scored) on `seq` and `count` (z-scored), two epochs."""
+    draft = import_files(workspace, [tiny_dna], name="tiny", project="P")
+    draft.set_encoding("seq", length=12).set_type("count", "float")
+    draft.set_normalization("expression", "zscore").set_normalization("count", "zscore")
+    for subset in list(draft.spec.subsets):
+        draft.remove_subset(subset.name)
+    draft.split(("training", "validation"), (75, 25), seed=0)
+    settings = RunSettings.from_data({"epochs": 2, "batch_size": 8})
+    experiment = create_experiment(
+        workspace, "P", "tiny", draft.save(), GraphSpec.from_yaml(TWO_INPUTS), settings
+    )
+    return run_experiment(workspace, experiment)
+
+
+@pytest.fixture
+def classifier(workspace: Workspace, tmp_path: Path) -> Experiment:
+    """A two-class (uatg/none) sequence classifier, trained for one epoch."""
+    rng = np.random.default_rng(0)
+    rows = ["seq,label"]
+    for _ in range(120):
+        seq = "".join(rng.choice(list("ACGT"), 16))
+        rows.append(f"{seq},{'uatg' if 'ATG' in seq else 'none'}")
+    (tmp_path / "uatg.csv").write_text("\n".join(rows) + "\n")
+    version = import_files(workspace, [tmp_path / "uatg.csv"], name="uATG", project="P").save()
+    settings = RunSettings.from_data({"epochs": 1, "batch_size": 32})
+    experiment = create_experiment(
+        workspace, "P", "clf", version, GraphSpec.from_yaml(CLASSIFIER), settings
+    )
+    return run_experiment(workspace, experiment)
