@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,11 @@ def tiny_version(workspace: Any, project: str, tiny_dna: Path) -> Any:
         "seq", alignment="right", length=50, padding=10
     )
     return draft.save()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

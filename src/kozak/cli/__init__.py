@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import typer
 
-from kozak.cli import datasets, db, example, experiments, login, models, server, users, worker
+from kozak.cli import (
+    datasets,
+    db,
+    example,
+    experiments,
+    login,
+    models,
+    serve,
+    server,
+    users,
+    worker,
+)
 from kozak.cli.common import run_command
 
 app = typer.Typer(
@@ -25,6 +36,7 @@ app.command("evaluate")(experiments.evaluate_command)
 app.command("report")(experiments.report_command)
 app.add_typer(models.app, name="models")
 app.command("up")(server.up_command)
+app.command("serve")(serve.serve_command)
 app.command("worker")(worker.worker_command)
 app.command("login")(login.login_command)
 app.add_typer(users.app, name="users")
