@@ -115,7 +115,7 @@ def effects(
     result = []
     for index in range(count):
         reference, alternative = predictions[index], predictions[count + index]
-        effect = {}
+        effect: dict[str, Any] = {}
         for name in model.targets:
             ref, alt = reference[name], alternative[name]
             if isinstance(ref, dict):

@@ -149,7 +149,8 @@ class _Recorder(Callback):
 
 
 def local_checkpoint(workspace: Workspace, experiment: Experiment, kind: str = "best") -> Path | None:
-    """A checkpoint (`best`, `last`, `init`, `epoch-N`) as a local file, fetched when needed; None if absent."""
+    """A checkpoint (`best`, `last`, `init`, `epoch-N`) as a local file, fetched when needed;
+    None if absent."""
     local = work_dir(workspace, experiment) / f"{kind}.pt"
     stored = _checkpoint_path(experiment, kind)
     if not local.exists() and workspace.artifacts.exists(stored):

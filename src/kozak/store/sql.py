@@ -907,7 +907,8 @@ class SqlAlchemyMetadataStore(MetadataStore):
             row = s.get(DeploymentRow, deployment_id)
             if row is None:
                 raise NotFound(f"no deployment {deployment_id!r}", deployment=deployment_id)
-            s.execute(delete(DeploymentUsageRow).where(DeploymentUsageRow.deployment_id == deployment_id))
+            usage = DeploymentUsageRow.deployment_id == deployment_id
+            s.execute(delete(DeploymentUsageRow).where(usage))
             s.delete(row)
 
     def add_deployment_usage(self, usage: list[DeploymentUsage]) -> None:
