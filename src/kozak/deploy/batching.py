@@ -15,13 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import torch
 
-from kozak.deploy.model import Batch, ServingModel
+from kozak.deploy.model import Batch, ServingModel, batch_rows
 
 Outputs = dict[str, np.ndarray]
-
-
-def _rows(batch: Batch) -> int:
-    return len(next(iter(batch.values())))
 
 
 class MicroBatcher:
@@ -54,11 +50,11 @@ class MicroBatcher:
 
     def _take(self) -> list[tuple[Batch, asyncio.Future[Outputs]]]:
         taken = [self._pending.popleft()]
-        rows = _rows(taken[0][0])
-        while self._pending and rows + _rows(self._pending[0][0]) <= self.max_rows:
+        rows = batch_rows(taken[0][0])
+        while self._pending and rows + batch_rows(self._pending[0][0]) <= self.max_rows:
             batch, future = self._pending.popleft()
             taken.append((batch, future))
-            rows += _rows(batch)
+            rows += batch_rows(batch)
         return taken
 
     async def _serve(self) -> None:
@@ -85,7 +81,7 @@ class MicroBatcher:
                 continue
             start = 0
             for batch, future in taken:
-                end = start + _rows(batch)
+                end = start + batch_rows(batch)
                 if not future.done():
                     future.set_result({name: value[start:end] for name, value in outputs.items()})
                 start = end
