@@ -3,6 +3,7 @@
 `Client(url, token)` — both default to `KOZAK_SERVER` / `KOZAK_TOKEN`, then to the file `kozak
 login` writes (`~/.config/kozak/credentials.json`, override with `KOZAK_CREDENTIALS`). Errors
 come back as the same `KozakError` subclasses the library raises, with the server's message.
+`Client.deployment(id)` gives a deployment's prediction client (`kozak.deployment_client`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import yaml
 
 from kozak.errors import JobFailed, KozakError, NetworkError, NotAuthenticated
+
+if TYPE_CHECKING:
+    from kozak.deployment_client import Deployment
 
 _TERMINAL = {"completed", "failed", "stopped"}
 
@@ -165,6 +169,19 @@ class Client:
         token: str = created.json()["token"]
         self.http.headers["Authorization"] = f"Bearer {token}"
         return token
+
+    # Deployments
+    def deployment(self, deployment_id: str, token: str | None = None) -> Deployment:
+        """One deployment's endpoints (forward, schema, variant effect) over this connection.
+
+        Args:
+            deployment_id: The id in the deployment's URL.
+            token: The deployment's token; default this client's token.
+        """
+        from kozak.deployment_client import Deployment  # it imports this module
+
+        own = self.http.headers.get("authorization", "").removeprefix("Bearer ")
+        return Deployment(f"{self.url}/deployment/{deployment_id}", token or own or None, http=self.http)
 
     # Projects
     def projects(self) -> list[dict[str, Any]]:

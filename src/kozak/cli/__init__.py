@@ -12,8 +12,10 @@ from kozak.cli import (
     db,
     example,
     experiments,
+    export,
     login,
     models,
+    predict,
     serve,
     server,
     users,
@@ -34,6 +36,8 @@ app.add_typer(experiments.app, name="experiments")
 app.command("run")(experiments.run_command)
 app.command("evaluate")(experiments.evaluate_command)
 app.command("report")(experiments.report_command)
+app.command("export")(export.export_command)
+app.command("predict")(predict.predict_command)
 app.add_typer(models.app, name="models")
 app.command("up")(server.up_command)
 app.command("serve")(serve.serve_command)

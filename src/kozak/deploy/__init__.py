@@ -3,6 +3,7 @@
 `model.ServingModel` turns a checkpoint into rows → predictions; `service` manages a workspace's
 deployments; `host` finds a request's model (`DeploymentHost` in the platform, `SingleModel` for
 `kozak serve`); `batching` merges concurrent forwards; `variants` computes variant effects.
+Outside a server, `export` writes a model as ONNX or TorchScript and `batch` predicts files.
 """
 
 from kozak.deploy.model import RowError, ServingModel

@@ -1,15 +1,22 @@
-"""Trained experiments to deploy: a two-input regression and a small classifier."""
+"""Trained experiments to deploy (a two-input regression, a small classifier) and a live server."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+import uvicorn
 
 from kozak.data import import_files
+from kozak.deploy import create_deployment
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph.spec import GraphSpec
+from kozak.server import create_app
+from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.training import RunSettings
 from kozak.workspace import Workspace
@@ -70,3 +77,23 @@ def classifier(workspace: Workspace, tmp_path: Path) -> Experiment:
         workspace, "P", "clf", version, GraphSpec.from_yaml(CLASSIFIER), settings
     )
     return run_experiment(workspace, experiment)
+
+
+@pytest.fixture
+def live_deployment(
+    settings: Settings, workspace: Workspace, trained: Experiment
+) -> Iterator[tuple[str, str, str]]:
+    """`trained`, deployed on the platform served by uvicorn in a thread: (root URL, id, token)."""
+    deployment, token = create_deployment(workspace, trained)
+    app = create_app(settings, start_runner=False)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", deployment.id, token
+    server.should_exit = True
+    thread.join(timeout=10)
