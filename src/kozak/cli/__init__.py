@@ -10,6 +10,7 @@ import typer
 from kozak.cli import (
     datasets,
     db,
+    deployments,
     example,
     experiments,
     export,
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 app.add_typer(datasets.app, name="datasets")
 app.add_typer(db.app, name="db")
+app.add_typer(deployments.app, name="deployments")
 app.add_typer(example.app, name="example")
 app.add_typer(experiments.app, name="experiments")
 app.command("run")(experiments.run_command)
