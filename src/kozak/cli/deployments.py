@@ -46,7 +46,7 @@ def create(
     deployment, token = service.create_deployment(
         workspace,
         found,
-        checkpoint=int(checkpoint) if checkpoint.isdigit() else checkpoint,
+        checkpoint=checkpoint,
         name=name,
         enabled=enabled,
     )

@@ -17,12 +17,11 @@ import uvicorn
 from kozak.cli.common import console, open_workspace
 from kozak.cli.experiments import ProjectOption
 from kozak.cli.server import is_loopback
+from kozak.deploy.checkpoints import experiment_checkpoint
 from kozak.deploy.host import Served, SingleModel
 from kozak.deploy.model import ServingModel
-from kozak.deploy.service import checkpoint_name
 from kozak.deploy.tokens import hash_token
-from kozak.errors import InvalidConfig, NotFound
-from kozak.experiments.service import local_checkpoint
+from kozak.errors import InvalidConfig
 from kozak.server.serving_app import create_serving_app
 from kozak.settings import Settings
 
@@ -34,15 +33,11 @@ def _checkpoint_file(source: str, project: str, checkpoint: str) -> tuple[Path, 
         return as_path, as_path.stem
     workspace = open_workspace()
     try:
-        experiment = workspace.metadata.get_experiment(
-            workspace.metadata.get_project(project).id, source
-        )
-        kind = checkpoint_name(int(checkpoint) if checkpoint.isdigit() else checkpoint)
-        path = local_checkpoint(workspace, experiment, kind)
+        found = workspace.metadata.get_project(project)
+        experiment = workspace.metadata.get_experiment(found.id, source)
+        path = experiment_checkpoint(workspace, experiment, checkpoint)
     finally:
         workspace.metadata.close()
-    if path is None:
-        raise NotFound(f"experiment {experiment.name!r} has no {kind!r} checkpoint; run it first")
     return path, experiment.id
 
 

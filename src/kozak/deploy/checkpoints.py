@@ -1,4 +1,5 @@
-"""The checkpoint file a user means by `best`, `last` or an epoch number, for export and prediction.
+"""The checkpoint a user means by `best`, `last` or an epoch number, for deployment, export
+and prediction.
 
 `experiment_checkpoint` fetches it from the artifact store when needed and, when it is missing,
 says why: the experiment was never trained, or it has no such epoch.
@@ -6,13 +7,30 @@ says why: the experiment was never trained, or it has no such epoch.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from kozak.deploy.service import checkpoint_name
-from kozak.errors import NotFound
+from kozak.errors import InvalidConfig, NotFound
 from kozak.experiments.service import local_checkpoint
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
+
+_CHECKPOINT = re.compile(r"^(best|last|epoch-[1-9]\d*)$")
+
+
+def checkpoint_name(checkpoint: str | int) -> str:
+    """`best`, `last` or `epoch-N` from what a user asked for (a number N means epoch N).
+
+    Raises:
+        InvalidConfig: For anything else.
+    """
+    name = str(checkpoint)
+    name = f"epoch-{name}" if name.isdigit() else name
+    if not _CHECKPOINT.match(name):
+        raise InvalidConfig(
+            f"checkpoint {checkpoint!r} is not one of best, last or an epoch number", checkpoint=name
+        )
+    return name
 
 
 def experiment_checkpoint(
@@ -29,8 +47,6 @@ def experiment_checkpoint(
         InvalidConfig: For a checkpoint that is none of these.
         NotFound: If the experiment has not been trained yet, or has no such checkpoint.
     """
-    if isinstance(checkpoint, str) and checkpoint.isdigit():
-        checkpoint = int(checkpoint)
     kind = checkpoint_name(checkpoint)
     path = local_checkpoint(workspace, experiment, kind)
     if path is not None:

@@ -8,34 +8,18 @@ a live endpoint is never removed by accident.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from kozak.deploy.checkpoints import checkpoint_name, experiment_checkpoint
 from kozak.deploy.model import ServingModel
 from kozak.deploy.tokens import display_prefix, hash_token, new_token
-from kozak.errors import Conflict, InvalidConfig, NotFound
-from kozak.experiments.service import free_name, local_checkpoint
+from kozak.errors import Conflict, NotFound
+from kozak.experiments.service import free_name
 from kozak.store.entities import Deployment, Experiment, utcnow
 from kozak.training.checkpoint import load_checkpoint
 from kozak.workspace import Workspace
-
-_CHECKPOINT = re.compile(r"^(best|last|epoch-[1-9]\d*)$")
-
-
-def checkpoint_name(checkpoint: str | int) -> str:
-    """`best`, `last` or `epoch-N` from what a user asked for (an int N means epoch N).
-
-    Raises:
-        InvalidConfig: For anything else.
-    """
-    name = f"epoch-{checkpoint}" if isinstance(checkpoint, int) else str(checkpoint)
-    if not _CHECKPOINT.match(name):
-        raise InvalidConfig(
-            f"checkpoint {checkpoint!r} is not one of best, last or an epoch number", checkpoint=name
-        )
-    return name
 
 
 def model_path(workspace: Workspace, deployment: Deployment) -> Path:
@@ -63,19 +47,7 @@ def create_deployment(
         AlreadyExists: If the project has a deployment called `name`.
     """
     kind = checkpoint_name(checkpoint)
-    source = local_checkpoint(workspace, experiment, kind)
-    if source is None:
-        raise NotFound(
-            f"experiment {experiment.name!r} has no {kind!r} checkpoint"
-            + (
-                " (epoch checkpoints exist for runs made since deployments)"
-                if kind.startswith("epoch")
-                else ""
-            )
-            + "; run it first",
-            experiment=experiment.name,
-            checkpoint=kind,
-        )
+    source = experiment_checkpoint(workspace, experiment, kind)
     loaded = load_checkpoint(source)
     ServingModel(loaded, "cpu")  # fails here, not on the first request, if it cannot serve
     taken = {d.name for d in workspace.metadata.list_deployments(experiment.project_id)}
