@@ -335,6 +335,27 @@ class Project:
         found: dict[str, Any] = self.client.post(f"{self.path}/experiments", {"name": name, **choices})
         return found
 
+    # Deployments
+    def deployments(self) -> list[dict[str, Any]]:
+        """The project's deployments (without tokens)."""
+        found: list[dict[str, Any]] = self.client.get(f"{self.path}/deployments")["data"]
+        return found
+
+    def deploy(
+        self,
+        experiment: str,
+        checkpoint: str | int = "best",
+        name: str | None = None,
+        enabled: bool = True,
+    ) -> dict[str, Any]:
+        """Deploy an experiment's checkpoint; the answer's `token` is shown only this once.
+
+        Call it with `client.deployment(answer["id"], token=answer["token"]).predict(rows)`.
+        """
+        body = {"experiment": experiment, "checkpoint": checkpoint, "name": name, "enabled": enabled}
+        found: dict[str, Any] = self.client.post(f"{self.path}/deployments", body)
+        return found
+
     def run(self, experiment: str) -> dict[str, Any]:
         """Queue an experiment's training; returns the job."""
         found: dict[str, Any] = self.client.post(f"{self.path}/experiments/{experiment}/run")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kozak import accounts
 from kozak.client import Client
 from kozak.deploy import ServingModel
 from kozak.deployment_client import Deployment, deployment_url
@@ -149,3 +150,18 @@ def test_retries(
     assert len(calls) == calls_made
     assert calls[0].headers["authorization"] == "Bearer kzd_t"
     assert calls[0].url.path == "/deployment/dep_x/forward"
+
+
+def test_a_project_deploys_and_lists_through_the_client(
+    live_deployment: Live, workspace: Workspace, trained: Experiment
+) -> None:
+    root, existing_id, _ = live_deployment
+    _, user_token = accounts.create_token(workspace, accounts.get_user(workspace, "admin"), "tests")
+    client = Client(root, user_token)
+    project = client.project("P")
+    made = project.deploy(trained.name, checkpoint=1, name="epoch-one")
+    assert made["epoch"] == 1 and made["token"].startswith("kzd_")
+    assert [d["id"] for d in project.deployments()] == [existing_id, made["id"]]
+    assert "token" not in project.deployments()[1]
+    predicted = client.deployment(made["id"], token=made["token"]).predict(ROWS[:2])
+    assert len(predicted) == 2
