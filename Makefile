@@ -7,7 +7,14 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 
-.PHONY: run test lint typecheck install clean bench
+.PHONY: run test lint typecheck install clean bench frontend api-types
+
+# The web UI: `npm ci` when the lock file changes, a build when its sources change.
+UI_STAMP := frontend/node_modules/.installed
+UI_BUILD := src/kozak/server/static/index.html
+UI_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/package.json frontend/tsconfig.json frontend/vite.config.ts \
+	frontend/postcss.config.cjs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,13 +27,27 @@ $(STAMP): $(PY) pyproject.toml
 
 install: $(STAMP)
 
+$(UI_STAMP): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $(UI_STAMP)
+
+$(UI_BUILD): $(UI_STAMP) $(UI_SOURCES)
+	cd frontend && npm run build
+
+frontend: $(UI_BUILD)
+
+# After changing an API route or schema: the schema the UI is typed from, and its TypeScript types.
+api-types: install $(UI_STAMP)
+	$(PY) -m kozak.server.openapi
+	cd frontend && npm run api-types
+
 # The platform on http://127.0.0.1:8000 with a workspace in ~/.kozak (KOZAK_HOME); the first
 # start creates the admin (it prints the password) and the Yeast example project.
-run: install
+run: install frontend
 	$(VENV)/bin/kozak db upgrade
 	$(VENV)/bin/kozak up --host 127.0.0.1 --port 8000
 
-test: install
+test: install frontend
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
@@ -42,4 +63,4 @@ bench: install
 	$(PY) benchmarks/ingest.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info
+	rm -rf $(VENV) build dist src/*.egg-info frontend/node_modules src/kozak/server/static

@@ -10,11 +10,6 @@ and on PostgreSQL. Then the server is stopped mid-training and restarted: nothin
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,67 +24,16 @@ from typer.testing import CliRunner
 from factories import native_experiment_file
 from kozak.cli import app
 from kozak.client import Client, Project
-from kozak.errors import NetworkError
 from kozak.sequences import DNA, encode_strings, one_hot
+from live_server import LiveServer
 
 PASSWORD = "process-password"
 ROWS = 600
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class Server:
-    """`python -m kozak up` on a free port, with one worker process."""
-
-    def __init__(self, home: Path, database_url: str) -> None:
-        self.home, self.database_url = home, database_url
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Server:
-        env = {
-            **os.environ,
-            "KOZAK_HOME": str(self.home),
-            "KOZAK_DATABASE_URL": self.database_url,
-            "KOZAK_ADMIN_PASSWORD": PASSWORD,
-            "KOZAK_HEARTBEAT_S": "0.5",
-            "KOZAK_JOB_LEASE_S": "5",
-        }
-        command = [sys.executable, "-m", "kozak", "up", "--port", str(self.port), "--no-example"]
-        log = (self.home.parent / f"server-{self.port}.log").open("ab")
-        self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log()
-            try:
-                Client(self.url, "none").health()
-                return self
-            except NetworkError:
-                time.sleep(0.2)
-        raise AssertionError(f"the server did not answer within 60 s:\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def log(self) -> str:
-        return (self.home.parent / f"server-{self.port}.log").read_text(errors="replace")
-
-
 @pytest.fixture
-def server(tmp_path: Path, database_url: str) -> Iterator[Server]:
-    running = Server(tmp_path / "home", database_url).start()
+def server(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
+    running = LiveServer(tmp_path / "home", database_url, password=PASSWORD).start()
     yield running
     running.stop()
 
@@ -129,7 +73,7 @@ def tutorial_dataset(project: Project, files: tuple[Path, Path]) -> dict[str, An
     )  # fmt: skip
 
 
-def test_the_tutorial_over_http(server: Server, tmp_path: Path, native_utrs: Path) -> None:
+def test_the_tutorial_over_http(server: LiveServer, tmp_path: Path, native_utrs: Path) -> None:
     client = Client(server.url, "none")
     client.login("admin", PASSWORD)
     project = client.create_project("Yeast Blog")
@@ -165,7 +109,7 @@ def test_the_tutorial_over_http(server: Server, tmp_path: Path, native_utrs: Pat
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the worker suite covers both
 def test_a_server_restart_during_training_loses_nothing(
-    server: Server, tmp_path: Path, native_utrs: Path
+    server: LiveServer, tmp_path: Path, native_utrs: Path
 ) -> None:
     client = Client(server.url, "none")
     token = client.login("admin", PASSWORD)
@@ -180,7 +124,7 @@ def test_a_server_restart_during_training_loses_nothing(
         time.sleep(0.2)
     assert project.epochs("long"), server.log()
     server.stop()  # SIGTERM mid-training: the worker stops cleanly and says so
-    restarted = Server(server.home, server.database_url).start()
+    restarted = LiveServer(server.home, server.database_url, password=PASSWORD).start()
     try:
         again = Client(restarted.url, token).project("Restart")
         stopped = again.experiment("long")
@@ -205,7 +149,7 @@ def test_a_server_restart_during_training_loses_nothing(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_cli_logs_in_and_runs_an_experiment_file_on_the_server(
-    server: Server, tmp_path: Path, native_utrs: Path, monkeypatch: pytest.MonkeyPatch
+    server: LiveServer, tmp_path: Path, native_utrs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KOZAK_CREDENTIALS", str(tmp_path / "credentials.json"))
     runner = CliRunner()

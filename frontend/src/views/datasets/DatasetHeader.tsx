@@ -1,0 +1,95 @@
+/**
+ * The title row of the Datasets view: a menu that names what is open and switches between the
+ * project's dataset versions and drafts, its state, its actions, and "New dataset".
+ */
+import { Badge, Button, Group, Menu, Text, UnstyledButton } from "@mantine/core";
+import { IconChevronDown, IconDatabase, IconFilePencil, IconPlus } from "@tabler/icons-react";
+import type { ReactNode } from "react";
+import { useNavigate } from "react-router";
+
+import { formatCount } from "../../format";
+import { useNewDataset } from "./newDataset";
+import { useDatasets, useDrafts } from "./queries";
+
+interface Props {
+  projectId: string;
+  base: string;
+  title: string;
+  badge: ReactNode;
+  actions: ReactNode;
+}
+
+export function DatasetHeader({ projectId, base, title, badge, actions }: Props) {
+  const datasets = useDatasets(projectId);
+  const drafts = useDrafts(projectId);
+  const navigate = useNavigate();
+  const openNew = useNewDataset();
+  return (
+    <Group justify="space-between" wrap="nowrap" gap="sm">
+      <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
+        <Menu position="bottom-start" width={320} withArrow>
+          <Menu.Target>
+            <UnstyledButton aria-label={`Switch dataset (now ${title})`} className="list-link" style={{ minWidth: 0 }}>
+              <Group gap={6} wrap="nowrap">
+                <Text fw={650} size="xl" truncate>
+                  {title}
+                </Text>
+                <IconChevronDown size={18} style={{ flexShrink: 0 }} />
+              </Group>
+            </UnstyledButton>
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Menu.Label>Datasets</Menu.Label>
+            {datasets.data?.data.length === 0 && <Menu.Item disabled>None saved yet</Menu.Item>}
+            {datasets.data?.data.flatMap((dataset) =>
+              [...dataset.versions].reverse().map((version) => (
+                <Menu.Item
+                  key={version.id}
+                  leftSection={<IconDatabase size={16} />}
+                  rightSection={<Text size="xs" c="dimmed">{formatCount(version.row_count)} rows</Text>}
+                  onClick={() => navigate(`${base}/${dataset.id}/${version.id}`)}
+                >
+                  {dataset.name} · {version.name}
+                </Menu.Item>
+              )),
+            )}
+            {(drafts.data?.data.length ?? 0) > 0 && <Menu.Label>Drafts</Menu.Label>}
+            {drafts.data?.data.map((draft) => (
+              <Menu.Item key={draft.id} leftSection={<IconFilePencil size={16} />} onClick={() => navigate(`${base}/draft/${draft.id}`)}>
+                {draft.name}
+              </Menu.Item>
+            ))}
+            <Menu.Divider />
+            <Menu.Item leftSection={<IconPlus size={16} />} onClick={openNew}>
+              New dataset
+            </Menu.Item>
+          </Menu.Dropdown>
+        </Menu>
+        <div style={{ flexShrink: 0 }}>{badge}</div>
+      </Group>
+      <Group gap="xs" wrap="nowrap">
+        {actions}
+        <Button variant="default" leftSection={<IconPlus size={16} />} onClick={openNew}>
+          New dataset
+        </Button>
+      </Group>
+    </Group>
+  );
+}
+
+export function StateBadge({ children, color }: { children: ReactNode; color: string }) {
+  return (
+    <Badge variant="light" color={color} style={{ flexShrink: 0 }}>
+      {children}
+    </Badge>
+  );
+}
+
+/** "The first 12 of 2,000 rows · 4 features", under a feature table. */
+export function RowsNote({ shown, total, features }: { shown: number; total: number; features: number }) {
+  return (
+    <Text size="xs" c="dimmed" mt={-8}>
+      The first {formatCount(Math.min(shown, total))} of {formatCount(total)} rows · {features} features
+    </Text>
+  );
+}

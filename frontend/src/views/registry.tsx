@@ -1,0 +1,31 @@
+/**
+ * The project's views, in tab order. Each view lives in its own folder (`views/<name>/`) and
+ * exports one component taking the project; it may route inside itself (its path ends in `/*`).
+ */
+import type { Icon } from "@tabler/icons-react";
+import { IconChartDots, IconDatabase, IconRocket, IconTopologyStar3 } from "@tabler/icons-react";
+import type { ComponentType } from "react";
+
+import type { Project } from "../api/types";
+import { DatasetsView } from "./datasets";
+import { DeploymentView } from "./deployment";
+import { EvaluationView } from "./evaluation";
+import { ModelingView } from "./modeling";
+
+export interface ViewProps {
+  project: Project;
+}
+
+export interface ProjectView {
+  path: string;
+  label: string;
+  icon: Icon;
+  Component: ComponentType<ViewProps>;
+}
+
+export const PROJECT_VIEWS: ProjectView[] = [
+  { path: "datasets", label: "Datasets", icon: IconDatabase, Component: DatasetsView },
+  { path: "modeling", label: "Modeling", icon: IconTopologyStar3, Component: ModelingView },
+  { path: "evaluation", label: "Evaluation", icon: IconChartDots, Component: EvaluationView },
+  { path: "deployment", label: "Deployment", icon: IconRocket, Component: DeploymentView },
+];

@@ -1,0 +1,127 @@
+"""The application shell in a real browser: log-in, projects, members, views, jobs, themes.
+
+A wrong password is refused; projects are created and searched; an owner invites a user and
+sets their role; the four views open from the keyboard; a queued training job shows in the
+running-jobs indicator and its experiment in the Modeling view and the recent experiments;
+the dark theme holds; nothing overflows a 1280×800 window; logging out returns to the log-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from factories import ADMIN_PASSWORD
+from kozak.client import Client
+from live_server import LiveServer
+
+from .conftest import Page, log_in, sync_api
+
+expect = sync_api.expect
+
+
+def no_horizontal_overflow(page: Page) -> bool:
+    overflow: bool = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return overflow
+
+
+def test_log_in_projects_members_views_and_themes(
+    page: Page,
+    live_server: LiveServer,
+    tutorial_files: tuple[Path, Path],
+    shot: Callable[[str], Path],
+) -> None:
+    client = Client(live_server.url, "none")
+    client.login("admin", ADMIN_PASSWORD)
+    client.post("/users", {"name": "ada", "password": "ada-password-1"})
+    lab = client.create_project("Lab notes", "Everything else")
+    lab.create_dataset(
+        "Yeast",
+        list(tutorial_files),
+        rename={"rl": "growth_rate", "onehot": "seq"},
+        subsets=[
+            {
+                "name": "training",
+                "kind": "filter",
+                "conditions": [{"feature": "subset", "op": "==", "value": "T"}],
+            },
+            {
+                "name": "validation",
+                "kind": "filter",
+                "conditions": [{"feature": "subset", "op": "==", "value": "V"}],
+            },
+        ],
+    )
+    # No worker runs in these tests, so the job stays queued: the indicator must show it.
+    lab.create_experiment("tutorial", dataset="Yeast", preset="cuperus2017-tutorial", run=True)
+
+    page.goto("/")
+    page.get_by_label("User name").fill("admin")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shot("login-refused")
+    log_in(page)
+
+    page.get_by_role("button", name="New project").first.click()
+    page.get_by_label("Name").fill("Promoters")
+    page.get_by_label("Description").fill("Strength of synthetic promoters")
+    page.get_by_role("button", name="Create project").click()
+    expect(page.get_by_role("tab", name="Datasets")).to_have_attribute("aria-selected", "true")
+    page.get_by_role("link", name="Projects", exact=True).click()
+    expect(page.get_by_role("link", name="Open project Promoters")).to_be_visible()
+    expect(page.get_by_text("tutorial", exact=True)).to_be_visible()  # recent experiments
+    shot("projects")
+    page.get_by_label("Search projects").fill("lab")
+    expect(page.get_by_role("link", name="Open project Promoters")).to_be_hidden()
+    page.get_by_role("link", name="Open project Lab notes").click()
+
+    # Members: invite ada as a viewer, then make her an editor
+    page.get_by_role("button", name="Members").click()
+    dialog = page.get_by_role("dialog", name="Members of Lab notes")
+    dialog.get_by_label("Invite a user").fill("ada")
+    dialog.get_by_role("button", name="Invite").click()
+    role = dialog.get_by_role("textbox", name="Role of ada")
+    expect(role).to_have_value("Editor")
+    role.click()
+    page.get_by_role("option", name="Viewer").click()
+    expect(role).to_have_value("Viewer")
+    assert [
+        m["role"] for m in client.get(f"/projects/{lab.id}/members")["data"] if m["user"] == "ada"
+    ] == ["viewer"]
+    shot("members")
+    page.keyboard.press("Escape")
+
+    # The queued job shows in the indicator; the views open from the keyboard
+    indicator = page.get_by_test_id("running-jobs")
+    expect(indicator).to_contain_text("1 queued")
+    page.get_by_role("tab", name="Datasets").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/projects/{lab.id}/modeling")
+    expect(page.get_by_role("table", name="Experiments")).to_contain_text("tutorial")
+    expect(page.get_by_role("table", name="Experiments")).to_contain_text("queued")
+    shot("modeling")
+    page.get_by_role("tab", name="Evaluation").click()
+    expect(page.get_by_role("table", name="Experiments")).to_contain_text("tutorial")
+    page.get_by_role("tab", name="Deployment").click()
+    expect(page.get_by_text("Deployments are coming")).to_be_visible()
+    indicator.click()
+    expect(page.get_by_text("0 running, 1 queued")).to_be_visible()
+    shot("jobs")
+    page.keyboard.press("Escape")
+
+    # The dark theme, on the dataset the client made
+    page.get_by_role("tab", name="Datasets").click()
+    expect(page.get_by_role("button", name="Switch dataset (now Yeast · v1)")).to_be_visible()
+    page.get_by_role("button", name="Switch to the dark theme").click()
+    expect(page.locator("html")).to_have_attribute("data-mantine-color-scheme", "dark")
+    page.get_by_role("button", name="Column seq").click()
+    expect(page.get_by_role("complementary", name="Inspector")).to_contain_text("right-aligned")
+    page.mouse.move(0, 0)
+    shot("dataset-dark")
+    assert no_horizontal_overflow(page)
+
+    page.get_by_role("button", name="Account menu of admin").click()
+    page.get_by_role("menuitem", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in to Kozak")).to_be_visible()

@@ -1,0 +1,84 @@
+"""A real `python -m kozak up` process on a free port, for tests that need one (API and browser).
+
+`LiveServer(home, database_url).start()` waits until the server answers; `stop()` sends
+SIGTERM and waits. The admin's password is `password` (default `ADMIN_PASSWORD`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from factories import ADMIN_PASSWORD
+from kozak.client import Client
+from kozak.errors import NetworkError
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """`python -m kozak up --no-example` on a free port, with one worker process."""
+
+    def __init__(
+        self,
+        home: Path,
+        database_url: str = "",
+        *,
+        password: str = ADMIN_PASSWORD,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.home, self.database_url, self.password = home, database_url, password
+        self.extra_env = env or {}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self.home.parent / f"server-{self.port}.log"
+
+    def start(self, timeout: float = 60) -> LiveServer:
+        env = {
+            **os.environ,
+            "KOZAK_HOME": str(self.home),
+            "KOZAK_ADMIN_PASSWORD": self.password,
+            "KOZAK_HEARTBEAT_S": "0.5",
+            "KOZAK_JOB_LEASE_S": "5",
+            **({"KOZAK_DATABASE_URL": self.database_url} if self.database_url else {}),
+            **self.extra_env,
+        }
+        command = [sys.executable, "-m", "kozak", "up", "--port", str(self.port), "--no-example"]
+        self.home.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log()
+            try:
+                Client(self.url, "none").health()
+                return self
+            except NetworkError:
+                time.sleep(0.2)
+        raise AssertionError(f"the server did not answer within {timeout} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
