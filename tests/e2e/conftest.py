@@ -45,7 +45,9 @@ Page = sync_api.Page
 Browser = sync_api.Browser
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this thread while it is
+# open, which breaks later tests that start their own (TestClient, asyncio.run).
+@pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for the browser tests (no job workers: nothing here trains)."""
     server = LiveServer(tmp_path_factory.mktemp("e2e") / "home", env={"KOZAK_WORKERS": "0"}).start()
@@ -53,7 +55,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--disable-gpu"])
@@ -93,6 +95,11 @@ def log_in(page: Page, name: str = "admin", password: str = ADMIN_PASSWORD) -> N
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     sync_api.expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+
+
+def subset_rows(page: Page, subset: str) -> sync_api.Locator:
+    """The live row count shown for a subset."""
+    return page.locator(f'[data-subset="{subset}"] [data-testid=subset-rows]')
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from factories import ADMIN_PASSWORD
 from kozak.client import Client
 from live_server import LiveServer
 
-from .conftest import Page, log_in, sync_api
+from .conftest import Page, log_in, subset_rows, sync_api
 
 expect = sync_api.expect
 DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "images" / "datasets.png"
@@ -101,17 +101,14 @@ def test_the_tutorial_dataset(
         expect(page.locator(f'[data-subset="{default}"]')).to_have_count(0)
     add_condition_subset(page, "Training 95%", "subset", "T")
     add_condition_subset(page, "Validation 5%", "subset", "V")
-    expect(page.locator('[data-subset="Training 95%"] [data-testid=subset-rows]')).to_have_text(
-        f"{training:,}"
-    )
-    expect(page.locator('[data-subset="Validation 5%"] [data-testid=subset-rows]')).to_have_text(
-        f"{validation:,}"
-    )
+    expect(subset_rows(page, "Training 95%")).to_have_text(f"{training:,}")
+    expect(subset_rows(page, "Validation 5%")).to_have_text(f"{validation:,}")
     choose(page, "Normalize on subset", "Training 95%")
     page.get_by_role("button", name="Subset Training 95%", exact=True).click()
     expect(page.get_by_role("complementary", name="Inspector")).to_contain_text("subset = T")
     page.get_by_role("button", name="Column seq").click()
     page.mouse.move(0, 0)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     path = shot("draft")
     if os.environ.get("KOZAK_UPDATE_DOCS_IMAGES"):
         shutil.copyfile(path, DOCS_IMAGE)
@@ -119,9 +116,7 @@ def test_the_tutorial_dataset(
     # Save: a version with the choices made
     page.get_by_role("button", name="Save version").click()
     expect(page.get_by_role("button", name="Switch dataset (now Yeast · v1)")).to_be_visible()
-    expect(page.locator('[data-subset="Training 95%"] [data-testid=subset-rows]')).to_have_text(
-        f"{training:,}"
-    )
+    expect(subset_rows(page, "Training 95%")).to_have_text(f"{training:,}")
     expect(page.get_by_text("Normalized on")).to_contain_text("Training 95%")
     shot("version")
     page.get_by_role("tab", name="Statistics per subset").click()

@@ -60,6 +60,7 @@ def test_log_in_projects_members_views_and_themes(
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("button", name="Log in")).to_be_enabled()
     shot("login-refused")
     log_in(page)
 

@@ -2,7 +2,7 @@
  * The subsets of a draft or version: each with its definition and live row count, the menu to
  * delete it, "New subset", the "Normalize on subset" picker, and the data warnings.
  */
-import { ActionIcon, Alert, Badge, Button, Card, Group, Menu, Progress, Select, Stack, Table, Text, Title } from "@mantine/core";
+import { ActionIcon, Alert, Badge, Button, Card, Group, List, Menu, Progress, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconAlertTriangle, IconDots, IconPlus, IconTrash } from "@tabler/icons-react";
 
@@ -64,9 +64,13 @@ export function SubsetsPanel({ subsets, rowCount, normalizeOn, warnings, selecte
         </Group>
       </Group>
       <Stack gap="xs">
-        {warnings.map((warning, i) => (
-          <Alert key={i} color="yellow" variant="light" icon={<IconAlertTriangle size={18} />} p="xs" title={warningTitle(warning)}>
-            {warning.message}
+        {groupWarnings(warnings).map(([title, messages]) => (
+          <Alert key={title} color="yellow" variant="light" icon={<IconAlertTriangle size={18} />} p="xs" title={title}>
+            <List size="sm" spacing={2}>
+              {messages.map((message, i) => (
+                <List.Item key={i}>{message}</List.Item>
+              ))}
+            </List>
           </Alert>
         ))}
         {subsets.length === 0 ? (
@@ -103,6 +107,16 @@ export function SubsetsPanel({ subsets, rowCount, normalizeOn, warnings, selecte
       )}
     </Card>
   );
+}
+
+/** Warnings of one kind under one title, in the order they came. */
+function groupWarnings(warnings: DataWarning[]): [string, string[]][] {
+  const groups = new Map<string, string[]>();
+  for (const warning of warnings) {
+    const title = warningTitle(warning);
+    groups.set(title, [...(groups.get(title) ?? []), warning.message]);
+  }
+  return [...groups];
 }
 
 function warningTitle(warning: DataWarning): string {
