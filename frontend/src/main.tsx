@@ -7,7 +7,7 @@ import "./styles.css";
 import { MantineProvider } from "@mantine/core";
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications } from "@mantine/notifications";
-import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
@@ -16,13 +16,14 @@ import { App } from "./App";
 import { ME_KEY } from "./auth/session";
 import { theme } from "./theme";
 
+/** A session that expired mid-use: show the log-in page instead of failing views. */
+function onSessionLost(error: unknown) {
+  if (error instanceof ApiError && error.status === 401) queryClient.setQueryData(ME_KEY, null);
+}
+
 const queryClient: QueryClient = new QueryClient({
-  queryCache: new QueryCache({
-    onError: (error) => {
-      // A session that expired mid-use: show the log-in page instead of failing views.
-      if (error instanceof ApiError && error.status === 401) queryClient.setQueryData(ME_KEY, null);
-    },
-  }),
+  queryCache: new QueryCache({ onError: onSessionLost }),
+  mutationCache: new MutationCache({ onError: onSessionLost }),
   defaultOptions: {
     queries: {
       staleTime: 5_000,

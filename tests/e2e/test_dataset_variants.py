@@ -99,3 +99,6 @@ def test_url_import_arrays_random_and_rank_subsets_and_versions(
     expect(page.get_by_text("subset everything")).to_be_visible()
     page.mouse.move(0, 0)
     shot("versions")
+    page.get_by_role("button", name="Switch dataset (now Profiles · v2)").click()
+    page.get_by_role("menuitem", name="Profiles · v1").click()
+    expect(subset_rows(page, "everything")).to_have_text(f"{ROWS}")

@@ -27,7 +27,7 @@ export function LoginPage() {
                 {errorMessage(login.error)}
               </Alert>
             )}
-            <TextInput label="User name" autoComplete="username" required data-autofocus {...form.getInputProps("name")} />
+            <TextInput label="User name" autoComplete="username" required autoFocus {...form.getInputProps("name")} />
             <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps("password")} />
             <Button type="submit" loading={login.isPending} fullWidth>
               Log in

@@ -79,7 +79,7 @@ export function FeatureInspector({ projectId, draftId, column, stats, normalizeO
   );
 }
 
-/** The label, committed on Enter or when the field loses focus. */
+/** The label, committed when the field loses focus (Enter blurs it, so there is one path). */
 function LabelField({ name, onCommit }: { name: string; onCommit: (name: string) => void }) {
   const [value, setValue] = useState(name);
   useEffect(() => setValue(name), [name]);
@@ -96,7 +96,7 @@ function LabelField({ name, onCommit }: { name: string; onCommit: (name: string)
       onChange={(e) => setValue(e.currentTarget.value)}
       onBlur={commit}
       onKeyDown={(e) => {
-        if (e.key === "Enter") commit();
+        if (e.key === "Enter") e.currentTarget.blur();
         if (e.key === "Escape") setValue(name);
       }}
     />
@@ -163,7 +163,7 @@ function CommittedNumber({ label, value, min, placeholder, onCommit }: { label: 
       value={draft}
       onChange={setDraft}
       onBlur={commit}
-      onKeyDown={(e) => e.key === "Enter" && commit()}
+      onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
     />
   );
 }

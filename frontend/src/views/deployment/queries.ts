@@ -1,0 +1,154 @@
+/**
+ * The Deployment view's server state: the project's deployments, their usage, input schema and
+ * test calls, and the experiments' epochs to deploy from.
+ *
+ * Usage is polled (`USAGE_REFRESH_MS`) so counts and charts follow live traffic; every change to a
+ * deployment puts the answer into the cached list at once.
+ */
+import { useMutation, useQueries, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+
+import { api, call } from "../../api/client";
+import type { Deployment, DeploymentSchema, Prediction } from "./types";
+
+export const USAGE_REFRESH_MS = 10_000;
+
+const listKey = (projectId: string) => ["projects", projectId, "deployments"] as const;
+const usageKey = (projectId: string, id: string, hours: number) =>
+  ["projects", projectId, "deployments", id, "usage", hours] as const;
+const path = (projectId: string, id: string) => ({ path: { project_id: projectId, deployment_id: id } });
+
+export function useDeployments(projectId: string) {
+  return useQuery({
+    queryKey: listKey(projectId),
+    queryFn: () =>
+      call(api.GET("/api/projects/{project_id}/deployments", { params: { path: { project_id: projectId } } })),
+  });
+}
+
+function fetchUsage(projectId: string, id: string, hours: number) {
+  return call(
+    api.GET("/api/projects/{project_id}/deployments/{deployment_id}/usage", {
+      params: { ...path(projectId, id), query: { hours } },
+    }),
+  );
+}
+
+/** Per-minute usage of one deployment over the last `hours`, refreshed while shown. */
+export function useUsage(projectId: string, id: string, hours: number) {
+  return useQuery({
+    queryKey: usageKey(projectId, id, hours),
+    queryFn: () => fetchUsage(projectId, id, hours),
+    refetchInterval: USAGE_REFRESH_MS,
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** Requests of each deployment in the last 24 hours, by id (missing while loading). */
+export function useRequestsToday(projectId: string, deployments: Deployment[]): Record<string, number> {
+  const results = useQueries({
+    queries: deployments.map((d) => ({
+      queryKey: usageKey(projectId, d.id, 24),
+      queryFn: () => fetchUsage(projectId, d.id, 24),
+      refetchInterval: USAGE_REFRESH_MS,
+    })),
+  });
+  const counts: Record<string, number> = {};
+  results.forEach((result, i) => {
+    if (result.data) counts[deployments[i]!.id] = result.data.requests;
+  });
+  return counts;
+}
+
+/** What the deployment's rows hold (loading it on the server the first time). */
+export function useDeploymentSchema(projectId: string, id: string) {
+  return useQuery({
+    queryKey: ["projects", projectId, "deployments", id, "schema"],
+    staleTime: Infinity, // a deployment's checkpoint never changes
+    queryFn: async () =>
+      (await call(
+        api.GET("/api/projects/{project_id}/deployments/{deployment_id}/schema", { params: path(projectId, id) }),
+      )) as unknown as DeploymentSchema,
+  });
+}
+
+export function useEpochs(projectId: string, experimentId: string | null) {
+  return useQuery({
+    queryKey: ["projects", projectId, "experiments", experimentId, "epochs"],
+    enabled: experimentId !== null,
+    queryFn: () =>
+      call(
+        api.GET("/api/projects/{project_id}/experiments/{experiment_id}/epochs", {
+          params: { path: { project_id: projectId, experiment_id: experimentId ?? "" } },
+        }),
+      ),
+  });
+}
+
+/** Put a changed deployment into the cached list (the answer never holds more than the list's fields). */
+function store(client: QueryClient, deployment: Deployment) {
+  client.setQueryData(listKey(deployment.project_id), (old: { data: Deployment[]; count: number } | undefined) => {
+    if (!old) return old;
+    const found = old.data.some((d) => d.id === deployment.id);
+    const data = found ? old.data.map((d) => (d.id === deployment.id ? { ...d, ...deployment } : d)) : [...old.data, deployment];
+    return { ...old, data, count: data.length };
+  });
+  void client.invalidateQueries({ queryKey: listKey(deployment.project_id), exact: true });
+}
+
+export interface NewDeployment {
+  experiment: string;
+  checkpoint: string | number;
+  name?: string | null;
+  enabled: boolean;
+}
+
+export function useCreateDeployment(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewDeployment) =>
+      call(api.POST("/api/projects/{project_id}/deployments", { params: { path: { project_id: projectId } }, body })),
+    onSuccess: (created) => store(client, created),
+  });
+}
+
+export function useUpdateDeployment(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...body }: { id: string; enabled?: boolean; name?: string }) =>
+      call(api.PATCH("/api/projects/{project_id}/deployments/{deployment_id}", { params: path(projectId, id), body })),
+    onSuccess: (changed) => store(client, changed),
+  });
+}
+
+export function useRegenerateToken(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      call(api.POST("/api/projects/{project_id}/deployments/{deployment_id}/token", { params: path(projectId, id) })),
+    onSuccess: (changed) => store(client, changed),
+  });
+}
+
+export function useDeleteDeployment(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      call(api.DELETE("/api/projects/{project_id}/deployments/{deployment_id}", { params: path(projectId, id) })),
+    onSuccess: () => client.invalidateQueries({ queryKey: listKey(projectId), exact: true }),
+  });
+}
+
+/** One test prediction through the `try` endpoint (members only; not counted as usage). */
+export function useTryDeployment(projectId: string, id: string) {
+  return useMutation({
+    mutationFn: async (row: Record<string, unknown>) => {
+      const answer = await call(
+        api.POST("/api/projects/{project_id}/deployments/{deployment_id}/try", {
+          params: path(projectId, id),
+          body: { rows: [row] },
+        }),
+      );
+      return ((answer as { rows?: Prediction[] }).rows ?? [])[0] ?? {};
+    },
+  });
+}
