@@ -131,6 +131,8 @@ def test_a_killed_worker_is_reaped_and_a_resume_loses_nothing(
     job = enqueue_experiment_job(ws, experiment, "train")
     worker = spawn()
     wait_for(lambda: fresh(ws, experiment).epochs_done >= 2, 90, "two epochs")
+    # a heartbeat has saved the log since epoch 1 (fast epochs can beat the first one)
+    wait_for(lambda: "epoch 1: loss" in ws.metadata.get_job(job.id).log, 30, "a heartbeat")
     time.sleep(0.1)  # into the next epoch
     worker.send_signal(signal.SIGKILL)
     worker.wait()
