@@ -129,3 +129,16 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+# A sequence classifier that needs one 3-wide filter to detect an upstream ATG.
+UATG_CLASSIFIER = """
+name: uatg-classifier
+nodes:
+  - {id: seq, type: input, params: {feature: seq}}
+  - {id: conv, type: conv1d, params: {filters: 8, kernel_size: 3}}
+  - {id: pool, type: global_pool1d, params: {mode: max}}
+  - {id: dense, type: dense, params: {units: 2, activation: softmax}}
+  - {id: label, type: target, params: {feature: label, loss: categorical_crossentropy}}
+edges: [[seq, conv], [conv, pool], [pool, dense], [dense, label]]
+"""

@@ -18,6 +18,7 @@ from typing import IO, Any, Protocol
 
 import pandas as pd
 
+from kozak.data.formats.fasta import fasta_records
 from kozak.deploy.model import Row, RowError, ServingModel
 from kozak.deployment_client import free_prefix, prediction_columns
 from kozak.errors import DataError, KozakError
@@ -88,32 +89,9 @@ def count_rows(path: Path) -> int:
 
 
 def _fasta_records(handle: IO[str], name: str) -> Iterator[tuple[str, str]]:
-    """(id, sequence) per record; the id is the header's first word, sequences may span lines."""
-    record: str | None = None
-    chunks: list[str] = []
-    for number, raw in enumerate(handle, start=1):
-        line = raw.strip()
-        if not line or line.startswith(";"):
-            continue
-        if line.startswith(">"):
-            if record is not None:
-                yield record, "".join(chunks)
-            words = line[1:].split()
-            if not words:
-                raise DataError(
-                    f"{name}: line {number} is a header without an id", file=name, line=number
-                )
-            record, chunks = words[0], []
-        elif record is None:
-            raise DataError(
-                f"{name}: line {number} has sequence data before the first '>' header",
-                file=name,
-                line=number,
-            )
-        else:
-            chunks.append(line)
-    if record is not None:
-        yield record, "".join(chunks)
+    """(id, sequence) per record; the id is the header's first word."""
+    for words, sequence in fasta_records(handle, name):
+        yield words[0], sequence
 
 
 def _sequence_input(inputs: Sequence[Mapping[str, Any]], path: Path) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import uvicorn
 
+from factories import UATG_CLASSIFIER
 from kozak.data import import_files
 from kozak.deploy import create_deployment
 from kozak.experiments import create_experiment, run_experiment
@@ -20,18 +21,6 @@ from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.training import RunSettings
 from kozak.workspace import Workspace
-
-CLASSIFIER = """
-name: uatg-classifier
-nodes:
-  - {id: seq, type: input, params: {feature: seq}}
-  - {id: conv, type: conv1d, params: {filters: 4, kernel_size: 3}}
-  - {id: pool, type: global_pool1d, params: {mode: max}}
-  - {id: dense, type: dense, params: {units: 2, activation: softmax}}
-  - {id: label, type: target, params: {feature: label, loss: categorical_crossentropy}}
-edges: [[seq, conv], [conv, pool], [pool, dense], [dense, label]]
-"""
-
 
 TWO_INPUTS = """
 name: seq-and-count
@@ -74,7 +63,7 @@ def classifier(workspace: Workspace, tmp_path: Path) -> Experiment:
     version = import_files(workspace, [tmp_path / "uatg.csv"], name="uATG", project="P").save()
     settings = RunSettings.from_data({"epochs": 1, "batch_size": 32})
     experiment = create_experiment(
-        workspace, "P", "clf", version, GraphSpec.from_yaml(CLASSIFIER), settings
+        workspace, "P", "clf", version, GraphSpec.from_yaml(UATG_CLASSIFIER), settings
     )
     return run_experiment(workspace, experiment)
 

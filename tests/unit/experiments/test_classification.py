@@ -6,22 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
+from factories import UATG_CLASSIFIER
 from kozak.data import import_files
 from kozak.experiments import create_experiment, run_experiment, stored_evaluation
 from kozak.graph.spec import GraphSpec
 from kozak.training import RunSettings
 from kozak.workspace import Workspace
-
-GRAPH = """
-name: uatg-classifier
-nodes:
-  - {id: seq, type: input, params: {feature: seq}}
-  - {id: conv, type: conv1d, params: {filters: 8, kernel_size: 3}}
-  - {id: pool, type: global_pool1d, params: {mode: max}}
-  - {id: dense, type: dense, params: {units: 2, activation: softmax}}
-  - {id: label, type: target, params: {feature: label, loss: categorical_crossentropy}}
-edges: [[seq, conv], [conv, pool], [pool, dense], [dense, label]]
-"""
 
 
 def test_categorical_target_is_evaluated_by_class(workspace: Workspace, tmp_path: Path) -> None:
@@ -33,7 +23,9 @@ def test_categorical_target_is_evaluated_by_class(workspace: Workspace, tmp_path
     (tmp_path / "uatg.csv").write_text("\n".join(rows) + "\n")
     version = import_files(workspace, [tmp_path / "uatg.csv"], name="uATG", project="P").save()
     settings = RunSettings.from_data({"epochs": 3, "batch_size": 32, "optimizer": {"lr": 0.01}})
-    experiment = create_experiment(workspace, "P", "clf", version, GraphSpec.from_yaml(GRAPH), settings)
+    experiment = create_experiment(
+        workspace, "P", "clf", version, GraphSpec.from_yaml(UATG_CLASSIFIER), settings
+    )
     run_experiment(workspace, experiment)
     metrics = stored_evaluation(workspace, experiment)["subsets"]["validation"]["label"]["metrics"]
     assert set(metrics["confusion_matrix"]["classes"]) == {"none", "uatg"}

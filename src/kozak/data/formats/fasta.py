@@ -6,6 +6,8 @@ value there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -26,32 +28,29 @@ def _typed(values: list[str | None]) -> pa.Array:
     return strings
 
 
-def read_fasta(data: bytes, name: str, settings: Settings) -> RawTable:
-    """Parse records; sequences may span lines; blank lines are ignored."""
-    check_utf8(data, name)
-    ids: list[str] = []
-    sequences: list[str] = []
-    fields: dict[str, dict[int, str]] = {}
+def fasta_records(lines: Iterable[str], name: str) -> Iterator[tuple[list[str], str]]:
+    """(header words, sequence) per record, read lazily; sequences may span lines; blank and
+    `;` comment lines are ignored.
+
+    Raises:
+        DataError: For a header without an id or sequence data before the first header,
+            naming the line.
+    """
+    words: list[str] | None = None
     chunks: list[str] = []
-    for number, raw in enumerate(data.decode("utf-8").splitlines(), start=1):
+    for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or line.startswith(";"):
             continue
         if line.startswith(">"):
-            if ids:
-                sequences.append("".join(chunks))
-            chunks = []
-            words = line[1:].split()
+            if words is not None:
+                yield words, "".join(chunks)
+            words, chunks = line[1:].split(), []
             if not words:
                 raise DataError(
                     f"{name}: line {number} is a header without an id", file=name, line=number
                 )
-            ids.append(words[0])
-            for word in words[1:]:
-                key, sep, value = word.partition("=")
-                if sep and key:
-                    fields.setdefault(key, {})[len(ids) - 1] = value
-        elif not ids:
+        elif words is None:
             raise DataError(
                 f"{name}: line {number} has sequence data before the first '>' header",
                 file=name,
@@ -59,9 +58,25 @@ def read_fasta(data: bytes, name: str, settings: Settings) -> RawTable:
             )
         else:
             chunks.append(line)
+    if words is not None:
+        yield words, "".join(chunks)
+
+
+def read_fasta(data: bytes, name: str, settings: Settings) -> RawTable:
+    """Parse records into columns (see the module docstring)."""
+    check_utf8(data, name)
+    ids: list[str] = []
+    sequences: list[str] = []
+    fields: dict[str, dict[int, str]] = {}
+    for words, sequence in fasta_records(data.decode("utf-8").splitlines(), name):
+        for word in words[1:]:
+            key, sep, value = word.partition("=")
+            if sep and key:
+                fields.setdefault(key, {})[len(ids)] = value
+        ids.append(words[0])
+        sequences.append(sequence)
     if not ids:
         raise DataError(f"{name} holds no FASTA records", file=name)
-    sequences.append("".join(chunks))
     columns = [
         RawColumn("id", pa.array(ids, pa.string()), name),
         RawColumn("sequence", pa.array(sequences, pa.string()), name),
