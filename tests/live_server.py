@@ -8,22 +8,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from factories import ADMIN_PASSWORD
+from factories import ADMIN_PASSWORD, free_port
 from kozak.client import Client
 from kozak.errors import NetworkError
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class LiveServer:
