@@ -1,0 +1,143 @@
+"""The Deployment view in a real browser: deploy a trained experiment, call it, watch its usage.
+
+An experiment trained in the fixture (the 40-row tiny CSV, two epochs) is deployed from the
+"New deployment" dialog; the URL and the once-shown token appear with the snippets; the test
+form predicts a number and shows a bad sequence's 422 inline; calls of the URL with the token
+count in the table and the usage panel; disabling refuses calls (403), a regenerated token
+retires the old one (401), and a disabled deployment can be deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from factories import ADMIN_PASSWORD, tiny_version
+from kozak.client import Client
+from kozak.experiments import create_experiment, run_experiment
+from kozak.graph import preset
+from kozak.settings import Settings
+from kozak.training import RunSettings
+from kozak.workspace import Workspace
+from live_server import LiveServer
+
+from .conftest import Page, log_in, sync_api
+
+expect = sync_api.expect
+TINY_DNA = Path(__file__).parents[1] / "files" / "tiny_dna.csv"
+SEQUENCE = "GATTACAGATTACAGATTACAGATTACAGATTACAGATTACAGATTACAG"  # 50 nt, the window
+
+
+@pytest.fixture(scope="module")
+def trained_project(live_server: LiveServer) -> str:
+    """A project holding a completed two-epoch `cuperus2017-tutorial` experiment; its id."""
+    client = Client(live_server.url, "none")
+    client.login("admin", ADMIN_PASSWORD)
+    project = client.create_project("Yeast deploy", "A model to serve")
+    workspace = Workspace.open(Settings(home=live_server.home))
+    version = tiny_version(workspace, project.name, TINY_DNA)
+    settings = RunSettings.from_data({"epochs": 2, "batch_size": 8})
+    experiment = create_experiment(
+        workspace, project.name, "tutorial", version, preset("cuperus2017-tutorial"), settings
+    )
+    run_experiment(workspace, experiment)
+    return project.id
+
+
+def forward(url: str, token: str, sequence: str = SEQUENCE) -> httpx.Response:
+    return httpx.post(
+        url, json={"rows": [{"seq": sequence}]}, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+
+
+def test_deploy_try_call_toggle_and_delete(
+    page: Page, live_server: LiveServer, trained_project: str, shot: Callable[[str], Path]
+) -> None:
+    log_in(page)
+    page.goto(f"/projects/{trained_project}/deployment")
+    expect(page.get_by_role("heading", name="Put a model to work")).to_be_visible()
+    shot("empty")
+
+    # Deploy the experiment's best checkpoint under a name of our own.
+    page.get_by_role("button", name="New deployment").click()
+    dialog = page.get_by_role("dialog", name="New deployment")
+    expect(dialog.get_by_label("Experiment")).to_have_value("tutorial")
+    dialog.get_by_label("Checkpoint").click()
+    expect(page.get_by_role("option", name="Epoch 2", exact=True)).to_be_visible()
+    page.get_by_role("option", name=re.compile(r"^Best: epoch \d")).click()
+    dialog.get_by_label("Name").fill("Yeast growth")
+    shot("new-deployment")
+    dialog.get_by_role("button", name="Deploy").click()
+
+    # The URL and the token, shown once, with the snippets carrying both.
+    notice = page.get_by_test_id("token-notice")
+    expect(notice).to_contain_text("shown only this once")
+    shot("created")
+    token = notice.get_by_role("textbox", name="Token").input_value()
+    assert token.startswith("kzd_")
+    url = page.get_by_role("textbox", name="URL").input_value()
+    assert re.fullmatch(rf"{live_server.url}/deployment/dep_\w+/forward", url), url
+    row = page.locator("[data-deployment='Yeast growth']")
+    expect(row).to_contain_text("tutorial")
+    expect(page.get_by_test_id("snippet-curl")).to_contain_text(f"Bearer {token}")
+    expect(page.get_by_test_id("snippet-curl")).to_contain_text(url)
+
+    # The test form: a sequence gives a number; a bad letter gives the server's 422 inline.
+    page.get_by_label("seq", exact=True).fill(SEQUENCE)
+    page.get_by_role("button", name="Predict").click()
+    expect(page.get_by_test_id("prediction-growth_rate")).to_have_text(
+        re.compile(r"^-?\d+(\.\d+)?(e-?\d+)?$")
+    )
+    expect(page.get_by_test_id("snippet-curl")).to_contain_text(SEQUENCE)
+    shot("created-and-tried")
+    page.get_by_label("seq", exact=True).fill("ACGTXACGT")
+    page.get_by_role("button", name="Predict").click()
+    expect(page.get_by_test_id("try-error")).to_contain_text("feature 'seq'")
+    expect(page.get_by_test_id("try-error")).to_contain_text("'X'")
+    shot("try-error")
+    page.get_by_label("seq", exact=True).fill(SEQUENCE)
+    page.get_by_role("button", name="Predict").click()
+    expect(page.get_by_test_id("try-error")).to_be_hidden()
+
+    # Calls with the token count; disabled, the URL answers 403; enabled again, 200.
+    assert forward(url, token).status_code == 200
+    assert forward(url, token).status_code == 200
+    switch = page.get_by_role("switch", name="Enable Yeast growth")
+    switch.click(force=True)
+    expect(page.get_by_test_id("deployment-state")).to_have_text("disabled")
+    assert forward(url, token).status_code == 403
+    switch.click(force=True)
+    expect(page.get_by_test_id("deployment-state")).to_have_text("enabled")
+    assert forward(url, token).status_code == 200
+    expect(row.get_by_test_id("requests-today")).to_have_text("3")
+    expect(page.get_by_test_id("usage-requests")).to_have_text("3")
+    expect(page.get_by_test_id("inspector")).to_contain_text("Yeast growth")
+    page.get_by_label("Usage", exact=True).scroll_into_view_if_needed()
+    shot("usage")
+    page.emulate_media(color_scheme="dark")
+    shot("usage-dark")
+    page.emulate_media(color_scheme="light")
+
+    # A new token retires the old one at once.
+    page.get_by_role("button", name="I have copied it").click()
+    expect(page.get_by_test_id("token-notice")).to_be_hidden()
+    page.get_by_role("button", name="Regenerate token").click()
+    page.get_by_role("dialog").get_by_role("button", name="Regenerate token").click()
+    fresh = page.get_by_test_id("token-notice").get_by_role("textbox", name="Token").input_value()
+    assert fresh.startswith("kzd_") and fresh != token
+    assert forward(url, token).status_code == 401
+    assert forward(url, fresh).status_code == 200
+
+    # Deleting needs it disabled first.
+    delete = page.get_by_role("button", name="Delete")
+    expect(delete).to_be_disabled()
+    switch.click(force=True)
+    expect(delete).to_be_enabled()
+    delete.click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete deployment").click()
+    expect(page.get_by_role("heading", name="Put a model to work")).to_be_visible()
+    assert forward(url, fresh).status_code == 404
