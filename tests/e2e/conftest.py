@@ -1,6 +1,6 @@
 """Browser fixtures: Debian's chromium driven by Playwright against a real `kozak up` process.
 
-The module is skipped, with the reason, when /usr/bin/chromium or the built UI is missing
+Every test here is skipped, with the reason, when /usr/bin/chromium or the built UI is missing
 (`make frontend` builds it; CI installs both). Playwright's own browser downloads are never
 used. Every test gets a fresh 1280×800 page; `shot(name)` saves a screenshot under
 build/e2e-screenshots/, which CI keeps.
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from playwright import sync_api
 
 from factories import ADMIN_PASSWORD
 from kozak.sequences import DNA, encode_strings, one_hot
@@ -27,18 +28,28 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "e2e-screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
 TUTORIAL_ROWS = 2000
 
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} is absent (apt-get install chromium); browser tests skipped",
-        allow_module_level=True,
-    )
-if not (STATIC_DIR / "index.html").exists():
-    pytest.skip(
-        "the web UI is not built (run `make frontend`); browser tests skipped", allow_module_level=True
-    )
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')"
-)
+
+def _missing() -> str | None:
+    """Why the browser tests cannot run here, if they cannot."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is absent (apt-get install chromium); browser tests skipped"
+    if not (STATIC_DIR / "index.html").exists():
+        return "the web UI is not built (run `make frontend`); browser tests skipped"
+    return None
+
+
+MISSING = _missing()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A hook, not a module-level skip: that would abort `pytest tests/e2e` instead of skipping.
+    if MISSING is None:
+        return
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.skip(reason=MISSING))
+
 
 sync_api.expect.set_options(timeout=15_000)
 Page = sync_api.Page
