@@ -5,8 +5,10 @@ import type { ExperimentSummary } from "../../api/types";
 
 const COLORS: Record<string, string> = {
   draft: "gray",
+  created: "gray",
   queued: "blue",
   running: "teal",
+  evaluating: "cyan",
   completed: "green",
   stopped: "yellow",
   failed: "red",

@@ -1,0 +1,289 @@
+/**
+ * The project's experiments: a filterable, sortable table that renders only the rows in view
+ * (fixed-height rows, spacers above and below), so hundreds of experiments scroll smoothly.
+ * Rows open an experiment; ticked rows are compared.
+ */
+import { Anchor, Badge, Box, Button, Card, Checkbox, Group, Loader, Progress, SegmentedControl, Stack, Text, TextInput, ThemeIcon, Title, UnstyledButton } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { IconArrowsSort, IconChartDots, IconChartLine, IconSearch, IconSortAscending, IconSortDescending } from "@tabler/icons-react";
+import { useEffect, useMemo, useRef, useState, type UIEvent } from "react";
+import { Link, useNavigate } from "react-router";
+
+import { formatMetric, formatWhen } from "../../format";
+import { Inspector } from "../../shell/Inspector";
+import { ExperimentStatus } from "../shared/ExperimentStatus";
+import { metricLabel } from "./metrics";
+import "./evaluation.css";
+import { isActive, useExperimentList, type ExperimentListItem } from "./queries";
+
+const ROW_HEIGHT = 45;
+const OVERSCAN = 8;
+
+type SortKey = "name" | "status" | "progress" | "best" | "updated";
+type Filter = "all" | "active" | "completed" | "failed" | "created";
+
+const FILTERS: { value: Filter; label: string }[] = [
+  { value: "all", label: "All" },
+  { value: "active", label: "Running" },
+  { value: "completed", label: "Completed" },
+  { value: "failed", label: "Failed or stopped" },
+  { value: "created", label: "Not run" },
+];
+
+function matches(experiment: ExperimentListItem, filter: Filter): boolean {
+  if (filter === "all") return true;
+  if (filter === "active") return isActive(experiment);
+  if (filter === "failed") return experiment.status === "failed" || experiment.status === "stopped";
+  return experiment.status === filter && !isActive(experiment);
+}
+
+function sortValue(experiment: ExperimentListItem, key: SortKey): string | number | null {
+  switch (key) {
+    case "name":
+      return experiment.name.toLowerCase();
+    case "status":
+      return experiment.status;
+    case "progress":
+      return experiment.progress;
+    case "best":
+      return experiment.best_metric?.value ?? null;
+    case "updated":
+      return experiment.updated_at;
+  }
+}
+
+/** Compare two rows; missing values sort last whichever the direction. */
+function compareRows(a: ExperimentListItem, b: ExperimentListItem, key: SortKey, direction: 1 | -1): number {
+  const x = sortValue(a, key);
+  const y = sortValue(b, key);
+  if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+  return (x < y ? -1 : x > y ? 1 : 0) * direction;
+}
+
+export function ExperimentList({ projectId, base }: { projectId: string; base: string }) {
+  const experiments = useExperimentList(projectId);
+  const navigate = useNavigate();
+  const [query, setQuery] = useState("");
+  const [debounced] = useDebouncedValue(query, 120);
+  const [filter, setFilter] = useState<Filter>("all");
+  const [sort, setSort] = useState<{ key: SortKey; direction: 1 | -1 }>({ key: "updated", direction: -1 });
+  const [selected, setSelected] = useState<string[]>([]);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(600);
+  const frame = useRef(0);
+
+  const all = experiments.data?.data ?? [];
+  const rows = useMemo(() => {
+    const needle = debounced.trim().toLowerCase();
+    const kept = all.filter((e) => matches(e, filter) && (!needle || e.name.toLowerCase().includes(needle)));
+    return kept.sort((a, b) => compareRows(a, b, sort.key, sort.direction));
+  }, [all, debounced, filter, sort]);
+
+  const [scroller, setScroller] = useState<HTMLDivElement | null>(null);
+  useEffect(() => {
+    if (!scroller) return;
+    setViewport(scroller.clientHeight);
+    const observer = new ResizeObserver(() => setViewport(scroller.clientHeight));
+    observer.observe(scroller);
+    return () => observer.disconnect();
+  }, [scroller]);
+  const onScroll = (event: UIEvent<HTMLDivElement>) => {
+    const top = event.currentTarget.scrollTop;
+    cancelAnimationFrame(frame.current);
+    frame.current = requestAnimationFrame(() => setScrollTop(top));
+  };
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
+  const visible = rows.slice(first, last);
+  const names = new Map(all.map((e) => [e.id, e.name]));
+
+  const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
+  const sortBy = (key: SortKey) =>
+    setSort((s) => (s.key === key ? { key, direction: s.direction === 1 ? -1 : 1 } : { key, direction: key === "name" || key === "status" ? 1 : -1 }));
+  const header = (key: SortKey, label: string, width?: number | string) => (
+    <th style={{ width }} aria-sort={sort.key === key ? (sort.direction === 1 ? "ascending" : "descending") : "none"}>
+      <UnstyledButton onClick={() => sortBy(key)} className="eval-sort">
+        <Group gap={4} wrap="nowrap">
+          {label}
+          {sort.key === key ? (
+            sort.direction === 1 ? <IconSortAscending size={14} /> : <IconSortDescending size={14} />
+          ) : (
+            <IconArrowsSort size={14} opacity={0.35} />
+          )}
+        </Group>
+      </UnstyledButton>
+    </th>
+  );
+
+  if (experiments.isLoading) return <Loader m="xl" />;
+  if (all.length === 0) {
+    return (
+      <Stack align="center" justify="center" h="100%" p="xl">
+        <Card withBorder radius="md" p="xl" maw={520}>
+          <Stack align="center" gap="sm">
+            <ThemeIcon size={56} radius="xl" variant="light">
+              <IconChartDots size={30} />
+            </ThemeIcon>
+            <Title order={4}>No experiments yet</Title>
+            <Text size="sm" c="dimmed" ta="center">
+              Build a model in the Modeling view and press Run: its loss curves, predictions and errors appear here while it trains.
+            </Text>
+            <Button component={Link} to={`/projects/${projectId}/modeling`} variant="light">
+              Go to Modeling
+            </Button>
+          </Stack>
+        </Card>
+      </Stack>
+    );
+  }
+  return (
+    <Stack p="lg" gap="sm" style={{ flex: 1, minHeight: 0 }}>
+      <ListSummary experiments={all} base={base} />
+      <Group justify="space-between" wrap="nowrap">
+        <Group gap="sm" wrap="nowrap">
+          <Title order={4}>Experiments</Title>
+          <Badge variant="light" color="gray">
+            {rows.length === all.length ? all.length : `${rows.length} of ${all.length}`}
+          </Badge>
+        </Group>
+        <Button
+          leftSection={<IconChartLine size={16} />}
+          disabled={selected.length < 2}
+          onClick={() => navigate(`${base}/compare?ids=${selected.map(encodeURIComponent).join(",")}`)}
+        >
+          Compare{selected.length ? ` (${selected.length})` : ""}
+        </Button>
+      </Group>
+      <Group gap="sm" wrap="nowrap">
+        <TextInput
+          placeholder="Filter by name"
+          aria-label="Filter experiments by name"
+          leftSection={<IconSearch size={14} />}
+          value={query}
+          onChange={(e) => setQuery(e.currentTarget.value)}
+          w={240}
+          size="xs"
+        />
+        <SegmentedControl size="xs" value={filter} onChange={(v) => setFilter(v as Filter)} data={FILTERS} aria-label="Status" />
+        {selected.length > 0 && (
+          <Button size="xs" variant="subtle" onClick={() => setSelected([])}>
+            Clear selection
+          </Button>
+        )}
+      </Group>
+      <Card withBorder radius="md" p={0} style={{ flex: 1, minHeight: 0, display: "flex" }}>
+        <Box ref={setScroller} onScroll={onScroll} style={{ flex: 1, overflow: "auto" }} data-testid="experiment-scroller">
+          <table className="eval-table" aria-label="Experiments" aria-rowcount={rows.length + 1}>
+            <thead>
+              <tr>
+                <th style={{ width: 40 }} aria-label="Select" />
+                {header("name", "Experiment")}
+                {header("status", "Status", 130)}
+                {header("progress", "Epochs", 150)}
+                {header("best", "Best", 240)}
+                {header("updated", "Changed", 130)}
+              </tr>
+            </thead>
+            <tbody>
+              {first > 0 && <tr aria-hidden style={{ height: first * ROW_HEIGHT }} />}
+              {visible.map((e, i) => (
+                <tr
+                  key={e.id}
+                  aria-rowindex={first + i + 2}
+                  data-experiment={e.name}
+                  className={selected.includes(e.id) ? "selected" : undefined}
+                  onClick={() => navigate(`${base}/${e.id}`)}
+                  style={{ height: ROW_HEIGHT }}
+                >
+                  <td onClick={(event) => event.stopPropagation()}>
+                    <Checkbox size="xs" aria-label={`Select ${e.name}`} checked={selected.includes(e.id)} onChange={() => toggle(e.id)} />
+                  </td>
+                  <td>
+                    <Text size="sm" fw={600} truncate>
+                      {e.name}
+                    </Text>
+                    {e.parent_id && (
+                      <Text size="xs" c="dimmed" truncate>
+                        from {names.get(e.parent_id) ?? "a deleted experiment"}
+                      </Text>
+                    )}
+                  </td>
+                  <td>
+                    <ExperimentStatus experiment={e} />
+                  </td>
+                  <td>
+                    <Text size="xs">
+                      {e.epochs_done} / {e.epochs}
+                    </Text>
+                    <Progress value={e.progress * 100} size="xs" />
+                  </td>
+                  <td>
+                    {e.best_metric ? (
+                      <Text size="sm" truncate>
+                        {metricLabel(e.best_metric.name)} <b>{formatMetric(e.best_metric.value)}</b>{" "}
+                        <Text span c="dimmed" size="xs">
+                          epoch {e.best_metric.epoch}
+                        </Text>
+                      </Text>
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        —
+                      </Text>
+                    )}
+                  </td>
+                  <td>
+                    <Text size="sm" c="dimmed">
+                      {formatWhen(e.updated_at)}
+                    </Text>
+                  </td>
+                </tr>
+              ))}
+              {last < rows.length && <tr aria-hidden style={{ height: (rows.length - last) * ROW_HEIGHT }} />}
+            </tbody>
+          </table>
+          {rows.length === 0 && (
+            <Text size="sm" c="dimmed" p="md">
+              No experiment matches.
+            </Text>
+          )}
+        </Box>
+      </Card>
+    </Stack>
+  );
+}
+
+/** The Inspector beside the list: how many experiments are where, and the best one so far. */
+function ListSummary({ experiments, base }: { experiments: ExperimentListItem[]; base: string }) {
+  const counts = new Map<string, number>();
+  for (const e of experiments) counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
+  // Only experiments judged by the same metric (the usual validation loss) are ranked together.
+  const ranked = experiments.filter((e) => e.best_metric?.name === "val_loss" && typeof e.best_metric.value === "number");
+  const best = ranked.reduce<ExperimentListItem | null>((a, e) => (a === null || e.best_metric!.value! < a.best_metric!.value! ? e : a), null);
+  return (
+    <Inspector title="Experiments">
+      <Stack gap={6}>
+        {[...counts.entries()].map(([status, count]) => (
+          <Group key={status} justify="space-between">
+            <Text size="sm" c="dimmed">
+              {status}
+            </Text>
+            <Text size="sm">{count}</Text>
+          </Group>
+        ))}
+      </Stack>
+      {best && (
+        <Text size="sm">
+          Lowest validation loss:{" "}
+          <Anchor component={Link} to={`${base}/${best.id}`} size="sm">
+            {best.name}
+          </Anchor>{" "}
+          ({formatMetric(best.best_metric!.value)})
+        </Text>
+      )}
+      <Text size="xs" c="dimmed">
+        Open an experiment for its curves and plots; tick two or more to compare them.
+      </Text>
+    </Inspector>
+  );
+}

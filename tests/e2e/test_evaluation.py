@@ -1,0 +1,311 @@
+"""The Evaluation view in a real browser, against `kozak up` with one worker that trains.
+
+An experiment of the tutorial's preset (batch 32, Adam) on the 40-row CSV is run from the
+page; its loss curves grow over server-sent events while it trains; after it completes the
+true-vs-predicted scatter, the error histogram and the metrics (with the paper's r² beside
+them) are drawn; predictions and the report download; a clone with another learning rate
+runs; the two are compared; the first is deployed. A second test checks that a list of 600
+experiments renders only the rows in view and still filters and sorts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from factories import ADMIN_PASSWORD
+from kozak.client import Client, Project
+from kozak.evaluation import (
+    classification_metrics,
+    regression_metrics,
+    residual_histogram,
+    scatter_data,
+)
+from live_server import LiveServer
+
+from .conftest import Page, log_in, sync_api
+
+expect = sync_api.expect
+EPOCHS = 12
+TRAINED_MS = 90_000  # a run of the preset on 40 rows, checkpoints and evaluation, on a busy CI box
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of its own with one worker (the package's server has none): these tests train."""
+    server = LiveServer(tmp_path_factory.mktemp("e2e-evaluation") / "home").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def yeast(live_server: LiveServer, tiny_dna_module: Path) -> Project:
+    """A project "Yeast" with the 40-row CSV as the tutorial sees it (as `tiny_version`)."""
+    client = Client(live_server.url, "none")
+    client.login("admin", ADMIN_PASSWORD)
+    project = client.create_project("Yeast", "The tutorial on a few rows")
+    project.create_dataset(
+        "Tiny",
+        [tiny_dna_module],
+        rename={"expression": "growth_rate"},
+        encoding={"seq": {"alignment": "right", "length": 50, "padding": 10}},
+    )
+    return project
+
+
+@pytest.fixture(scope="module")
+def tiny_dna_module() -> Path:
+    return Path(__file__).resolve().parents[1] / "files" / "tiny_dna.csv"
+
+
+def segment(page: Page, value: str) -> sync_api.Locator:
+    """A segmented control's option by its value (its radio input is hidden behind the label)."""
+    return page.locator(f"label[for$='-{value}']")
+
+
+def epochs_drawn(page: Page) -> int:
+    value = page.get_by_test_id("loss-curves").get_attribute("data-epochs")
+    return int(value or 0)
+
+
+def test_run_watch_live_evaluate_clone_compare_deploy(
+    page: Page, yeast: Project, shot: Callable[[str], Path]
+) -> None:
+    started = time.monotonic()
+    experiment = yeast.create_experiment(
+        "tutorial",
+        dataset="Tiny",
+        preset="cuperus2017-tutorial",
+        settings={"epochs": EPOCHS, "batch_size": 32, "optimizer": {"name": "adam", "lr": 0.001}},
+    )
+    log_in(page)
+    page.goto(f"/projects/{yeast.id}/evaluation")
+    row = page.locator('tr[data-experiment="tutorial"]')
+    expect(row).to_contain_text("created")
+    row.click()
+    expect(page.get_by_test_id("experiment-name")).to_have_text("tutorial")
+    expect(page.get_by_text("No epochs yet")).to_be_visible()
+
+    # Run from the page; the curves grow epoch by epoch without a reload.
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_test_id("live-progress")).to_be_visible(timeout=30_000)
+    page.wait_for_function(
+        "() => +document.querySelector('[data-testid=loss-curves]')?.dataset.epochs >= 2",
+        timeout=60_000,
+    )
+    seen_live = epochs_drawn(page)
+    assert seen_live < EPOCHS, "the run ended before its curves could be seen growing"
+    shot("live")
+    page.wait_for_function(
+        f"() => +document.querySelector('[data-testid=loss-curves]')?.dataset.epochs > {seen_live}",
+        timeout=60_000,
+    )
+
+    # Completed: the scatter of every validation example, the error histogram, the metrics.
+    scatter = page.get_by_test_id("prediction-scatter")
+    expect(scatter).to_be_visible(timeout=TRAINED_MS)
+    expect(scatter).to_have_attribute("data-points", "10")
+    expect(scatter).to_have_attribute("data-kind", "points")
+    expect(page.get_by_test_id("error-histogram")).to_have_attribute("data-bins", "50")
+    assert epochs_drawn(page) == EPOCHS
+    metrics = page.get_by_test_id("metrics-table")
+    expect(metrics).to_contain_text("Pearson r²")
+    expect(metrics).to_contain_text("0.62 test")  # the paper's value, for a cuperus2017 model
+    expect(page.get_by_role("textbox", name="Metric")).to_have_value("Validation Pearson r²")
+    expect(page.get_by_test_id("training-overview")).to_contain_text("the paper reports 0.62")
+    expect(page.locator("canvas").first).to_be_visible()
+    segment(page, "training").click()
+    expect(scatter).to_have_attribute("data-points", "30")
+    segment(page, "validation").click()
+    page.mouse.move(0, 0)
+    shot("completed")
+    page.get_by_test_id("evaluation-panel").scroll_into_view_if_needed()
+    shot("plots")
+
+    # Downloads: the predictions CSV and the HTML report, with the page's session.
+    page.get_by_role("button", name="Downloads").click()
+    csv_link = page.get_by_role("menuitem", name="Best epoch, every row")
+    csv = page.request.get(csv_link.get_attribute("href") or "")
+    assert csv.ok and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text().splitlines()[0].count(",") >= 1 and len(csv.text().splitlines()) == 41
+    report = page.request.get(
+        page.get_by_role("menuitem", name="HTML report").get_attribute("href") or ""
+    )
+    assert report.ok and "<html" in report.text().lower()
+    page.keyboard.press("Escape")
+
+    # Clone with another learning rate and run the copy at once.
+    page.get_by_role("button", name="Clone").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Name of the copy")).to_have_value("tutorial 2")
+    dialog.get_by_label("Learning rate (adam)").fill("0.003")
+    shot("clone")
+    dialog.get_by_role("button", name="Clone and run").click()
+    expect(page.get_by_test_id("experiment-name")).to_have_text("tutorial 2")
+    expect(page.get_by_test_id("inspector")).to_contain_text("learning rate 0.003")
+    expect(page.get_by_test_id("prediction-scatter")).to_be_visible(timeout=TRAINED_MS)
+    expect(page.get_by_test_id("inspector")).to_contain_text("Cloned from")
+
+    # Compare the two from the list.
+    page.get_by_role("link", name="All experiments").click()
+    page.get_by_label("Select tutorial", exact=True).check()
+    page.get_by_label("Select tutorial 2", exact=True).check()
+    shot("list")
+    page.get_by_role("button", name="Compare (2)").click()
+    table = page.get_by_test_id("compare-table")
+    lr = table.locator('tr[data-setting="optimizer.lr"]')
+    expect(lr).to_contain_text("0.001")
+    expect(lr).to_contain_text("0.003")
+    expect(table).to_contain_text("The graphs are the same.")
+    expect(table).to_contain_text("Pearson r²")
+    expect(page.get_by_test_id("compare-metric")).to_be_visible()
+    page.mouse.move(0, 0)
+    shot("compare")
+    table.scroll_into_view_if_needed()
+    shot("compare-table")
+
+    # Deploy the first and follow the link to the Deployment tab.
+    page.get_by_role("link", name="tutorial", exact=True).first.click()
+    expect(page.get_by_test_id("experiment-name")).to_have_text("tutorial")
+    page.get_by_role("button", name="Deploy", exact=True).click()
+    page.get_by_role("dialog").get_by_role("button", name="Deploy", exact=True).click()
+    expect(page.get_by_test_id("deployment-token")).not_to_be_empty()
+    page.get_by_role("button", name="Open the Deployment tab").click()
+    expect(page).to_have_url(re.compile(r"/deployment$"))
+    assert [d["experiment_id"] for d in yeast.deployments()] == [experiment["id"]]
+    assert time.monotonic() - started < 150
+
+
+def _summary(i: int, project_id: str) -> dict[str, object]:
+    """A made-up list row: two in three completed (with a best loss), the rest never run."""
+    done = i % 3 != 0
+    best = {"name": "val_loss", "value": (i * 37 % 600) / 1000, "epoch": 7}
+    return {
+        "id": f"exp_{i:04d}",
+        "project_id": project_id,
+        "name": f"sweep-{i:04d}",
+        "dataset_version_id": "dsv_x",
+        "status": "completed" if done else "created",
+        "message": "",
+        "epochs_done": 10 if done else 0,
+        "epochs": 10,
+        "progress": 1.0 if done else 0.0,
+        "best_epoch": 7 if done else None,
+        "best_metric": best if done else None,
+        "parent_id": None,
+        "job": None,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": f"2026-01-01T{i // 60 % 24:02d}:{i % 60:02d}:00Z",
+    }
+
+
+def test_six_hundred_experiments_render_only_the_rows_in_view(
+    page: Page, yeast: Project, shot: Callable[[str], Path]
+) -> None:
+    fake = [_summary(i, yeast.id) for i in range(600)]
+    body = json.dumps({"data": fake, "count": len(fake)})
+
+    def answer(route: sync_api.Route) -> None:
+        if route.request.method != "GET":
+            route.continue_()
+        else:
+            route.fulfill(status=200, content_type="application/json", body=body)
+
+    page.route(re.compile(rf".*/api/projects/{yeast.id}/experiments$"), answer)
+    log_in(page)
+    started = time.monotonic()
+    page.goto(f"/projects/{yeast.id}/evaluation")
+    expect(page.locator("tr[data-experiment]").first).to_be_visible()
+    assert time.monotonic() - started < 10
+    rendered = page.locator("tr[data-experiment]").count()
+    assert 10 < rendered < 60, rendered
+
+    page.get_by_role("button", name="Experiment", exact=True).click()  # sort by name, A to Z
+    expect(page.locator("tr[data-experiment]").first).to_have_attribute("data-experiment", "sweep-0000")
+    page.get_by_test_id("experiment-scroller").evaluate("node => { node.scrollTop = node.scrollHeight }")
+    expect(page.locator('tr[data-experiment="sweep-0599"]')).to_be_visible()
+    assert page.locator("tr[data-experiment]").count() < 60
+    shot("scrolled")
+
+    segment(page, "created").click()
+    expect(page.get_by_text("200 of 600")).to_be_visible()
+    page.get_by_label("Filter experiments by name").fill("sweep-059")
+    expect(page.locator("tr[data-experiment]")).to_have_count(3)  # 0591, 0594, 0597
+
+
+def _experiment(project_id: str, experiment_id: str, name: str) -> dict[str, object]:
+    summary = _summary(1, project_id)
+    return {
+        **summary,
+        "id": experiment_id,
+        "name": name,
+        "graph": {"name": "custom", "nodes": [{"id": "y", "type": "target", "params": {"loss": "mse"}}]},
+        "settings": {"epochs": 10, "batch_size": 32, "optimizer": {"name": "adam", "lr": 0.001}},
+    }
+
+
+def _serve(page: Page, experiment: dict[str, object], evaluation: dict[str, object]) -> None:
+    """Answer one made-up experiment's page from memory (its curves, its evaluation)."""
+    curves = [
+        {"loss": 1 / e, "val_loss": 1.2 / e + 0.1, "val_accuracy": 1 - 0.5 / e} for e in range(1, 11)
+    ]
+    epochs = {
+        "data": [
+            {"epoch": e, "metrics": m, "created_at": "2026-01-01T00:00:00Z"}
+            for e, m in enumerate(curves, start=1)
+        ],
+        "count": len(curves),
+    }
+    answers = {"": experiment, "/epochs": epochs, "/evaluation": evaluation}
+
+    def answer(route: sync_api.Route) -> None:
+        path = route.request.url.split("?")[0].split(str(experiment["id"]))[1]
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(answers[path]))
+
+    own = rf"/api/projects/{experiment['project_id']}/experiments/{experiment['id']}"
+    page.route(re.compile(rf".*{own}(/epochs|/evaluation)?(\?.*)?$"), answer)
+
+
+def test_large_regression_and_classification_evaluations(
+    page: Page, yeast: Project, shot: Callable[[str], Path]
+) -> None:
+    """30,000 examples arrive as a density (drawn as cells); classes as matrix and curves."""
+    rng = np.random.default_rng(0)
+    true = rng.normal(size=30_000)
+    pred = 0.8 * true + rng.normal(scale=0.5, size=true.size)
+    target = {
+        "metrics": regression_metrics(true, pred),
+        "scatter": scatter_data(true, pred),
+        "residuals": residual_histogram(true, pred),
+    }
+    regression = {"checkpoint": "best", "epoch": 7, "subsets": {"validation": {"y": target}}}
+    _serve(page, _experiment(yeast.id, "exp_dense", "dense"), regression)
+    log_in(page)
+    page.goto(f"/projects/{yeast.id}/evaluation/exp_dense")
+    scatter = page.get_by_test_id("prediction-scatter")
+    expect(scatter).to_have_attribute("data-kind", "density")
+    expect(scatter).to_have_attribute("data-points", "30000")
+    expect(page.get_by_text("density of 30,000 examples")).to_be_visible()
+    page.get_by_test_id("evaluation-panel").scroll_into_view_if_needed()
+    shot("density")
+
+    labels = rng.integers(0, 3, size=3_000)
+    scores = rng.random((3_000, 3)) + np.eye(3)[labels] * rng.random(3_000)[:, None]
+    probabilities = scores / scores.sum(axis=1, keepdims=True)
+    classes = {"metrics": classification_metrics(labels, probabilities, ["low", "mid", "high"])}
+    classified = {"checkpoint": "best", "epoch": 7, "subsets": {"validation": {"level": classes}}}
+    _serve(page, _experiment(yeast.id, "exp_classes", "classes"), classified)
+    page.goto(f"/projects/{yeast.id}/evaluation/exp_classes")
+    for chart in ("confusion-matrix", "roc-curves", "pr-curves"):
+        expect(page.get_by_test_id(chart)).to_be_visible()
+    per_class = page.get_by_test_id("per-class-table")
+    expect(per_class.locator("tbody tr")).to_have_count(3)
+    expect(per_class).to_contain_text("high")
+    page.get_by_test_id("evaluation-panel").scroll_into_view_if_needed()
+    shot("classification")
