@@ -221,7 +221,12 @@ def test_the_tutorial_model_block_by_block(
     # Settings: batch size 32 (the default) and the Adam optimizer, 2 epochs
     inspector.get_by_role("tab", name="Settings").click()
     settings = inspector.get_by_test_id("settings-panel")
-    expect(settings.get_by_role("textbox", name="Batch size", exact=True)).to_have_value("32")
+    batch = settings.get_by_role("textbox", name="Batch size", exact=True)
+    expect(batch).to_have_value("32")
+    batch.fill("0")  # the server's check names the setting
+    expect(settings.get_by_text("greater than or equal to 1")).to_be_visible()
+    batch.fill("32")
+    expect(settings.get_by_text("greater than or equal to 1")).to_have_count(0)
     choose(settings, page, "Optimizer", "Adam")
     settings.get_by_role("textbox", name="Epochs", exact=True).fill("2")
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
@@ -304,5 +309,14 @@ def test_a_snippet_warnings_deleting_and_a_sequence_seen_as_an_image(
     dense = page.locator('.react-flow__node[data-id="dense1"]')
     expect(dense.get_by_test_id("block-issue")).to_contain_text("connect")
     shot("dropped")
+
+    # the experiment's name is edited in the Settings tab
+    inspector.get_by_role("tab", name="Settings").click()
+    name = inspector.get_by_role("textbox", name="Experiment name", exact=True)
+    name.fill("Sequences as images")
+    name.press("Enter")
+    expect(page.get_by_role("textbox", name="Experiment", exact=True)).to_have_value(
+        "Sequences as images"
+    )
     page.get_by_role("button", name="Switch to the dark theme").click()
     shot("dark")

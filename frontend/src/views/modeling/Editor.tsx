@@ -26,6 +26,7 @@ import {
   Stack,
   Tabs,
   Text,
+  TextInput,
   Tooltip,
   UnstyledButton,
   useComputedColorScheme,
@@ -226,6 +227,13 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
     };
   }, [catalog, check.data, stale]);
   const errors = (check.data?.issues ?? []).filter((i) => i.severity === "error");
+  const settingErrors: Record<string, string> = {};
+  for (const issue of check.data?.issues ?? []) {
+    const field = (issue.details as { field?: unknown }).field;
+    if (issue.code.startsWith("settings.") && typeof field === "string") {
+      settingErrors[field] = issue.message.replace(new RegExp(`^${field.replace(/[.]/g, "\\.")}: `), "");
+    }
+  }
 
   // ---- saving ------------------------------------------------------------------------------
   const update = useUpdateExperiment(project.id, experiment.id);
@@ -252,12 +260,20 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
   }, [specText, settingsText, update]);
   const saveRef = useRef(save);
   saveRef.current = save;
+  const readOnlyRef = useRef(readOnly);
+  readOnlyRef.current = readOnly;
   useEffect(() => {
     if (readOnly) return;
     const timer = window.setTimeout(() => void saveRef.current(), 700);
     return () => window.clearTimeout(timer);
   }, [specText, settingsText, readOnly]);
   const dirty = specText !== saved.current.graph || settingsText !== saved.current.settings;
+  useEffect(
+    () => () => {
+      if (!readOnlyRef.current) void saveRef.current(); // leaving: save what the timer had not
+    },
+    [],
+  );
 
   // positions live in this browser only: the graph spec has no place for them
   useEffect(() => {
@@ -671,6 +687,11 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
             )}
           </Tabs.Panel>
           <Tabs.Panel value="settings" pt="md">
+            <NameField
+              name={experiment.name}
+              disabled={project.role === "viewer"}
+              onRename={(name) => update.mutate({ name }, { onError: (error) => notifyError(error, "Not renamed") })}
+            />
             <SettingsPanel
               settings={settings}
               schema={runSchema}
@@ -684,6 +705,7 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
                 </>
               }
               readOnly={readOnly}
+              errors={settingErrors}
               onChange={setSettings}
             />
             <GraphIssues issues={(check.data?.issues ?? []).filter((i) => i.code.startsWith("settings."))} />
@@ -691,6 +713,30 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
         </Tabs>
       </Inspector>
     </CanvasFactsContext.Provider>
+  );
+}
+
+/** The experiment's name, saved when the field is left (Enter leaves it). */
+function NameField({ name, disabled, onRename }: { name: string; disabled: boolean; onRename: (name: string) => void }) {
+  const [value, setValue] = useState(name);
+  useEffect(() => setValue(name), [name]);
+  return (
+    <TextInput
+      label="Experiment name"
+      mb="sm"
+      value={value}
+      disabled={disabled}
+      onChange={(e) => setValue(e.currentTarget.value)}
+      onBlur={() => {
+        const next = value.trim();
+        if (next && next !== name) onRename(next);
+        else setValue(name);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === "Enter") e.currentTarget.blur();
+        if (e.key === "Escape") setValue(name);
+      }}
+    />
   );
 }
 

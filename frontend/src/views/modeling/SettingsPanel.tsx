@@ -16,6 +16,8 @@ interface Props {
   subsets: string[];
   dataLabel: ReactNode;
   readOnly: boolean;
+  /** Problems the server found, by dotted setting (`optimizer.lr`). */
+  errors: Record<string, string>;
   onChange: (settings: RunSettings) => void;
 }
 
@@ -24,7 +26,7 @@ const MONITORS = ["val_loss", "val_mse", "val_mae", "val_pearson_r2", "val_spear
 
 type Path = [string] | [string, string];
 
-export function SettingsPanel({ settings, schema, subsets, dataLabel, readOnly, onChange }: Props) {
+export function SettingsPanel({ settings, schema, subsets, dataLabel, readOnly, errors, onChange }: Props) {
   const root = schema.json_schema as JsonSchema & { $defs?: Record<string, JsonSchema> };
   const propertyOf = (path: Path): JsonSchema => {
     const top = root.properties?.[path[0]] ?? {};
@@ -49,6 +51,7 @@ export function SettingsPanel({ settings, schema, subsets, dataLabel, readOnly, 
       onChange={(v) => set(path, v)}
       label={label}
       disabled={readOnly}
+      error={errors[path.join(".")]}
       {...extra}
     />
   );

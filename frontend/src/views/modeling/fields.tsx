@@ -91,15 +91,17 @@ interface FieldProps {
   description?: ReactNode;
   features?: FeatureOption[];
   placeholder?: string;
+  error?: string | null;
 }
 
 /** One field for one schema property. */
-export function SchemaField({ name, schema, value, onChange, disabled, label, description, features, placeholder }: FieldProps) {
+export function SchemaField({ name, schema, value, onChange, disabled, label, description, features, placeholder, error }: FieldProps) {
   const { base, nullable } = unwrapNullable(schema);
   const props = {
     label: label ?? labelOf(name, schema),
     description: description ?? schema.description,
     disabled,
+    error: error ?? undefined,
   };
   if (base.widget === "feature" || schema.widget === "feature") {
     return (
@@ -135,6 +137,11 @@ export function SchemaField({ name, schema, value, onChange, disabled, label, de
           {props.description && (
             <Text size="xs" c="dimmed">
               {props.description}
+            </Text>
+          )}
+          {error && (
+            <Text size="xs" c="red">
+              {error}
             </Text>
           )}
         </Stack>
@@ -189,6 +196,7 @@ export function SchemaField({ name, schema, value, onChange, disabled, label, de
 
 interface NumberFieldProps {
   label: string;
+  error?: string;
   description?: ReactNode;
   disabled?: boolean;
   integer: boolean;
@@ -228,6 +236,7 @@ export function NumberField({ integer, nullable, value, onChange, ...rest }: Num
 
 interface ListFieldProps {
   label: string;
+  error?: string;
   description?: ReactNode;
   disabled?: boolean;
   nullable: boolean;
@@ -239,7 +248,7 @@ interface ListFieldProps {
 const formatList = (value: number[] | null) => (value ? value.join(", ") : "");
 
 /** Integers typed as "4, 70, 1" (or "4 x 70 x 1"). */
-function ListField({ nullable, value, onChange, ...rest }: ListFieldProps) {
+function ListField({ nullable, value, onChange, error: given, ...rest }: ListFieldProps) {
   const [text, setText] = useState(formatList(value));
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -249,7 +258,7 @@ function ListField({ nullable, value, onChange, ...rest }: ListFieldProps) {
     <TextInput
       {...rest}
       value={text}
-      error={error}
+      error={error ?? given}
       onChange={(e) => {
         const next = e.currentTarget.value;
         setText(next);
