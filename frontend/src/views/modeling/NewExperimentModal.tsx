@@ -57,10 +57,10 @@ export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Pr
     const taken = new Set((experiments.data?.data ?? []).map((e) => e.name));
     setName((current) => current || freeName(taken));
     if (!datasetId && withVersions.length) setDatasetId(withVersions[withVersions.length - 1]!.id);
-  }, [opened, experiments.data, withVersions.length]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [opened, experiments.data, withVersions.length]);
   useEffect(() => {
     if (dataset && !dataset.versions.some((v) => v.id === versionId)) setVersionId(dataset.versions[dataset.versions.length - 1]!.id);
-  }, [dataset]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [dataset]);
   useEffect(() => {
     if (!version) return;
     const names = Object.keys(version.subset_counts);
