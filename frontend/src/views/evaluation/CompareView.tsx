@@ -115,7 +115,7 @@ function ComparisonBody({ comparison, base }: { comparison: Comparison; base: st
                 silent: true,
                 symbol: "none",
                 lineStyle: { color: REFERENCE_COLOR, width: 1.5, type: "solid" },
-                label: { formatter: `paper r² ${reference} (test)`, position: "insideStartTop", fontSize: 10, color: REFERENCE_COLOR },
+                label: { formatter: `paper r² ${reference} (test)`, position: "insideEndTop", fontSize: 10, color: REFERENCE_COLOR },
                 data: [{ yAxis: reference }],
               }
             : undefined,

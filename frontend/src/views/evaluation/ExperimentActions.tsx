@@ -30,9 +30,10 @@ import {
   IconPlayerSkipForward,
   IconPlayerStop,
   IconRocket,
+  IconTopologyStar3,
 } from "@tabler/icons-react";
 import { useState } from "react";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 
 import type { components } from "../../api/schema";
 import { notifyDone, notifyError } from "../../shell/notify";
@@ -88,6 +89,16 @@ export function ExperimentActions({ projectId, experiment, onCloned }: Props) {
           Continue
         </Button>
       )}
+      <Button
+        size="xs"
+        variant="default"
+        component={Link}
+        to={`/projects/${projectId}/modeling/${experiment.id}`}
+        leftSection={<IconTopologyStar3 size={14} />}
+        title={experiment.status === "created" ? "Edit its graph and settings" : "See its graph and settings"}
+      >
+        Model
+      </Button>
       <Button size="xs" variant="default" leftSection={<IconCopy size={14} />} onClick={cloneModal.open}>
         Clone
       </Button>
@@ -278,7 +289,7 @@ function DeployModal({ projectId, experiment, opened, onClose }: { projectId: st
             <Button variant="default" onClick={close}>
               Close
             </Button>
-            <Button leftSection={<IconRocket size={16} />} onClick={() => navigate(`/projects/${projectId}/deployment`)}>
+            <Button leftSection={<IconRocket size={16} />} onClick={() => navigate(`/projects/${projectId}/deployment/${deployed.id}`)}>
               Open the Deployment tab
             </Button>
           </Group>

@@ -200,9 +200,9 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
                     <Checkbox size="xs" aria-label={`Select ${e.name}`} checked={selected.includes(e.id)} onChange={() => toggle(e.id)} />
                   </td>
                   <td>
-                    <Text size="sm" fw={600} truncate>
+                    <Anchor component={Link} to={`${base}/${e.id}`} size="sm" fw={600} c="var(--mantine-color-text)" truncate="end" display="block" onClick={(event) => event.stopPropagation()}>
                       {e.name}
-                    </Text>
+                    </Anchor>
                     {e.parent_id && (
                       <Text size="xs" c="dimmed" truncate>
                         from {names.get(e.parent_id) ?? "a deleted experiment"}

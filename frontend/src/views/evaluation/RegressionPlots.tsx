@@ -166,6 +166,13 @@ function errorHint(residuals: Residuals): string {
   return `${parts.join(" · ")}.${hint}`;
 }
 
+/** "Pearson r² 0.25 · Spearman ρ 0.51", and the paper's value where it applies. */
+function correlationLine(metrics: Record<string, unknown>, showReference: boolean): string {
+  const value = (key: string) => (typeof metrics[key] === "number" ? formatMetric(metrics[key] as number) : "—");
+  const line = `Pearson r² ${value("pearson_r2")} · Spearman ρ ${value("spearman")}`;
+  return showReference ? `${line} · paper r² ${PAPER_REFERENCE.value} (test set)` : line;
+}
+
 interface Props {
   target: string;
   subset: string;
@@ -199,6 +206,7 @@ export function RegressionPlots({ target, subset, evaluation, bySubset, showRefe
           ) : (
             <Text size="sm" c="dimmed">This target has several outputs; see the metrics below.</Text>
           )}
+          {scatter && <Text size="xs" c="dimmed">{correlationLine(evaluation.metrics, showReference)}</Text>}
         </Card>
         <Card withBorder radius="md" p="md">
           <Group justify="space-between" mb={4} wrap="nowrap">

@@ -52,7 +52,7 @@ function bestMark(best: number | null) {
     silent: true,
     symbol: "none",
     lineStyle: { color: BEST_COLOR, type: "dashed", width: 1 },
-    label: { formatter: "best", position: "end", fontSize: 10, color: BEST_COLOR },
+    label: { show: false },
     data: [{ xAxis: best }],
   };
 }
@@ -125,13 +125,13 @@ export function TrainingCurves({ experiment, epochs, progress }: Props) {
               symbol: "none",
               data: [
                 ...(best !== null
-                  ? [{ xAxis: best, lineStyle: { color: BEST_COLOR, type: "dashed", width: 1 }, label: { formatter: "best", position: "end", fontSize: 10, color: BEST_COLOR } }]  // prettier-ignore
+                  ? [{ xAxis: best, lineStyle: { color: BEST_COLOR, type: "dashed", width: 1 }, label: { show: false } }]  // prettier-ignore
                   : []),
                 ...(reference !== null
                   ? [{
                       yAxis: reference,
                       lineStyle: { color: REFERENCE_COLOR, type: "solid", width: 1.5 },
-                      label: { formatter: `paper r² ${reference} (test)`, position: "insideStartTop", fontSize: 10, color: REFERENCE_COLOR },
+                      label: { formatter: `paper r² ${reference} (test)`, position: "insideEndTop", fontSize: 10, color: REFERENCE_COLOR },
                     }]  // prettier-ignore
                   : []),
               ],
@@ -214,7 +214,7 @@ function BestLine({ epochs, best, reference, metric }: { epochs: Epoch[]; best: 
   const value = (key: string) => (typeof epoch.metrics[key] === "number" ? formatMetric(epoch.metrics[key] as number) : "—");
   return (
     <Text size="xs" c="dimmed" mt={4}>
-      Best epoch <b>{best}</b>: validation loss {value("val_loss")}
+      Best epoch <b>{best}</b> (dashed line): validation loss {value("val_loss")}
       {metric && metric !== "val_loss" ? ` · ${metricLabel(metric)} ${value(metric)}` : ""}
       {reference !== null ? ` · the paper reports ${reference} on its test set` : ""}
     </Text>
