@@ -181,6 +181,41 @@ def test_run_watch_live_evaluate_clone_compare_deploy(
     expect(page).to_have_url(re.compile(rf"/deployment/{deployments[0]['id']}$"))
 
 
+def test_stop_resume_and_continue(page: Page, yeast: Project, shot: Callable[[str], Path]) -> None:
+    """A long run is stopped after its current batch, resumed, stopped again, then given one
+    more epoch with Continue, which completes it and draws its plots."""
+    yeast.create_experiment(
+        "long", dataset="Tiny", preset="cuperus2017-tutorial", settings={"epochs": 500}
+    )
+    log_in(page)
+    page.goto(f"/projects/{yeast.id}/evaluation")
+    page.get_by_role("link", name="long", exact=True).click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function(
+        "() => +document.querySelector('[data-testid=loss-curves]')?.dataset.epochs >= 1",
+        timeout=60_000,
+    )
+    page.get_by_role("button", name="Stop", exact=True).click()
+    expect(page.get_by_role("button", name="Resume")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("experiment-status")).to_have_text(re.compile("stopped", re.I))
+    shot("stopped")
+
+    page.get_by_role("button", name="Resume").click()
+    expect(page.get_by_test_id("live-progress")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Stop", exact=True).click()
+    expect(page.get_by_role("button", name="Resume")).to_be_visible(timeout=30_000)
+    done = epochs_drawn(page)
+
+    page.get_by_role("button", name="Continue").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("More epochs").fill("1")
+    dialog.get_by_role("button", name="Continue training").click()
+    expect(page.get_by_test_id("prediction-scatter")).to_be_visible(timeout=TRAINED_MS)
+    expect(page.get_by_test_id("experiment-name")).to_have_text("long")
+    assert epochs_drawn(page) == done + 1
+    expect(page.get_by_test_id("experiment-status")).to_have_text(re.compile("completed", re.I))
+
+
 def _summary(i: int, project_id: str) -> dict[str, object]:
     """A made-up list row: two in three completed (with a best loss), the rest never run."""
     done = i % 3 != 0

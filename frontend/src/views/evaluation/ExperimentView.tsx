@@ -47,7 +47,9 @@ export function ExperimentView({ projectId, experimentId, base }: { projectId: s
               <Text fw={650} size="xl" truncate data-testid="experiment-name">
                 {current.name}
               </Text>
-              <ExperimentStatus experiment={current} />
+              <span data-testid="experiment-status">
+                <ExperimentStatus experiment={current} />
+              </span>
             </Group>
           </Stack>
           <ExperimentActions projectId={projectId} experiment={current} onCloned={(copy) => navigate(`${base}/${copy.id}`)} />

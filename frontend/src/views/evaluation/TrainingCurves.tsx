@@ -79,6 +79,8 @@ export function TrainingCurves({ experiment, epochs, progress }: Props) {
   const best = bestEpoch(experiment, epochs);
   const reference = metric ? referenceFor(metric, paperReference(experiment)) : null;
   const planned = experiment.epochs;
+  // While it trains the axis spans the planned epochs (the curve grows into it); after, the done ones.
+  const span = ["queued", "running"].includes(experiment.status) ? planned : 0;
   const done = epochs.length ? epochs[epochs.length - 1]!.epoch : 0;
   const hasValidation = epochs.some((e) => typeof e.metrics.val_loss === "number");
 
@@ -86,7 +88,7 @@ export function TrainingCurves({ experiment, epochs, progress }: Props) {
     grid: { left: 48, right: 16, top: 20, bottom: 40 },
     legend: { top: 0, right: 0, itemWidth: 14, textStyle: { fontSize: 11 } },
     tooltip: { ...tooltip, trigger: "axis", valueFormatter: (v: number) => formatMetric(v) },
-    xAxis: epochAxis(planned, done),
+    xAxis: epochAxis(span, done),
     yAxis: { type: logScale ? "log" : "value", scale: true, axisLabel: { fontSize: 10 } },
     series: [
       { name: "Training", type: "line", data: points(epochs, "loss"), color: TRAINING_COLOR, symbolSize: 5, showSymbol: epochs.length < 60 },
@@ -104,7 +106,7 @@ export function TrainingCurves({ experiment, epochs, progress }: Props) {
     ? {
         grid: { left: 48, right: 16, top: 20, bottom: 40 },
         tooltip: { ...tooltip, trigger: "axis", valueFormatter: (v: number) => formatMetric(v) },
-        xAxis: epochAxis(planned, done),
+        xAxis: epochAxis(span, done),
         yAxis: {
           type: "value",
           scale: true,
