@@ -142,3 +142,20 @@ nodes:
   - {id: label, type: target, params: {feature: label, loss: categorical_crossentropy}}
 edges: [[seq, conv], [conv, pool], [pool, dense], [dense, label]]
 """
+
+
+def tutorial_onehot_npy(utrs: list[str], path: Path) -> Path:
+    """An NPY of one-hot sequences as the tutorial ships them: (N, 4, 70) float32, the last
+    50 nt right-aligned with 10 zero positions on each side."""
+    import numpy as np
+    import torch
+
+    from kozak.sequences import DNA, encode_strings, one_hot
+
+    encoded = encode_strings([u[-50:] for u in utrs], DNA)
+    arrays = one_hot(
+        torch.from_numpy(encoded.codes), torch.from_numpy(encoded.lengths),
+        alphabet=DNA, length=50, alignment="right", padding=10,
+    )  # fmt: skip
+    np.save(path, arrays.numpy().astype(np.float32))
+    return path

@@ -18,13 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from typer.testing import CliRunner
 
-from factories import native_experiment_file
+from factories import native_experiment_file, tutorial_onehot_npy
 from kozak.cli import app
 from kozak.client import Client, Project
-from kozak.sequences import DNA, encode_strings, one_hot
 from live_server import LiveServer
 
 PASSWORD = "process-password"
@@ -45,13 +43,7 @@ def tutorial_files(folder: Path, native: Path) -> tuple[Path, Path]:
     pd.DataFrame({"index": np.arange(ROWS), "rl": table["growth_rate"], "t0": table["t0"]}).to_csv(
         csv, index=False
     )
-    encoded = encode_strings(table["UTR"].str[-50:].tolist(), DNA)
-    arrays = one_hot(
-        torch.from_numpy(encoded.codes), torch.from_numpy(encoded.lengths),
-        alphabet=DNA, length=50, alignment="right", padding=10,
-    )  # fmt: skip  # (N, 4, 70)
-    npy = folder / "seq.npy"
-    np.save(npy, arrays.numpy().astype(np.float32))
+    npy = tutorial_onehot_npy(table["UTR"].tolist(), folder / "seq.npy")
     return csv, npy
 
 

@@ -15,11 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from playwright import sync_api
 
-from factories import ADMIN_PASSWORD
-from kozak.sequences import DNA, encode_strings, one_hot
+from factories import ADMIN_PASSWORD, tutorial_onehot_npy
 from kozak.server.static import STATIC_DIR
 from live_server import LiveServer
 
@@ -124,11 +122,5 @@ def tutorial_files(tmp_path: Path, native_utrs: Path) -> tuple[Path, Path]:
     pd.DataFrame({"index": np.arange(len(table)), "rl": table["growth_rate"], "subset": split}).to_csv(
         csv, index=False
     )
-    encoded = encode_strings(table["UTR"].str[-50:].tolist(), DNA)
-    arrays = one_hot(
-        torch.from_numpy(encoded.codes), torch.from_numpy(encoded.lengths),
-        alphabet=DNA, length=50, alignment="right", padding=10,
-    )  # fmt: skip  # (N, 4, 70)
-    npy = tmp_path / "onehot.npy"
-    np.save(npy, arrays.numpy().astype(np.float32))
+    npy = tutorial_onehot_npy(table["UTR"].tolist(), tmp_path / "onehot.npy")
     return csv, npy
