@@ -134,6 +134,12 @@ def test_create_run_evaluate_clone_continue_compare(
     assert evaluate.status_code == 202 and run_jobs(api_workspace) == 1
     last = client.get(f"{url}/{eid}/evaluation", params={"checkpoint": "last"}).json()
     assert last["epoch"] == 3 and list(last["subsets"]) == ["training"]
+    assert client.post(f"{url}/{eid}/evaluate", json={"checkpoint": "epoch-2"}).status_code == 202
+    assert run_jobs(api_workspace) == 1
+    second_epoch = client.get(f"{url}/{eid}/evaluation", params={"checkpoint": "epoch-2"}).json()
+    assert second_epoch["epoch"] == 2 and second_epoch["checkpoint"] == "epoch-2"
+    wrong = client.get(f"{url}/{eid}/evaluation", params={"checkpoint": "worst"})
+    assert wrong.status_code == 422
 
     comparison = client.post(f"{url}/compare", json={"experiment_ids": [eid, "warm"]}).json()
     assert comparison["experiments"] == ["tutorial-1", "warm"]
@@ -144,7 +150,7 @@ def test_create_run_evaluate_clone_continue_compare(
     assert len(comparison["curves"]["tutorial-1"]["val_loss"]) == 3
 
     jobs = client.get(f"/api/projects/{experiment['project_id']}/jobs").json()
-    assert [j["kind"] for j in jobs["data"]] == ["evaluate", "continue", "train"]
+    assert [j["kind"] for j in jobs["data"]] == ["evaluate", "evaluate", "continue", "train"]
     assert all(j["status"] == "completed" for j in jobs["data"])
     detail = client.get(f"/api/projects/{experiment['project_id']}/jobs/{job.json()['id']}").json()
     assert "epoch 2" in detail["log"]

@@ -2147,11 +2147,10 @@ export interface components {
         ExperimentEvaluate: {
             /**
              * Checkpoint
-             * @description Which checkpoint.
+             * @description best, last or epoch-N (any epoch of the run).
              * @default best
-             * @enum {string}
              */
-            checkpoint: "best" | "last";
+            checkpoint: string;
             /**
              * Subsets
              * @description Subsets to evaluate; default all.
@@ -5162,8 +5161,8 @@ export interface operations {
     "experiments-get_evaluation": {
         parameters: {
             query?: {
-                /** @description best or last. */
-                checkpoint?: "best" | "last";
+                /** @description best, last or epoch-N. */
+                checkpoint?: string;
                 /** @description One subset; default all. */
                 subset?: string | null;
             };
@@ -5239,8 +5238,8 @@ export interface operations {
     "experiments-download_predictions": {
         parameters: {
             query?: {
-                /** @description best or last. */
-                checkpoint?: "best" | "last";
+                /** @description best, last or epoch-N. */
+                checkpoint?: string;
                 /** @description One subset; default all. */
                 subset?: string | null;
             };
@@ -5276,8 +5275,8 @@ export interface operations {
     "experiments-download_report": {
         parameters: {
             query?: {
-                /** @description best or last. */
-                checkpoint?: "best" | "last";
+                /** @description best, last or epoch-N. */
+                checkpoint?: string;
             };
             header?: never;
             path: {

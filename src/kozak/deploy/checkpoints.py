@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 
 from kozak.errors import InvalidConfig, NotFound
-from kozak.experiments.service import local_checkpoint
+from kozak.experiments.service import CHECKPOINT_PATTERN, local_checkpoint
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
 
-_CHECKPOINT = re.compile(r"^(best|last|epoch-[1-9]\d*)$")
+_CHECKPOINT = re.compile(CHECKPOINT_PATTERN)
 
 
 def checkpoint_name(checkpoint: str | int) -> str:

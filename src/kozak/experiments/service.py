@@ -36,7 +36,8 @@ from kozak.training.data import subset_rows
 from kozak.training.predict import predict
 from kozak.workspace import Workspace
 
-CHECKPOINT_KINDS = ("best", "last")
+# The checkpoints a run keeps: best, last and every epoch (`epoch-N`).
+CHECKPOINT_PATTERN = r"^(best|last|epoch-[1-9]\d*)$"
 ACTIVE_JOB_STATUSES = ("queued", "running")
 
 

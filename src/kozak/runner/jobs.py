@@ -12,12 +12,17 @@ import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, KozakError, NotFound, invalid_config
-from kozak.experiments.service import evaluate_experiment, run_experiment, work_dir
+from kozak.experiments.service import (
+    CHECKPOINT_PATTERN,
+    evaluate_experiment,
+    run_experiment,
+    work_dir,
+)
 from kozak.runner.events import EventRecorder, emit_status
 from kozak.store.entities import Experiment, Job
 from kozak.training import RunSettings
@@ -102,7 +107,9 @@ class EvaluatePayload(_Payload):
     """What to evaluate."""
 
     subsets: list[str] | None = Field(None, description="Subsets to evaluate; default all.")
-    checkpoint: Literal["best", "last"] = Field("best", description="Which checkpoint.")
+    checkpoint: str = Field(
+        "best", pattern=CHECKPOINT_PATTERN, description="best, last or epoch-N (any epoch of the run)."
+    )
 
 
 @dataclass

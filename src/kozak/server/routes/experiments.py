@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse
@@ -43,7 +43,9 @@ from kozak.workspace import Workspace
 
 router = APIRouter(prefix="/projects/{project_id}/experiments", tags=["experiments"])
 
-Checkpoint = Annotated[Literal["best", "last"], Query(description="best or last.")]
+Checkpoint = Annotated[
+    str, Query(pattern=service.CHECKPOINT_PATTERN, description="best, last or epoch-N.")
+]
 Subset = Annotated[str | None, Query(description="One subset; default all.")]
 
 

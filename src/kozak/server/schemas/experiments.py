@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
 from kozak.experiments.design import DesignReport, ExperimentChoices, WizardChoices
 from kozak.experiments.overview import Overview
+from kozak.experiments.service import CHECKPOINT_PATTERN
 from kozak.server.schemas import Schema
 from kozak.server.schemas.jobs import JobPublic
 from kozak.server.schemas.models import GraphCheckPublic, IssuePublic, NodeInfoPublic
@@ -78,7 +79,9 @@ class ExperimentEvaluate(Schema):
     """Evaluate a checkpoint again (e.g. on subsets added to the version since)."""
 
     subsets: list[str] | None = Field(None, description="Subsets to evaluate; default all.")
-    checkpoint: Literal["best", "last"] = Field("best", description="Which checkpoint.")
+    checkpoint: str = Field(
+        "best", pattern=CHECKPOINT_PATTERN, description="best, last or epoch-N (any epoch of the run)."
+    )
 
 
 class BestMetricPublic(Schema):
