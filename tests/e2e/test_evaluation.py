@@ -127,6 +127,16 @@ def test_run_watch_live_evaluate_clone_compare_deploy(
     page.get_by_test_id("evaluation-panel").scroll_into_view_if_needed()
     shot("plots")
 
+    # any epoch: pick it, evaluate it on demand, read its plots
+    panel = page.get_by_test_id("evaluation-panel")
+    panel.get_by_role("textbox", name="Epoch").click()
+    page.get_by_role("option", name="1", exact=True).click()
+    panel.get_by_role("button", name="Evaluate the epoch-1 checkpoint").click()
+    expect(panel).to_contain_text("epoch 1", timeout=60_000)
+    expect(page.get_by_test_id("metrics-table")).to_contain_text("Pearson r²")
+    segment(page, "best").click()
+    expect(panel.get_by_role("textbox", name="Epoch")).to_have_value("")
+
     # Downloads: the predictions CSV and the HTML report, with the page's session.
     page.get_by_role("button", name="Downloads").click()
     csv_link = page.get_by_role("menuitem", name="Best epoch, every row")

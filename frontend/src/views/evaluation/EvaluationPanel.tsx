@@ -1,8 +1,8 @@
 /**
- * The lower part of an experiment's page: its evaluation at the best (or last) epoch on a chosen
+ * The lower part of an experiment's page: its evaluation at the best, last or a chosen epoch on a chosen
  * subset, per target — regression plots or classification plots — or what to do to get one.
  */
-import { Button, Card, Group, Loader, SegmentedControl, Stack, Text, Title, Tooltip } from "@mantine/core";
+import { Button, Card, Group, Loader, SegmentedControl, Select, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { IconRefresh } from "@tabler/icons-react";
 import { useState, type ReactNode } from "react";
 
@@ -20,6 +20,7 @@ function preferredSubset(subsets: string[]): string | undefined {
 export function EvaluationPanel({ projectId, experiment }: { projectId: string; experiment: Experiment }) {
   const [checkpoint, setCheckpoint] = useState<Checkpoint>("best");
   const [chosenSubset, setSubset] = useState<string | null>(null);
+  const chosenEpoch = checkpoint.startsWith("epoch-") ? checkpoint.slice("epoch-".length) : null;
   const trained = experiment.epochs_done > 0;
   const evaluation = useEvaluation(projectId, experiment.id, checkpoint, trained);
   const evaluate = useEvaluate(projectId, experiment.id);
@@ -36,7 +37,7 @@ export function EvaluationPanel({ projectId, experiment }: { projectId: string; 
         <Title order={5}>Evaluation</Title>
         {evaluation.data && (
           <Text size="sm" c="dimmed">
-            {checkpoint === "best" ? "best" : "last"} epoch {evaluation.data.epoch ?? "—"}
+            {chosenEpoch ? "" : `${checkpoint} `}epoch {evaluation.data.epoch ?? "—"}
           </Text>
         )}
       </Group>
@@ -50,6 +51,16 @@ export function EvaluationPanel({ projectId, experiment }: { projectId: string; 
             { value: "best", label: experiment.best_epoch ? `Best epoch (${experiment.best_epoch})` : "Best epoch" },
             { value: "last", label: `Last epoch${experiment.epochs_done ? ` (${experiment.epochs_done})` : ""}` },
           ]}
+        />
+        <Select
+          size="xs"
+          w={104}
+          aria-label="Epoch"
+          placeholder="Epoch…"
+          clearable
+          value={chosenEpoch}
+          data={Array.from({ length: experiment.epochs_done }, (_, i) => String(i + 1))}
+          onChange={(v) => setCheckpoint(v ? `epoch-${Number(v)}` : "best")}
         />
         {subsets.length > 0 && subset && (
           <SegmentedControl size="xs" aria-label="Subset" value={subset} onChange={setSubset} data={subsets} />

@@ -15,7 +15,8 @@ export type Experiment = components["schemas"]["ExperimentPublic"];
 export type ExperimentListItem = ExperimentSummary;
 export type Epoch = components["schemas"]["EpochPublic"];
 export type Comparison = components["schemas"]["ComparisonPublic"];
-export type Checkpoint = "best" | "last";
+/** best, last, or any epoch of the run (`epoch-3`). */
+export type Checkpoint = "best" | "last" | `epoch-${number}`;
 
 /** Statuses with a job that may still change the experiment. */
 export const ACTIVE = new Set(["queued", "running", "evaluating"]);
