@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from kozak.cli.common import console, open_workspace
-from kozak.deploy.checkpoints import experiment_checkpoint
 from kozak.deploy.export import DESCRIPTION_FILE, FORMATS, ExportFormat, export_model
 from kozak.errors import InvalidConfig
 from kozak.experiments import get_experiment
+from kozak.experiments.service import experiment_checkpoint
 
 
 def export_command(

@@ -10,10 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kozak.cli.common import console, err_console, open_workspace
 from kozak.deploy.batch import LocalPredictor, Predictor, count_rows, predict_file
-from kozak.deploy.checkpoints import experiment_checkpoint
 from kozak.deploy.model import ServingModel
 from kozak.deployment_client import TOKEN_VARIABLE, Deployment
 from kozak.experiments import get_experiment
+from kozak.experiments.service import experiment_checkpoint
 
 
 def _predictor(source: str, project: str, checkpoint: str, token: str | None) -> Predictor:

@@ -17,11 +17,11 @@ import uvicorn
 from kozak.cli.common import console, open_workspace
 from kozak.cli.experiments import ProjectOption
 from kozak.cli.server import is_loopback
-from kozak.deploy.checkpoints import experiment_checkpoint
 from kozak.deploy.host import Served, SingleModel
 from kozak.deploy.model import ServingModel
 from kozak.deploy.tokens import hash_token
 from kozak.errors import InvalidConfig
+from kozak.experiments.service import experiment_checkpoint
 from kozak.server.serving_app import create_serving_app
 from kozak.settings import Settings
 

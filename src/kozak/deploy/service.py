@@ -8,23 +8,27 @@ a live endpoint is never removed by accident.
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from kozak.deploy.checkpoints import checkpoint_name, experiment_checkpoint
 from kozak.deploy.model import ServingModel
 from kozak.deploy.tokens import display_prefix, hash_token, new_token
 from kozak.errors import Conflict, NotFound
-from kozak.experiments.service import free_name
+from kozak.experiments.service import checkpoint_name, experiment_checkpoint, free_name
 from kozak.store.entities import Deployment, Experiment, utcnow
 from kozak.training.checkpoint import load_checkpoint
 from kozak.workspace import Workspace
 
 
+def _local_folder(workspace: Workspace, deployment_id: str) -> Path:
+    return workspace.settings.home / "deployments" / deployment_id
+
+
 def model_path(workspace: Workspace, deployment: Deployment) -> Path:
     """The deployment's checkpoint as a local file (fetched from the artifact store once)."""
-    local = workspace.settings.home / "deployments" / deployment.id / "model.pt"
+    local = _local_folder(workspace, deployment.id) / "model.pt"
     if not local.exists():
         local.parent.mkdir(parents=True, exist_ok=True)
         workspace.artifacts.get_file(deployment.artifact_path, local)
@@ -116,8 +120,7 @@ def delete_deployment(workspace: Workspace, deployment: Deployment) -> None:
         )
     workspace.metadata.delete_deployment(deployment.id)
     workspace.artifacts.delete(f"deployments/{deployment.id}")
-    local = workspace.settings.home / "deployments" / deployment.id / "model.pt"
-    local.unlink(missing_ok=True)
+    shutil.rmtree(_local_folder(workspace, deployment.id), ignore_errors=True)
 
 
 def usage_summary(workspace: Workspace, deployment: Deployment, *, hours: float = 24) -> dict[str, Any]:

@@ -43,7 +43,12 @@ from kozak.data.table import RawColumn, RawTable
 from kozak.data.versions import load_version
 from kozak.errors import DataError, InvalidConfig, KozakError, NotFound
 from kozak.evaluation import regression_metrics, residual_histogram, scatter_data
-from kozak.experiments.service import local_checkpoint, stored_evaluation, version_of
+from kozak.experiments.service import (
+    experiment_checkpoint,
+    local_checkpoint,
+    stored_evaluation,
+    version_of,
+)
 from kozak.graph.compile import GraphModule
 from kozak.graph.infer import infer
 from kozak.graph.spec import GraphSpec
@@ -183,13 +188,7 @@ def compare_experiments(workspace: Workspace, experiments: Sequence[Experiment])
 def _checkpoint_and_model(
     workspace: Workspace, experiment: Experiment, checkpoint: str
 ) -> tuple[Checkpoint, GraphModule]:
-    path = local_checkpoint(workspace, experiment, checkpoint)
-    if path is None:
-        raise NotFound(
-            f"experiment {experiment.name!r} has no {checkpoint!r} checkpoint; run it first",
-            experiment=experiment.name,
-        )
-    loaded = load_checkpoint(path)
+    loaded = load_checkpoint(experiment_checkpoint(workspace, experiment, checkpoint))
     return loaded, loaded.build_model()
 
 

@@ -9,6 +9,7 @@ metrics go to the metadata store as they happen; the status says where the run s
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import threading
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ from kozak.workspace import Workspace
 
 # The checkpoints a run keeps: best, last and every epoch (`epoch-N`).
 CHECKPOINT_PATTERN = r"^(best|last|epoch-[1-9]\d*)$"
+_CHECKPOINT = re.compile(CHECKPOINT_PATTERN)
 ACTIVE_JOB_STATUSES = ("queued", "running")
 
 
@@ -160,6 +162,55 @@ def local_checkpoint(workspace: Workspace, experiment: Experiment, kind: str = "
     return local if local.exists() else None
 
 
+def checkpoint_name(checkpoint: str | int) -> str:
+    """`best`, `last` or `epoch-N` from what a user asked for (a number N means epoch N).
+
+    Raises:
+        InvalidConfig: For anything else.
+    """
+    name = str(checkpoint)
+    name = f"epoch-{name}" if name.isdigit() else name
+    if not _CHECKPOINT.match(name):
+        raise InvalidConfig(
+            f"checkpoint {checkpoint!r} is not one of best, last or an epoch number", checkpoint=name
+        )
+    return name
+
+
+def experiment_checkpoint(
+    workspace: Workspace, experiment: Experiment, checkpoint: str | int = "best"
+) -> Path:
+    """The local file of an experiment's checkpoint.
+
+    Args:
+        workspace: Where the experiment lives.
+        experiment: The trained experiment.
+        checkpoint: `best`, `last`, an epoch number (as int or digits) or `epoch-N`.
+
+    Raises:
+        InvalidConfig: For a checkpoint that is none of these.
+        NotFound: If the experiment has not been trained yet, or has no such checkpoint.
+    """
+    kind = checkpoint_name(checkpoint)
+    path = local_checkpoint(workspace, experiment, kind)
+    if path is not None:
+        return path
+    if experiment.epochs_done == 0:
+        raise NotFound(
+            f"experiment {experiment.name!r} has no checkpoint yet; run it first "
+            f"(`kozak run FILE.yaml`, or Run in the UI)",
+            experiment=experiment.name,
+            checkpoint=kind,
+        )
+    raise NotFound(
+        f"experiment {experiment.name!r} has no {kind!r} checkpoint; it has trained "
+        f"{experiment.epochs_done} epochs: choose best, last or an epoch up to "
+        f"{experiment.epochs_done} (epoch checkpoints exist for runs made since deployments)",
+        experiment=experiment.name,
+        checkpoint=kind,
+    )
+
+
 def run_experiment(
     workspace: Workspace,
     experiment: Experiment,
@@ -226,13 +277,7 @@ def evaluate_experiment(
     Returns:
         `{"checkpoint", "epoch", "subsets": {subset: {target: {metrics, scatter, residuals}}}}`.
     """
-    local = local_checkpoint(workspace, experiment, checkpoint)
-    if local is None:
-        raise NotFound(
-            f"experiment {experiment.name!r} has no {checkpoint!r} checkpoint; run it first",
-            experiment=experiment.name,
-        )
-    loaded = load_checkpoint(local)
+    loaded = load_checkpoint(experiment_checkpoint(workspace, experiment, checkpoint))
     model = loaded.build_model()
     content = load_version(workspace, version_of(workspace, experiment))
     chosen = list(subsets) if subsets is not None else list(content.masks)
