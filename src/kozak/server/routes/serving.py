@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -93,11 +94,16 @@ def _answer(payload: dict[str, Any]) -> Response:
     return Response(json.dumps(payload, allow_nan=False), media_type="application/json")
 
 
-async def _timed(backend: ServingBackend, deployment_id: str, work: Any, rows_of: Any) -> dict[str, Any]:
+async def _timed(
+    backend: ServingBackend,
+    deployment_id: str,
+    work: Callable[[], Awaitable[dict[str, Any]]],
+    rows_of: Callable[[dict[str, Any]], int],
+) -> dict[str, Any]:
     """Run `work()` and count it in the deployment's usage, as an error when it raises."""
     started = time.perf_counter()
     try:
-        result: dict[str, Any] = await work()
+        result = await work()
     except KozakError:
         backend.record(deployment_id, rows=0, latency_ms=_ms(started), error=True)
         raise
