@@ -8,6 +8,7 @@ average of the bases they stand for). One-hot tensors are made on the device, in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -47,7 +48,22 @@ class Alphabet:
         return self.letters + "".join(self.ambiguity)
 
     def lookup_table(self) -> np.ndarray:
-        """uint8[256]: byte → code, `INVALID` for bytes outside the alphabet (case-insensitive)."""
+        """uint8[256]: byte → code, `INVALID` for bytes outside the alphabet (case-insensitive).
+
+        Built once per alphabet and shared: callers index it, never write to it.
+        """
+        return self._lookup
+
+    def one_hot_table(self) -> np.ndarray:
+        """float32[256, channels]: code → one-hot row (ambiguity codes averaged, PAD all zero).
+
+        Built once per alphabet and shared: callers index it, never write to it.
+        """
+        return self._one_hot
+
+    # Cached because every encoded batch (a single served request too) reads them.
+    @cached_property
+    def _lookup(self) -> np.ndarray:
         table = np.full(256, INVALID, dtype=np.uint8)
         for code, letter in enumerate(self.symbols):
             table[ord(letter.upper())] = table[ord(letter.lower())] = code
@@ -55,8 +71,8 @@ class Alphabet:
             table[ord(alias.upper())] = table[ord(alias.lower())] = self.symbols.index(target)
         return table
 
-    def one_hot_table(self) -> np.ndarray:
-        """float32[256, channels]: code → one-hot row (ambiguity codes averaged, PAD all zero)."""
+    @cached_property
+    def _one_hot(self) -> np.ndarray:
         table = np.zeros((256, self.channels), dtype=np.float32)
         table[: self.channels] = np.eye(self.channels, dtype=np.float32)
         for offset, bases in enumerate(self.ambiguity.values()):
