@@ -131,6 +131,19 @@ def free_port() -> int:
         return port
 
 
+def uatg_csv(path: Path, rows: int, length: int) -> Path:
+    """A CSV of random sequences (`seq`) labelled `uatg` when they hold an ATG, else `none`."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    lines = ["seq,label"]
+    for _ in range(rows):
+        seq = "".join(rng.choice(list("ACGT"), length))
+        lines.append(f"{seq},{'uatg' if 'ATG' in seq else 'none'}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 # A sequence classifier that needs one 3-wide filter to detect an upstream ATG.
 UATG_CLASSIFIER = """
 name: uatg-classifier

@@ -7,11 +7,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 import uvicorn
 
-from factories import UATG_CLASSIFIER
+from factories import UATG_CLASSIFIER, uatg_csv
 from kozak.data import import_files
 from kozak.deploy import create_deployment
 from kozak.experiments import create_experiment, run_experiment
@@ -54,13 +53,9 @@ def trained(workspace: Workspace, tiny_dna: Path) -> Experiment:
 @pytest.fixture
 def classifier(workspace: Workspace, tmp_path: Path) -> Experiment:
     """A two-class (uatg/none) sequence classifier, trained for one epoch."""
-    rng = np.random.default_rng(0)
-    rows = ["seq,label"]
-    for _ in range(120):
-        seq = "".join(rng.choice(list("ACGT"), 16))
-        rows.append(f"{seq},{'uatg' if 'ATG' in seq else 'none'}")
-    (tmp_path / "uatg.csv").write_text("\n".join(rows) + "\n")
-    version = import_files(workspace, [tmp_path / "uatg.csv"], name="uATG", project="P").save()
+    version = import_files(
+        workspace, [uatg_csv(tmp_path / "uatg.csv", 120, 16)], name="uATG", project="P"
+    ).save()
     settings = RunSettings.from_data({"epochs": 1, "batch_size": 32})
     experiment = create_experiment(
         workspace, "P", "clf", version, GraphSpec.from_yaml(UATG_CLASSIFIER), settings

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from factories import UATG_CLASSIFIER
+from factories import UATG_CLASSIFIER, uatg_csv
 from kozak.data import import_files
 from kozak.experiments import create_experiment, run_experiment, stored_evaluation
 from kozak.graph.spec import GraphSpec
@@ -15,13 +13,9 @@ from kozak.workspace import Workspace
 
 
 def test_categorical_target_is_evaluated_by_class(workspace: Workspace, tmp_path: Path) -> None:
-    rng = np.random.default_rng(0)
-    rows = ["seq,label"]
-    for _ in range(600):
-        seq = "".join(rng.choice(list("ACGT"), 20))
-        rows.append(f"{seq},{'uatg' if 'ATG' in seq else 'none'}")
-    (tmp_path / "uatg.csv").write_text("\n".join(rows) + "\n")
-    version = import_files(workspace, [tmp_path / "uatg.csv"], name="uATG", project="P").save()
+    version = import_files(
+        workspace, [uatg_csv(tmp_path / "uatg.csv", 600, 20)], name="uATG", project="P"
+    ).save()
     settings = RunSettings.from_data({"epochs": 3, "batch_size": 32, "optimizer": {"lr": 0.01}})
     experiment = create_experiment(
         workspace, "P", "clf", version, GraphSpec.from_yaml(UATG_CLASSIFIER), settings
