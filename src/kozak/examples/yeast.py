@@ -198,7 +198,8 @@ def replicate_yeast(
         validation: "paper" (the notebook's banded set) or "random".
         seed: Seed of sampling, random validation and training.
         callbacks: Training callbacks (e.g. a progress bar).
-        latent: For simulated data: the noise ceiling on the test set of a version.
+        latent: For simulated data: the noise ceiling on the test set of a version; the figures
+            then also hold the test r² as a share of it.
     """
     workspace.metadata.get_or_create_project(PROJECT)
     version = random_library_version(workspace, library, rows=rows, validation=validation, seed=seed)
@@ -221,7 +222,10 @@ def replicate_yeast(
             workspace, experiment, native_version(workspace, native)
         )
     if latent is not None:
-        figures["noise_ceiling_pearson_r2"] = latent(version)
+        ceiling = figures["noise_ceiling_pearson_r2"] = latent(version)
+        test = figures["test_pearson_r2"]
+        if ceiling and test is not None:
+            figures["test_share_of_noise_ceiling"] = test / ceiling
     return YeastResult(experiment, version, figures)
 
 

@@ -43,4 +43,6 @@ def test_kozak_example_yeast_synthetic(tmp_path: Path, monkeypatch: pytest.Monke
     figures = json.loads(result.output.strip().splitlines()[-1])
     assert figures["paper"]["test_pearson_r2"] == 0.62
     assert 0.0 < figures["test_pearson_r2"] <= figures["noise_ceiling_pearson_r2"] + 0.05
+    share = figures["test_pearson_r2"] / figures["noise_ceiling_pearson_r2"]
+    assert figures["test_share_of_noise_ceiling"] == pytest.approx(share)
     assert figures["train_pearson_r2"] is not None and figures["rows"] == 20_000

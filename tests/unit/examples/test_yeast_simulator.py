@@ -11,6 +11,7 @@ import pytest
 
 from kozak.examples.yeast_simulator import (
     SimulatedLibrary,
+    grammar_latent,
     growth_rate,
     hairpin_pairs,
     noise_ceiling,
@@ -106,6 +107,15 @@ def test_noise_ceiling_is_higher_on_deep_reads(library: SimulatedLibrary) -> Non
     assert 0.5 < top_ceiling < 0.98
     assert top_ceiling > bottom_ceiling
     assert 0.0 < noise_ceiling(library) < 1.0
+
+
+def test_latent_is_what_the_sequence_determines(library: SimulatedLibrary) -> None:
+    # The ceiling must be reachable by a sequence model: biological noise stays out of `latent`.
+    letters = np.frombuffer("".join(library.table["UTR"]).encode(), dtype=np.uint8).reshape(-1, 50)
+    codes = np.searchsorted(np.frombuffer(b"ACGT", dtype=np.uint8), letters).astype(np.uint8)
+    np.testing.assert_allclose(library.latent, grammar_latent(codes))
+    growth = library.table["growth_rate"].to_numpy()
+    assert np.corrcoef(library.latent, growth)[0, 1] ** 2 < 0.9  # the label is far noisier
 
 
 def test_hairpin_pairs_counts_a_planted_stem() -> None:
