@@ -44,7 +44,7 @@ BATCH = 1024
 def deployed_model(home: Path, rows: int) -> tuple[str, str, Path]:
     """(deployment id, token, checkpoint) of a `cuperus2017` model trained one short epoch."""
     workspace = Workspace.open(Settings(home=home))
-    library, _ = synthetic_library(rows, seed=0, folder=home)
+    library, _ = synthetic_library(workspace, rows, seed=0)
     version = random_library_version(workspace, library)
     settings = paper_settings(epochs=1).model_copy(update={"validation_subset": "validation"})
     experiment = create_experiment(

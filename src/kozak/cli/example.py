@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from kozak.cli.common import console, open_workspace
-from kozak.data import load_version
 from kozak.examples.yeast import (
     YeastResult,
     replicate_native,
@@ -58,7 +57,7 @@ def yeast_command(
 ) -> None:
     """Replicate Cuperus et al. 2017 on the random library; prints our numbers beside the paper's."""
     workspace = open_workspace()
-    latent: Any = None
+    latent = None
     if download or from_file is not None:
         from kozak.examples.yeast_data import from_file as validated_copy
 
@@ -68,17 +67,9 @@ def yeast_command(
             library = _fetch("random", workspace)
         native = _fetch("native", workspace) if download and native is None else native
     else:
-        from kozak.examples.yeast_simulator import noise_ceiling
-
-        folder = workspace.settings.home / "cache" / "yeast"
-        folder.mkdir(parents=True, exist_ok=True)
         with console.status("simulating the growth-selection experiment…"):
-            library, simulated = synthetic_library(rows or FULL_ROWS, seed, folder)
+            library, latent = synthetic_library(workspace, rows or FULL_ROWS, seed)
         rows = None  # the simulation already has the requested size, aligned with its latent
-
-        def latent(version: Any) -> float | None:
-            return noise_ceiling(simulated, load_version(workspace, version).masks["test"])
-
     result = replicate_yeast(
         workspace, library, native=native, rows=rows, epochs=epochs, preset_name=preset,
         validation="random" if random_validation else "paper", seed=seed,

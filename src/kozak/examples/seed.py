@@ -6,9 +6,6 @@ the tutorial's model with the paper's settings, ready to run; made once, owned b
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from kozak import accounts
 from kozak.errors import NotFound
 from kozak.examples.yeast import PROJECT, paper_settings, random_library_version, synthetic_library
@@ -31,9 +28,8 @@ def seed_yeast_project(workspace: Workspace, owner: User, rows: int = SEED_ROWS)
         workspace, owner, PROJECT, "Cuperus et al. 2017: yeast 5'UTRs to growth rate (simulated library)"
     )
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            library, _ = synthetic_library(rows, seed=0, folder=Path(folder))
-            version = random_library_version(workspace, library)
+        library, _ = synthetic_library(workspace, rows, seed=0)
+        version = random_library_version(workspace, library)
         settings = paper_settings(epochs=10).model_copy(
             update={"training_subset": "training", "validation_subset": "validation"}
         )

@@ -255,14 +255,26 @@ def replicate_native(
     return YeastResult(experiment, version, figures, dict(PAPER_NATIVE_ONLY))
 
 
-def synthetic_library(rows: int, seed: int, folder: Path) -> tuple[Path, Any]:
-    """Simulate the random library and write it like the GEO file; returns (path, library)."""
-    from kozak.examples.yeast_simulator import simulate
+def synthetic_library(
+    workspace: Workspace, rows: int, seed: int
+) -> tuple[Path, Callable[[DatasetVersion], float]]:
+    """Simulate the random library into the workspace's cache, written like the GEO file.
 
+    Returns:
+        (the file's path, the noise ceiling on the test set of a version made from that file) —
+        the pair `replicate_yeast` takes as `library` and `latent`.
+    """
+    from kozak.examples.yeast_simulator import noise_ceiling, simulate
+
+    folder = workspace.settings.home / "cache" / "yeast"
+    folder.mkdir(parents=True, exist_ok=True)
     library = simulate(rows, seed=seed)
-    path = folder / f"simulated_random_utrs_{rows}_{seed}.csv.gz"
-    library.write_csv_gz(path)
-    return path, library
+    path = library.write_csv_gz(folder / f"simulated_random_utrs_{rows}_{seed}.csv.gz")
+
+    def ceiling(version: DatasetVersion) -> float:
+        return noise_ceiling(library, load_version(workspace, version).masks["test"])
+
+    return path, ceiling
 
 
 __all__ = [
