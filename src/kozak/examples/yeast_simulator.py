@@ -6,8 +6,8 @@ Contract:
     `UTR` like the real file, plus `latent`, the noise-free ln-enrichment of every row in the same
     order: the part of each UTR's expression its sequence determines. `write_csv_gz(path)` writes
     the table like the real file (an unnamed first index column), so the same import path reads
-    both. Everything is NumPy-vectorised over rows;
-    489,348 rows take a few seconds. The same `(rows, seed)` always gives the same library.
+    both. Everything is NumPy-vectorised over rows; 489,348 rows take a few seconds. The same
+    `(rows, seed)` always gives the same library.
 
 Model (constants below cite the statistic of `benchmarks.md` §7 each one was tuned to resemble):
     1. UTRs: 50 uniform random bases; the HIS3 main ATG sits right after position 50.
