@@ -43,7 +43,7 @@ def one_run(rows: int, epochs: int, seed: int, native: Path | None) -> dict[str,
         start = time.perf_counter()
         library, ceiling = synthetic_library(workspace, rows, seed)
         result = replicate_yeast(
-            workspace, library, native=native, epochs=epochs, seed=seed, latent=ceiling
+            workspace, library, native=native, epochs=epochs, seed=seed, noise_ceiling=ceiling
         )
         seconds = time.perf_counter() - start
         epochs_done = result.experiment.epochs_done

@@ -57,7 +57,7 @@ def yeast_command(
 ) -> None:
     """Replicate Cuperus et al. 2017 on the random library; prints our numbers beside the paper's."""
     workspace = open_workspace()
-    latent = None
+    ceiling = None
     if download or from_file is not None:
         from kozak.examples.yeast_data import from_file as validated_copy
 
@@ -68,12 +68,12 @@ def yeast_command(
         native = _fetch("native", workspace) if download and native is None else native
     else:
         with console.status("simulating the growth-selection experiment…"):
-            library, latent = synthetic_library(workspace, rows or FULL_ROWS, seed)
+            library, ceiling = synthetic_library(workspace, rows or FULL_ROWS, seed)
         rows = None  # the simulation already has the requested size, aligned with its latent
     result = replicate_yeast(
         workspace, library, native=native, rows=rows, epochs=epochs, preset_name=preset,
         validation="random" if random_validation else "paper", seed=seed,
-        callbacks=[RichProgress()], latent=latent,
+        callbacks=[RichProgress()], noise_ceiling=ceiling,
     )  # fmt: skip
     _print(result, as_json)
 

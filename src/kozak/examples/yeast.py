@@ -184,7 +184,7 @@ def replicate_yeast(
     validation: Validation = "paper",
     seed: int = 0,
     callbacks: Sequence[Callback] = (),
-    latent: Callable[[DatasetVersion], float | None] | None = None,
+    noise_ceiling: Callable[[DatasetVersion], float | None] | None = None,
 ) -> YeastResult:
     """Train the preset on the random library with the paper's protocol and measure it.
 
@@ -198,7 +198,7 @@ def replicate_yeast(
         validation: "paper" (the notebook's banded set) or "random".
         seed: Seed of sampling, random validation and training.
         callbacks: Training callbacks (e.g. a progress bar).
-        latent: For simulated data: the noise ceiling on the test set of a version; the figures
+        noise_ceiling: For simulated data: the noise ceiling on the test set of a version; the figures
             then also hold the test r² as a share of it.
     """
     workspace.metadata.get_or_create_project(PROJECT)
@@ -221,8 +221,8 @@ def replicate_yeast(
         figures["native_pearson_r2"] = native_zero_shot(
             workspace, experiment, native_version(workspace, native)
         )
-    if latent is not None:
-        ceiling = figures["noise_ceiling_pearson_r2"] = latent(version)
+    if noise_ceiling is not None:
+        ceiling = figures["noise_ceiling_pearson_r2"] = noise_ceiling(version)
         test = figures["test_pearson_r2"]
         if ceiling and test is not None:
             figures["test_share_of_noise_ceiling"] = test / ceiling
@@ -262,7 +262,7 @@ def synthetic_library(
 
     Returns:
         (the file's path, the noise ceiling on the test set of a version made from that file) —
-        the pair `replicate_yeast` takes as `library` and `latent`.
+        the pair `replicate_yeast` takes as `library` and `noise_ceiling`.
     """
     from kozak.examples.yeast_simulator import noise_ceiling, simulate
 
