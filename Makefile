@@ -1,13 +1,17 @@
 # Kozak: `make run` starts the platform, `make test` runs the whole suite.
-# Both do the whole set-up on a fresh clone: venv, torch (CPU build, pinned) first, then the project.
+# Both do the whole set-up on a fresh clone: venv, torch (CPU build, pinned) first, then the project,
+# every package at the version requirements.lock pins (`make lock` refreshes it, deliberately).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
+LOCK := requirements.lock
+EXTRAS := .[dev,ray]
+LOCK_VENV := build/lock-venv
 
-.PHONY: run test lint typecheck install clean bench frontend api-types
+.PHONY: run test lint typecheck install lock clean bench frontend api-types
 
 # The web UI: `npm ci` when the lock file changes, a build when its sources change.
 UI_STAMP := frontend/node_modules/.installed
@@ -18,14 +22,30 @@ UI_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 
-$(STAMP): $(PY) pyproject.toml
-	$(PIP) install --quiet $(TORCH)
-	$(PIP) install --quiet -e '.[dev,ray]'
+# The build tools come from the lock too, so the project is built without an isolated environment
+# (which would take whatever setuptools was released last).
+$(STAMP): $(PY) pyproject.toml $(LOCK)
+	$(PIP) install --quiet -c $(LOCK) pip setuptools wheel
+	$(PIP) install --quiet -c $(LOCK) $(TORCH)
+	$(PIP) install --quiet -c $(LOCK) --no-build-isolation -e '$(EXTRAS)'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve every package from pyproject.toml's ranges in a clean venv and pin what it installed.
+# Review the diff, run `make test`, and commit the lock with the change that needed it.
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --upgrade pip setuptools wheel
+	$(LOCK_VENV)/bin/pip install --quiet $(TORCH)
+	$(LOCK_VENV)/bin/pip install --quiet -e '$(EXTRAS)'
+	{ echo "# The platform's install, every package pinned: made by \`make lock\` from a clean venv"; \
+	  echo "# (torch first, then '$(EXTRAS)'); used as pip constraints by \`make install\`."; \
+	  $(LOCK_VENV)/bin/pip freeze --all --exclude-editable | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; \
+	} > $(LOCK)
+	rm -rf $(LOCK_VENV)
 
 $(UI_STAMP): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
