@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 
@@ -172,3 +173,10 @@ def tutorial_onehot_npy(utrs: list[str], path: Path) -> Path:
     )  # fmt: skip
     np.save(path, arrays.numpy().astype(np.float32))
     return path
+
+
+def float32_approx(expected: Any) -> Any:
+    """`pytest.approx` for one model's float32 outputs computed again in another process, thread
+    count or batch: equal up to rounding, which depends on the CPU's kernels, so never bit for bit.
+    A wrong encoding or normalisation moves outputs by far more (≥ 1e-3)."""
+    return pytest.approx(expected, rel=1e-5, abs=1e-5)

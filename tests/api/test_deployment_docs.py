@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from factories import tiny_version
+from factories import float32_approx, tiny_version
 from kozak.client import Client
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph import preset
@@ -65,7 +65,7 @@ def test_the_documented_snippets_deploy_and_call_the_yeast_experiment(
     rows = json.loads(_run(["bash", "-c", code["forward"]], env))["rows"]
     assert len(rows) == 2 and all(isinstance(r["growth_rate"], float) for r in rows)
     printed = _run([sys.executable, "-c", code["python"]], env)
-    assert float(printed) == pytest.approx(rows[0]["growth_rate"], abs=1e-6)  # float32, other batch
+    assert float(printed) == float32_approx(rows[0]["growth_rate"])
 
 
 def _run(command: list[str], env: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from factories import UserClient, tiny_experiment
+from factories import UserClient, float32_approx, tiny_experiment
 from kozak.deploy import ServingModel
 from kozak.deploy.service import model_path
 from kozak.experiments import run_experiment
@@ -60,9 +60,7 @@ def test_a_deployment_answers_peltarion_style_requests(
     rows = response.json()["rows"]
     stored = api_workspace.metadata.get_deployment(deployment["id"])
     expected = ServingModel.load(model_path(api_workspace, stored)).predict([{"seq": s} for s in SEQS])
-    assert [r["expression"] for r in rows] == pytest.approx(
-        [r["expression"] for r in expected], abs=1e-9
-    )
+    assert [r["expression"] for r in rows] == float32_approx([r["expression"] for r in expected])
     assert rows[0]["expression"] != rows[2]["expression"]
 
     # HTTP Basic with the token as user name, and a form post of one example, as Peltarion took.
@@ -186,7 +184,7 @@ def test_variant_effects_are_alternative_minus_reference(
         test_client, deployment, json={"rows": [{"seq": reference}, {"seq": alternative}]}
     )
     ref, alt = (r["expression"] for r in predicted.json()["rows"])
-    assert by_sequence["effect"]["expression"] == pytest.approx(alt - ref, abs=1e-9)
+    assert by_sequence["effect"]["expression"] == float32_approx(alt - ref)
     assert by_substitution["alternative_sequence"] == alternative
     assert by_substitution["effect"] == pytest.approx(by_sequence["effect"])
 

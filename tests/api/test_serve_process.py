@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from factories import free_port, tiny_experiment
+from factories import float32_approx, free_port, tiny_experiment
 from kozak.cli.serve import _checkpoint_file
 from kozak.deploy import ServingModel
 from kozak.experiments import run_experiment
@@ -76,8 +76,8 @@ def test_a_standalone_server_answers_like_a_deployment(serving: str, checkpoint:
     answer = httpx.post(serving, json={"rows": rows}, headers={"Authorization": f"Bearer {TOKEN}"})
     assert answer.status_code == 200, answer.text
     expected = ServingModel.load(checkpoint).predict(rows)
-    assert [r["expression"] for r in answer.json()["rows"]] == pytest.approx(
-        [r["expression"] for r in expected], abs=1e-9
+    assert [r["expression"] for r in answer.json()["rows"]] == float32_approx(
+        [r["expression"] for r in expected]
     )
     assert httpx.post(serving, json={"rows": rows}).status_code == 401
     assert httpx.post(serving, json={"rows": rows}, auth=(TOKEN, "")).status_code == 200

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import httpx
-import numpy as np
 import pandas as pd
 import pytest
 
+from factories import float32_approx
 from kozak import accounts
 from kozak.client import Client
 from kozak.deploy import ServingModel
@@ -45,7 +45,7 @@ def test_predict_schema_and_many(live_deployment: Live, local: ServingModel) -> 
     expected = _expression(local.predict(ROWS))
     with Client(root, token) as client:
         deployment = client.deployment(deployment_id)  # the client's token
-        assert _expression(deployment.predict(ROWS)) == pytest.approx(expected, abs=1e-6)
+        assert _expression(deployment.predict(ROWS)) == float32_approx(expected)
     with Deployment(f"{root}/deployment/{deployment_id}/forward", token) as deployment:
         schema = deployment.schema()
         assert [f["name"] for f in schema["inputs"]] == ["seq", "count"]
@@ -55,7 +55,7 @@ def test_predict_schema_and_many(live_deployment: Live, local: ServingModel) -> 
             yield from ROWS
 
         many = list(deployment.predict_many(generated(), batch_size=3))
-        assert _expression(many) == pytest.approx(expected, abs=1e-6)
+        assert _expression(many) == float32_approx(expected)
 
 
 def test_predict_frame_adds_columns(live_deployment: Live, local: ServingModel) -> None:
@@ -69,8 +69,8 @@ def test_predict_frame_adds_columns(live_deployment: Live, local: ServingModel) 
     assert list(result.columns) == ["seq", "count", "expression", "note", "predicted_expression"]
     assert list(result.index) == list(frame.index) and (result["expression"] == 1.0).all()
     expected = _expression(local.predict(ROWS))
-    np.testing.assert_allclose(result["predicted_expression"], expected, atol=1e-6)
-    np.testing.assert_allclose(named["model_expression"], expected, atol=1e-6)
+    assert result["predicted_expression"].tolist() == float32_approx(list(expected))
+    assert named["model_expression"].tolist() == float32_approx(list(expected))
     assert "model_expression" not in frame.columns  # a copy
 
 
@@ -82,7 +82,7 @@ def test_variant_effect(live_deployment: Live, local: ServingModel) -> None:
             [{"reference": reference, "alternative": alternative}], context={"count": 2.0}
         )
     ref, alt = _expression(local.predict([{"seq": s, "count": 2.0} for s in (reference, alternative)]))
-    assert effect["effect"]["expression"] == pytest.approx(alt - ref, abs=1e-6)
+    assert effect["effect"]["expression"] == float32_approx(alt - ref)
 
 
 def test_errors(live_deployment: Live) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from factories import float32_approx
 from kozak.data.versions import load_version
 from kozak.deploy import RowError, ServingModel
 from kozak.errors import DataError
@@ -33,11 +34,11 @@ def test_predictions_equal_the_training_codes(workspace: Workspace, trained: Exp
     _, expected = predict(
         load_checkpoint(local_checkpoint(workspace, trained)).build_model(), content, rows
     )["expression"]
-    assert [r["expression"] for r in served] == pytest.approx(expected.tolist(), abs=1e-6)
+    assert [r["expression"] for r in served] == float32_approx(expected.tolist())
     # Any case, RNA letters and extra keys are all fine.
     variants = [sequences[0].lower(), sequences[0].replace("T", "U")]
     again = model.predict([{"seq": s, "count": float(counts[0]), "id": "ignored"} for s in variants])
-    assert [r["expression"] for r in again] == pytest.approx([served[0]["expression"]] * 2, abs=1e-6)
+    assert [r["expression"] for r in again] == float32_approx([served[0]["expression"]] * 2)
 
 
 def test_schema_describes_the_encoding(workspace: Workspace, trained: Experiment) -> None:
