@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from typer.testing import CliRunner
 
 from factories import native_experiment_file, tiny_experiment
@@ -20,8 +21,10 @@ from kozak.experiments import (
     run_file,
     stored_evaluation,
 )
+from kozak.experiments.service import local_checkpoint
 from kozak.settings import Settings
 from kozak.store.entities import EpochMetrics
+from kozak.training import OptimizerSettings, RunSettings
 from kozak.training.checkpoint import load_checkpoint
 from kozak.workspace import Workspace
 
@@ -42,8 +45,9 @@ def test_kozak_run_trains_and_evaluates(
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert summary["status"] == "completed" and summary["best_epoch"] in (1, 2)
     validation = summary["subsets"]["validation"]["growth_rate"]
+    # validation r² measured 0.20–0.25 and mse 0.17–0.18 (seeds 0–2); growth_rate variance ~0.23
     assert 0.1 < validation["pearson_r2"] < 0.9 and validation["n"] > 1000
-    assert validation["mse"] < 0.3  # growth_rate variance on these rows is ~0.23
+    assert validation["mse"] < 0.3
     workspace = Workspace.open(Settings(home=tmp_path / "home"))
     experiment = get_experiment(workspace, "Yeast", summary["experiment"])
     assert [e.epoch for e in workspace.metadata.list_epochs(experiment.id)] == [1, 2]
@@ -57,12 +61,21 @@ def test_clone_with_weights_and_continue(
     clone = clone_experiment(workspace, parent, "warm", with_weights=True)
     assert clone.parent_id == parent.id and clone.status == "created"
     parent_best = load_checkpoint(workspace.settings.home / "work" / parent.id / "best.pt")
+    init = local_checkpoint(workspace, clone, "init")
+    assert init is not None
+    warm = load_checkpoint(init).data["model_state"]
+    assert all(torch.equal(warm[k], v) for k, v in parent_best.data["model_state"].items())
+    # Trained with a negligible learning rate, the clone scores what the parent's best epoch scored:
+    # it starts from those weights (a fresh model's loss differs from it by far more than 1e-4).
+    still = RunSettings.from_data(clone.settings).model_copy(
+        update={"optimizer": OptimizerSettings(lr=1e-12)}
+    )
+    clone = workspace.metadata.update_experiment(clone.id, settings=still.model_dump(mode="json"))
     clone = run_experiment(workspace, clone)
     assert clone.status == "completed"
-    # a warm start beats the parent's first epoch from the first epoch on
     parent_loss = workspace.metadata.list_epochs(parent.id)[0].metrics["val_loss"]
     clone_loss = workspace.metadata.list_epochs(clone.id)[0].metrics["val_loss"]
-    assert clone_loss < parent_loss
+    assert clone_loss == pytest.approx(parent_loss, rel=1e-4)
     assert parent_best.data["epoch"] == 1
     longer = continue_experiment(workspace, parent, 1)
     assert longer.epochs_done == 2 and longer.settings["epochs"] == 2
