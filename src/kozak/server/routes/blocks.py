@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from kozak.experiments import design
+from kozak.experiments import setup
 from kozak.graph import catalog
 from kozak.server.deps import CurrentUser, ProjectViewer, WorkspaceDep
 from kozak.server.schemas import Page
@@ -66,5 +66,5 @@ def validate_graph(
     body: GraphCheck, project: ProjectViewer, workspace: WorkspaceDep
 ) -> GraphCheckPublic:
     """Per-node shapes, parameters and FLOPs, totals and issues (against a version if given)."""
-    report = design.check_graph(workspace, project, body.graph, body.dataset_version_id)
+    report = setup.check_graph(workspace, project, body.graph, body.dataset_version_id)
     return GraphCheckPublic.of(report.info, report.issues)

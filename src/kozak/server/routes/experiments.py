@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from kozak import report
-from kozak.experiments import compare, design, overview, service
+from kozak.experiments import compare, overview, service, setup
 from kozak.runner import jobs as queue
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, RunnerDep, WorkspaceDep
 from kozak.server.schemas import Page
@@ -76,7 +76,7 @@ def create_experiment(
     user: CurrentUser,
 ) -> ExperimentPublic:
     """A new experiment from a graph or preset and run settings; `run` also queues training."""
-    experiment = design.create_from_choices(workspace, project, body, runnable=body.run)
+    experiment = setup.create_from_choices(workspace, project, body, runnable=body.run)
     if body.run:
         runner.submit(queue.enqueue_experiment_job(workspace, experiment, "train", created_by=user.id))
     return _public(workspace, _experiment(workspace, project, experiment.id))
@@ -87,7 +87,7 @@ def create_from_wizard(
     body: ExperimentWizard, project: ProjectEditor, workspace: WorkspaceDep
 ) -> ExperimentPublic:
     """A new experiment from the wizard: dataset, version, subsets, and a preset or blank."""
-    return _public(workspace, design.create_from_wizard(workspace, project, body))
+    return _public(workspace, setup.create_from_wizard(workspace, project, body))
 
 
 @router.post("/validate")
@@ -95,7 +95,7 @@ def validate_experiment(
     body: ExperimentCheck, project: ProjectViewer, workspace: WorkspaceDep
 ) -> ExperimentCheckPublic:
     """Check a graph and run settings against a version (shapes, issues); nothing is written."""
-    report = design.check_design(workspace, project, body.dataset_version_id, body.graph, body.settings)
+    report = setup.check_design(workspace, project, body.dataset_version_id, body.graph, body.settings)
     return ExperimentCheckPublic.of_report(report)
 
 
@@ -120,7 +120,7 @@ def update_experiment(
     experiment_id: str, body: ExperimentUpdate, project: ProjectEditor, workspace: WorkspaceDep
 ) -> ExperimentPublic:
     """Rename it; change its graph or (merge-patch) its settings while it is `created`."""
-    experiment = design.edit_experiment(
+    experiment = setup.edit_experiment(
         workspace,
         _experiment(workspace, project, experiment_id),
         name=body.name,
@@ -159,7 +159,7 @@ def run_experiment(
 ) -> JobPublic:
     """Queue its training (refused with the issues when the graph or settings cannot train)."""
     experiment = _experiment(workspace, project, experiment_id)
-    design.require_runnable(workspace, experiment)
+    setup.require_runnable(workspace, experiment)
     return _queue(workspace, runner, experiment, "train", user)
 
 
