@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from kozak.data.draft import default_spec, edit_version
+from kozak.data.editor import default_spec, edit_version
 from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
 from kozak.data.formats.base import read_file
 from kozak.data.spec import DatasetSpec

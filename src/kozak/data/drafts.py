@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from kozak.data.draft import DatasetDraft, edit_version
 from kozak.data.draft_tables import (
     Lru,
     cache_table,
@@ -25,6 +24,7 @@ from kozak.data.draft_tables import (
     locked,
     locked_row,
 )
+from kozak.data.editor import DatasetDraft, edit_version
 from kozak.data.features import FeatureType
 from kozak.data.prepare import VersionContent
 from kozak.data.spec import DatasetSpec

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from kozak.data import Condition, FilterSubset, import_files, load_version
-from kozak.data.draft import DatasetDraft, default_spec
+from kozak.data.editor import DatasetDraft, default_spec
 from kozak.data.table import RawColumn, RawTable
 from kozak.evaluation import regression_metrics
 from kozak.experiments import create_experiment, run_experiment, stored_evaluation
