@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kozak.data.drafts import forget, preview_rows
 from kozak.data.editor import edit_version
+from kozak.data.stored_drafts import forget, preview_rows
 from kozak.errors import Conflict, NotFound
 from kozak.store.entities import Dataset, DatasetVersion, Project
 from kozak.workspace import Workspace

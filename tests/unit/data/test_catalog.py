@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kozak.data import catalog, drafts
+from kozak.data import catalog, stored_drafts
 from kozak.errors import Conflict
 from kozak.store.entities import Draft, Experiment, Project
 from kozak.workspace import Workspace
@@ -13,7 +13,7 @@ from kozak.workspace import Workspace
 def test_version_preview_decodes_the_first_rows(
     workspace: Workspace, project: Project, tiny_draft: Draft
 ) -> None:
-    version = drafts.save_draft(workspace, tiny_draft, "first")
+    version = stored_drafts.save_draft(workspace, tiny_draft, "first")
     dataset = workspace.metadata.get_dataset(project.id, "Tiny")
     preview = catalog.version_preview(workspace, project, dataset, version, rows=2)
     assert preview["features"] == ["id", "seq", "expression", "count", "split"]
@@ -24,8 +24,8 @@ def test_version_preview_decodes_the_first_rows(
 def test_delete_dataset_is_refused_while_used_then_removes_everything(
     workspace: Workspace, project: Project, tiny_draft: Draft
 ) -> None:
-    version = drafts.save_draft(workspace, tiny_draft)
-    editing = drafts.draft_from_version(workspace, project, "Tiny", version.name)
+    version = stored_drafts.save_draft(workspace, tiny_draft)
+    editing = stored_drafts.draft_from_version(workspace, project, "Tiny", version.name)
     workspace.metadata.create_experiment(
         Experiment(
             project_id=project.id, name="exp", dataset_version_id=version.id, graph={}, settings={}
