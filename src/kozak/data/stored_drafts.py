@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from kozak.data.draft_tables import (
+from kozak.data.draft_cache import (
     Lru,
     cache_table,
     detected_spec,

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from kozak.data.detect import detect
 from kozak.data.download import fetch_to_cache
-from kozak.data.draft_tables import cache_table, detected_spec, files_table, locked_row
+from kozak.data.draft_cache import cache_table, detected_spec, files_table, locked_row
 from kozak.data.formats.base import format_of, read_file
 from kozak.data.spec import DatasetSpec
 from kozak.data.table import RawTable
