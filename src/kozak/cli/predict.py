@@ -9,8 +9,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kozak.cli.common import console, err_console, open_workspace
-from kozak.deploy.batch import LocalPredictor, Predictor, count_rows, predict_file
 from kozak.deploy.model import ServingModel
+from kozak.deploy.predict_file import LocalPredictor, Predictor, count_rows, predict_file
 from kozak.deployment_client import TOKEN_VARIABLE, Deployment
 from kozak.experiments import get_experiment
 from kozak.experiments.service import experiment_checkpoint

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from kozak.cli import app
 from kozak.deploy import ServingModel
-from kozak.deploy.batch import LocalPredictor, predict_file
+from kozak.deploy.predict_file import LocalPredictor, predict_file
 from kozak.deployment_client import Deployment
 from kozak.errors import DataError
 from kozak.experiments.service import local_checkpoint
