@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kozak.deploy.batching import MicroBatcher
+from kozak.deploy.microbatcher import MicroBatcher
 from kozak.deploy.model import Row, ServingModel
 from kozak.deploy.service import model_path
 from kozak.deploy.tokens import token_matches
