@@ -50,8 +50,8 @@ from kozak.experiments.service import (
     version_of,
 )
 from kozak.graph.compile import GraphModule
+from kozak.graph.graph_spec import GraphSpec
 from kozak.graph.infer import infer
-from kozak.graph.spec import GraphSpec
 from kozak.store.entities import Experiment
 from kozak.training.checkpoint import Checkpoint, load_checkpoint
 from kozak.training.data import subset_rows

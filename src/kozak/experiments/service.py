@@ -28,7 +28,7 @@ from kozak.evaluation import (
     residual_histogram,
     scatter_data,
 )
-from kozak.graph.spec import GraphSpec
+from kozak.graph.graph_spec import GraphSpec
 from kozak.store.entities import DatasetVersion, EpochMetrics, Experiment
 from kozak.training import ModelCheckpoint, RunSettings, build_model, train
 from kozak.training.callbacks import Callback, Metrics, RunControl

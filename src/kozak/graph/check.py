@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from kozak.graph.features import FeatureInfo
+from kozak.graph.graph_spec import Edge, GraphSpec, Node
 from kozak.graph.infer import GraphInfo, GraphIssue
-from kozak.graph.spec import Edge, GraphSpec, Node
 from kozak.graph.validate import GraphReport, validate_graph
 
 # Structural complaints that only echo a left-out node (its neighbours lost an edge).

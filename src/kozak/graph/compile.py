@@ -14,8 +14,8 @@ from kozak.blocks import BLOCKS, fmt_shape
 from kozak.blocks.io import InputParams, TargetParams
 from kozak.errors import SchemaMismatch, ShapeError
 from kozak.graph.features import FeatureInfo
+from kozak.graph.graph_spec import GraphSpec
 from kozak.graph.infer import GraphInfo
-from kozak.graph.spec import GraphSpec
 from kozak.graph.validate import validate_graph
 
 

@@ -16,7 +16,7 @@ from kozak.blocks import BLOCKS, Shape, fmt_shape
 from kozak.blocks.io import InputParams
 from kozak.errors import InvalidConfig, KozakError, ShapeError
 from kozak.graph.features import FeatureInfo
-from kozak.graph.spec import GraphSpec
+from kozak.graph.graph_spec import GraphSpec
 
 Severity = Literal["error", "warning"]
 

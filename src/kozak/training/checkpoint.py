@@ -20,7 +20,7 @@ from kozak.data.features import FeatureSpec
 from kozak.errors import SchemaMismatch
 from kozak.graph.compile import GraphModule, compile_graph
 from kozak.graph.features import FeatureInfo
-from kozak.graph.spec import GraphSpec
+from kozak.graph.graph_spec import GraphSpec
 from kozak.training.settings import RunSettings
 
 FORMAT_VERSION = 1

@@ -25,7 +25,7 @@ from kozak.data.prepare import VersionContent
 from kozak.errors import JobFailed, SchemaMismatch
 from kozak.evaluation import regression_metrics
 from kozak.graph.compile import GraphModule, compile_graph
-from kozak.graph.spec import GraphSpec
+from kozak.graph.graph_spec import GraphSpec
 from kozak.training.callbacks import Callback, EarlyStopping, Metrics
 from kozak.training.checkpoint import (
     FORMAT_VERSION,

@@ -19,7 +19,7 @@ from kozak.deploy.model import ServingModel
 from kozak.errors import InvalidConfig, NotFound
 from kozak.experiments import create_experiment
 from kozak.experiments.service import local_checkpoint, version_of
-from kozak.graph.spec import GraphSpec
+from kozak.graph.graph_spec import GraphSpec
 from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.training import RunSettings
