@@ -6,9 +6,9 @@ version = draft.save()
 """
 
 from kozak.data.catalog import find_version, list_datasets
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.editor import DatasetDraft, edit_version, import_files
 from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
-from kozak.data.spec import DatasetSpec
 from kozak.data.subsets import Condition, FilterSubset, RandomSubset, RankSubset, split
 from kozak.data.versions import diff_versions, load_version
 

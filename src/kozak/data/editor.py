@@ -15,12 +15,12 @@ import numpy as np
 import pyarrow as pa
 from pydantic import ValidationError
 
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.detect import detect
 from kozak.data.encode import FeatureData
 from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
 from kozak.data.formats import read_files
 from kozak.data.prepare import VersionContent, prepare
-from kozak.data.spec import DatasetSpec
 from kozak.data.subsets import RandomSubset, SubsetSpec, split
 from kozak.data.table import RawColumn, RawTable, Source
 from kozak.data.versions import load_version, save_version

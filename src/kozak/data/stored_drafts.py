@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.draft_cache import (
     Lru,
     cache_table,
@@ -27,7 +28,6 @@ from kozak.data.draft_cache import (
 from kozak.data.editor import DatasetDraft, edit_version
 from kozak.data.features import FeatureType
 from kozak.data.prepare import VersionContent
-from kozak.data.spec import DatasetSpec
 from kozak.data.subsets import FilterSubset, RankSubset, SubsetSpec
 from kozak.errors import AlreadyExists, InvalidConfig, KozakError, invalid_config
 from kozak.sequences import EncodedSequences, one_hot_to_codes

@@ -34,11 +34,11 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.encode import FeatureData, encode_feature, missing_mask
 from kozak.data.features import FeatureSpec, FeatureType
 from kozak.data.formats.base import read_files
 from kozak.data.prepare import VersionContent, done
-from kozak.data.spec import DatasetSpec
 from kozak.data.table import RawColumn, RawTable
 from kozak.data.versions import load_version
 from kozak.errors import DataError, InvalidConfig, KozakError, NotFound

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from kozak.data import catalog, stored_drafts, uploads
-from kozak.data.spec import DatasetSpec
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.subsets import SubsetSpec
 from kozak.data.versions import diff_versions
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep

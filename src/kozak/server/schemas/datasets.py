@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.features import FeatureType, NormalizationStats, SequenceEncoding
-from kozak.data.spec import DatasetSpec
 from kozak.data.subsets import SubsetSpec
 from kozak.sequences import Alignment
 from kozak.server.schemas import Schema
