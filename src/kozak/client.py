@@ -210,8 +210,8 @@ class Client:
         Returns:
             The finished experiment.
         """
+        from kozak.experiments.experiment_file import ExperimentFile  # the file format, not the library
         from kozak.experiments.service import free_name
-        from kozak.experiments.spec import ExperimentFile  # the file format, not the library
 
         spec = ExperimentFile.load(path)
         project = self.project_or_create(spec.project)
