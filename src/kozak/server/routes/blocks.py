@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from kozak.experiments import setup
-from kozak.graph import catalog
+from kozak.graph import model_catalog
 from kozak.server.deps import CurrentUser, ProjectViewer, WorkspaceDep
 from kozak.server.schemas import Page
 from kozak.server.schemas.models import (
@@ -34,25 +34,25 @@ InputLength = Annotated[
 @router.get("/blocks")
 def list_blocks(_: CurrentUser) -> Page[BlockPublic]:
     """Every block type with its params JSON Schema and input arity."""
-    return Page.of([BlockPublic.of(b) for b in catalog.blocks()])
+    return Page.of([BlockPublic.of(b) for b in model_catalog.blocks()])
 
 
 @router.get("/presets")
 def list_presets(_: CurrentUser) -> Page[PresetPublic]:
     """Every preset with its source and parameter count at its default length."""
-    return Page.of([PresetPublic.of(p) for p in catalog.presets()])
+    return Page.of([PresetPublic.of(p) for p in model_catalog.presets()])
 
 
 @router.get("/presets/{name}")
 def get_preset(name: str, _: CurrentUser, input_length: InputLength = None) -> dict[str, Any]:
     """A preset's graph spec (JSON), built for `input_length`."""
-    return catalog.preset_entry(name, input_length).graph.to_dict()
+    return model_catalog.preset_entry(name, input_length).graph.to_dict()
 
 
 @router.get("/losses")
 def list_losses(_: CurrentUser) -> Page[LossPublic]:
     """Every loss with the target types and final activations it fits."""
-    return Page.of([LossPublic.of(loss) for loss in catalog.losses()])
+    return Page.of([LossPublic.of(loss) for loss in model_catalog.losses()])
 
 
 @router.get("/run-settings/schema")
