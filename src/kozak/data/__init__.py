@@ -5,7 +5,7 @@ draft.rename("UTR", "seq").set_encoding("seq", alignment="right", length=50, pad
 version = draft.save()
 """
 
-from kozak.data.catalog import find_version, list_datasets
+from kozak.data.dataset_catalog import find_version, list_datasets
 from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.editor import DatasetDraft, edit_version, import_files
 from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding

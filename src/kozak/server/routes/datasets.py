@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from kozak.data import catalog, stored_drafts, uploads
+from kozak.data import dataset_catalog, stored_drafts, uploads
 from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.subsets import SubsetSpec
 from kozak.data.versions import diff_versions
@@ -202,7 +202,7 @@ def save_draft(body: DraftSave, draft: EditedDraft, workspace: WorkspaceDep) -> 
 @router.get("/datasets")
 def list_datasets(project: ProjectViewer, workspace: WorkspaceDep) -> Page[DatasetPublic]:
     """The project's datasets with a summary of their versions."""
-    found = catalog.list_datasets(workspace, project.id)
+    found = dataset_catalog.list_datasets(workspace, project.id)
     return Page.of([DatasetPublic.of(d, versions) for d, versions in found])
 
 
@@ -215,7 +215,7 @@ def get_dataset(dataset: ViewedDataset, workspace: WorkspaceDep) -> DatasetPubli
 @router.delete("/datasets/{dataset}", status_code=204)
 def delete_dataset(dataset: str, project: ProjectEditor, workspace: WorkspaceDep) -> None:
     """Delete a dataset and all its versions; refused while an experiment uses one."""
-    catalog.delete_dataset(workspace, project, dataset)
+    dataset_catalog.delete_dataset(workspace, project, dataset)
 
 
 @router.get("/datasets/{dataset}/versions")
@@ -239,7 +239,7 @@ def preview_version(
     rows: Rows = 10,
 ) -> PreviewPublic:
     """The first rows of a version, decoded."""
-    return PreviewPublic(**catalog.version_preview(workspace, project, dataset, version, rows))
+    return PreviewPublic(**dataset_catalog.version_preview(workspace, project, dataset, version, rows))
 
 
 @router.get("/datasets/{dataset}/versions/{version}/diff")
