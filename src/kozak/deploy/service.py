@@ -16,7 +16,7 @@ from typing import Any
 from kozak.deploy.model import ServingModel
 from kozak.deploy.tokens import display_prefix, hash_token, new_token
 from kozak.errors import Conflict, NotFound
-from kozak.experiments.service import checkpoint_name, experiment_checkpoint, free_name
+from kozak.experiments.lifecycle import checkpoint_name, experiment_checkpoint, free_name
 from kozak.store.entities import Deployment, Experiment, utcnow
 from kozak.training.checkpoint import load_checkpoint
 from kozak.workspace import Workspace

@@ -7,7 +7,7 @@ clone_experiment(workspace, experiment, "wider", with_weights=True)
 
 from kozak.experiments.compare import compare_experiments, evaluate_on_file, export_predictions
 from kozak.experiments.experiment_file import ExperimentFile, run_file
-from kozak.experiments.service import (
+from kozak.experiments.lifecycle import (
     clone_experiment,
     continue_experiment,
     create_experiment,

@@ -43,7 +43,7 @@ from kozak.data.table import RawColumn, RawTable
 from kozak.data.versions import load_version
 from kozak.errors import DataError, InvalidConfig, KozakError, NotFound
 from kozak.evaluation import regression_metrics, residual_histogram, scatter_data
-from kozak.experiments.service import (
+from kozak.experiments.lifecycle import (
     experiment_checkpoint,
     local_checkpoint,
     stored_evaluation,

@@ -14,7 +14,7 @@ from typing import Any
 
 from kozak.errors import NotFound
 from kozak.experiments.compare import compare_experiments, flatten
-from kozak.experiments.service import ACTIVE_JOB_STATUSES, stored_evaluation
+from kozak.experiments.lifecycle import ACTIVE_JOB_STATUSES, stored_evaluation
 from kozak.store.entities import EpochMetrics, Experiment, Job
 from kozak.workspace import Workspace
 

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, NotFound
-from kozak.experiments.service import create_experiment, version_of
+from kozak.experiments.lifecycle import create_experiment, version_of
 from kozak.graph.check import check_graph_data
 from kozak.graph.features import FeatureInfo, feature_infos
 from kozak.graph.graph_spec import GraphSpec

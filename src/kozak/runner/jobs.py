@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, KozakError, NotFound, invalid_config
-from kozak.experiments.service import (
+from kozak.experiments.lifecycle import (
     CHECKPOINT_PATTERN,
     evaluate_experiment,
     run_experiment,

@@ -22,7 +22,7 @@ from kozak.experiments import (
     run_file,
 )
 from kozak.experiments.compare import MissingFeatureColumn, UnknownExportFormat
-from kozak.experiments.service import local_checkpoint, version_of
+from kozak.experiments.lifecycle import local_checkpoint, version_of
 from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.training.checkpoint import load_checkpoint

@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from kozak import report
-from kozak.experiments import compare, overview, service, setup
+from kozak.experiments import compare, lifecycle, overview, setup
 from kozak.runner import jobs as queue
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, RunnerDep, WorkspaceDep
 from kozak.server.schemas import Page
@@ -44,7 +44,7 @@ from kozak.workspace import Workspace
 router = APIRouter(prefix="/projects/{project_id}/experiments", tags=["experiments"])
 
 Checkpoint = Annotated[
-    str, Query(pattern=service.CHECKPOINT_PATTERN, description="best, last or epoch-N.")
+    str, Query(pattern=lifecycle.CHECKPOINT_PATTERN, description="best, last or epoch-N.")
 ]
 Subset = Annotated[str | None, Query(description="One subset; default all.")]
 
@@ -133,7 +133,7 @@ def update_experiment(
 @router.delete("/{experiment_id}", status_code=204)
 def delete_experiment(experiment_id: str, project: ProjectEditor, workspace: WorkspaceDep) -> None:
     """Delete it with its checkpoints and evaluations (refused while a job has it)."""
-    service.delete_experiment(workspace, _experiment(workspace, project, experiment_id))
+    lifecycle.delete_experiment(workspace, _experiment(workspace, project, experiment_id))
 
 
 def _queue(
@@ -201,7 +201,7 @@ def clone_experiment(
 ) -> ExperimentPublic:
     """A copy with the same graph, settings and data, optionally starting from its weights."""
     experiment = _experiment(workspace, project, experiment_id)
-    copy = service.clone_experiment(workspace, experiment, body.name, with_weights=body.with_weights)
+    copy = lifecycle.clone_experiment(workspace, experiment, body.name, with_weights=body.with_weights)
     return _public(workspace, copy)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import Field
 
+from kozak.experiments.lifecycle import CHECKPOINT_PATTERN
 from kozak.experiments.overview import Overview
-from kozak.experiments.service import CHECKPOINT_PATTERN
 from kozak.experiments.setup import DesignReport, ExperimentChoices, WizardChoices
 from kozak.server.schemas import Schema
 from kozak.server.schemas.jobs import JobPublic
