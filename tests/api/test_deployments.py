@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from factories import UserClient, tiny_experiment
 from kozak.deploy import ServingModel
-from kozak.deploy.service import model_path
+from kozak.deploy.deployments import model_path
 from kozak.experiments import run_experiment
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace

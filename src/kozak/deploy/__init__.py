@@ -6,8 +6,7 @@ deployments; `host` finds a request's model (`DeploymentHost` in the platform, `
 Outside a server, `export` writes a model as ONNX or TorchScript and `batch` predicts files.
 """
 
-from kozak.deploy.model import RowError, ServingModel
-from kozak.deploy.service import (
+from kozak.deploy.deployments import (
     create_deployment,
     delete_deployment,
     get_deployment,
@@ -15,6 +14,7 @@ from kozak.deploy.service import (
     regenerate_token,
     set_enabled,
 )
+from kozak.deploy.model import RowError, ServingModel
 
 __all__ = [
     "RowError",

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from kozak.deploy import service
+from kozak.deploy import deployments
 from kozak.deploy.host import DeploymentHost
 from kozak.deploy.requests import request_rows
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep
@@ -46,7 +46,7 @@ def list_deployments(
     project: ProjectViewer, workspace: WorkspaceDep, request: Request
 ) -> Page[DeploymentPublic]:
     """The project's deployments, oldest first."""
-    return Page.of([_public(request, d) for d in service.list_deployments(workspace, project.id)])
+    return Page.of([_public(request, d) for d in deployments.list_deployments(workspace, project.id)])
 
 
 @router.post("", status_code=201)
@@ -59,7 +59,7 @@ def create_deployment(
 ) -> DeploymentWithToken:
     """Deploy an experiment's checkpoint; the answer holds the token, shown only this once."""
     experiment = workspace.metadata.get_experiment(project.id, body.experiment)
-    deployment, token = service.create_deployment(
+    deployment, token = deployments.create_deployment(
         workspace,
         experiment,
         checkpoint=body.checkpoint,
@@ -75,7 +75,7 @@ def get_deployment(
     deployment_id: str, project: ProjectViewer, workspace: WorkspaceDep, request: Request
 ) -> DeploymentPublic:
     """One deployment, by id or name."""
-    return _public(request, service.get_deployment(workspace, project.id, deployment_id))
+    return _public(request, deployments.get_deployment(workspace, project.id, deployment_id))
 
 
 @router.patch("/{deployment_id}")
@@ -87,7 +87,7 @@ def update_deployment(
     request: Request,
 ) -> DeploymentPublic:
     """Enable, disable or rename a deployment."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
     changes = body.model_dump(exclude_none=True)
     if changes:
         deployment = workspace.metadata.update_deployment(deployment.id, **changes)
@@ -100,8 +100,8 @@ def regenerate_token(
     deployment_id: str, project: ProjectEditor, workspace: WorkspaceDep, request: Request
 ) -> DeploymentWithToken:
     """A new token for the deployment; the old one stops working at once."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
-    deployment, token = service.regenerate_token(workspace, deployment)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
+    deployment, token = deployments.regenerate_token(workspace, deployment)
     _host(request).forget(deployment.id)
     return _with_token(request, deployment, token)
 
@@ -111,8 +111,8 @@ def delete_deployment(
     deployment_id: str, project: ProjectEditor, workspace: WorkspaceDep, request: Request
 ) -> Response:
     """Delete a disabled deployment (409 while it is enabled)."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
-    service.delete_deployment(workspace, deployment)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
+    deployments.delete_deployment(workspace, deployment)
     _host(request).forget(deployment.id)
     return Response(status_code=204)
 
@@ -126,10 +126,10 @@ def deployment_usage(
     hours: Annotated[float, Query(gt=0, le=24 * 31, description="The window, in hours.")] = 24,
 ) -> DeploymentUsagePublic:
     """Request counts and latencies per minute over the last `hours`."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
     _host(request).flush_usage()
     return DeploymentUsagePublic.model_validate(
-        service.usage_summary(workspace, deployment, hours=hours)
+        deployments.usage_summary(workspace, deployment, hours=hours)
     )
 
 
@@ -138,7 +138,7 @@ async def deployment_schema(
     deployment_id: str, project: ProjectViewer, workspace: WorkspaceDep, request: Request
 ) -> dict[str, Any]:
     """What the deployment's rows must hold and what its predictions hold."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
     served = await _host(request).served(deployment)
     return served.model.schema()
 
@@ -152,7 +152,7 @@ async def try_deployment(
     request: Request,
 ) -> dict[str, Any]:
     """Predictions for a few rows, for the UI's test form (works while disabled too)."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
     host = _host(request)
     request_rows({"rows": body.rows}, max_rows=host.max_rows)
     served = await host.served(deployment)
