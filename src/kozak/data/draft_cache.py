@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.editor import default_spec, edit_version
-from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
+from kozak.data.feature_spec import FeatureSpec, FeatureType, SequenceEncoding
 from kozak.data.formats.base import read_file
 from kozak.data.table import RawColumn, RawTable, combine
 from kozak.sequences import EncodedSequences

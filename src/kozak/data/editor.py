@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.detect import detect
 from kozak.data.encode import FeatureData
-from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
+from kozak.data.feature_spec import FeatureSpec, FeatureType, SequenceEncoding
 from kozak.data.formats import read_files
 from kozak.data.prepare import VersionContent, prepare
 from kozak.data.subsets import RandomSubset, SubsetSpec, split

@@ -26,7 +26,7 @@ from kozak.data.draft_cache import (
     locked_row,
 )
 from kozak.data.editor import DatasetDraft, edit_version
-from kozak.data.features import FeatureType
+from kozak.data.feature_spec import FeatureType
 from kozak.data.prepare import VersionContent
 from kozak.data.subsets import FilterSubset, RankSubset, SubsetSpec
 from kozak.errors import AlreadyExists, InvalidConfig, KozakError, invalid_config

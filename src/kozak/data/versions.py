@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.encode import FeatureData
-from kozak.data.features import FeatureType
+from kozak.data.feature_spec import FeatureType
 from kozak.data.prepare import VersionContent, done
 from kozak.data.table import Source
 from kozak.errors import SchemaMismatch

@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.encode import FeatureData, encode_feature, missing_mask
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.data.formats.base import read_files
 from kozak.data.prepare import VersionContent, done
 from kozak.data.table import RawColumn, RawTable

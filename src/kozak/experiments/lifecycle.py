@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.data.versions import load_version
 from kozak.errors import Conflict, InvalidConfig, KozakError, NotFound
 from kozak.evaluation import (

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from kozak.data.features import FeatureSpec
+from kozak.data.feature_spec import FeatureSpec
 from kozak.errors import SchemaMismatch
 from kozak.graph.compile import GraphModule, compile_graph
 from kozak.graph.features import FeatureInfo

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from kozak.data.encode import FeatureData
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.data.prepare import VersionContent
 from kozak.errors import InvalidConfig
 from kozak.graph.features import FeatureInfo, feature_info

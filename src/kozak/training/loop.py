@@ -20,7 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from kozak.blocks.losses import get_loss
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.data.prepare import VersionContent
 from kozak.errors import JobFailed, SchemaMismatch
 from kozak.evaluation import regression_metrics

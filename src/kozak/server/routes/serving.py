@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from kozak.data.features import NUMERIC_TYPES
+from kozak.data.feature_spec import NUMERIC_TYPES
 from kozak.deploy import variants
 from kozak.deploy.host import Served, ServingBackend
 from kozak.deploy.requests import form_row, parse_json, request_rows, too_large

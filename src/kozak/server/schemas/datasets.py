@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from kozak.data.dataset_spec import DatasetSpec
-from kozak.data.features import FeatureType, NormalizationStats, SequenceEncoding
+from kozak.data.feature_spec import FeatureType, NormalizationStats, SequenceEncoding
 from kozak.data.subsets import SubsetSpec
 from kozak.sequences import Alignment
 from kozak.server.schemas import Schema
