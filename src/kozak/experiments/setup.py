@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, NotFound
 from kozak.experiments.lifecycle import create_experiment, version_of
 from kozak.graph.check import check_graph_data
-from kozak.graph.features import FeatureInfo, feature_infos
+from kozak.graph.feature_shapes import FeatureInfo, feature_infos
 from kozak.graph.graph_spec import GraphSpec
 from kozak.graph.infer import GraphInfo, GraphIssue
 from kozak.graph.presets import PRESETS

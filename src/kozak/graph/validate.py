@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kozak.blocks import BLOCKS, LOSSES, fmt_shape, get_loss
 from kozak.blocks.io import InputParams, TargetParams
-from kozak.graph.features import FeatureInfo
+from kozak.graph.feature_shapes import FeatureInfo
 from kozak.graph.graph_spec import GraphSpec, Node
 from kozak.graph.infer import GraphInfo, GraphIssue, analyze
 

@@ -19,7 +19,7 @@ from torch import nn
 from kozak.data.feature_spec import FeatureSpec
 from kozak.errors import SchemaMismatch
 from kozak.graph.compile import GraphModule, compile_graph
-from kozak.graph.features import FeatureInfo
+from kozak.graph.feature_shapes import FeatureInfo
 from kozak.graph.graph_spec import GraphSpec
 from kozak.training.settings import RunSettings
 

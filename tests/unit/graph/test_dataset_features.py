@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kozak.data import RankSubset, import_files
-from kozak.graph.features import feature_infos
+from kozak.graph.feature_shapes import feature_infos
 from kozak.graph.infer import infer
 from kozak.graph.presets import preset
 from kozak.workspace import Workspace
