@@ -51,7 +51,7 @@ from kozak.experiments.lifecycle import (
 )
 from kozak.graph.compile import GraphModule
 from kozak.graph.graph_spec import GraphSpec
-from kozak.graph.infer import infer
+from kozak.graph.shapes import infer
 from kozak.store.entities import Experiment
 from kozak.training.checkpoint import Checkpoint, load_checkpoint
 from kozak.training.data import subset_rows

@@ -15,7 +15,7 @@ from kozak.blocks.io import InputParams, TargetParams
 from kozak.errors import SchemaMismatch, ShapeError
 from kozak.graph.feature_shapes import FeatureInfo
 from kozak.graph.graph_spec import GraphSpec
-from kozak.graph.infer import GraphInfo
+from kozak.graph.shapes import GraphInfo
 from kozak.graph.validate import validate_graph
 
 

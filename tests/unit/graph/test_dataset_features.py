@@ -6,8 +6,8 @@ from pathlib import Path
 
 from kozak.data import RankSubset, import_files
 from kozak.graph.feature_shapes import feature_infos
-from kozak.graph.infer import infer
 from kozak.graph.presets import preset
+from kozak.graph.shapes import infer
 from kozak.workspace import Workspace
 
 
