@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, NotFound
 from kozak.experiments.lifecycle import create_experiment, version_of
-from kozak.graph.check import check_graph_data
 from kozak.graph.feature_shapes import FeatureInfo, feature_infos
 from kozak.graph.graph_spec import GraphSpec
 from kozak.graph.presets import PRESETS
+from kozak.graph.raw_report import check_graph_data
 from kozak.graph.shapes import GraphInfo, GraphIssue
 from kozak.graph.validate import GraphReport
 from kozak.store.entities import DatasetVersion, Experiment, Project
