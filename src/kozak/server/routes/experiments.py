@@ -95,7 +95,7 @@ def validate_experiment(
     body: ExperimentCheck, project: ProjectViewer, workspace: WorkspaceDep
 ) -> ExperimentCheckPublic:
     """Check a graph and run settings against a version (shapes, issues); nothing is written."""
-    report = setup.check_design(workspace, project, body.dataset_version_id, body.graph, body.settings)
+    report = setup.check_setup(workspace, project, body.dataset_version_id, body.graph, body.settings)
     return ExperimentCheckPublic.of_report(report)
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from kozak.experiments.lifecycle import CHECKPOINT_PATTERN
 from kozak.experiments.overview import Overview
-from kozak.experiments.setup import DesignReport, ExperimentChoices, WizardChoices
+from kozak.experiments.setup import ExperimentChoices, SetupReport, WizardChoices
 from kozak.server.schemas import Schema
 from kozak.server.schemas.jobs import JobPublic
 from kozak.server.schemas.models import GraphCheckPublic, IssuePublic, NodeInfoPublic
@@ -40,7 +40,7 @@ class ExperimentCheckPublic(GraphCheckPublic):
     settings: dict[str, Any] | None
 
     @classmethod
-    def of_report(cls, report: DesignReport) -> ExperimentCheckPublic:
+    def of_report(cls, report: SetupReport) -> ExperimentCheckPublic:
         return cls(
             ok=report.ok,
             nodes=[NodeInfoPublic.of(n) for n in report.info.nodes],
