@@ -79,9 +79,9 @@ def version_preview(
     Returns:
         `{"features": [names], "rows": [{feature: value}], "row_count": n}`.
     """
-    library_draft = edit_version(workspace, dataset, version, project.id)
+    editor = edit_version(workspace, dataset, version, project.id)
     return {
-        "features": [f.name for f in library_draft.spec.features],
-        "rows": preview_rows(library_draft, rows),
+        "features": [f.name for f in editor.spec.features],
+        "rows": preview_rows(editor, rows),
         "row_count": version.row_count,
     }

@@ -56,9 +56,9 @@ def test_edits_persist_as_the_spec(workspace: Workspace, tiny_draft: Draft) -> N
     assert draft.spec is not None and draft.spec["normalize_on"] == "training"
     assert draft.spec["subsets"][2]["feature"] == "growth_rate"  # the rank followed the rename
     # A fresh library draft from the stored row sees every edit (another process would, too).
-    library_draft = stored_drafts.open_draft(workspace, draft)
-    assert library_draft.spec.feature("seq").sequence.alignment == "right"  # type: ignore[union-attr]
-    counts = library_draft.subset_counts()
+    editor = stored_drafts.open_draft(workspace, draft)
+    assert editor.spec.feature("seq").sequence.alignment == "right"  # type: ignore[union-attr]
+    counts = editor.subset_counts()
     assert counts["training"] + counts["validation"] == 40 and counts["top"] == 4
     view = stored_drafts.draft_view(workspace, draft)
     growth = next(f for f in view["features"] if f["name"] == "growth_rate")
