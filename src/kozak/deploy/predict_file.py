@@ -20,8 +20,8 @@ import pandas as pd
 
 from kozak.data.formats.fasta import fasta_records
 from kozak.deploy.model import Row, RowError, ServingModel
-from kozak.deployment_client import free_prefix, prediction_columns
 from kozak.errors import DataError, KozakError
+from kozak.prediction_columns import free_prefix, prediction_columns
 
 SEPARATORS = {"csv": ",", "tsv": "\t", "tab": "\t", "txt": ","}
 FASTA_SUFFIXES = ("fasta", "fa", "fna", "fas")
