@@ -182,7 +182,7 @@ class Deployment:
         """A copy of `frame` with prediction columns added (see `prediction_columns`).
 
         Only the model's input columns are sent; missing values go as missing (a 422 naming
-        the row). Columns named like a target get `prefix`, default `predicted_` on a clash.
+        the row). Prediction columns get `prefix`, default `predicted_` on a clash.
         """
         import pandas as pd
 

@@ -45,7 +45,7 @@ def predict_command(
 ) -> None:
     """Predict every row of a file; write its columns plus one column per prediction.
 
-    Classification targets get one `target:class` probability column per class.
+    Classification targets get one `target_prob:class` probability column per class.
     """
     predictor = _predictor(source, project, checkpoint, token)
     total = count_rows(input)

@@ -3,7 +3,7 @@
 `predict_file` reads the input `batch_size` rows at a time, turns each cell into the value the
 model's input schema asks for, predicts with a `Predictor` (a local `ServingModel` or a remote
 `Deployment`) and appends the rows to the output: the input columns as read, then one column
-per prediction (`target`, or `target:class` probabilities). The output is written under a
+per prediction (`target_pred`, or `target_prob:class` probabilities). The output is written under a
 temporary name and renamed at the end, so a run that fails leaves no truncated file. Row
 errors name the file, the row (data rows counted from 0) and the feature.
 """

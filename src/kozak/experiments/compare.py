@@ -12,7 +12,8 @@ Contract:
 - `export_predictions(...)` writes one row per dataset-version row (optionally one subset) to a
   CSV or Parquet file: `row`, every string or integer feature that is neither an input nor a
   target (ids such as `UTR_name`), `subsets` (`|`-joined) and per target `<target>_true` and
-  `<target>_pred` (classification: the class names, plus `<target>_prob`, the top probability).
+  `<target>_pred` (classification: the class names, plus `<target>_prob`, the top probability),
+  named by `kozak.prediction_columns`.
 - `evaluate_on_file(...)` encodes new files with the checkpoint's own feature specs (encodings,
   categories and normalisation statistics of the training version) and evaluates the model on
   every row; nothing is written to the workspace (no dataset version is created).
@@ -52,6 +53,7 @@ from kozak.experiments.lifecycle import (
 from kozak.graph.compile import GraphModule
 from kozak.graph.graph_spec import GraphSpec
 from kozak.graph.shapes import infer
+from kozak.prediction_columns import predicted_column, probability_column, true_column
 from kozak.store.entities import Experiment
 from kozak.training.checkpoint import Checkpoint, load_checkpoint
 from kozak.training.data import subset_rows
@@ -201,19 +203,19 @@ def _prediction_columns(
         spec = specs[target]
         classes = np.asarray(spec.categories or (), dtype=object)
         if spec.type is FeatureType.CATEGORICAL:
-            columns[f"{target}_true"] = pa.array(classes[true.astype(np.int64)], pa.string())
-            columns[f"{target}_pred"] = pa.array(classes[pred.argmax(axis=1)], pa.string())
-            columns[f"{target}_prob"] = pa.array(pred.max(axis=1).astype(np.float64))
+            columns[true_column(target)] = pa.array(classes[true.astype(np.int64)], pa.string())
+            columns[predicted_column(target)] = pa.array(classes[pred.argmax(axis=1)], pa.string())
+            columns[probability_column(target)] = pa.array(pred.max(axis=1).astype(np.float64))
         elif spec.type is FeatureType.MULTILABEL:
-            columns[f"{target}_true"] = pa.array(
+            columns[true_column(target)] = pa.array(
                 ["|".join(classes[row > 0.5]) for row in true], pa.string()
             )
-            columns[f"{target}_pred"] = pa.array(
+            columns[predicted_column(target)] = pa.array(
                 ["|".join(classes[row > 0.5]) for row in pred], pa.string()
             )
         else:
-            columns[f"{target}_true"] = pa.array(true.astype(np.float64).reshape(-1))
-            columns[f"{target}_pred"] = pa.array(pred.astype(np.float64).reshape(-1))
+            columns[true_column(target)] = pa.array(true.astype(np.float64).reshape(-1))
+            columns[predicted_column(target)] = pa.array(pred.astype(np.float64).reshape(-1))
     return columns
 
 

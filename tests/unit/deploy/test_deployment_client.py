@@ -66,12 +66,12 @@ def test_predict_frame_adds_columns(live_deployment: Live, local: ServingModel) 
     with Deployment(f"{root}/deployment/{deployment_id}", token) as deployment:
         result = deployment.predict_frame(frame, batch_size=4)
         named = deployment.predict_frame(frame[["seq", "count"]], prefix="model_")
-    assert list(result.columns) == ["seq", "count", "expression", "note", "predicted_expression"]
+    assert list(result.columns) == ["seq", "count", "expression", "note", "expression_pred"]
     assert list(result.index) == list(frame.index) and (result["expression"] == 1.0).all()
     expected = _expression(local.predict(ROWS))
-    np.testing.assert_allclose(result["predicted_expression"], expected, atol=1e-6)
-    np.testing.assert_allclose(named["model_expression"], expected, atol=1e-6)
-    assert "model_expression" not in frame.columns  # a copy
+    np.testing.assert_allclose(result["expression_pred"], expected, atol=1e-6)
+    np.testing.assert_allclose(named["model_expression_pred"], expected, atol=1e-6)
+    assert "model_expression_pred" not in frame.columns  # a copy
 
 
 def test_variant_effect(live_deployment: Live, local: ServingModel) -> None:

@@ -57,11 +57,11 @@ def test_predict_a_csv_with_an_experiment(
     assert result.exit_code == 0, result.output
     written = pd.read_csv(target, keep_default_na=False)
     # Input columns pass through as they were; the measured `expression` is not overwritten.
-    assert list(written.columns) == ["name", "seq", "count", "expression", "predicted_expression"]
+    assert list(written.columns) == ["name", "seq", "count", "expression", "expression_pred"]
     assert written["seq"].tolist() == pd.read_csv(source)["seq"].tolist()
     assert written["expression"].tolist() == ["0.5", "", "1.5", "", "2"]
     expected = _expected(_serving(workspace, trained), written)
-    np.testing.assert_allclose(written["predicted_expression"], expected, atol=1e-6)
+    np.testing.assert_allclose(written["expression_pred"], expected, atol=1e-6)
 
 
 def test_predict_a_fasta_with_a_classifier(
@@ -76,13 +76,13 @@ def test_predict_a_fasta_with_a_classifier(
     assert done == [2, 3]
     table = pd.read_csv(target)
     categories = list(model.targets["label"].categories or ())
-    assert list(table.columns) == ["id", "seq", *(f"label:{c}" for c in categories)]
+    assert list(table.columns) == ["id", "seq", *(f"label_prob:{c}" for c in categories)]
     assert table["id"].tolist() == ["u1", "u2", "u3"]
     assert table["seq"].tolist() == ["ACGTATGCAAACCCGG", "CCCCCCCCGGGGGGGG", "atgatgatg"]
     expected = model.predict([{"seq": s} for s in table["seq"]])
     for category in categories:
         np.testing.assert_allclose(
-            table[f"label:{category}"], [p["label"][category] for p in expected], atol=1e-6
+            table[f"label_prob:{category}"], [p["label"][category] for p in expected], atol=1e-6
         )
 
 
@@ -122,7 +122,7 @@ def test_predict_through_a_deployment(
     assert result.exit_code == 0, result.output
     written = pd.read_csv(target)
     expected = _expected(_serving(workspace, trained), written)
-    np.testing.assert_allclose(written["predicted_expression"], expected, atol=1e-6)
+    np.testing.assert_allclose(written["expression_pred"], expected, atol=1e-6)
     # A bad row in the third batch is named by its place in the file, not in the batch.
     bad = tmp_path / "bad.csv"
     bad.write_text("seq,count\n" + "ACGT,1\n" * 5 + "ACGTXA,3\n")
