@@ -5,7 +5,7 @@ runner = open_runner(workspace); runner.start()      # in the server's lifespan
 runner.submit(job).wait()                            # or .status(), .cancel()
 """
 
-from kozak.runner.base import JobRunner, SubmittedJob, open_runner
+from kozak.runner.base import JobRunner, SubmittedJob
 from kozak.runner.events import EventRecorder, emit_status
 from kozak.runner.jobs import (
     JOB_KINDS,
@@ -16,6 +16,7 @@ from kozak.runner.jobs import (
     reap_lost_jobs,
     stop_experiment,
 )
+from kozak.runner.runners import open_runner
 from kozak.runner.worker import Worker
 
 __all__ = [

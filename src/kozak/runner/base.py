@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 
-from kozak.errors import InvalidConfig, KozakError
+from kozak.errors import KozakError
 from kozak.runner.jobs import FINISHED_STATUSES, cancel_job, reap_lost_jobs
 from kozak.store.entities import Job
 from kozak.workspace import Workspace
@@ -142,30 +142,3 @@ class Reaper:
                     self.also()
             except KozakError as exc:  # a database hiccup must not end supervision
                 logger.warning("reaper pass failed: %s", exc.message)
-
-
-def _local(workspace: Workspace) -> JobRunner:
-    from kozak.runner.local import LocalProcessRunner
-
-    return LocalProcessRunner(workspace)
-
-
-def _ray(workspace: Workspace) -> JobRunner:
-    from kozak.runner.ray import RayRunner  # imports nothing of Ray until it starts
-
-    return RayRunner(workspace)
-
-
-RUNNERS: dict[str, Callable[[Workspace], JobRunner]] = {"local": _local, "ray": _ray}
-
-
-def open_runner(workspace: Workspace) -> JobRunner:
-    """The runner `workspace.settings.runner` names (not started yet).
-
-    Raises:
-        InvalidConfig: If the setting names no known runner.
-    """
-    name = workspace.settings.runner
-    if name not in RUNNERS:
-        raise InvalidConfig(f"unknown runner {name!r}; choose one of: {', '.join(sorted(RUNNERS))}")
-    return RUNNERS[name](workspace)
