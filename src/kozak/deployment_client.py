@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from kozak.client import raise_for_error
 from kozak.errors import InvalidConfig, KozakError, NetworkError
+from kozak.http_errors import raise_for_error
 from kozak.prediction_columns import free_prefix, prediction_columns
 
 if TYPE_CHECKING:
