@@ -186,7 +186,7 @@ class Client:
             The finished experiment.
         """
         from kozak.experiments.experiment_file import ExperimentFile  # the file format, not the library
-        from kozak.experiments.lifecycle import free_name
+        from kozak.store.names import free_name
 
         spec = ExperimentFile.load(path)
         project = self.project_or_create(spec.project)

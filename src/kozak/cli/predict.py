@@ -13,7 +13,7 @@ from kozak.deploy.model import ServingModel
 from kozak.deploy.predict_file import LocalPredictor, Predictor, count_rows, predict_file
 from kozak.deployment_client import TOKEN_VARIABLE, Deployment
 from kozak.experiments import get_experiment
-from kozak.experiments.lifecycle import experiment_checkpoint
+from kozak.experiments.checkpoints import experiment_checkpoint
 
 
 def _predictor(source: str, project: str, checkpoint: str, token: str | None) -> Predictor:

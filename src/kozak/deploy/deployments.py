@@ -16,8 +16,9 @@ from typing import Any
 from kozak.deploy.model import ServingModel
 from kozak.deploy.tokens import display_prefix, hash_token, new_token
 from kozak.errors import Conflict, NotFound
-from kozak.experiments.lifecycle import checkpoint_name, experiment_checkpoint, free_name
+from kozak.experiments.checkpoints import checkpoint_name, experiment_checkpoint
 from kozak.store.entities import Deployment, Experiment, utcnow
+from kozak.store.names import free_name
 from kozak.training.checkpoint import load_checkpoint
 from kozak.workspace import Workspace
 

@@ -24,7 +24,8 @@ from kozak.data.editor import DatasetEditor, default_spec
 from kozak.data.table import RawColumn, RawTable
 from kozak.evaluation import regression_metrics
 from kozak.experiments import create_experiment, run_experiment, stored_evaluation
-from kozak.experiments.lifecycle import free_experiment_name, local_checkpoint
+from kozak.experiments.checkpoints import local_checkpoint
+from kozak.experiments.lifecycle import free_experiment_name
 from kozak.graph.presets import preset
 from kozak.store.entities import DatasetVersion, Experiment
 from kozak.training import RunSettings

@@ -44,12 +44,8 @@ from kozak.data.table import RawColumn, RawTable
 from kozak.data.versions import load_version
 from kozak.errors import DataError, InvalidConfig, KozakError, NotFound
 from kozak.evaluation import regression_metrics, residual_histogram, scatter_data
-from kozak.experiments.lifecycle import (
-    experiment_checkpoint,
-    local_checkpoint,
-    stored_evaluation,
-    version_of,
-)
+from kozak.experiments.checkpoints import experiment_checkpoint, local_checkpoint
+from kozak.experiments.lifecycle import stored_evaluation, version_of
 from kozak.graph.compile import GraphModule
 from kozak.graph.graph_spec import GraphSpec
 from kozak.graph.shapes import infer

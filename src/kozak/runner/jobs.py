@@ -17,12 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, KozakError, NotFound, invalid_config
-from kozak.experiments.lifecycle import (
-    CHECKPOINT_PATTERN,
-    evaluate_experiment,
-    run_experiment,
-    work_dir,
-)
+from kozak.experiments.checkpoints import CHECKPOINT_PATTERN, work_dir
+from kozak.experiments.lifecycle import evaluate_experiment, run_experiment
 from kozak.runner.events import EventRecorder, emit_status
 from kozak.store.entities import Experiment, Job
 from kozak.training import RunSettings

@@ -21,7 +21,7 @@ from kozak.errors import (
     NotAuthenticated,
     NotFound,
 )
-from kozak.experiments.lifecycle import local_checkpoint
+from kozak.experiments.checkpoints import local_checkpoint
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
 

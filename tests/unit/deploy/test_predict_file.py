@@ -14,7 +14,7 @@ from kozak.deploy import ServingModel
 from kozak.deploy.predict_file import LocalPredictor, predict_file
 from kozak.deployment_client import Deployment
 from kozak.errors import DataError
-from kozak.experiments.lifecycle import local_checkpoint
+from kozak.experiments.checkpoints import local_checkpoint
 from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace

@@ -18,6 +18,7 @@ from starlette.background import BackgroundTask
 
 from kozak import report
 from kozak.experiments import compare, lifecycle, overview, setup
+from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.runner import jobs as queue
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, RunnerDep, WorkspaceDep
 from kozak.server.schemas import Page
@@ -43,9 +44,7 @@ from kozak.workspace import Workspace
 
 router = APIRouter(prefix="/projects/{project_id}/experiments", tags=["experiments"])
 
-Checkpoint = Annotated[
-    str, Query(pattern=lifecycle.CHECKPOINT_PATTERN, description="best, last or epoch-N.")
-]
+Checkpoint = Annotated[str, Query(pattern=CHECKPOINT_PATTERN, description="best, last or epoch-N.")]
 Subset = Annotated[str | None, Query(description="One subset; default all.")]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from kozak.experiments.lifecycle import CHECKPOINT_PATTERN
+from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.experiments.overview import Overview
 from kozak.experiments.setup import ExperimentChoices, SetupReport, WizardChoices
 from kozak.server.schemas import Schema
