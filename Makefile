@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 
-.PHONY: run test lint typecheck install clean bench frontend api-types
+.PHONY: run test lint typecheck layers install clean bench frontend api-types
 
 # The web UI: `npm ci` when the lock file changes, a build when its sources change.
 UI_STAMP := frontend/node_modules/.installed
@@ -50,6 +50,7 @@ run: install frontend
 test: install frontend
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 lint: install
@@ -58,6 +59,10 @@ lint: install
 
 typecheck: install
 	$(VENV)/bin/mypy
+
+# The layer contract (pyproject.toml, [tool.importlinter]): imports point downward only.
+layers: install
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) benchmarks/ingest.py
