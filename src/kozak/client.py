@@ -21,8 +21,7 @@ import yaml
 from kozak.deployment_client import Deployment
 from kozak.errors import JobFailed, NetworkError, NotAuthenticated
 from kozak.http_errors import raise_for_error
-
-_TERMINAL = {"completed", "failed", "stopped"}
+from kozak.store.statuses import EXPERIMENT_FINISHED
 
 
 def credentials_path() -> Path:
@@ -394,7 +393,7 @@ class Project:
                     on_event(event)
             found: dict[str, Any] = self.client.get(f"{self.path}/experiments/{experiment}")
             # Its job ends after the evaluation is stored and the last event is written.
-            if found["status"] in _TERMINAL and found.get("job") is None:
+            if found["status"] in EXPERIMENT_FINISHED and found.get("job") is None:
                 for event in self.events(experiment=experiment, after=after):
                     if on_event is not None:
                         on_event(event)

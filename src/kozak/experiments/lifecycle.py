@@ -36,6 +36,7 @@ from kozak.experiments.checkpoints import (
 from kozak.graph.graph_spec import GraphSpec
 from kozak.store.entities import DatasetVersion, EpochMetrics, Experiment
 from kozak.store.names import free_name
+from kozak.store.statuses import JOB_ACTIVE
 from kozak.training import ModelCheckpoint, RunSettings, build_model, train
 from kozak.training.callbacks import Callback, Metrics, RunControl
 from kozak.training.checkpoint import load_checkpoint, load_state_strict
@@ -44,7 +45,6 @@ from kozak.training.predict import predict
 from kozak.workspace import Workspace
 
 # The checkpoints a run keeps: best, last and every epoch (`epoch-N`).
-ACTIVE_JOB_STATUSES = ("queued", "running")
 
 
 def create_experiment(
@@ -286,7 +286,7 @@ def delete_experiment(workspace: Workspace, experiment: Experiment) -> None:
         Conflict: If a job of the experiment is queued or running; stop it first.
     """
     active = workspace.metadata.list_jobs(
-        experiment.project_id, statuses=ACTIVE_JOB_STATUSES, experiment_id=experiment.id
+        experiment.project_id, statuses=JOB_ACTIVE, experiment_id=experiment.id
     )
     if active:
         raise Conflict(

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from types import TracebackType
 
 from kozak.errors import KozakError
-from kozak.runner.jobs import FINISHED_STATUSES, cancel_job, reap_lost_jobs
+from kozak.runner.jobs import cancel_job, reap_lost_jobs
 from kozak.store.entities import Job
+from kozak.store.statuses import JOB_FINISHED
 from kozak.workspace import Workspace
 
 logger = logging.getLogger("kozak.runner")
@@ -58,7 +59,7 @@ class SubmittedJob:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             job = self.job()
-            if job.status in FINISHED_STATUSES:
+            if job.status in JOB_FINISHED:
                 return job
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"job {self.job_id} is still {job.status} after {timeout} s")

@@ -21,14 +21,11 @@ from kozak.experiments.checkpoints import CHECKPOINT_PATTERN, work_dir
 from kozak.experiments.lifecycle import evaluate_experiment, run_experiment
 from kozak.runner.events import EventRecorder, emit_status
 from kozak.store.entities import Experiment, Job
+from kozak.store.statuses import EXPERIMENT_BUSY, JOB_ACTIVE
 from kozak.training import RunSettings
 from kozak.training.callbacks import Callback, Metrics, RunControl
 from kozak.workspace import Workspace
 
-ACTIVE_STATUSES = ("queued", "running")
-FINISHED_STATUSES = ("completed", "failed", "cancelled")
-# Experiment statuses meaning "a job has it"; a lost job only overwrites these.
-BUSY_STATUSES = ("queued", "running", "evaluating")
 RESUME_HINT = "resume to continue from the last checkpoint"
 MAX_LOG_CHARS = 100_000  # the log lives in a database row; keep its newest part
 
@@ -278,7 +275,7 @@ def _arguments(model: type[_Payload], payload: dict[str, Any]) -> dict[str, Any]
 def active_job(workspace: Workspace, experiment: Experiment) -> Job | None:
     """The experiment's queued or running job, if it has one."""
     jobs = workspace.metadata.list_jobs(
-        experiment.project_id, statuses=ACTIVE_STATUSES, experiment_id=experiment.id
+        experiment.project_id, statuses=JOB_ACTIVE, experiment_id=experiment.id
     )
     return jobs[0] if jobs else None
 
@@ -346,7 +343,7 @@ def enqueue_experiment_job(
     others = [
         j.id
         for j in workspace.metadata.list_jobs(
-            experiment.project_id, statuses=ACTIVE_STATUSES, experiment_id=experiment.id
+            experiment.project_id, statuses=JOB_ACTIVE, experiment_id=experiment.id
         )
         if j.id != job.id
     ]
@@ -402,7 +399,7 @@ def _mark_lost(workspace: Workspace, job: Job, what: str) -> None:
     if job.experiment_id is None:
         return
     experiment = workspace.metadata.get_experiment(job.project_id, job.experiment_id)
-    if experiment.status not in BUSY_STATUSES:
+    if experiment.status not in EXPERIMENT_BUSY:
         return  # the worker got as far as recording the end of the run
     kind = JOB_KINDS.get(job.kind)
     if kind is None or kind.trains:

@@ -14,6 +14,7 @@ from kozak.server.schemas import Schema
 from kozak.server.schemas.jobs import JobPublic
 from kozak.server.schemas.models import GraphCheckPublic, IssuePublic, NodeInfoPublic
 from kozak.store.entities import EpochMetrics
+from kozak.store.statuses import ExperimentStatus
 
 
 class ExperimentCreate(ExperimentChoices):
@@ -99,8 +100,8 @@ class ExperimentSummary(Schema):
     project_id: str
     name: str
     dataset_version_id: str
-    status: str = Field(
-        description="created, queued, running, evaluating, completed, stopped or failed."
+    status: ExperimentStatus = Field(
+        description="Where it stands; stopped when its job was cancelled (it can be resumed)."
     )
     message: str = Field(description="Why it stopped or failed, for people.")
     epochs_done: int
