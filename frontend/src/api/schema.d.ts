@@ -2210,17 +2210,20 @@ export interface components {
             settings: {
                 [key: string]: unknown;
             };
-            /**
-             * Status
-             * @description created, queued, running, evaluating, completed, stopped or failed.
-             */
-            status: string;
+            /** @description Where it stands; stopped when its job was cancelled (it can be resumed). */
+            status: components["schemas"]["ExperimentStatus"];
             /**
              * Updated At
              * Format: date-time
              */
             updated_at: string;
         };
+        /**
+         * ExperimentStatus
+         * @description Where an experiment stands: never run, with a job, or finished (why is in its message).
+         * @enum {string}
+         */
+        ExperimentStatus: "created" | "queued" | "running" | "evaluating" | "completed" | "stopped" | "failed";
         /**
          * ExperimentSummary
          * @description An experiment as the list shows it.
@@ -2266,11 +2269,8 @@ export interface components {
             progress: number;
             /** Project Id */
             project_id: string;
-            /**
-             * Status
-             * @description created, queued, running, evaluating, completed, stopped or failed.
-             */
-            status: string;
+            /** @description Where it stands; stopped when its job was cancelled (it can be resumed). */
+            status: components["schemas"]["ExperimentStatus"];
             /**
              * Updated At
              * Format: date-time
@@ -2588,11 +2588,8 @@ export interface components {
             project_id: string;
             /** Started At */
             started_at: string | null;
-            /**
-             * Status
-             * @description queued, running, completed, failed or cancelled.
-             */
-            status: string;
+            /** @description Where it stands; a cancelled job leaves its experiment stopped. */
+            status: components["schemas"]["JobStatus"];
             /** Worker Id */
             worker_id: string | null;
         };
@@ -2636,14 +2633,17 @@ export interface components {
             project_id: string;
             /** Started At */
             started_at: string | null;
-            /**
-             * Status
-             * @description queued, running, completed, failed or cancelled.
-             */
-            status: string;
+            /** @description Where it stands; a cancelled job leaves its experiment stopped. */
+            status: components["schemas"]["JobStatus"];
             /** Worker Id */
             worker_id: string | null;
         };
+        /**
+         * JobStatus
+         * @description Where a job of the queue stands.
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "completed" | "failed" | "cancelled";
         /** Login */
         Login: {
             /** Name */
