@@ -7,12 +7,13 @@ not a graph at all.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from kozak.experiments import setup
 from kozak.graph import model_catalog
+from kozak.graph.graph_spec import GraphSpec
 from kozak.server.deps import CurrentUser, ProjectViewer, WorkspaceDep
 from kozak.server.schemas import Page
 from kozak.server.schemas.models import (
@@ -44,9 +45,9 @@ def list_presets(_: CurrentUser) -> Page[PresetPublic]:
 
 
 @router.get("/presets/{name}")
-def get_preset(name: str, _: CurrentUser, input_length: InputLength = None) -> dict[str, Any]:
-    """A preset's graph spec (JSON), built for `input_length`."""
-    return model_catalog.preset_entry(name, input_length).graph.to_dict()
+def get_preset(name: str, _: CurrentUser, input_length: InputLength = None) -> GraphSpec:
+    """A preset's graph spec, built for `input_length`."""
+    return model_catalog.preset_entry(name, input_length).graph
 
 
 @router.get("/losses")

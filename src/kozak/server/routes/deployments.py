@@ -22,6 +22,7 @@ from kozak.server.schemas.deployments import (
     DeploymentUpdate,
     DeploymentUsagePublic,
     DeploymentWithToken,
+    ModelSchemaPublic,
 )
 from kozak.store.entities import Deployment
 
@@ -136,11 +137,11 @@ def deployment_usage(
 @router.get("/{deployment_id}/schema")
 async def deployment_schema(
     deployment_id: str, project: ProjectViewer, workspace: WorkspaceDep, request: Request
-) -> dict[str, Any]:
+) -> ModelSchemaPublic:
     """What the deployment's rows must hold and what its predictions hold."""
     deployment = deployments.get_deployment(workspace, project.id, deployment_id)
     served = await _host(request).served(deployment)
-    return served.model.schema()
+    return ModelSchemaPublic.model_validate(served.model.schema())
 
 
 @router.post("/{deployment_id}/try")

@@ -10,6 +10,7 @@ from pydantic import Field
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.experiments.overview import Overview
 from kozak.experiments.setup import ExperimentChoices, SetupReport, WizardChoices
+from kozak.graph.graph_spec import GraphSpec
 from kozak.server.schemas import Schema
 from kozak.server.schemas.jobs import JobPublic
 from kozak.server.schemas.models import GraphCheckPublic, IssuePublic, NodeInfoPublic
@@ -133,7 +134,7 @@ class ExperimentSummary(Schema):
 class ExperimentPublic(ExperimentSummary):
     """An experiment with its graph and run settings."""
 
-    graph: dict[str, Any]
+    graph: GraphSpec
     settings: dict[str, Any]
 
     @classmethod
@@ -169,6 +170,30 @@ class ExperimentCompare(Schema):
     experiment_ids: list[str] = Field(min_length=2, max_length=50, description="Ids or names.")
 
 
+class ComparedGraph(Schema):
+    """An experiment's graph as a comparison shows it."""
+
+    name: str
+    digest: str = Field(description="Equal digests mean equal graphs.")
+    parameters: int | None = Field(description="Trainable parameters; null when not inferable.")
+
+
+class ComparisonRow(Schema):
+    """One experiment of a comparison."""
+
+    name: str
+    id: str
+    status: ExperimentStatus
+    best_epoch: int | None
+    epochs_done: int
+    dataset_version: str = Field(description="The dataset version's id.")
+    graph: ComparedGraph
+    settings: dict[str, Any] = Field(description="Its values of the settings that differ.")
+    metrics: dict[str, dict[str, dict[str, Any]]] = Field(
+        description="{subset: {target: metrics}} of the stored best-epoch evaluation; {} when none."
+    )
+
+
 class ComparisonPublic(Schema):
     """Experiments side by side."""
 
@@ -178,9 +203,7 @@ class ComparisonPublic(Schema):
     )
     graphs_equal: bool
     graph_diff: dict[str, Any] = Field(description="{nodes: [...], edges: [...]} that differ.")
-    table: list[dict[str, Any]] = Field(
-        description="Per experiment: status, best epoch, graph, differing settings, metrics."
-    )
+    table: list[ComparisonRow] = Field(description="Per experiment, in the order asked.")
     curves: dict[str, dict[str, list[float | None]]] = Field(
         description="Per experiment name: epoch, loss, val_loss and val_pearson_r2 series."
     )
