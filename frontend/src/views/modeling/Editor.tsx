@@ -184,7 +184,7 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
   const canvasRef = useRef<HTMLDivElement>(null);
   const readOnly = project.role === "viewer" || experiment.status !== "created";
   const catalog = useMemo(() => new Map(blocks.map((b) => [b.type, b])), [blocks]);
-  const history = useDocHistory(() => docOf(experiment.graph as unknown as GraphSpec, loadPositions(experiment.id)));
+  const history = useDocHistory(() => docOf(experiment.graph, loadPositions(experiment.id)));
   const { doc, commit, set } = history;
   const [settings, setSettings] = useState<RunSettings>(experiment.settings);
   const [tab, setTab] = useState<string | null>("block");
