@@ -71,7 +71,7 @@ def list_deployments(project: ProjectOption = "Default") -> None:
 def enable(deployment: DeploymentArgument, project: ProjectOption = "Default") -> None:
     """Let a deployment answer requests."""
     workspace = open_workspace()
-    found = deployments.set_enabled(workspace, _find(workspace, project, deployment), True)
+    found = deployments.set_enabled(workspace, _find(workspace, project, deployment), True, cache=None)
     console.print(f"[bold]{found.name}[/] is enabled")
 
 
@@ -79,7 +79,7 @@ def enable(deployment: DeploymentArgument, project: ProjectOption = "Default") -
 def disable(deployment: DeploymentArgument, project: ProjectOption = "Default") -> None:
     """Make a deployment answer 403 (needed before deleting it)."""
     workspace = open_workspace()
-    found = deployments.set_enabled(workspace, _find(workspace, project, deployment), False)
+    found = deployments.set_enabled(workspace, _find(workspace, project, deployment), False, cache=None)
     console.print(f"[bold]{found.name}[/] is disabled")
 
 
@@ -87,7 +87,9 @@ def disable(deployment: DeploymentArgument, project: ProjectOption = "Default") 
 def token(deployment: DeploymentArgument, project: ProjectOption = "Default") -> None:
     """Replace a deployment's token (the old one stops working) and print the new one."""
     workspace = open_workspace()
-    found, secret = deployments.regenerate_token(workspace, _find(workspace, project, deployment))
+    found, secret = deployments.regenerate_token(
+        workspace, _find(workspace, project, deployment), cache=None
+    )
     _show_token(found, secret)
 
 
@@ -96,5 +98,5 @@ def delete(deployment: DeploymentArgument, project: ProjectOption = "Default") -
     """Delete a disabled deployment and its copy of the weights."""
     workspace = open_workspace()
     found = _find(workspace, project, deployment)
-    deployments.delete_deployment(workspace, found)
+    deployments.delete_deployment(workspace, found, cache=None)
     console.print(f"deleted [bold]{found.name}[/]")

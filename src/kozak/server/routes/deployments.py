@@ -1,7 +1,7 @@
 """Deployments of a project: create, list, enable/disable, re-key, delete, usage, try.
 
 Management needs a project role (editors change, viewers look); calling a deployment needs
-only its token and lives in `serving.py`. Changes here drop the serving cache at once.
+only its token and lives in `serving.py`. The service drops this process's serving cache on change.
 """
 
 from __future__ import annotations
@@ -89,11 +89,10 @@ def update_deployment(
 ) -> DeploymentPublic:
     """Enable, disable or rename a deployment."""
     deployment = deployments.get_deployment(workspace, project.id, deployment_id)
-    changes = body.model_dump(exclude_none=True)
-    if changes:
-        deployment = workspace.metadata.update_deployment(deployment.id, **changes)
-    _host(request).forget(deployment.id)
-    return _public(request, deployment)
+    updated = deployments.update_deployment(
+        workspace, deployment, cache=_host(request), name=body.name, enabled=body.enabled
+    )
+    return _public(request, updated)
 
 
 @router.post("/{deployment_id}/token")
@@ -102,8 +101,7 @@ def regenerate_token(
 ) -> DeploymentWithToken:
     """A new token for the deployment; the old one stops working at once."""
     deployment = deployments.get_deployment(workspace, project.id, deployment_id)
-    deployment, token = deployments.regenerate_token(workspace, deployment)
-    _host(request).forget(deployment.id)
+    deployment, token = deployments.regenerate_token(workspace, deployment, cache=_host(request))
     return _with_token(request, deployment, token)
 
 
@@ -113,8 +111,7 @@ def delete_deployment(
 ) -> Response:
     """Delete a disabled deployment (409 while it is enabled)."""
     deployment = deployments.get_deployment(workspace, project.id, deployment_id)
-    deployments.delete_deployment(workspace, deployment)
-    _host(request).forget(deployment.id)
+    deployments.delete_deployment(workspace, deployment, cache=_host(request))
     return Response(status_code=204)
 
 
