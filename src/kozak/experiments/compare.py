@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -289,6 +291,26 @@ def export_predictions(
 
 
 # --- evaluation on other files --------------------------------------------------------------
+
+
+def export_predictions_to_temporary(
+    workspace: Workspace,
+    experiment: Experiment,
+    name: str,
+    subset: str | None = None,
+    checkpoint: str = "best",
+) -> Path:
+    """`export_predictions` into a new temporary folder, as the file `name`, for a download.
+
+    The caller removes the folder (`path.parent`) when done with the file; when the export
+    fails nothing is left behind.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="kozak-predictions-"))
+    try:
+        return export_predictions(workspace, experiment, folder / name, subset, checkpoint)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def _column_for(table: RawTable, spec: FeatureSpec, files: Sequence[str]) -> RawColumn:

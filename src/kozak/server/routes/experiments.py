@@ -8,8 +8,6 @@ a path is looked up inside the project, so another project's id is a 404.
 from __future__ import annotations
 
 import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -254,18 +252,13 @@ def download_predictions(
 ) -> FileResponse:
     """A CSV of the checkpoint's predictions on the version's rows (or one subset's)."""
     experiment = _experiment(workspace, project, experiment_id)
-    folder = Path(tempfile.mkdtemp(prefix="kozak-predictions-"))
     name = f"{_safe_name(experiment.name)}-{checkpoint}{f'-{subset}' if subset else ''}.csv"
-    try:
-        path = compare.export_predictions(workspace, experiment, folder / name, subset, checkpoint)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    path = compare.export_predictions_to_temporary(workspace, experiment, name, subset, checkpoint)
     return FileResponse(
         path,
         media_type="text/csv",
         filename=name,
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True),
     )
 
 
