@@ -1630,6 +1630,18 @@ export interface components {
             subsets: (components["schemas"]["RandomSubset"] | components["schemas"]["FilterSubset"] | components["schemas"]["RankSubset"])[];
         };
         /**
+         * Density
+         * @description Examples counted per (y bin, x bin), rows following y as a heatmap draws them.
+         */
+        Density: {
+            /** Counts */
+            counts: number[][];
+            /** X Edges */
+            x_edges: number[];
+            /** Y Edges */
+            y_edges: number[];
+        };
+        /**
          * DeploymentCreate
          * @description Deploy a checkpoint of an experiment.
          */
@@ -2085,7 +2097,7 @@ export interface components {
              */
             subsets: {
                 [key: string]: {
-                    [key: string]: unknown;
+                    [key: string]: components["schemas"]["TargetEvaluation"];
                 };
             };
         };
@@ -3297,6 +3309,24 @@ export interface components {
             within: string[];
         };
         /**
+         * Residuals
+         * @description The distribution of prediction errors (predicted minus true).
+         */
+        Residuals: {
+            /** Counts */
+            counts: number[];
+            /** Edges */
+            edges: number[];
+            /** Mean */
+            mean: number;
+            /** N */
+            n: number;
+            /** Sd */
+            sd: number | null;
+            /** Skewness */
+            skewness: number | null;
+        };
+        /**
          * RunSettingsSchemaPublic
          * @description What the run-settings form is rendered from.
          */
@@ -3315,6 +3345,28 @@ export interface components {
             json_schema: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * Scatter
+         * @description True (x) against predicted (y): every point, or a sample plus a density (`evaluation.plots`).
+         */
+        Scatter: {
+            density: components["schemas"]["Density"] | null;
+            /** Indices */
+            indices: number[] | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "points" | "density";
+            /** N */
+            n: number;
+            /** Range */
+            range: number[];
+            /** X */
+            x: number[];
+            /** Y */
+            y: number[];
         };
         /**
          * SequenceEncoding
@@ -3360,6 +3412,18 @@ export interface components {
              */
             expires_at: string;
             user: components["schemas"]["UserPublic"];
+        };
+        /**
+         * TargetEvaluation
+         * @description One target on one subset: its metrics (by task) and, for regression, the plot data.
+         */
+        TargetEvaluation: {
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            };
+            residuals?: components["schemas"]["Residuals"];
+            scatter?: components["schemas"]["Scatter"];
         };
         /** TokenCreate */
         TokenCreate: {

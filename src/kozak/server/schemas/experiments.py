@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import (
+    Any,
+    Literal,
+    NotRequired,  # pydantic reads only this TypedDict on 3.11
+)
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.experiments.overview import Overview
@@ -154,12 +159,55 @@ class EpochPublic(Schema):
         return cls(epoch=epoch.epoch, metrics=epoch.metrics, created_at=epoch.created_at)
 
 
+@with_config(ConfigDict(extra="forbid"))
+class Density(TypedDict):
+    """Examples counted per (y bin, x bin), rows following y as a heatmap draws them."""
+
+    counts: list[list[int]]
+    x_edges: list[float]
+    y_edges: list[float]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Scatter(TypedDict):
+    """True (x) against predicted (y): every point, or a sample plus a density (`evaluation.plots`)."""
+
+    n: int
+    kind: Literal["points", "density"]
+    x: list[float]
+    y: list[float]
+    indices: list[int] | None
+    range: list[float]  # [low, high] over both axes
+    density: Density | None
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Residuals(TypedDict):
+    """The distribution of prediction errors (predicted minus true)."""
+
+    n: int
+    edges: list[float]
+    counts: list[int]
+    mean: float
+    sd: float | None
+    skewness: float | None
+
+
+@with_config(ConfigDict(extra="forbid"))
+class TargetEvaluation(TypedDict):
+    """One target on one subset: its metrics (by task) and, for regression, the plot data."""
+
+    metrics: dict[str, Any]
+    scatter: NotRequired[Scatter]
+    residuals: NotRequired[Residuals]
+
+
 class EvaluationPublic(Schema):
     """Metrics and plot data of a checkpoint per subset and target."""
 
     checkpoint: str
     epoch: int | None
-    subsets: dict[str, dict[str, Any]] = Field(
+    subsets: dict[str, dict[str, TargetEvaluation]] = Field(
         description="{subset: {target: {metrics, scatter, residuals}}} (classification: metrics)."
     )
 
