@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from kozak.errors import KozakError
+from kozak.experiments.checkpoints import checkpoint_path
 from kozak.runner.events import emit_status
 from kozak.store.entities import Experiment, Job
 from kozak.workspace import Workspace
@@ -97,7 +98,8 @@ class JobKind:
 
 
 def checkpoint_exists(workspace: Workspace, experiment: Experiment, kind: str) -> bool:
-    return workspace.artifacts.exists(f"{experiment.artifact_path}/checkpoints/{kind}.pt")
+    """Whether the artifact store holds the experiment's `kind` checkpoint."""
+    return workspace.artifacts.exists(checkpoint_path(experiment, kind))
 
 
 def payload_arguments(model: type[JobPayload], payload: dict[str, Any]) -> dict[str, Any]:
