@@ -11,7 +11,7 @@ LOCK := requirements.lock
 EXTRAS := .[dev,ray]
 LOCK_VENV := build/lock-venv
 
-.PHONY: run test lint typecheck install lock clean bench frontend api-types
+.PHONY: run test lint typecheck layers install lock clean bench frontend api-types
 
 # The web UI: `npm ci` when the lock file changes, a build when its sources change.
 UI_STAMP := frontend/node_modules/.installed
@@ -70,6 +70,7 @@ run: install frontend
 test: install frontend
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 lint: install
@@ -78,6 +79,10 @@ lint: install
 
 typecheck: install
 	$(VENV)/bin/mypy
+
+# The layer contract (pyproject.toml, [tool.importlinter]): imports point downward only.
+layers: install
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) benchmarks/ingest.py

@@ -31,7 +31,7 @@ import httpx
 import numpy as np
 
 from kozak.deploy import ServingModel, create_deployment
-from kozak.deploy.service import model_path
+from kozak.deploy.deployments import model_path
 from kozak.examples.yeast import paper_settings, random_library_version, synthetic_library
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph import preset

@@ -13,17 +13,15 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import yaml
 
-from kozak.errors import JobFailed, KozakError, NetworkError, NotAuthenticated
-
-if TYPE_CHECKING:
-    from kozak.deployment_client import Deployment
-
-_TERMINAL = {"completed", "failed", "stopped"}
+from kozak.deployment_client import Deployment
+from kozak.errors import JobFailed, NetworkError, NotAuthenticated
+from kozak.http_errors import raise_for_error
+from kozak.store.statuses import EXPERIMENT_FINISHED
 
 
 def credentials_path() -> Path:
@@ -47,28 +45,6 @@ def _saved_credentials() -> dict[str, str]:
         return {}
     found: dict[str, str] = json.loads(path.read_text())
     return found
-
-
-def _error_classes() -> dict[str, type[KozakError]]:
-    found: dict[str, type[KozakError]] = {}
-    pending: list[type[KozakError]] = [KozakError]
-    while pending:
-        cls = pending.pop()
-        found.setdefault(cls.code, cls)
-        pending.extend(cls.__subclasses__())
-    return found
-
-
-def raise_for_error(response: httpx.Response) -> None:
-    """Raise the `KozakError` an error response describes."""
-    if response.is_success:
-        return
-    try:
-        error = response.json()["error"]
-    except (ValueError, KeyError, TypeError):
-        raise KozakError(f"HTTP {response.status_code}: {response.text[:200]}") from None
-    cls = _error_classes().get(error.get("code", ""), KozakError)
-    raise cls(error.get("message", ""), **(error.get("details") or {}))
 
 
 def parse_sse(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
@@ -178,8 +154,6 @@ class Client:
             deployment_id: The id in the deployment's URL.
             token: The deployment's token; default this client's token.
         """
-        from kozak.deployment_client import Deployment  # it imports this module
-
         own = self.http.headers.get("authorization", "").removeprefix("Bearer ")
         return Deployment(f"{self.url}/deployment/{deployment_id}", token or own or None, http=self.http)
 
@@ -210,8 +184,8 @@ class Client:
         Returns:
             The finished experiment.
         """
-        from kozak.experiments.service import free_name
-        from kozak.experiments.spec import ExperimentFile  # the file format, not the library
+        from kozak.experiments.experiment_file import ExperimentFile  # the file format, not the library
+        from kozak.store.names import free_name
 
         spec = ExperimentFile.load(path)
         project = self.project_or_create(spec.project)
@@ -419,7 +393,7 @@ class Project:
                     on_event(event)
             found: dict[str, Any] = self.client.get(f"{self.path}/experiments/{experiment}")
             # Its job ends after the evaluation is stored and the last event is written.
-            if found["status"] in _TERMINAL and found.get("job") is None:
+            if found["status"] in EXPERIMENT_FINISHED and found.get("job") is None:
                 for event in self.events(experiment=experiment, after=after):
                     if on_event is not None:
                         on_event(event)

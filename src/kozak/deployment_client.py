@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from kozak.client import raise_for_error
 from kozak.errors import InvalidConfig, KozakError, NetworkError
+from kozak.http_errors import raise_for_error
+from kozak.prediction_columns import free_prefix, prediction_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +31,6 @@ _URL = re.compile(r"^(?P<base>https?://.+/deployment/(?P<id>[^/?#]+))(?:/forward
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 RETRIES = 3  # further attempts of a request; every endpoint is safe to repeat
 MAX_WAIT_S = 30.0  # longest pause between retries, whatever Retry-After asks
-PREDICTED_PREFIX = "predicted_"  # for prediction columns whose names the data already uses
 
 
 def deployment_url(url: str) -> tuple[str, str]:
@@ -47,30 +47,6 @@ def deployment_url(url: str) -> tuple[str, str]:
             url=url,
         )
     return found["base"], found["id"]
-
-
-def prediction_columns(prediction: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """One prediction as flat table columns.
-
-    A number stays `target`, a class → probability map becomes one `target:class` column per
-    class, and a list (a multi-output regression) one `target:i` column per position.
-    """
-    columns: dict[str, Any] = {}
-    for target, value in prediction.items():
-        if isinstance(value, Mapping):
-            columns |= {f"{prefix}{target}:{label}": p for label, p in value.items()}
-        elif isinstance(value, list):
-            columns |= {f"{prefix}{target}:{i}": v for i, v in enumerate(value)}
-        else:
-            columns[f"{prefix}{target}"] = value
-    return columns
-
-
-def free_prefix(prediction: Mapping[str, Any], taken: Iterable[str], prefix: str = "") -> str:
-    """`prefix`, or `predicted_` when a prediction column would overwrite one of `taken`."""
-    if prefix or not set(prediction_columns(prediction)) & set(taken):
-        return prefix
-    return PREDICTED_PREFIX
 
 
 def _shift_rows(error: KozakError, offset: int) -> KozakError:
@@ -206,7 +182,7 @@ class Deployment:
         """A copy of `frame` with prediction columns added (see `prediction_columns`).
 
         Only the model's input columns are sent; missing values go as missing (a 422 naming
-        the row). Columns named like a target get `prefix`, default `predicted_` on a clash.
+        the row). Prediction columns get `prefix`, default `predicted_` on a clash.
         """
         import pandas as pd
 

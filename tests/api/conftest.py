@@ -2,13 +2,15 @@
 
 `client` is the admin (an API token); `user_client(name)` makes another user and a client
 for them. Jobs are not picked up by workers here (`start_runner=False`): tests that need
-training run `Worker.run_one()` themselves or use a real server process.
+training run `Worker.run_one()` themselves or use a real server process. `ok` and `error`
+check an answer's status and, for an error, the one error shape on the wire.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -20,6 +22,22 @@ from kozak.server import create_app
 from kozak.settings import Settings
 from kozak.store.entities import DatasetVersion
 from kozak.workspace import Workspace
+
+
+def ok(answer: Any, status: int = 200) -> Any:
+    """The JSON of a successful answer (None when it has no body), after checking its status."""
+    assert answer.status_code == status, answer.text
+    return answer.json() if answer.content else None
+
+
+def error(answer: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The `error` of a failed answer, after checking its status, the error shape and the code."""
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
+    if code is not None:
+        assert body["error"]["code"] == code, body
+    return dict(body["error"])
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from kozak.server.routes import ROUTERS
 from kozak.store.entities import Job
 from kozak.workspace import Workspace
 
+from .conftest import error
+
 PUBLIC = {"/api/health", "/api/auth/login", "/api/openapi.json"}
 RANK = {"viewer": 0, "editor": 1, "owner": 2}
 
@@ -134,4 +136,4 @@ def test_ids_of_a_foreign_project_are_not_found(app: FastAPI, world: dict[str, A
     # and the foreign project itself, by id and by name
     for ref in (world["foreign"].id, "B"):
         answer = world["clients"]["owner"].get(f"/api/projects/{ref}")
-        assert answer.status_code == 404
+        error(answer, 404)

@@ -8,6 +8,8 @@ from fastapi.testclient import TestClient
 
 from factories import ADMIN_PASSWORD, UserClient
 
+from .conftest import error
+
 
 def test_health_needs_no_login(test_client: TestClient) -> None:
     answer = test_client.get("/api/health")
@@ -23,15 +25,15 @@ def test_openapi_has_stable_operation_ids(test_client: TestClient) -> None:
 
 def test_unauthenticated_requests_get_401_in_the_error_shape(test_client: TestClient) -> None:
     answer = test_client.get("/api/projects")
-    assert answer.status_code == 401
+    error(answer, 401)
     assert answer.json()["error"]["code"] == "not_authenticated"
     bad = test_client.get("/api/projects", headers={"Authorization": "Bearer kzk_nope"})
-    assert bad.status_code == 401
+    error(bad, 401)
 
 
 def test_browser_session_with_csrf(test_client: TestClient) -> None:
     wrong = test_client.post("/api/auth/login", json={"name": "admin", "password": "nope-nope"})
-    assert wrong.status_code == 401
+    error(wrong, 401)
     login = test_client.post("/api/auth/login", json={"name": "admin", "password": ADMIN_PASSWORD})
     assert login.status_code == 200
     cookie = login.headers["set-cookie"]
@@ -39,12 +41,13 @@ def test_browser_session_with_csrf(test_client: TestClient) -> None:
     csrf = login.json()["csrf_token"]
     assert test_client.get("/api/auth/me").json()["name"] == "admin"
     refused = test_client.post("/api/projects", json={"name": "Lab"})
-    assert refused.status_code == 403 and "X-CSRF-Token" in refused.json()["error"]["message"]
+    error(refused, 403)
+    assert "X-CSRF-Token" in refused.json()["error"]["message"]
     made = test_client.post("/api/projects", json={"name": "Lab"}, headers={"X-CSRF-Token": csrf})
     assert made.status_code == 201 and made.json()["role"] == "owner"
     out = test_client.post("/api/auth/logout", headers={"X-CSRF-Token": csrf})
     assert out.status_code == 204
-    assert test_client.get("/api/auth/me").status_code == 401
+    error(test_client.get("/api/auth/me"), 401)
 
 
 def test_tokens_over_http(client: UserClient, test_client: TestClient) -> None:
@@ -56,26 +59,28 @@ def test_tokens_over_http(client: UserClient, test_client: TestClient) -> None:
     listed = client.get("/api/tokens").json()
     assert listed["count"] == 2 and all("token" not in t for t in listed["data"])
     assert client.delete(f"/api/tokens/{token_id}").json()["revoked_at"] is not None
-    assert mine.get("/api/auth/me").status_code == 401
+    error(mine.get("/api/auth/me"), 401)
 
 
 def test_only_admins_create_users(client: UserClient, user_client: Callable[[str], UserClient]) -> None:
     ada = user_client("ada")
     refused = ada.post("/api/users", json={"name": "eve", "password": "long enough"})
-    assert refused.status_code == 403
+    error(refused, 403)
     made = client.post("/api/users", json={"name": "eve", "password": "long enough"})
     assert made.status_code == 201 and made.json()["name"] == "eve"
     short = client.post("/api/users", json={"name": "bob", "password": "short"})
-    assert short.status_code == 422 and short.json()["error"]["details"]["field"] == "password"
+    error(short, 422)
+    assert short.json()["error"]["details"]["field"] == "password"
     typo = client.post("/api/users", json={"name": "bob", "password": "long enough", "admin": True})
-    assert typo.status_code == 422 and "admin" in typo.json()["error"]["message"]
+    error(typo, 422)
+    assert "admin" in typo.json()["error"]["message"]
 
 
 def test_password_change(test_client: TestClient, user_client: Callable[[str], UserClient]) -> None:
     ada = user_client("ada")
     change = {"password": "new password", "current_password": "x"}
     wrong = ada.put("/api/users/ada/password", json=change)
-    assert wrong.status_code == 401
+    error(wrong, 401)
     ok = ada.put(
         "/api/users/ada/password", json={"password": "new password", "current_password": "ada-password"}
     )
@@ -83,33 +88,35 @@ def test_password_change(test_client: TestClient, user_client: Callable[[str], U
     login = test_client.post("/api/auth/login", json={"name": "ada", "password": "new password"})
     assert login.status_code == 200
     other = ada.put("/api/users/admin/password", json={"password": "hijacked!"})
-    assert other.status_code == 403
+    error(other, 403)
 
 
 def test_projects_and_members(client: UserClient, user_client: Callable[[str], UserClient]) -> None:
     ada, bob = user_client("ada"), user_client("bob")
     project = client.post("/api/projects", json={"name": "Yeast Blog"}).json()
-    assert ada.get(f"/api/projects/{project['id']}").status_code == 404
+    error(ada.get(f"/api/projects/{project['id']}"), 404)
     assert ada.get("/api/projects").json() == {"data": [], "count": 0}
     added = client.put(f"/api/projects/{project['id']}/members", json={"user": "ada", "role": "viewer"})
     assert added.json() == {"user_id": added.json()["user_id"], "user": "ada", "role": "viewer"}
     assert ada.get("/api/projects/Yeast Blog").json()["role"] == "viewer"
     refused = ada.put(f"/api/projects/{project['id']}/members", json={"user": "bob", "role": "owner"})
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
-    assert bob.get(f"/api/projects/{project['id']}/members").status_code == 404
+    error(refused, 403)
+    assert refused.json()["error"]["code"] == "forbidden"
+    error(bob.get(f"/api/projects/{project['id']}/members"), 404)
     members = client.get(f"/api/projects/{project['id']}/members").json()
     assert {m["user"]: m["role"] for m in members["data"]} == {"admin": "owner", "ada": "viewer"}
     last = client.delete(f"/api/projects/{project['id']}/members/admin")
-    assert last.status_code == 409
+    error(last, 409)
     assert client.delete(f"/api/projects/{project['id']}/members/ada").status_code == 204
-    assert ada.get(f"/api/projects/{project['id']}").status_code == 404
+    error(ada.get(f"/api/projects/{project['id']}"), 404)
     assert client.delete(f"/api/projects/{project['id']}").status_code == 204
     assert client.get("/api/projects").json()["count"] == 0
 
 
 def test_unknown_api_paths_and_methods_use_the_error_shape(client: UserClient) -> None:
     missing = client.get("/api/nothing-here")
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    error(missing, 404)
+    assert missing.json()["error"]["code"] == "not_found"
     wrong_method = client.request("PATCH", "/api/health")
-    assert wrong_method.status_code == 405
+    error(wrong_method, 405)
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"

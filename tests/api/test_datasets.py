@@ -22,6 +22,8 @@ from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
 
+from .conftest import error, ok
+
 DEFAULT_LIMIT = Settings.model_fields["max_upload_bytes"].default
 
 
@@ -53,19 +55,6 @@ def tutorial_files(rows: int = 60, length: int = 50) -> tuple[bytes, bytes]:
     buffer = io.BytesIO()
     np.save(buffer, onehot)
     return ("\n".join(lines) + "\n").encode(), buffer.getvalue()
-
-
-def ok(answer: Any, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json() if answer.content else None
-
-
-def error(answer: Any, status: int, code: str) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code, body
-    return dict(body["error"])
 
 
 @pytest.fixture

@@ -13,10 +13,12 @@ from fastapi.testclient import TestClient
 
 from factories import UserClient, float32_approx, tiny_experiment
 from kozak.deploy import ServingModel
-from kozak.deploy.service import model_path
+from kozak.deploy.deployments import model_path
 from kozak.experiments import run_experiment
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
+
+from .conftest import error
 
 SEQS = ["ACGTACGTAC", "acguacguac", "TTTTGGGGCCCCAA"]
 
@@ -88,24 +90,25 @@ def test_tokens_enabling_and_deleting(
     first = deploy(client, project_id, "tiny")
     second = deploy(client, project_id, "tiny", name="second")
     body = {"json": {"rows": [{"seq": "ACGT"}]}}
-    assert test_client.post(f"/deployment/{first['id']}/forward", **body).status_code == 401
-    assert forward(test_client, first, token="kzd_wrong", **body).status_code == 401
-    assert forward(test_client, first, token=second["token"], **body).status_code == 401
+    error(test_client.post(f"/deployment/{first['id']}/forward", **body), 401)
+    error(forward(test_client, first, token="kzd_wrong", **body), 401)
+    error(forward(test_client, first, token=second["token"], **body), 401)
     assert forward(test_client, first, **body).status_code == 200
 
     base = f"/api/projects/{project_id}/deployments/{first['id']}"
     rekeyed = client.post(f"{base}/token").json()
-    assert forward(test_client, first, **body).status_code == 401
+    error(forward(test_client, first, **body), 401)
     assert forward(test_client, first, token=rekeyed["token"], **body).status_code == 200
     first["token"] = rekeyed["token"]
 
-    assert client.delete(base).status_code == 409  # enabled: disable first
+    error(client.delete(base), 409)  # enabled: disable first
     assert client.patch(base, json={"enabled": False}).json()["enabled"] is False
     disabled = forward(test_client, first, **body)
-    assert disabled.status_code == 403 and "disabled" in disabled.json()["error"]["message"]
-    assert forward(test_client, first, token="kzd_wrong", **body).status_code == 401
+    error(disabled, 403)
+    assert "disabled" in disabled.json()["error"]["message"]
+    error(forward(test_client, first, token="kzd_wrong", **body), 401)
     assert client.delete(base).status_code == 204
-    assert forward(test_client, first, **body).status_code == 404
+    error(forward(test_client, first, **body), 404)
     listed = client.get(f"/api/projects/{project_id}/deployments").json()
     assert [d["name"] for d in listed["data"]] == ["second"] and "token" not in listed["data"][0]
 
@@ -155,7 +158,7 @@ def test_usage_is_counted_per_minute(
         assert (
             forward(test_client, deployment, json={"rows": [{"seq": "ACGT"}] * rows}).status_code == 200
         )
-    assert forward(test_client, deployment, json={"rows": [{"seq": "AXGT"}]}).status_code == 422
+    error(forward(test_client, deployment, json={"rows": [{"seq": "AXGT"}]}), 422)
     usage = client.get(f"/api/projects/{project_id}/deployments/{deployment['id']}/usage").json()
     assert (usage["requests"], usage["errors"], usage["rows"]) == (4, 1, 6)
     assert usage["mean_latency_ms"] > 0 and usage["max_latency_ms"] >= usage["mean_latency_ms"]
@@ -193,7 +196,8 @@ def test_variant_effects_are_alternative_minus_reference(
         headers=headers,
         json={"variants": [{"reference": reference, "substitutions": ["G4A"]}]},
     )
-    assert wrong.status_code == 422 and "expects G at position 4" in wrong.json()["error"]["message"]
+    error(wrong, 422)
+    assert "expects G at position 4" in wrong.json()["error"]["message"]
 
 
 def test_checkpoint_choice(client: UserClient, project_id: str, trained: Experiment) -> None:
@@ -201,10 +205,11 @@ def test_checkpoint_choice(client: UserClient, project_id: str, trained: Experim
     assert deploy(client, project_id, "tiny", checkpoint="last", name="last")["epoch"] == 2
     url = f"/api/projects/{project_id}/deployments"
     missing = client.post(url, json={"experiment": "tiny", "checkpoint": 9})
-    assert missing.status_code == 404 and "epoch-9" in missing.json()["error"]["message"]
-    assert client.post(url, json={"experiment": "tiny", "checkpoint": "worst"}).status_code == 422
+    error(missing, 404)
+    assert "epoch-9" in missing.json()["error"]["message"]
+    error(client.post(url, json={"experiment": "tiny", "checkpoint": "worst"}), 422)
     taken = client.post(url, json={"experiment": "tiny", "name": "e1"})
-    assert taken.status_code == 409
+    error(taken, 409)
 
 
 def test_members_try_a_deployment_without_its_token(
@@ -220,6 +225,7 @@ def test_members_try_a_deployment_without_its_token(
     assert tried.status_code == 200 and isinstance(tried.json()["rows"][0]["expression"], float)
     assert client.get(f"{base}/schema").json()["outputs"][0]["name"] == "expression"
     bad = client.post(f"{base}/try", json={"rows": [{"seq": "AXGT"}]})
-    assert bad.status_code == 422 and bad.json()["error"]["details"]["row"] == 0
+    error(bad, 422)
+    assert bad.json()["error"]["details"]["row"] == 0
     stranger = user_client("mallory")
-    assert stranger.post(f"{base}/try", json={"rows": [{"seq": "ACGT"}]}).status_code == 404
+    error(stranger.post(f"{base}/try", json={"rows": [{"seq": "ACGT"}]}), 404)

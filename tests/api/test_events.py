@@ -17,6 +17,8 @@ from kozak.server.sse import KEEPALIVE, event_stream, start_after
 from kozak.store.entities import Event
 from kozak.workspace import Workspace
 
+from .conftest import error
+
 SMALL = chain(
     ("seq", "input", {"feature": "seq"}),
     ("conv", "conv1d", {"filters": 8, "kernel_size": 5}),
@@ -108,7 +110,7 @@ def test_last_event_id_resumes_after_that_event(client: UserClient, trained: tup
     assert parse(both.text) == every[-1:]
     assert parse(client.get(url, params={"once": 1, "after": every[-1]["id"]}).text) == []
     bad = client.get(url, params={"once": 1}, headers={"Last-Event-ID": "yesterday"})
-    assert bad.status_code == 422
+    error(bad, 422)
 
 
 def test_the_project_stream_holds_every_experiment(

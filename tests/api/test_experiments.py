@@ -20,6 +20,8 @@ from kozak.settings import Settings
 from kozak.store.entities import DatasetVersion
 from kozak.workspace import Workspace
 
+from .conftest import error
+
 QUICK = {"epochs": 2, "batch_size": 16}
 
 
@@ -79,7 +81,7 @@ def test_create_run_evaluate_clone_continue_compare(
     assert job.status_code == 202 and job.json()["kind"] == "train" and job.json()["status"] == "queued"
     queued = client.get(f"{url}/{eid}").json()
     assert queued["status"] == "queued" and queued["job"]["id"] == job.json()["id"]
-    assert client.post(f"{url}/{eid}/run").status_code == 409  # one job at a time
+    error(client.post(f"{url}/{eid}/run"), 409)  # one job at a time
     assert run_jobs(api_workspace) == 1
 
     done = client.get(f"{url}/{eid}").json()
@@ -102,7 +104,8 @@ def test_create_run_evaluate_clone_continue_compare(
     assert list(validation["subsets"]) == ["validation"]
     assert "mse" in validation["subsets"]["validation"]["growth_rate"]["metrics"]
     missing = client.get(f"{url}/{eid}/evaluation", params={"checkpoint": "last"})
-    assert missing.status_code == 404 and "POST …/evaluate" in missing.json()["error"]["message"]
+    error(missing, 404)
+    assert "POST …/evaluate" in missing.json()["error"]["message"]
 
     predictions = client.get(f"{url}/{eid}/predictions", params={"subset": "validation"})
     assert predictions.status_code == 200 and predictions.headers["content-type"].startswith("text/csv")
@@ -117,7 +120,8 @@ def test_create_run_evaluate_clone_continue_compare(
     assert "<h1>tutorial</h1>" in report.text
 
     refused = client.patch(f"{url}/{eid}", json={"graph": preset("cuperus2017").to_dict()})
-    assert refused.status_code == 409 and "clone" in refused.json()["error"]["message"]
+    error(refused, 409)
+    assert "clone" in refused.json()["error"]["message"]
     renamed = client.patch(f"{url}/{eid}", json={"name": "tutorial-1"}).json()
     assert renamed["name"] == "tutorial-1"
 
@@ -139,7 +143,7 @@ def test_create_run_evaluate_clone_continue_compare(
     second_epoch = client.get(f"{url}/{eid}/evaluation", params={"checkpoint": "epoch-2"}).json()
     assert second_epoch["epoch"] == 2 and second_epoch["checkpoint"] == "epoch-2"
     wrong = client.get(f"{url}/{eid}/evaluation", params={"checkpoint": "worst"})
-    assert wrong.status_code == 422
+    error(wrong, 422)
 
     comparison = client.post(f"{url}/compare", json={"experiment_ids": [eid, "warm"]}).json()
     assert comparison["experiments"] == ["tutorial-1", "warm"]
@@ -155,7 +159,7 @@ def test_create_run_evaluate_clone_continue_compare(
     detail = client.get(f"/api/projects/{experiment['project_id']}/jobs/{job.json()['id']}").json()
     assert "epoch 2" in detail["log"]
     assert client.delete(f"{url}/warm").status_code == 204
-    assert client.get(f"{url}/warm").status_code == 404
+    error(client.get(f"{url}/warm"), 404)
 
 
 def test_stop_a_queued_job_and_cancel_from_the_queue(
@@ -164,12 +168,13 @@ def test_stop_a_queued_job_and_cancel_from_the_queue(
     eid = create(client, url, version)["id"]
     job = client.post(f"{url}/{eid}/run").json()
     deleting = client.delete(f"{url}/{eid}")
-    assert deleting.status_code == 409 and "stop it" in deleting.json()["error"]["message"]
+    error(deleting, 409)
+    assert "stop it" in deleting.json()["error"]["message"]
     stopped = client.post(f"{url}/{eid}/stop")
     assert stopped.status_code == 200 and stopped.json()["status"] == "cancelled"
     assert stopped.json()["id"] == job["id"]
     assert client.get(f"{url}/{eid}").json()["status"] == "created"
-    assert client.post(f"{url}/{eid}/stop").status_code == 409  # nothing left to stop
+    error(client.post(f"{url}/{eid}/stop"), 409)  # nothing left to stop
     assert run_jobs(api_workspace) == 0
 
     again = client.post(f"{url}/{eid}/run").json()
@@ -214,11 +219,13 @@ def test_wizard_binds_a_preset_or_starts_blank(
     bad = client.post(
         f"{url}/wizard", json={"name": "bad", "dataset": "Tiny", "training_subset": "nope"}
     )
-    assert bad.status_code == 422 and "no subset 'nope'" in bad.json()["error"]["message"]
+    error(bad, 422)
+    assert "no subset 'nope'" in bad.json()["error"]["message"]
     taken = client.post(f"{url}/wizard", json={"name": "wizard", "dataset": "Tiny"})
-    assert taken.status_code == 409
+    error(taken, 409)
     unknown = client.post(f"{url}/wizard", json={"name": "x", "dataset": "Tiny", "target": "colour"})
-    assert unknown.status_code == 422 and "colour" in unknown.json()["error"]["message"]
+    error(unknown, 422)
+    assert "colour" in unknown.json()["error"]["message"]
     assert client.get(url).json()["count"] == 2
 
 
@@ -249,21 +256,26 @@ def test_checks_before_anything_is_written_or_run(
     refused = client.post(
         url, json={"name": "broken", "dataset_version_id": version.id, "graph": graph, "run": True}
     )
-    assert refused.status_code == 422 and refused.json()["error"]["details"]["node"] == "growth_rate"
+    error(refused, 422)
+    assert refused.json()["error"]["details"]["node"] == "growth_rate"
     assert client.get(url).json()["count"] == 0
     saved = create(client, url, version, "broken", graph=graph, preset=None)
     cannot = client.post(f"{url}/{saved['id']}/run")
-    assert cannot.status_code == 422 and "cannot run" in cannot.json()["error"]["message"]
+    error(cannot, 422)
+    assert "cannot run" in cannot.json()["error"]["message"]
     patched = client.patch(f"{url}/{saved['id']}", json={"settings": {"validation_subset": None}})
     assert patched.json()["settings"]["validation_subset"] is None  # null is a value, not "unset"
     wrong = client.patch(f"{url}/{saved['id']}", json={"settings": {"training_subset": "test"}})
-    assert wrong.status_code == 422 and "no subset 'test'" in wrong.json()["error"]["message"]
+    error(wrong, 422)
+    assert "no subset 'test'" in wrong.json()["error"]["message"]
     both = client.post(url, json={"name": "x", "dataset_version_id": version.id})
-    assert both.status_code == 422 and "graph or preset" in both.json()["error"]["message"]
+    error(both, 422)
+    assert "graph or preset" in both.json()["error"]["message"]
     typo = client.post(
         url, json={"name": "x", "dataset_version_id": version.id, "preset": "deepsea", "epochs": 3}
     )
-    assert typo.status_code == 422 and "epochs" in typo.json()["error"]["message"]
+    error(typo, 422)
+    assert "epochs" in typo.json()["error"]["message"]
 
 
 def test_roles_and_projects_fence_experiments(
@@ -286,7 +298,8 @@ def test_roles_and_projects_fence_experiments(
         ("POST", f"{url}/{eid}/clone", {"name": "mine"}),
     ):
         response = viewer.request(method, path, json=body)
-        assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
+        error(response, 403)
+        assert response.json()["error"]["code"] == "forbidden"
 
     other = client.post("/api/projects", json={"name": "Other"}).json()["id"]
     foreign = f"/api/projects/{other}/experiments/{eid}"
@@ -298,11 +311,11 @@ def test_roles_and_projects_fence_experiments(
     ):
         assert client.request(method, path).status_code == 404, path
     job = client.post(f"{url}/{eid}/run").json()
-    assert client.get(f"/api/projects/{other}/jobs/{job['id']}").status_code == 404
-    assert client.post(f"/api/projects/{other}/jobs/{job['id']}/cancel").status_code == 404
+    error(client.get(f"/api/projects/{other}/jobs/{job['id']}"), 404)
+    error(client.post(f"/api/projects/{other}/jobs/{job['id']}/cancel"), 404)
     compare = client.post(
         f"/api/projects/{other}/experiments/compare", json={"experiment_ids": [eid, eid]}
     )
-    assert compare.status_code == 404
+    error(compare, 404)
     outsider = user_client("olaf")
-    assert outsider.get(url).status_code == 404
+    error(outsider.get(url), 404)

@@ -8,6 +8,8 @@ from factories import UserClient
 from kozak.graph.presets import preset
 from kozak.store.entities import DatasetVersion
 
+from .conftest import error
+
 
 def test_block_catalog_has_schemas_and_arity(client: UserClient) -> None:
     body = client.get("/api/blocks").json()
@@ -32,7 +34,8 @@ def test_presets_losses_and_settings_schema(client: UserClient) -> None:
     longer = client.get("/api/presets/cuperus2017-tutorial", params={"input_length": 80}).json()
     assert longer["nodes"][0]["params"]["shape"] == [4, 80, 1]
     missing = client.get("/api/presets/nope")
-    assert missing.status_code == 404 and "cuperus2017" in missing.json()["error"]["message"]
+    error(missing, 404)
+    assert "cuperus2017" in missing.json()["error"]["message"]
     losses = {loss["name"]: loss for loss in client.get("/api/losses").json()["data"]}
     assert losses["categorical_crossentropy"]["activations"] == ["softmax"]
     assert "float" in losses["mse"]["feature_types"]
@@ -45,7 +48,8 @@ def test_presets_losses_and_settings_schema(client: UserClient) -> None:
 
 def test_catalog_needs_a_login(test_client: Any) -> None:
     response = test_client.get("/api/blocks")
-    assert response.status_code == 401 and response.json()["error"]["code"] == "not_authenticated"
+    error(response, 401)
+    assert response.json()["error"]["code"] == "not_authenticated"
 
 
 def test_tutorial_graph_shapes_on_a_version(
@@ -90,10 +94,9 @@ def test_broken_graphs_answer_issues_naming_the_node(
 def test_malformed_body_is_a_422_naming_the_field(client: UserClient, project_id: str) -> None:
     url = f"/api/projects/{project_id}/graphs/validate"
     response = client.post(url, json={"graph": ["not", "a", "graph"]})
-    assert response.status_code == 422
-    error = response.json()["error"]
-    assert error["code"] == "invalid_request" and error["message"].startswith("invalid request: graph:")
-    assert client.post(url, json={"graf": {}}).status_code == 422
+    found = error(response, 422)
+    assert found["code"] == "invalid_request" and found["message"].startswith("invalid request: graph:")
+    error(client.post(url, json={"graf": {}}), 422)
 
 
 def test_validation_is_scoped_to_the_project(
@@ -102,6 +105,7 @@ def test_validation_is_scoped_to_the_project(
     other = client.post("/api/projects", json={"name": "Other"}).json()["id"]
     body = {"graph": preset("cuperus2017-tutorial").to_dict(), "dataset_version_id": version.id}
     response = client.post(f"/api/projects/{other}/graphs/validate", json=body)
-    assert response.status_code == 404 and version.id in response.json()["error"]["message"]
+    error(response, 404)
+    assert version.id in response.json()["error"]["message"]
     stranger = user_client("stranger")
-    assert stranger.post(f"/api/projects/{project_id}/graphs/validate", json=body).status_code == 404
+    error(stranger.post(f"/api/projects/{project_id}/graphs/validate", json=body), 404)

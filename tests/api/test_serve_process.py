@@ -20,6 +20,8 @@ from kozak.deploy import ServingModel
 from kozak.experiments import run_experiment
 from kozak.workspace import Workspace
 
+from .conftest import error
+
 TOKEN = "kzd_load-test-token"
 REQUESTS, CLIENTS = 10_000, 16
 
@@ -79,12 +81,13 @@ def test_a_standalone_server_answers_like_a_deployment(serving: str, checkpoint:
     assert [r["expression"] for r in answer.json()["rows"]] == float32_approx(
         [r["expression"] for r in expected]
     )
-    assert httpx.post(serving, json={"rows": rows}).status_code == 401
+    error(httpx.post(serving, json={"rows": rows}), 401)
     assert httpx.post(serving, json={"rows": rows}, auth=(TOKEN, "")).status_code == 200
     other = serving.replace("/tiny/", "/other/")
-    assert httpx.post(other, json={"rows": rows}, auth=(TOKEN, "")).status_code == 404
+    error(httpx.post(other, json={"rows": rows}, auth=(TOKEN, "")), 404)
     bad = httpx.post(serving, json={"rows": [{"seq": "AC-T"}]}, auth=(TOKEN, ""))
-    assert bad.status_code == 422 and bad.json()["error"]["details"] == {"row": 0, "feature": "seq"}
+    error(bad, 422)
+    assert bad.json()["error"]["details"] == {"row": 0, "feature": "seq"}
 
 
 def test_ten_thousand_requests_from_sixteen_clients_all_succeed(serving: str) -> None:

@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 
 from kozak.server.static import mount_ui
 
+from .conftest import error
+
 
 def test_without_a_build_the_page_says_where_the_api_is(tmp_path: Path) -> None:
     app = FastAPI()
@@ -29,4 +31,5 @@ def test_a_built_app_is_served_with_client_side_routes(tmp_path: Path) -> None:
     assert client.get("/projects/Yeast/datasets").text == "<div id=root></div>"
     assert client.get("/../../etc/passwd").text == "<div id=root></div>"
     missing = client.get("/api/nothing")
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    error(missing, 404)
+    assert missing.json()["error"]["code"] == "not_found"

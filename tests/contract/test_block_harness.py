@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from kozak.blocks import BLOCKS, BlockType, Shape, check_params, trace_output_shape
-from kozak.graph.spec import Node
+from kozak.graph.graph_spec import Node
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "models.md"
 

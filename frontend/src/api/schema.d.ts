@@ -153,7 +153,7 @@ export interface paths {
         };
         /**
          * Get Preset
-         * @description A preset's graph spec (JSON), built for `input_length`.
+         * @description A preset's graph spec, built for `input_length`.
          */
         get: operations["models-get_preset"];
         put?: never;
@@ -1425,6 +1425,24 @@ export interface components {
             removed: string[];
         };
         /**
+         * ComparedGraph
+         * @description An experiment's graph as a comparison shows it.
+         */
+        ComparedGraph: {
+            /**
+             * Digest
+             * @description Equal digests mean equal graphs.
+             */
+            digest: string;
+            /** Name */
+            name: string;
+            /**
+             * Parameters
+             * @description Trainable parameters; null when not inferable.
+             */
+            parameters: number | null;
+        };
+        /**
          * ComparisonPublic
          * @description Experiments side by side.
          */
@@ -1461,11 +1479,48 @@ export interface components {
             };
             /**
              * Table
-             * @description Per experiment: status, best epoch, graph, differing settings, metrics.
+             * @description Per experiment, in the order asked.
              */
-            table: {
+            table: components["schemas"]["ComparisonRow"][];
+        };
+        /**
+         * ComparisonRow
+         * @description One experiment of a comparison.
+         */
+        ComparisonRow: {
+            /** Best Epoch */
+            best_epoch: number | null;
+            /**
+             * Dataset Version
+             * @description The dataset version's id.
+             */
+            dataset_version: string;
+            /** Epochs Done */
+            epochs_done: number;
+            graph: components["schemas"]["ComparedGraph"];
+            /** Id */
+            id: string;
+            /**
+             * Metrics
+             * @description {subset: {target: metrics}} of the stored best-epoch evaluation; {} when none.
+             */
+            metrics: {
+                [key: string]: {
+                    [key: string]: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** Name */
+            name: string;
+            /**
+             * Settings
+             * @description Its values of the settings that differ.
+             */
+            settings: {
                 [key: string]: unknown;
-            }[];
+            };
+            status: components["schemas"]["ExperimentStatus"];
         };
         /**
          * Condition
@@ -1488,6 +1543,42 @@ export interface components {
              * @description Value to compare with (a list for `in`).
              */
             value: unknown;
+        };
+        /**
+         * DataStats
+         * @description Statistics for all rows and per subset; a version's also keep its warnings.
+         */
+        DataStats: {
+            /** All */
+            all: {
+                [key: string]: components["schemas"]["FeatureStats"];
+            };
+            /** Dropped Rows */
+            dropped_rows?: number;
+            /** Subsets */
+            subsets: {
+                [key: string]: {
+                    [key: string]: components["schemas"]["FeatureStats"];
+                };
+            };
+            /** Warnings */
+            warnings?: components["schemas"]["DataWarning"][];
+        };
+        /**
+         * DataWarning
+         * @description A draft's or version's warning: overlapping subsets, sequence leakage, dropped rows.
+         */
+        DataWarning: {
+            /** Code */
+            code: string;
+            /** Feature */
+            feature?: string;
+            /** Message */
+            message: string;
+            /** Rows */
+            rows?: number;
+            /** Subsets */
+            subsets?: string[];
         };
         /** DatasetPublic */
         DatasetPublic: {
@@ -1537,6 +1628,18 @@ export interface components {
              * @default []
              */
             subsets: (components["schemas"]["RandomSubset"] | components["schemas"]["FilterSubset"] | components["schemas"]["RankSubset"])[];
+        };
+        /**
+         * Density
+         * @description Examples counted per (y bin, x bin), rows following y as a heatmap draws them.
+         */
+        Density: {
+            /** Counts */
+            counts: number[][];
+            /** X Edges */
+            x_edges: number[];
+            /** Y Edges */
+            y_edges: number[];
         };
         /**
          * DeploymentCreate
@@ -1836,13 +1939,8 @@ export interface components {
             row_count: number;
             /** @description Everything chosen so far; null before any file. */
             spec: components["schemas"]["DatasetSpec"] | null;
-            /**
-             * Stats
-             * @description Statistics per feature and subset, if asked.
-             */
-            stats: {
-                [key: string]: unknown;
-            } | null;
+            /** @description Statistics per feature and subset, if asked. */
+            stats: components["schemas"]["DataStats"] | null;
             /** Subsets */
             subsets: components["schemas"]["DraftSubsetPublic"][];
             /**
@@ -1854,9 +1952,7 @@ export interface components {
              * Warnings
              * @description Overlapping subsets, sequence leakage, ...
              */
-            warnings: {
-                [key: string]: unknown;
-            }[];
+            warnings: components["schemas"]["DataWarning"][];
         };
         /** DraftSave */
         DraftSave: {
@@ -1918,6 +2014,22 @@ export interface components {
              * @description New dataset name.
              */
             name?: string | null;
+        };
+        /**
+         * Edge
+         * @description A connection from one node's output to another node's input.
+         */
+        Edge: {
+            /**
+             * Dst
+             * @description Id of the node that receives it.
+             */
+            dst: string;
+            /**
+             * Src
+             * @description Id of the node whose output is used.
+             */
+            src: string;
         };
         /** EncodingUpdate */
         EncodingUpdate: {
@@ -1985,7 +2097,7 @@ export interface components {
              */
             subsets: {
                 [key: string]: {
-                    [key: string]: unknown;
+                    [key: string]: components["schemas"]["TargetEvaluation"];
                 };
             };
         };
@@ -2179,10 +2291,7 @@ export interface components {
             epochs: number;
             /** Epochs Done */
             epochs_done: number;
-            /** Graph */
-            graph: {
-                [key: string]: unknown;
-            };
+            graph: components["schemas"]["GraphSpec"];
             /** Id */
             id: string;
             /** @description Its queued or running job, if any. */
@@ -2210,17 +2319,20 @@ export interface components {
             settings: {
                 [key: string]: unknown;
             };
-            /**
-             * Status
-             * @description created, queued, running, evaluating, completed, stopped or failed.
-             */
-            status: string;
+            /** @description Where it stands; stopped when its job was cancelled (it can be resumed). */
+            status: components["schemas"]["ExperimentStatus"];
             /**
              * Updated At
              * Format: date-time
              */
             updated_at: string;
         };
+        /**
+         * ExperimentStatus
+         * @description Where an experiment stands: never run, with a job, or finished (why is in its message).
+         * @enum {string}
+         */
+        ExperimentStatus: "created" | "queued" | "running" | "evaluating" | "completed" | "stopped" | "failed";
         /**
          * ExperimentSummary
          * @description An experiment as the list shows it.
@@ -2266,11 +2378,8 @@ export interface components {
             progress: number;
             /** Project Id */
             project_id: string;
-            /**
-             * Status
-             * @description created, queued, running, evaluating, completed, stopped or failed.
-             */
-            status: string;
+            /** @description Where it stands; stopped when its job was cancelled (it can be resumed). */
+            status: components["schemas"]["ExperimentStatus"];
             /**
              * Updated At
              * Format: date-time
@@ -2406,6 +2515,37 @@ export interface components {
             type: components["schemas"]["FeatureType"];
         };
         /**
+         * FeatureStats
+         * @description Statistics of one feature (`kozak.data.stats`); which keys are present depends on its type.
+         */
+        FeatureStats: {
+            /** Composition */
+            composition?: {
+                [key: string]: number;
+            };
+            /** Count */
+            count: number;
+            /** Counts */
+            counts?: {
+                [key: string]: number;
+            };
+            /** Distinct */
+            distinct?: number;
+            histogram?: components["schemas"]["Histogram"];
+            length?: components["schemas"]["LengthStats"];
+            /** Max */
+            max?: number;
+            /** Mean */
+            mean?: number;
+            /** Min */
+            min?: number;
+            per_position?: components["schemas"]["PerPositionStats"];
+            /** Sd */
+            sd?: number;
+            /** Shape */
+            shape?: number[];
+        };
+        /**
          * FeatureType
          * @description The kinds of column Kozak knows.
          * @enum {string}
@@ -2505,6 +2645,40 @@ export interface components {
             /** Total Params */
             total_params: number;
         };
+        /**
+         * GraphSpec
+         * @description A model graph: nodes, edges and a name; inputs and targets are its Input/Target nodes.
+         */
+        GraphSpec: {
+            /**
+             * Description
+             * @description What the model is and where it comes from.
+             * @default
+             */
+            description: string;
+            /**
+             * Edges
+             * @description Connections between blocks.
+             */
+            edges: components["schemas"]["Edge"][];
+            /**
+             * Format Version
+             * @description Version of this file format.
+             * @default 1
+             */
+            format_version: number;
+            /**
+             * Name
+             * @description Human name of the model.
+             * @default
+             */
+            name: string;
+            /**
+             * Nodes
+             * @description The blocks.
+             */
+            nodes: components["schemas"]["Node"][];
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2522,6 +2696,37 @@ export interface components {
             status: string;
             /** Version */
             version: string;
+        };
+        /** Histogram */
+        Histogram: {
+            /** Counts */
+            counts: number[];
+            /** Edges */
+            edges?: number[];
+        };
+        /**
+         * InputField
+         * @description One model input as a deployment describes it; the keys present depend on `type`.
+         */
+        InputField: {
+            /** Alignment */
+            alignment?: string;
+            /** Alphabet */
+            alphabet?: string;
+            /** Categories */
+            categories?: string[];
+            /** Length */
+            length?: number;
+            /** Name */
+            name: string;
+            /** Normalization */
+            normalization?: string;
+            /** Padding */
+            padding?: number;
+            /** Shape */
+            shape?: number[];
+            stats?: components["schemas"]["NormalizationStats"] | null;
+            type: components["schemas"]["FeatureType"];
         };
         /**
          * IssuePublic
@@ -2588,11 +2793,8 @@ export interface components {
             project_id: string;
             /** Started At */
             started_at: string | null;
-            /**
-             * Status
-             * @description queued, running, completed, failed or cancelled.
-             */
-            status: string;
+            /** @description Where it stands; a cancelled job leaves its experiment stopped. */
+            status: components["schemas"]["JobStatus"];
             /** Worker Id */
             worker_id: string | null;
         };
@@ -2636,13 +2838,29 @@ export interface components {
             project_id: string;
             /** Started At */
             started_at: string | null;
-            /**
-             * Status
-             * @description queued, running, completed, failed or cancelled.
-             */
-            status: string;
+            /** @description Where it stands; a cancelled job leaves its experiment stopped. */
+            status: components["schemas"]["JobStatus"];
             /** Worker Id */
             worker_id: string | null;
+        };
+        /**
+         * JobStatus
+         * @description Where a job of the queue stands.
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "completed" | "failed" | "cancelled";
+        /** LengthStats */
+        LengthStats: {
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Max */
+            max: number;
+            /** Mean */
+            mean: number;
+            /** Min */
+            min: number;
         };
         /** Login */
         Login: {
@@ -2698,6 +2916,39 @@ export interface components {
             user: string;
         };
         /**
+         * ModelSchemaPublic
+         * @description What a deployment's rows must hold and what its predictions hold.
+         */
+        ModelSchemaPublic: {
+            /** Inputs */
+            inputs: components["schemas"]["InputField"][];
+            /** Outputs */
+            outputs: components["schemas"]["OutputField"][];
+        };
+        /**
+         * Node
+         * @description One block in the graph.
+         */
+        Node: {
+            /**
+             * Id
+             * @description Unique name of the node: a letter or _, then letters, digits, _ or -.
+             */
+            id: string;
+            /**
+             * Params
+             * @description The block's parameters (see the block's schema).
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Type
+             * @description Registered block type, e.g. 'conv2d'.
+             */
+            type: string;
+        };
+        /**
          * NodeInfoPublic
          * @description One node's inferred shapes and sizes (shapes exclude the batch axis).
          */
@@ -2750,6 +3001,20 @@ export interface components {
              * @description Subset supplying normalization statistics; null for the default.
              */
             normalize_on?: string | null;
+        };
+        /**
+         * OutputField
+         * @description One model output: numbers (with their normalisation) or classes.
+         */
+        OutputField: {
+            /** Categories */
+            categories?: string[];
+            /** Name */
+            name: string;
+            /** Normalization */
+            normalization?: string;
+            stats?: components["schemas"]["NormalizationStats"] | null;
+            type: components["schemas"]["FeatureType"];
         };
         /** Page[BlockPublic] */
         Page_BlockPublic_: {
@@ -2862,6 +3127,15 @@ export interface components {
              * @description The new password, at least 8 characters.
              */
             password: string;
+        };
+        /** PerPositionStats */
+        PerPositionStats: {
+            /** Coverage */
+            coverage: number[];
+            /** Fractions */
+            fractions: number[][];
+            /** Window */
+            window: number;
         };
         /**
          * PresetPublic
@@ -3035,6 +3309,24 @@ export interface components {
             within: string[];
         };
         /**
+         * Residuals
+         * @description The distribution of prediction errors (predicted minus true).
+         */
+        Residuals: {
+            /** Counts */
+            counts: number[];
+            /** Edges */
+            edges: number[];
+            /** Mean */
+            mean: number;
+            /** N */
+            n: number;
+            /** Sd */
+            sd: number | null;
+            /** Skewness */
+            skewness: number | null;
+        };
+        /**
          * RunSettingsSchemaPublic
          * @description What the run-settings form is rendered from.
          */
@@ -3053,6 +3345,28 @@ export interface components {
             json_schema: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * Scatter
+         * @description True (x) against predicted (y): every point, or a sample plus a density (`evaluation.plots`).
+         */
+        Scatter: {
+            density: components["schemas"]["Density"] | null;
+            /** Indices */
+            indices: number[] | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "points" | "density";
+            /** N */
+            n: number;
+            /** Range */
+            range: number[];
+            /** X */
+            x: number[];
+            /** Y */
+            y: number[];
         };
         /**
          * SequenceEncoding
@@ -3098,6 +3412,18 @@ export interface components {
              */
             expires_at: string;
             user: components["schemas"]["UserPublic"];
+        };
+        /**
+         * TargetEvaluation
+         * @description One target on one subset: its metrics (by task) and, for regression, the plot data.
+         */
+        TargetEvaluation: {
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            };
+            residuals?: components["schemas"]["Residuals"];
+            scatter?: components["schemas"]["Scatter"];
         };
         /** TokenCreate */
         TokenCreate: {
@@ -3273,17 +3599,9 @@ export interface components {
             sources: {
                 [key: string]: unknown;
             }[];
-            /**
-             * Spec
-             * @description The DatasetSpec with statistics filled in.
-             */
-            spec: {
-                [key: string]: unknown;
-            };
-            /** Stats */
-            stats: {
-                [key: string]: unknown;
-            };
+            /** @description The DatasetSpec with statistics filled in. */
+            spec: components["schemas"]["DatasetSpec"];
+            stats: components["schemas"]["DataStats"];
             /** Subset Counts */
             subset_counts: {
                 [key: string]: number;
@@ -3494,9 +3812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GraphSpec"];
                 };
             };
             /** @description Validation Error */
@@ -4068,9 +4384,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelSchemaPublic"];
                 };
             };
             /** @description Validation Error */

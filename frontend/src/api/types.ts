@@ -1,4 +1,4 @@
-/** Short names for the API's schemas, plus the shapes the schema leaves open (stats, warnings). */
+/** Short names for the API's schemas. */
 import type { components } from "./schema";
 
 type Schemas = components["schemas"];
@@ -29,35 +29,8 @@ export type RankSubset = Schemas["RankSubset"];
 export type Condition = Schemas["Condition"];
 export type FeatureUpdate = Schemas["FeatureUpdate"];
 
-/** A draft's or version's warning: overlapping subsets, sequence leakage, dropped rows. */
-export interface DataWarning {
-  code: string;
-  message: string;
-  subsets?: string[];
-  rows?: number;
-  feature?: string;
-}
-
-/** Statistics of one feature (see `kozak.data.stats`); which keys are present depends on its type. */
-export interface FeatureStats {
-  count: number;
-  mean?: number;
-  sd?: number;
-  min?: number;
-  max?: number;
-  histogram?: { counts: number[]; edges?: number[] };
-  counts?: Record<string, number>;
-  distinct?: number;
-  shape?: number[];
-  length?: { min: number; max: number; mean: number; counts: Record<string, number> };
-  composition?: Record<string, number>;
-  per_position?: { window: number; fractions: number[][]; coverage: number[] };
-}
-
-/** `{all: {feature: stats}, subsets: {subset: {feature: stats}}}`. */
-export interface DataStats {
-  all: Record<string, FeatureStats>;
-  subsets: Record<string, Record<string, FeatureStats>>;
-}
+export type DataWarning = Schemas["DataWarning"];
+export type FeatureStats = Schemas["FeatureStats"];
+export type DataStats = Schemas["DataStats"];
 
 export type Row = Record<string, unknown>;

@@ -22,6 +22,7 @@ from kozak.accounts.roles import (
 )
 from kozak.accounts.users import (
     authenticate,
+    change_password,
     create_user,
     ensure_admin,
     get_user,
@@ -34,6 +35,7 @@ __all__ = [
     "add_member",
     "adopt_orphan_projects",
     "authenticate",
+    "change_password",
     "create_project",
     "create_session",
     "create_token",

@@ -11,7 +11,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kozak.errors import AlreadyExists, InvalidConfig, NotAuthenticated, NotFound
+from kozak.errors import AlreadyExists, Forbidden, InvalidConfig, NotAuthenticated, NotFound
 from kozak.store.entities import User
 from kozak.workspace import Workspace
 
@@ -62,6 +62,23 @@ def set_password(workspace: Workspace, id_or_name: str, password: str) -> User:
     """Replace a user's password."""
     user = workspace.metadata.get_user(id_or_name)
     return workspace.metadata.update_user(user.id, password_hash=hash_password(password))
+
+
+def change_password(
+    workspace: Workspace, actor: User, id_or_name: str, password: str, current_password: str = ""
+) -> User:
+    """`actor` sets a user's password: their own with the current one, anyone's as an admin.
+
+    Raises:
+        NotAuthenticated: If a non-admin's current password is wrong.
+        Forbidden: If a non-admin names another user.
+    """
+    target = get_user(workspace, id_or_name)
+    if not actor.is_admin:
+        if target.id != actor.id:
+            raise Forbidden("only an administrator can change another user's password")
+        authenticate(workspace, actor.name, current_password)
+    return set_password(workspace, target.id, password)
 
 
 def authenticate(workspace: Workspace, name: str, password: str) -> User:

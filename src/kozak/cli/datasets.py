@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from rich.table import Table
 
 from kozak.cli.common import console, open_workspace
-from kozak.data import DatasetDraft, diff_versions, find_version, import_files, list_datasets
+from kozak.data import DatasetEditor, diff_versions, find_version, import_files, list_datasets
 from kozak.data.subsets import RankSubset, SubsetSpec
 from kozak.errors import InvalidConfig, invalid_config
 from kozak.store.entities import DatasetVersion
@@ -56,7 +56,7 @@ def _numbers(text: str, option: str) -> list[float]:
         raise InvalidConfig(f"{option} expects numbers separated by commas, got {text!r}") from None
 
 
-def _apply_options(draft: DatasetDraft, options: dict[str, Any]) -> None:
+def _apply_options(draft: DatasetEditor, options: dict[str, Any]) -> None:
     for old, new in _pairs(options["rename"], "--rename"):
         draft.rename(old, new)
     for feature, kind in _pairs(options["type"], "--type"):

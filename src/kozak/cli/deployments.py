@@ -13,7 +13,7 @@ from rich.table import Table
 
 from kozak.cli.common import console, open_workspace
 from kozak.cli.experiments import ProjectOption
-from kozak.deploy import service
+from kozak.deploy import deployments
 from kozak.store.entities import Deployment
 from kozak.workspace import Workspace
 
@@ -23,7 +23,7 @@ DeploymentArgument = Annotated[str, typer.Argument(help="Deployment id or name."
 
 
 def _find(workspace: Workspace, project: str, ref: str) -> Deployment:
-    return service.get_deployment(workspace, workspace.metadata.get_project(project).id, ref)
+    return deployments.get_deployment(workspace, workspace.metadata.get_project(project).id, ref)
 
 
 def _show_token(deployment: Deployment, token: str) -> None:
@@ -43,7 +43,7 @@ def create(
     """Deploy a checkpoint of an experiment and print its token (shown this once)."""
     workspace = open_workspace()
     found = workspace.metadata.get_experiment(workspace.metadata.get_project(project).id, experiment)
-    deployment, token = service.create_deployment(
+    deployment, token = deployments.create_deployment(
         workspace,
         found,
         checkpoint=checkpoint,
@@ -59,7 +59,7 @@ def list_deployments(project: ProjectOption = "Default") -> None:
     """The project's deployments."""
     workspace = open_workspace()
     table = Table("name", "id", "experiment", "checkpoint", "epoch", "enabled", "token")
-    for d in service.list_deployments(workspace, workspace.metadata.get_project(project).id):
+    for d in deployments.list_deployments(workspace, workspace.metadata.get_project(project).id):
         table.add_row(
             d.name, d.id, d.experiment_id or "(deleted)", d.checkpoint, str(d.epoch),
             "yes" if d.enabled else "no", d.token_prefix + "…",
@@ -71,7 +71,7 @@ def list_deployments(project: ProjectOption = "Default") -> None:
 def enable(deployment: DeploymentArgument, project: ProjectOption = "Default") -> None:
     """Let a deployment answer requests."""
     workspace = open_workspace()
-    found = service.set_enabled(workspace, _find(workspace, project, deployment), True)
+    found = deployments.set_enabled(workspace, _find(workspace, project, deployment), True, cache=None)
     console.print(f"[bold]{found.name}[/] is enabled")
 
 
@@ -79,7 +79,7 @@ def enable(deployment: DeploymentArgument, project: ProjectOption = "Default") -
 def disable(deployment: DeploymentArgument, project: ProjectOption = "Default") -> None:
     """Make a deployment answer 403 (needed before deleting it)."""
     workspace = open_workspace()
-    found = service.set_enabled(workspace, _find(workspace, project, deployment), False)
+    found = deployments.set_enabled(workspace, _find(workspace, project, deployment), False, cache=None)
     console.print(f"[bold]{found.name}[/] is disabled")
 
 
@@ -87,7 +87,9 @@ def disable(deployment: DeploymentArgument, project: ProjectOption = "Default") 
 def token(deployment: DeploymentArgument, project: ProjectOption = "Default") -> None:
     """Replace a deployment's token (the old one stops working) and print the new one."""
     workspace = open_workspace()
-    found, secret = service.regenerate_token(workspace, _find(workspace, project, deployment))
+    found, secret = deployments.regenerate_token(
+        workspace, _find(workspace, project, deployment), cache=None
+    )
     _show_token(found, secret)
 
 
@@ -96,5 +98,5 @@ def delete(deployment: DeploymentArgument, project: ProjectOption = "Default") -
     """Delete a disabled deployment and its copy of the weights."""
     workspace = open_workspace()
     found = _find(workspace, project, deployment)
-    service.delete_deployment(workspace, found)
+    deployments.delete_deployment(workspace, found, cache=None)
     console.print(f"deleted [bold]{found.name}[/]")

@@ -11,7 +11,7 @@ from kozak.cli.common import console, open_workspace
 from kozak.deploy.export import DESCRIPTION_FILE, FORMATS, ExportFormat, export_model
 from kozak.errors import InvalidConfig
 from kozak.experiments import get_experiment
-from kozak.experiments.service import experiment_checkpoint
+from kozak.experiments.checkpoints import experiment_checkpoint
 
 
 def export_command(

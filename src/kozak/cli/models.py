@@ -15,7 +15,7 @@ from kozak.blocks import BLOCKS, block_schemas
 from kozak.cli.common import console
 from kozak.errors import InvalidConfig
 from kozak.graph import PRESETS, GraphSpec, preset, validate_graph
-from kozak.graph.infer import describe_shape
+from kozak.graph.shapes import describe_shape
 
 app = typer.Typer(help="Model graphs: presets, blocks and shapes.", no_args_is_help=True)
 

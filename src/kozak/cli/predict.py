@@ -9,11 +9,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kozak.cli.common import console, err_console, open_workspace
-from kozak.deploy.batch import LocalPredictor, Predictor, count_rows, predict_file
 from kozak.deploy.model import ServingModel
+from kozak.deploy.predict_file import LocalPredictor, Predictor, count_rows, predict_file
 from kozak.deployment_client import TOKEN_VARIABLE, Deployment
 from kozak.experiments import get_experiment
-from kozak.experiments.service import experiment_checkpoint
+from kozak.experiments.checkpoints import experiment_checkpoint
 
 
 def _predictor(source: str, project: str, checkpoint: str, token: str | None) -> Predictor:
@@ -45,7 +45,7 @@ def predict_command(
 ) -> None:
     """Predict every row of a file; write its columns plus one column per prediction.
 
-    Classification targets get one `target:class` probability column per class.
+    Classification targets get one `target_prob:class` probability column per class.
     """
     predictor = _predictor(source, project, checkpoint, token)
     total = count_rows(input)

@@ -21,7 +21,7 @@ from kozak.deploy.host import Served, SingleModel
 from kozak.deploy.model import ServingModel
 from kozak.deploy.tokens import hash_token
 from kozak.errors import InvalidConfig
-from kozak.experiments.service import experiment_checkpoint
+from kozak.experiments.checkpoints import experiment_checkpoint
 from kozak.server.serving_app import create_serving_app
 from kozak.settings import Settings
 

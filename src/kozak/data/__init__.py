@@ -5,16 +5,16 @@ draft.rename("UTR", "seq").set_encoding("seq", alignment="right", length=50, pad
 version = draft.save()
 """
 
-from kozak.data.catalog import find_version, list_datasets
-from kozak.data.draft import DatasetDraft, edit_version, import_files
-from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
-from kozak.data.spec import DatasetSpec
+from kozak.data.dataset_catalog import find_version, list_datasets
+from kozak.data.dataset_spec import DatasetSpec
+from kozak.data.editor import DatasetEditor, edit_version, import_files
+from kozak.data.feature_spec import FeatureSpec, FeatureType, SequenceEncoding
 from kozak.data.subsets import Condition, FilterSubset, RandomSubset, RankSubset, split
 from kozak.data.versions import diff_versions, load_version
 
 __all__ = [
     "Condition",
-    "DatasetDraft",
+    "DatasetEditor",
     "DatasetSpec",
     "FeatureSpec",
     "FeatureType",

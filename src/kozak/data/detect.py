@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
+from kozak.data.feature_spec import FeatureSpec, FeatureType, SequenceEncoding
 from kozak.data.table import RawColumn
 from kozak.sequences import DNA, INVALID, PROTEIN, RNA, Alphabet, one_hot_to_codes, string_buffers
 

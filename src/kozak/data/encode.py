@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kozak.data.detect import first_false, is_number
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.data.table import RawColumn
 from kozak.errors import DataError
 from kozak.sequences import EncodedSequences, encode_strings, get_alphabet, one_hot_to_codes

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.encode import FeatureData, encode_feature, missing_mask
-from kozak.data.features import NUMERIC_TYPES, FeatureType, NormalizationStats
-from kozak.data.spec import DatasetSpec
+from kozak.data.feature_spec import NUMERIC_TYPES, FeatureType, NormalizationStats
 from kozak.data.stats import compute_stats
 from kozak.data.subsets import evaluate_subsets, leakage_warnings, overlap_warnings, sequence_hashes
 from kozak.data.table import RawColumn, RawTable

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kozak.data.encode import FeatureData
-from kozak.data.features import FeatureType, SequenceEncoding
+from kozak.data.feature_spec import FeatureType, SequenceEncoding
 from kozak.sequences import EncodedSequences, alignment_offsets, get_alphabet
 
 HISTOGRAM_BINS = 20

@@ -15,11 +15,11 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.detect import detect
 from kozak.data.download import fetch_to_cache
-from kozak.data.draft_tables import cache_table, detected_spec, files_table, locked_row
+from kozak.data.draft_cache import cache_table, detected_spec, files_table, locked_row
 from kozak.data.formats.base import format_of, read_file
-from kozak.data.spec import DatasetSpec
 from kozak.data.table import RawTable
 from kozak.errors import InvalidConfig, LimitExceeded, NotFound
 from kozak.store.artifacts import TMP_PREFIX

@@ -19,10 +19,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.encode import FeatureData
-from kozak.data.features import FeatureType
+from kozak.data.feature_spec import FeatureType
 from kozak.data.prepare import VersionContent, done
-from kozak.data.spec import DatasetSpec
 from kozak.data.table import Source
 from kozak.errors import SchemaMismatch
 from kozak.sequences import EncodedSequences

@@ -23,7 +23,7 @@ import torch
 from torch import Tensor, nn
 
 from kozak import __version__
-from kozak.data.features import NUMERIC_TYPES, FeatureSpec
+from kozak.data.feature_spec import NUMERIC_TYPES, FeatureSpec
 from kozak.deploy.model import ServingModel
 from kozak.errors import InvalidConfig, KozakError
 from kozak.graph.compile import GraphModule

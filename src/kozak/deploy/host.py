@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kozak.deploy.batching import MicroBatcher
+from kozak.deploy.deployments import model_path
+from kozak.deploy.microbatcher import MicroBatcher
 from kozak.deploy.model import Row, ServingModel
-from kozak.deploy.service import model_path
 from kozak.deploy.tokens import token_matches
 from kozak.deploy.usage import UsageRecorder
 from kozak.errors import Forbidden, NotAuthenticated, NotFound

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from kozak.data.features import NUMERIC_TYPES, FeatureSpec, FeatureType
+from kozak.data.feature_spec import NUMERIC_TYPES, FeatureSpec, FeatureType
 from kozak.errors import DataError, InvalidConfig
 from kozak.graph.compile import GraphModule
 from kozak.sequences import encode_strings, get_alphabet, one_hot

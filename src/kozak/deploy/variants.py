@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kozak.data.features import FeatureType
+from kozak.data.feature_spec import FeatureType
 from kozak.deploy.model import RowError, ServingModel
 from kozak.errors import DataError
 

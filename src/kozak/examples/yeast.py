@@ -20,11 +20,12 @@ import numpy as np
 import pyarrow as pa
 
 from kozak.data import Condition, FilterSubset, import_files, load_version
-from kozak.data.draft import DatasetDraft, default_spec
+from kozak.data.editor import DatasetEditor, default_spec
 from kozak.data.table import RawColumn, RawTable
 from kozak.evaluation import regression_metrics
 from kozak.experiments import create_experiment, run_experiment, stored_evaluation
-from kozak.experiments.service import free_experiment_name, local_checkpoint
+from kozak.experiments.checkpoints import local_checkpoint
+from kozak.experiments.lifecycle import free_experiment_name
 from kozak.graph.presets import preset
 from kozak.store.entities import DatasetVersion, Experiment
 from kozak.training import RunSettings
@@ -93,7 +94,7 @@ class YeastResult:
 def _draft_with_split(
     workspace: Workspace, path: Path, name: str, labels_for: Callable[[np.ndarray], np.ndarray],
     rows: int | None, seed: int,
-) -> DatasetDraft:  # fmt: skip
+) -> DatasetEditor:  # fmt: skip
     """Import `path`, optionally sample `rows` rows, and add the `split` column."""
     table = import_files(workspace, [path], name=name, project=PROJECT).table
     if rows is not None and rows < table.n_rows:
@@ -103,7 +104,7 @@ def _draft_with_split(
     t0 = np.asarray(table.column("t0").values.to_numpy(zero_copy_only=False))
     split = RawColumn("split", pa.array(labels_for(t0).tolist(), pa.string()), "paper split")
     table = RawTable([*table.columns, split], table.sources)
-    draft = DatasetDraft(workspace, table, default_spec(table), name=name, project=PROJECT)
+    draft = DatasetEditor(workspace, table, default_spec(table), name=name, project=PROJECT)
     for default in list(draft.spec.subsets):
         draft.remove_subset(default.name)
     for label in ("training", "validation", "test"):

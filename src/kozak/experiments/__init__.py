@@ -6,7 +6,8 @@ clone_experiment(workspace, experiment, "wider", with_weights=True)
 """
 
 from kozak.experiments.compare import compare_experiments, evaluate_on_file, export_predictions
-from kozak.experiments.service import (
+from kozak.experiments.experiment_file import ExperimentFile, run_file
+from kozak.experiments.lifecycle import (
     clone_experiment,
     continue_experiment,
     create_experiment,
@@ -16,7 +17,6 @@ from kozak.experiments.service import (
     run_experiment,
     stored_evaluation,
 )
-from kozak.experiments.spec import ExperimentFile, run_file
 
 __all__ = [
     "ExperimentFile",

@@ -12,7 +12,8 @@ Contract:
 - `export_predictions(...)` writes one row per dataset-version row (optionally one subset) to a
   CSV or Parquet file: `row`, every string or integer feature that is neither an input nor a
   target (ids such as `UTR_name`), `subsets` (`|`-joined) and per target `<target>_true` and
-  `<target>_pred` (classification: the class names, plus `<target>_prob`, the top probability).
+  `<target>_pred` (classification: the class names, plus `<target>_prob`, the top probability),
+  named by `kozak.prediction_columns`.
 - `evaluate_on_file(...)` encodes new files with the checkpoint's own feature specs (encodings,
   categories and normalisation statistics of the training version) and evaluates the model on
   every row; nothing is written to the workspace (no dataset version is created).
@@ -25,6 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,24 +37,21 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.encode import FeatureData, encode_feature, missing_mask
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.data.formats.base import read_files
 from kozak.data.prepare import VersionContent, done
-from kozak.data.spec import DatasetSpec
 from kozak.data.table import RawColumn, RawTable
 from kozak.data.versions import load_version
 from kozak.errors import DataError, InvalidConfig, KozakError, NotFound
 from kozak.evaluation import regression_metrics, residual_histogram, scatter_data
-from kozak.experiments.service import (
-    experiment_checkpoint,
-    local_checkpoint,
-    stored_evaluation,
-    version_of,
-)
+from kozak.experiments.checkpoints import experiment_checkpoint, local_checkpoint
+from kozak.experiments.lifecycle import stored_evaluation, version_of
 from kozak.graph.compile import GraphModule
-from kozak.graph.infer import infer
-from kozak.graph.spec import GraphSpec
+from kozak.graph.graph_spec import GraphSpec
+from kozak.graph.shapes import infer
+from kozak.prediction_columns import predicted_column, probability_column, true_column
 from kozak.store.entities import Experiment
 from kozak.training.checkpoint import Checkpoint, load_checkpoint
 from kozak.training.data import subset_rows
@@ -201,19 +201,19 @@ def _prediction_columns(
         spec = specs[target]
         classes = np.asarray(spec.categories or (), dtype=object)
         if spec.type is FeatureType.CATEGORICAL:
-            columns[f"{target}_true"] = pa.array(classes[true.astype(np.int64)], pa.string())
-            columns[f"{target}_pred"] = pa.array(classes[pred.argmax(axis=1)], pa.string())
-            columns[f"{target}_prob"] = pa.array(pred.max(axis=1).astype(np.float64))
+            columns[true_column(target)] = pa.array(classes[true.astype(np.int64)], pa.string())
+            columns[predicted_column(target)] = pa.array(classes[pred.argmax(axis=1)], pa.string())
+            columns[probability_column(target)] = pa.array(pred.max(axis=1).astype(np.float64))
         elif spec.type is FeatureType.MULTILABEL:
-            columns[f"{target}_true"] = pa.array(
+            columns[true_column(target)] = pa.array(
                 ["|".join(classes[row > 0.5]) for row in true], pa.string()
             )
-            columns[f"{target}_pred"] = pa.array(
+            columns[predicted_column(target)] = pa.array(
                 ["|".join(classes[row > 0.5]) for row in pred], pa.string()
             )
         else:
-            columns[f"{target}_true"] = pa.array(true.astype(np.float64).reshape(-1))
-            columns[f"{target}_pred"] = pa.array(pred.astype(np.float64).reshape(-1))
+            columns[true_column(target)] = pa.array(true.astype(np.float64).reshape(-1))
+            columns[predicted_column(target)] = pa.array(pred.astype(np.float64).reshape(-1))
     return columns
 
 
@@ -291,6 +291,26 @@ def export_predictions(
 
 
 # --- evaluation on other files --------------------------------------------------------------
+
+
+def export_predictions_to_temporary(
+    workspace: Workspace,
+    experiment: Experiment,
+    name: str,
+    subset: str | None = None,
+    checkpoint: str = "best",
+) -> Path:
+    """`export_predictions` into a new temporary folder, as the file `name`, for a download.
+
+    The caller removes the folder (`path.parent`) when done with the file; when the export
+    fails nothing is left behind.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="kozak-predictions-"))
+    try:
+        return export_predictions(workspace, experiment, folder / name, subset, checkpoint)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def _column_for(table: RawTable, spec: FeatureSpec, files: Sequence[str]) -> RawColumn:

@@ -14,8 +14,9 @@ from typing import Any
 
 from kozak.errors import NotFound
 from kozak.experiments.compare import compare_experiments, flatten
-from kozak.experiments.service import ACTIVE_JOB_STATUSES, stored_evaluation
+from kozak.experiments.lifecycle import stored_evaluation
 from kozak.store.entities import EpochMetrics, Experiment, Job
+from kozak.store.statuses import JOB_ACTIVE
 from kozak.workspace import Workspace
 
 
@@ -54,7 +55,7 @@ def overview(workspace: Workspace, experiment: Experiment, job: Job | None = Non
     """One experiment's overview; `job` is looked up when not given."""
     if job is None:
         active = workspace.metadata.list_jobs(
-            experiment.project_id, statuses=ACTIVE_JOB_STATUSES, experiment_id=experiment.id
+            experiment.project_id, statuses=JOB_ACTIVE, experiment_id=experiment.id
         )
         job = active[0] if active else None
     planned = int(experiment.settings.get("epochs", 0)) or 1
@@ -70,7 +71,7 @@ def overview(workspace: Workspace, experiment: Experiment, job: Job | None = Non
 def overviews(workspace: Workspace, project_id: str) -> list[Overview]:
     """Every experiment of a project, oldest first, with its job, progress and best metric."""
     jobs: dict[str, Job] = {}
-    for job in workspace.metadata.list_jobs(project_id, statuses=ACTIVE_JOB_STATUSES):
+    for job in workspace.metadata.list_jobs(project_id, statuses=JOB_ACTIVE):
         if job.experiment_id is not None:
             jobs.setdefault(job.experiment_id, job)
     return [

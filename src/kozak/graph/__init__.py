@@ -5,10 +5,10 @@ Typical use: `spec = preset("cuperus2017")`, `info = infer(spec, features)`,
 """
 
 from kozak.graph.compile import GraphModule, compile_graph
-from kozak.graph.features import FeatureInfo
-from kozak.graph.infer import GraphInfo, GraphIssue, NodeInfo, analyze, infer, topological_order
+from kozak.graph.feature_shapes import FeatureInfo
+from kozak.graph.graph_spec import Edge, GraphSpec, Node, chain
 from kozak.graph.presets import PRESETS, Preset, preset
-from kozak.graph.spec import Edge, GraphSpec, Node, chain
+from kozak.graph.shapes import GraphInfo, GraphIssue, NodeInfo, analyze, infer, topological_order
 from kozak.graph.validate import GraphReport, validate_graph
 
 __all__ = [

@@ -13,9 +13,9 @@ from torch import Tensor, nn
 from kozak.blocks import BLOCKS, fmt_shape
 from kozak.blocks.io import InputParams, TargetParams
 from kozak.errors import SchemaMismatch, ShapeError
-from kozak.graph.features import FeatureInfo
-from kozak.graph.infer import GraphInfo
-from kozak.graph.spec import GraphSpec
+from kozak.graph.feature_shapes import FeatureInfo
+from kozak.graph.graph_spec import GraphSpec
+from kozak.graph.shapes import GraphInfo
 from kozak.graph.validate import validate_graph
 
 

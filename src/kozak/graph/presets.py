@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kozak.errors import InvalidConfig
-from kozak.graph.spec import GraphSpec, chain
+from kozak.graph.graph_spec import GraphSpec, chain
 from kozak.registry import Registry
 
 NodeTuple = tuple[str, str, dict[str, Any]]

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kozak.blocks import BLOCKS, LOSSES, fmt_shape, get_loss
 from kozak.blocks.io import InputParams, TargetParams
-from kozak.graph.features import FeatureInfo
-from kozak.graph.infer import GraphInfo, GraphIssue, analyze
-from kozak.graph.spec import GraphSpec, Node
+from kozak.graph.feature_shapes import FeatureInfo
+from kozak.graph.graph_spec import GraphSpec, Node
+from kozak.graph.shapes import GraphInfo, GraphIssue, analyze
 
 # Last activations whose range cannot cover an unbounded regression target.
 BOUNDED = {"relu", "sigmoid", "softmax", "tanh", "exp", "softplus", "elu"}

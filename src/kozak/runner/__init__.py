@@ -5,10 +5,9 @@ runner = open_runner(workspace); runner.start()      # in the server's lifespan
 runner.submit(job).wait()                            # or .status(), .cancel()
 """
 
-from kozak.runner.base import JobRunner, SubmittedJob, open_runner
+from kozak.runner.base import JobRunner, SubmittedJob
 from kozak.runner.events import EventRecorder, emit_status
 from kozak.runner.jobs import (
-    JOB_KINDS,
     active_job,
     cancel_job,
     enqueue_experiment_job,
@@ -16,6 +15,8 @@ from kozak.runner.jobs import (
     reap_lost_jobs,
     stop_experiment,
 )
+from kozak.runner.kinds import JOB_KINDS
+from kozak.runner.runners import open_runner
 from kozak.runner.worker import Worker
 
 __all__ = [

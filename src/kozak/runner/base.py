@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 
-from kozak.errors import InvalidConfig, KozakError
-from kozak.runner.jobs import FINISHED_STATUSES, cancel_job, reap_lost_jobs
+from kozak.errors import KozakError
+from kozak.runner.jobs import cancel_job, reap_lost_jobs
 from kozak.store.entities import Job
+from kozak.store.statuses import JOB_FINISHED
 from kozak.workspace import Workspace
 
 logger = logging.getLogger("kozak.runner")
@@ -58,7 +59,7 @@ class SubmittedJob:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             job = self.job()
-            if job.status in FINISHED_STATUSES:
+            if job.status in JOB_FINISHED:
                 return job
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"job {self.job_id} is still {job.status} after {timeout} s")
@@ -142,30 +143,3 @@ class Reaper:
                     self.also()
             except KozakError as exc:  # a database hiccup must not end supervision
                 logger.warning("reaper pass failed: %s", exc.message)
-
-
-def _local(workspace: Workspace) -> JobRunner:
-    from kozak.runner.local import LocalProcessRunner
-
-    return LocalProcessRunner(workspace)
-
-
-def _ray(workspace: Workspace) -> JobRunner:
-    from kozak.runner.ray import RayRunner  # imports nothing of Ray until it starts
-
-    return RayRunner(workspace)
-
-
-RUNNERS: dict[str, Callable[[Workspace], JobRunner]] = {"local": _local, "ray": _ray}
-
-
-def open_runner(workspace: Workspace) -> JobRunner:
-    """The runner `workspace.settings.runner` names (not started yet).
-
-    Raises:
-        InvalidConfig: If the setting names no known runner.
-    """
-    name = workspace.settings.runner
-    if name not in RUNNERS:
-        raise InvalidConfig(f"unknown runner {name!r}; choose one of: {', '.join(sorted(RUNNERS))}")
-    return RUNNERS[name](workspace)

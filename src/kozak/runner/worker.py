@@ -15,7 +15,9 @@ import time
 import traceback
 
 from kozak.errors import JobFailed, KozakError
-from kozak.runner.jobs import RESUME_HINT, JobLog, StopSignal, describe, execute_job
+from kozak.runner.job_kind import RESUME_HINT, StopSignal, describe
+from kozak.runner.job_log import JobLog
+from kozak.runner.jobs import execute_job
 from kozak.store.entities import Job
 from kozak.workspace import Workspace
 

@@ -55,6 +55,7 @@ from kozak.store.entities import (
     utcnow,
 )
 from kozak.store.metadata import MetadataStore
+from kozak.store.statuses import JOB_FINISHED
 from kozak.store.tables import (
     ApiTokenRow,
     Base,
@@ -77,7 +78,6 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 TOKEN_STAMP_INTERVAL = timedelta(minutes=1)
 E = TypeVar("E", bound=Entity)
 
-FINISHED_STATUSES = ("completed", "failed", "cancelled")
 # Attempts a worker makes at taking a job other workers keep taking first, before it reports
 # an empty queue for now (it polls again); only SQLite, which has no SKIP LOCKED, ever retries.
 _CLAIM_ATTEMPTS = 50
@@ -711,9 +711,9 @@ class SqlAlchemyMetadataStore(MetadataStore):
     def finish_job(
         self, job_id: str, worker_id: str | None, status: str, error: str = "", log: str = ""
     ) -> Job:
-        if status not in FINISHED_STATUSES:
+        if status not in JOB_FINISHED:
             raise StoreError(
-                f"a job cannot finish as {status!r}; use one of {', '.join(FINISHED_STATUSES)}",
+                f"a job cannot finish as {status!r}; use one of {', '.join(JOB_FINISHED)}",
                 job=job_id,
             )
         values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "lease_expires_at": None}

@@ -16,11 +16,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from kozak.data.features import FeatureSpec
+from kozak.data.feature_spec import FeatureSpec
 from kozak.errors import SchemaMismatch
 from kozak.graph.compile import GraphModule, compile_graph
-from kozak.graph.features import FeatureInfo
-from kozak.graph.spec import GraphSpec
+from kozak.graph.feature_shapes import FeatureInfo
+from kozak.graph.graph_spec import GraphSpec
 from kozak.training.settings import RunSettings
 
 FORMAT_VERSION = 1

@@ -16,10 +16,10 @@ import torch
 from torch import Tensor
 
 from kozak.data.encode import FeatureData
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.data.prepare import VersionContent
 from kozak.errors import InvalidConfig
-from kozak.graph.features import FeatureInfo, feature_info
+from kozak.graph.feature_shapes import FeatureInfo, feature_info
 from kozak.sequences import PAD, EncodedSequences, get_alphabet, one_hot
 
 Batch = dict[str, Tensor]

@@ -20,12 +20,12 @@ import torch
 from torch import Tensor, nn
 
 from kozak.blocks.losses import get_loss
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.data.prepare import VersionContent
 from kozak.errors import JobFailed, SchemaMismatch
 from kozak.evaluation import regression_metrics
 from kozak.graph.compile import GraphModule, compile_graph
-from kozak.graph.spec import GraphSpec
+from kozak.graph.graph_spec import GraphSpec
 from kozak.training.callbacks import Callback, EarlyStopping, Metrics
 from kozak.training.checkpoint import (
     FORMAT_VERSION,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from kozak.data.features import FeatureType
+from kozak.data.feature_spec import FeatureType
 from kozak.data.prepare import VersionContent
 from kozak.graph.compile import GraphModule
 from kozak.training.data import batch_slices, denormalize, row_set, target_specs

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kozak.data import drafts, uploads
+from kozak.data import stored_drafts, uploads
 from kozak.store.entities import Draft, Project
 from kozak.workspace import Workspace
 
@@ -19,5 +19,5 @@ def project(workspace: Workspace) -> Project:
 @pytest.fixture
 def tiny_draft(workspace: Workspace, project: Project, tiny_dna: Path) -> Draft:
     """A draft of a new dataset called Tiny, with `tiny.csv` uploaded (40 rows, 5 columns)."""
-    draft = drafts.create_draft(workspace, project, "Tiny", created_by="alice")
+    draft = stored_drafts.create_draft(workspace, project, "Tiny", created_by="alice")
     return uploads.add_file(workspace, draft, "tiny.csv", [tiny_dna.read_bytes()])

@@ -11,7 +11,7 @@ import torch
 
 from kozak.data.detect import detect
 from kozak.data.encode import encode_feature
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.data.formats import read_files
 from kozak.data.table import RawColumn
 from kozak.errors import DataError

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kozak.data import drafts, uploads
+from kozak.data import stored_drafts, uploads
 from kozak.errors import DataError, InvalidConfig, LimitExceeded, NotFound
 from kozak.settings import Settings
 from kozak.store.entities import Draft, Project
@@ -39,7 +39,7 @@ def test_upload_streams_detects_and_records(
     workspace: Workspace, project: Project, tiny_dna: Path
 ) -> None:
     data = tiny_dna.read_bytes()
-    draft = drafts.create_draft(workspace, project, "Tiny")
+    draft = stored_drafts.create_draft(workspace, project, "Tiny")
     draft = uploads.add_file(workspace, draft, "tiny.csv", chunks(data))
     [entry] = draft.files
     assert entry["name"] == "tiny.csv" and entry["size"] == len(data)
@@ -55,19 +55,19 @@ def test_upload_streams_detects_and_records(
 
 
 def test_upload_again_replaces_the_file(workspace: Workspace, tiny_draft: Draft, tiny_dna: Path) -> None:
-    draft = drafts.update_feature(workspace, tiny_draft, "expression", new_name="growth_rate")
+    draft = stored_drafts.update_feature(workspace, tiny_draft, "expression", new_name="growth_rate")
     lines = tiny_dna.read_text().splitlines()
     edited = "\n".join([lines[0], *[line.replace(",T", ",V") for line in lines[1:]]]) + "\n"
     draft = uploads.add_file(workspace, draft, "tiny.csv", [edited.encode()])
     assert len(draft.files) == 1 and draft.files[0]["size"] == len(edited.encode())
     assert draft.spec is not None and "growth_rate" in [f["name"] for f in draft.spec["features"]]
-    assert drafts.draft_view(workspace, draft)["preview"][1]["split"] == "V"
+    assert stored_drafts.draft_view(workspace, draft)["preview"][1]["split"] == "V"
 
 
 def test_oversized_upload_leaves_nothing(tmp_path: Path, tiny_dna: Path) -> None:
     workspace = Workspace.open(Settings(home=tmp_path / "small", max_upload_bytes=500))
     project = workspace.metadata.create_project(Project(name="P"))
-    draft = drafts.create_draft(workspace, project, "Tiny")
+    draft = stored_drafts.create_draft(workspace, project, "Tiny")
     with pytest.raises(LimitExceeded) as caught:
         uploads.add_file(workspace, draft, "tiny.csv", chunks(tiny_dna.read_bytes()))
     assert caught.value.details == {"file": "tiny.csv", "limit": 500}
@@ -79,7 +79,7 @@ def test_oversized_upload_leaves_nothing(tmp_path: Path, tiny_dna: Path) -> None
 
 
 def test_cut_off_upload_leaves_nothing(workspace: Workspace, project: Project, tiny_dna: Path) -> None:
-    draft = drafts.create_draft(workspace, project, "Tiny")
+    draft = stored_drafts.create_draft(workspace, project, "Tiny")
 
     def broken() -> Iterator[bytes]:
         yield tiny_dna.read_bytes()[:300]
@@ -93,7 +93,7 @@ def test_cut_off_upload_leaves_nothing(workspace: Workspace, project: Project, t
 
 
 def test_async_upload(workspace: Workspace, project: Project, tiny_dna: Path) -> None:
-    draft = drafts.create_draft(workspace, project, "Tiny")
+    draft = stored_drafts.create_draft(workspace, project, "Tiny")
 
     async def body() -> AsyncIterator[bytes]:
         for chunk in chunks(tiny_dna.read_bytes(), 64):
@@ -104,7 +104,7 @@ def test_async_upload(workspace: Workspace, project: Project, tiny_dna: Path) ->
 
 
 def test_malformed_file_is_refused_naming_row_and_column(workspace: Workspace, project: Project) -> None:
-    draft = drafts.create_draft(workspace, project, "Bad")
+    draft = stored_drafts.create_draft(workspace, project, "Bad")
     with pytest.raises(DataError) as caught:
         uploads.add_file(workspace, draft, "bad.csv", [b"a,b\n1,2\n3,4,5,6\n"])
     assert caught.value.details["file"] == "bad.csv"
@@ -114,14 +114,14 @@ def test_malformed_file_is_refused_naming_row_and_column(workspace: Workspace, p
 
 @pytest.mark.parametrize("name", ["../x.csv", "a/b.csv", "..", ".hidden.csv", "", "c:x.csv", "a\\b.csv"])
 def test_file_names_are_plain(workspace: Workspace, project: Project, name: str) -> None:
-    draft = drafts.create_draft(workspace, project, "Tiny")
+    draft = stored_drafts.create_draft(workspace, project, "Tiny")
     with pytest.raises(InvalidConfig) as caught:
         uploads.add_file(workspace, draft, name, [b"a\n1\n"])
     assert caught.value.details["field"] == "filename"
 
 
 def test_unknown_extension_is_refused_before_storing(workspace: Workspace, project: Project) -> None:
-    draft = drafts.create_draft(workspace, project, "Tiny")
+    draft = stored_drafts.create_draft(workspace, project, "Tiny")
     with pytest.raises(DataError, match="unknown file type"):
         uploads.add_file(workspace, draft, "table.exe", [b"a\n1\n"])
 
@@ -131,7 +131,7 @@ def test_csv_and_npy_combine_and_mismatched_rows_are_refused(
 ) -> None:
     draft = uploads.add_file(workspace, tiny_draft, "onehot.npy", [one_hot_npy(40)])
     assert [f["name"] for f in draft.files] == ["tiny.csv", "onehot.npy"]
-    view = drafts.draft_view(workspace, draft, rows=2)
+    view = stored_drafts.draft_view(workspace, draft, rows=2)
     onehot = next(f for f in view["features"] if f["name"] == "onehot")
     assert onehot["type"] == "sequence" and onehot["tensor_shape"] == [4, 20]
     assert isinstance(view["preview"][0]["onehot"], str) and len(view["preview"][0]["onehot"]) == 20
@@ -146,7 +146,7 @@ def test_csv_and_npy_combine_and_mismatched_rows_are_refused(
 
 def test_removing_a_file_removes_its_features(workspace: Workspace, tiny_draft: Draft) -> None:
     draft = uploads.add_file(workspace, tiny_draft, "onehot.npy", [one_hot_npy(40)])
-    draft = drafts.remove_feature(workspace, draft, "id")
+    draft = stored_drafts.remove_feature(workspace, draft, "id")
     draft = uploads.remove_file(workspace, draft, "onehot.npy")
     assert draft.spec is not None
     assert [f["name"] for f in draft.spec["features"]] == ["seq", "expression", "count", "split"]
@@ -160,7 +160,7 @@ def test_removing_a_file_removes_its_features(workspace: Workspace, tiny_draft: 
 def test_concurrent_uploads_to_one_draft_all_land(
     workspace: Workspace, project: Project, tiny_dna: Path
 ) -> None:
-    draft = drafts.create_draft(workspace, project, "Tiny")
+    draft = stored_drafts.create_draft(workspace, project, "Tiny")
     data = tiny_dna.read_bytes()
     errors: list[BaseException] = []
 

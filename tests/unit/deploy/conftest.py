@@ -14,7 +14,7 @@ from factories import UATG_CLASSIFIER, uatg_csv
 from kozak.data import import_files
 from kozak.deploy import create_deployment
 from kozak.experiments import create_experiment, run_experiment
-from kozak.graph.spec import GraphSpec
+from kozak.graph.graph_spec import GraphSpec
 from kozak.server import create_app
 from kozak.settings import Settings
 from kozak.store.entities import Experiment

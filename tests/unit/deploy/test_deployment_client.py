@@ -21,7 +21,7 @@ from kozak.errors import (
     NotAuthenticated,
     NotFound,
 )
-from kozak.experiments.service import local_checkpoint
+from kozak.experiments.checkpoints import local_checkpoint
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
 
@@ -66,12 +66,12 @@ def test_predict_frame_adds_columns(live_deployment: Live, local: ServingModel) 
     with Deployment(f"{root}/deployment/{deployment_id}", token) as deployment:
         result = deployment.predict_frame(frame, batch_size=4)
         named = deployment.predict_frame(frame[["seq", "count"]], prefix="model_")
-    assert list(result.columns) == ["seq", "count", "expression", "note", "predicted_expression"]
+    assert list(result.columns) == ["seq", "count", "expression", "note", "expression_pred"]
     assert list(result.index) == list(frame.index) and (result["expression"] == 1.0).all()
     expected = _expression(local.predict(ROWS))
-    assert result["predicted_expression"].tolist() == float32_approx(list(expected))
-    assert named["model_expression"].tolist() == float32_approx(list(expected))
-    assert "model_expression" not in frame.columns  # a copy
+    assert result["expression_pred"].tolist() == float32_approx(list(expected))
+    assert named["model_expression_pred"].tolist() == float32_approx(list(expected))
+    assert "model_expression_pred" not in frame.columns  # a copy
 
 
 def test_variant_effect(live_deployment: Live, local: ServingModel) -> None:

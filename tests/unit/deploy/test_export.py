@@ -18,8 +18,9 @@ from kozak.deploy.export import DESCRIPTION_FILE, export_model
 from kozak.deploy.model import ServingModel
 from kozak.errors import InvalidConfig, NotFound
 from kozak.experiments import create_experiment
-from kozak.experiments.service import local_checkpoint, version_of
-from kozak.graph.spec import GraphSpec
+from kozak.experiments.checkpoints import local_checkpoint
+from kozak.experiments.lifecycle import version_of
+from kozak.graph.graph_spec import GraphSpec
 from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.training import RunSettings

@@ -9,7 +9,8 @@ from factories import float32_approx
 from kozak.data.versions import load_version
 from kozak.deploy import RowError, ServingModel
 from kozak.errors import DataError
-from kozak.experiments.service import local_checkpoint, version_of
+from kozak.experiments.checkpoints import local_checkpoint
+from kozak.experiments.lifecycle import version_of
 from kozak.store.entities import Experiment
 from kozak.training.checkpoint import load_checkpoint
 from kozak.training.predict import predict

@@ -7,7 +7,7 @@ from pathlib import Path
 from factories import UATG_CLASSIFIER, uatg_csv
 from kozak.data import import_files
 from kozak.experiments import create_experiment, run_experiment, stored_evaluation
-from kozak.graph.spec import GraphSpec
+from kozak.graph.graph_spec import GraphSpec
 from kozak.training import RunSettings
 from kozak.workspace import Workspace
 

@@ -21,8 +21,9 @@ from kozak.experiments import (
     export_predictions,
     run_file,
 )
+from kozak.experiments.checkpoints import local_checkpoint
 from kozak.experiments.compare import MissingFeatureColumn, UnknownExportFormat
-from kozak.experiments.service import local_checkpoint, version_of
+from kozak.experiments.lifecycle import version_of
 from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.training.checkpoint import load_checkpoint

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kozak.data import RankSubset, import_files
-from kozak.graph.features import feature_infos
-from kozak.graph.infer import infer
+from kozak.graph.feature_shapes import feature_infos
 from kozak.graph.presets import preset
+from kozak.graph.shapes import infer
 from kozak.workspace import Workspace
 
 

@@ -16,7 +16,9 @@ from kozak.runner import (
     stop_experiment,
 )
 from kozak.runner.base import SubmittedJob
-from kozak.runner.jobs import JobLog, StopSignal, execute_job
+from kozak.runner.job_kind import StopSignal
+from kozak.runner.job_log import JobLog
+from kozak.runner.jobs import execute_job
 from kozak.runner.worker import Worker
 from kozak.store.entities import Event, Experiment
 from kozak.workspace import Workspace

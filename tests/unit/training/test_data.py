@@ -82,7 +82,7 @@ def test_flip_reverse_complements_only_the_chosen_rows(synthetic: VersionContent
 
 
 def test_normalisation_round_trips() -> None:
-    from kozak.data.features import FeatureSpec, NormalizationStats
+    from kozak.data.feature_spec import FeatureSpec, NormalizationStats
 
     stats = NormalizationStats(mean=2.0, std=4.0, min=-1.0, max=3.0)
     values = torch.tensor([[-1.0], [2.0], [3.0]])

@@ -8,7 +8,6 @@ import { IconAlertCircle, IconDeviceFloppy, IconTrash } from "@tabler/icons-reac
 import { useState } from "react";
 import { useNavigate } from "react-router";
 
-import type { DataWarning } from "../../api/types";
 import { errorMessage } from "../../api/client";
 import { notifyDone, notifyError } from "../../shell/notify";
 import { columnOfDraft } from "./columns";
@@ -100,7 +99,7 @@ export function DraftEditor({ projectId, draftId, base }: { projectId: string; d
         subsets={view.subsets}
         rowCount={view.row_count}
         normalizeOn={normalizeOn}
-        warnings={view.warnings as unknown as DataWarning[]}
+        warnings={view.warnings}
         selected={selectedSubset?.definition.name ?? null}
         onSelect={(name) => setSelection({ kind: "subset", name })}
         draft={{ projectId, draftId, columns }}

@@ -9,7 +9,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 
 import { errorMessage } from "../../api/client";
-import type { DataStats, DataWarning, Dataset, DatasetSpec, SubsetSpec } from "../../api/types";
+import type { Dataset, SubsetSpec } from "../../api/types";
 import { formatCount, formatWhen } from "../../format";
 import { Inspector } from "../../shell/Inspector";
 import { notifyError } from "../../shell/notify";
@@ -44,8 +44,8 @@ export function VersionView({ projectId, datasetId, versionId, base }: { project
     );
   }
   const v = version.data;
-  const spec = v.spec as unknown as DatasetSpec;
-  const stats = v.stats as unknown as DataStats & { warnings?: DataWarning[] };
+  const spec = v.spec;
+  const stats = v.stats;
   const columns = spec.features.map(columnOfSpec);
   const subsets = spec.subsets.map((definition: SubsetSpec) => ({ definition, rows: v.subset_counts[definition.name] ?? null }));
   const selectedColumn = selection?.kind === "feature" ? columns.find((c) => c.name === selection.name) : undefined;

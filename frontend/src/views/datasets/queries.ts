@@ -7,7 +7,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../../api/client";
-import type { DataStats, Draft } from "../../api/types";
+import type { Draft } from "../../api/types";
 
 export const PREVIEW_ROWS = 12;
 
@@ -56,7 +56,7 @@ export function useDraftStats(projectId: string, draftId: string) {
           params: { ...draftPath(projectId, draftId), query: { rows: 0, stats: true } },
         }),
       );
-      return (view.stats as DataStats | null) ?? null;
+      return view.stats ?? null;
     },
     placeholderData: (previous) => previous,
   });

@@ -8,7 +8,7 @@
 import { useMutation, useQueries, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../../api/client";
-import type { Deployment, DeploymentSchema, Prediction } from "./types";
+import type { Deployment, Prediction } from "./types";
 
 export const USAGE_REFRESH_MS = 10_000;
 
@@ -64,10 +64,8 @@ export function useDeploymentSchema(projectId: string, id: string) {
   return useQuery({
     queryKey: ["projects", projectId, "deployments", id, "schema"],
     staleTime: Infinity, // a deployment's checkpoint never changes
-    queryFn: async () =>
-      (await call(
-        api.GET("/api/projects/{project_id}/deployments/{deployment_id}/schema", { params: path(projectId, id) }),
-      )) as unknown as DeploymentSchema,
+    queryFn: () =>
+      call(api.GET("/api/projects/{project_id}/deployments/{deployment_id}/schema", { params: path(projectId, id) })),
   });
 }
 

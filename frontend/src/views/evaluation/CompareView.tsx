@@ -15,17 +15,6 @@ import "./evaluation.css";
 import { bareLabel, higherIsBetter, metricLabel, PAPER_REFERENCE } from "./metrics";
 import { useComparison, useExperimentList, type Comparison } from "./queries";
 
-interface Row {
-  name: string;
-  id: string;
-  status: string;
-  best_epoch: number | null;
-  epochs_done: number;
-  graph: { name?: string; digest?: string; parameters?: number };
-  settings: Record<string, unknown>;
-  metrics: Record<string, Record<string, Record<string, unknown>>>;
-}
-
 function display(value: unknown): string {
   if (value === null || value === undefined) return "—";
   if (typeof value === "number") return formatMetric(value);
@@ -77,7 +66,7 @@ export function CompareView({ projectId, base }: { projectId: string; base: stri
 }
 
 function ComparisonBody({ comparison, base }: { comparison: Comparison; base: string }) {
-  const rows = comparison.table as unknown as Row[];
+  const rows = comparison.table;
   const colour = (i: number) => PALETTE[i % PALETTE.length]!;
   const curveKeys = [...new Set(Object.values(comparison.curves).flatMap((c) => Object.keys(c)))].filter((k) => k !== "epoch");
   const [metric, setMetric] = useState<string>(curveKeys.includes("val_pearson_r2") ? "val_pearson_r2" : curveKeys.find((k) => k !== "loss" && k !== "val_loss") ?? "val_loss");

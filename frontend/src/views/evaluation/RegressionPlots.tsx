@@ -12,7 +12,10 @@ import type { Residuals, Scatter, TargetEvaluation } from "./queries";
 
 const REGRESSION_ORDER = ["n", "pearson_r2", "pearson_r", "spearman", "r2", "mse", "rmse", "mae"];
 
-function padded([low, high]: [number, number]): [number, number] {
+/** `[low, high]` widened a little on both sides. */
+function padded(range: number[]): [number, number] {
+  const low = range[0] ?? 0;
+  const high = range[1] ?? 0;
   const margin = (high - low || 1) * 0.04;
   return [low - margin, high + margin];
 }

@@ -31,13 +31,14 @@ export function useLiveExperiment(projectId: string, experimentId: string, activ
     if (!active || typeof EventSource === "undefined") return;
     const after = lastSeen.get(experimentId) ?? 0;
     const source = new EventSource(`/api/projects/${projectId}/experiments/${experimentId}/events?after=${after}`);
-    const seen = (event: MessageEvent) => {
+    // An event's data, as the server's event log wrote it for that event name.
+    const seen = <T,>(event: MessageEvent): T => {
       const id = Number(event.lastEventId);
       if (Number.isFinite(id)) lastSeen.set(experimentId, Math.max(id, lastSeen.get(experimentId) ?? 0));
-      return JSON.parse(event.data as string) as Record<string, unknown>;
+      return JSON.parse(event.data as string) as T;
     };
     source.addEventListener("epoch", (event) => {
-      const data = seen(event) as { epoch: number; metrics: Record<string, number | null> };
+      const data = seen<{ epoch: number; metrics: Record<string, number | null> }>(event);
       client.setQueryData<Epoch[]>(epochsKey(projectId, experimentId), (epochs) => {
         const kept = (epochs ?? []).filter((e) => e.epoch < data.epoch);
         return [...kept, { epoch: data.epoch, metrics: data.metrics, created_at: new Date().toISOString() }];
@@ -53,11 +54,11 @@ export function useLiveExperiment(projectId: string, experimentId: string, activ
       );
     });
     source.addEventListener("progress", (event) => {
-      const data = seen(event) as unknown as Progress;
+      const data = seen<Progress>(event);
       setProgress({ epoch: data.epoch, batch: data.batch, batches: data.batches, loss: data.loss });
     });
     source.addEventListener("status", (event) => {
-      const data = seen(event) as { status: string };
+      const data = seen<{ status: string }>(event);
       refreshExperiment(client, projectId, experimentId);
       if (!["queued", "running", "evaluating"].includes(data.status)) {
         setProgress(null);

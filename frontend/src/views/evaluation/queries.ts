@@ -77,7 +77,7 @@ export function useEvaluation(projectId: string, experimentId: string, checkpoin
       });
       if (response.status === 404) return null;
       if (!response.ok || !data) throw new Error(`the server answered ${response.status}`);
-      return data as Evaluation;
+      return data;
     },
     enabled,
   });
@@ -206,26 +206,10 @@ export function reportUrl(projectId: string, experimentId: string, checkpoint: C
   return `/api/projects/${projectId}/experiments/${experimentId}/report?checkpoint=${checkpoint}`;
 }
 
-// ---- the evaluation's shapes (the schema leaves them open) ----------------------------------
+// ---- the evaluation's shapes ---------------------------------------------------------------
 
-export interface Scatter {
-  n: number;
-  kind: "points" | "density";
-  x: number[];
-  y: number[];
-  indices: number[] | null;
-  range: [number, number];
-  density: { counts: number[][]; x_edges: number[]; y_edges: number[] } | null;
-}
-
-export interface Residuals {
-  n: number;
-  edges: number[];
-  counts: number[];
-  mean: number;
-  sd: number | null;
-  skewness: number | null;
-}
+export type Scatter = components["schemas"]["Scatter"];
+export type Residuals = components["schemas"]["Residuals"];
 
 export interface Averaged {
   macro: number | null;
@@ -253,17 +237,8 @@ export interface ClassificationMetrics {
 }
 
 /** One target's evaluation: regression has scatter and residuals, classification only metrics. */
-export interface TargetEvaluation {
-  metrics: Record<string, unknown>;
-  scatter?: Scatter;
-  residuals?: Residuals;
-}
-
-export interface Evaluation {
-  checkpoint: string;
-  epoch: number | null;
-  subsets: Record<string, Record<string, TargetEvaluation>>;
-}
+export type TargetEvaluation = components["schemas"]["TargetEvaluation"];
+export type Evaluation = components["schemas"]["EvaluationPublic"];
 
 export function isClassification(metrics: Record<string, unknown>): metrics is Record<string, unknown> & ClassificationMetrics {
   return "f1" in metrics && typeof metrics.f1 === "object";

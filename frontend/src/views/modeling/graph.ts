@@ -8,26 +8,13 @@
 import { Graph, layout } from "@dagrejs/dagre";
 import type { Edge, Node, XYPosition } from "@xyflow/react";
 
+import type { components } from "../../api/schema";
 import type { Block } from "./queries";
 
-export interface SpecNode {
-  id: string;
-  type: string;
-  params: Record<string, unknown>;
-}
-
-export interface SpecEdge {
-  src: string;
-  dst: string;
-}
-
-export interface GraphSpec {
-  format_version?: number;
-  name?: string;
-  description?: string;
-  nodes: SpecNode[];
-  edges: SpecEdge[];
-}
+/** The graph spec as the server stores and sends it (`kozak.graph.GraphSpec`). */
+export type GraphSpec = components["schemas"]["GraphSpec"];
+export type SpecNode = components["schemas"]["Node"];
+export type SpecEdge = components["schemas"]["Edge"];
 
 export interface BlockData extends Record<string, unknown> {
   type: string;

@@ -144,7 +144,7 @@ export function useGraphCheck(projectId: string, versionId: string, graph: Graph
       call(
         api.POST("/api/projects/{project_id}/experiments/validate", {
           params: { path: { project_id: projectId } },
-          body: { dataset_version_id: versionId, graph: graph as unknown as Record<string, unknown>, settings },
+          body: { dataset_version_id: versionId, graph, settings },
           signal,
         }),
       ),

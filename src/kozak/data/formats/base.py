@@ -19,10 +19,15 @@ GZIP_MAGIC = b"\x1f\x8b"
 GZIP_ERRORS: tuple[type[BaseException], ...] = (cast(type[BaseException], isal_zlib.error), EOFError)
 
 
+def extension_of(name: str) -> str:
+    """A file name's extension, lower case and without the dot (`.gz` is looked through)."""
+    lower = name.lower().removesuffix(".gz")
+    return lower.rsplit(".", 1)[-1] if "." in lower else ""
+
+
 def format_of(name: str) -> str:
     """The registered format for a file name, by extension (`.gz` is looked through)."""
-    lower = name.lower().removesuffix(".gz")
-    suffix = lower.rsplit(".", 1)[-1] if "." in lower else ""
+    suffix = extension_of(name)
     for fmt, extensions in EXTENSIONS.items():
         if suffix in extensions:
             return fmt
@@ -30,6 +35,7 @@ def format_of(name: str) -> str:
     raise DataError(f"{name}: unknown file type {suffix or '(none)'!r}; known: {known}", file=name)
 
 
+# The one table of file extensions: every reader, and file predictions, choose by it.
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "csv": ("csv", "tsv", "txt", "tab"),
     "parquet": ("parquet", "pq"),
@@ -38,6 +44,12 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "fasta": ("fasta", "fa", "fna", "ffn", "faa", "fas"),
     "zip": ("zip",),
 }
+TAB_SEPARATED = ("tsv", "tab")  # delimited text whose extension says tabs (others: commas)
+
+
+def separator_of(name: str) -> str:
+    """The separator a delimited text file's extension says, where the content is not sniffed."""
+    return "\t" if extension_of(name) in TAB_SEPARATED else ","
 
 
 def load_bytes(path: Path, settings: Settings) -> tuple[bytes, bytes]:

@@ -7,12 +7,13 @@ not a graph at all.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from kozak.experiments import design
-from kozak.graph import catalog
+from kozak.experiments import setup
+from kozak.graph import model_catalog
+from kozak.graph.graph_spec import GraphSpec
 from kozak.server.deps import CurrentUser, ProjectViewer, WorkspaceDep
 from kozak.server.schemas import Page
 from kozak.server.schemas.models import (
@@ -34,25 +35,25 @@ InputLength = Annotated[
 @router.get("/blocks")
 def list_blocks(_: CurrentUser) -> Page[BlockPublic]:
     """Every block type with its params JSON Schema and input arity."""
-    return Page.of([BlockPublic.of(b) for b in catalog.blocks()])
+    return Page.of([BlockPublic.of(b) for b in model_catalog.blocks()])
 
 
 @router.get("/presets")
 def list_presets(_: CurrentUser) -> Page[PresetPublic]:
     """Every preset with its source and parameter count at its default length."""
-    return Page.of([PresetPublic.of(p) for p in catalog.presets()])
+    return Page.of([PresetPublic.of(p) for p in model_catalog.presets()])
 
 
 @router.get("/presets/{name}")
-def get_preset(name: str, _: CurrentUser, input_length: InputLength = None) -> dict[str, Any]:
-    """A preset's graph spec (JSON), built for `input_length`."""
-    return catalog.preset_entry(name, input_length).graph.to_dict()
+def get_preset(name: str, _: CurrentUser, input_length: InputLength = None) -> GraphSpec:
+    """A preset's graph spec, built for `input_length`."""
+    return model_catalog.preset_entry(name, input_length).graph
 
 
 @router.get("/losses")
 def list_losses(_: CurrentUser) -> Page[LossPublic]:
     """Every loss with the target types and final activations it fits."""
-    return Page.of([LossPublic.of(loss) for loss in catalog.losses()])
+    return Page.of([LossPublic.of(loss) for loss in model_catalog.losses()])
 
 
 @router.get("/run-settings/schema")
@@ -66,5 +67,5 @@ def validate_graph(
     body: GraphCheck, project: ProjectViewer, workspace: WorkspaceDep
 ) -> GraphCheckPublic:
     """Per-node shapes, parameters and FLOPs, totals and issues (against a version if given)."""
-    report = design.check_graph(workspace, project, body.graph, body.dataset_version_id)
+    report = setup.check_graph(workspace, project, body.graph, body.dataset_version_id)
     return GraphCheckPublic.of(report.info, report.issues)

@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from kozak.data import catalog, drafts, uploads
-from kozak.data.spec import DatasetSpec
+from kozak.data import dataset_catalog, stored_drafts, uploads
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.subsets import SubsetSpec
 from kozak.data.versions import diff_versions
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep
@@ -42,11 +42,11 @@ Rows = Annotated[int, Query(ge=0, le=1000, description="Preview rows.")]
 
 
 def _viewed_draft(draft_id: str, project: ProjectViewer, workspace: WorkspaceDep) -> Draft:
-    return drafts.get_draft(workspace, project, draft_id)
+    return stored_drafts.get_draft(workspace, project, draft_id)
 
 
 def _edited_draft(draft_id: str, project: ProjectEditor, workspace: WorkspaceDep) -> Draft:
-    return drafts.get_draft(workspace, project, draft_id)
+    return stored_drafts.get_draft(workspace, project, draft_id)
 
 
 def _dataset(dataset: str, project: ProjectViewer, workspace: WorkspaceDep) -> Dataset:
@@ -66,7 +66,7 @@ ViewedVersion = Annotated[DatasetVersion, Depends(_version)]
 
 
 def _view(workspace: Workspace, draft: Draft, rows: int = 10, stats: bool = False) -> DraftPublic:
-    return DraftPublic.of_view(drafts.draft_view(workspace, draft, rows, stats=stats))
+    return DraftPublic.of_view(stored_drafts.draft_view(workspace, draft, rows, stats=stats))
 
 
 # Drafts
@@ -75,7 +75,7 @@ def create_draft(
     body: DraftCreate, project: ProjectEditor, workspace: WorkspaceDep, user: CurrentUser
 ) -> DraftPublic:
     """Start a new dataset: upload files to it next."""
-    draft = drafts.create_draft(
+    draft = stored_drafts.create_draft(
         workspace, project, body.name, description=body.description, created_by=user.name
     )
     return _view(workspace, draft)
@@ -84,7 +84,7 @@ def create_draft(
 @router.get("/drafts")
 def list_drafts(project: ProjectViewer, workspace: WorkspaceDep) -> Page[DraftSummary]:
     """The project's unsaved drafts, oldest first."""
-    return Page.of([DraftSummary.of(d) for d in drafts.list_drafts(workspace, project)])
+    return Page.of([DraftSummary.of(d) for d in stored_drafts.list_drafts(workspace, project)])
 
 
 @router.get("/drafts/{draft_id}")
@@ -98,14 +98,14 @@ def get_draft(
 @router.patch("/drafts/{draft_id}")
 def update_draft(body: DraftUpdate, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
     """Rename the draft (the dataset it creates) or change its description."""
-    updated = drafts.update_draft(workspace, draft, name=body.name, description=body.description)
+    updated = stored_drafts.update_draft(workspace, draft, name=body.name, description=body.description)
     return _view(workspace, updated)
 
 
 @router.delete("/drafts/{draft_id}", status_code=204)
 def delete_draft(draft: EditedDraft, workspace: WorkspaceDep) -> None:
     """Discard a draft and its uploaded files."""
-    drafts.delete_draft(workspace, draft)
+    stored_drafts.delete_draft(workspace, draft)
 
 
 _RAW_BODY = {
@@ -147,7 +147,7 @@ def update_feature(
 ) -> DraftPublic:
     """Change a feature's label, type, sequence encoding or normalization."""
     encoding = body.encoding.model_dump(exclude_unset=True) if body.encoding else None
-    updated = drafts.update_feature(
+    updated = stored_drafts.update_feature(
         workspace,
         draft,
         feature,
@@ -162,7 +162,7 @@ def update_feature(
 @router.delete("/drafts/{draft_id}/features/{feature}")
 def remove_feature(feature: str, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
     """Leave a feature out of the dataset."""
-    return _view(workspace, drafts.remove_feature(workspace, draft, feature))
+    return _view(workspace, stored_drafts.remove_feature(workspace, draft, feature))
 
 
 @router.post("/drafts/{draft_id}/subsets")
@@ -170,39 +170,39 @@ def add_subset(
     subset: Annotated[SubsetSpec, Body()], draft: EditedDraft, workspace: WorkspaceDep
 ) -> DraftPublic:
     """Add a random, filter or rank subset."""
-    return _view(workspace, drafts.add_subset(workspace, draft, subset))
+    return _view(workspace, stored_drafts.add_subset(workspace, draft, subset))
 
 
 @router.delete("/drafts/{draft_id}/subsets/{subset}")
 def remove_subset(subset: str, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
     """Delete a subset."""
-    return _view(workspace, drafts.remove_subset(workspace, draft, subset))
+    return _view(workspace, stored_drafts.remove_subset(workspace, draft, subset))
 
 
 @router.patch("/drafts/{draft_id}/options")
 def set_options(body: OptionsUpdate, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
     """Choose the subset normalization statistics come from, and whether to drop missing rows."""
     options = body.model_dump(exclude_unset=True)
-    return _view(workspace, drafts.set_options(workspace, draft, **options))
+    return _view(workspace, stored_drafts.set_options(workspace, draft, **options))
 
 
 @router.put("/drafts/{draft_id}/spec")
 def replace_spec(spec: DatasetSpec, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
     """Replace the whole spec: features, subsets and options."""
-    return _view(workspace, drafts.replace_spec(workspace, draft, spec))
+    return _view(workspace, stored_drafts.replace_spec(workspace, draft, spec))
 
 
 @router.post("/drafts/{draft_id}/save", status_code=201)
 def save_draft(body: DraftSave, draft: EditedDraft, workspace: WorkspaceDep) -> VersionPublic:
     """Save the draft as a new immutable version; the draft is then gone."""
-    return VersionPublic.of(drafts.save_draft(workspace, draft, body.version_name))
+    return VersionPublic.of(stored_drafts.save_draft(workspace, draft, body.version_name))
 
 
 # Datasets and versions
 @router.get("/datasets")
 def list_datasets(project: ProjectViewer, workspace: WorkspaceDep) -> Page[DatasetPublic]:
     """The project's datasets with a summary of their versions."""
-    found = catalog.list_datasets(workspace, project.id)
+    found = dataset_catalog.list_datasets(workspace, project.id)
     return Page.of([DatasetPublic.of(d, versions) for d, versions in found])
 
 
@@ -215,7 +215,7 @@ def get_dataset(dataset: ViewedDataset, workspace: WorkspaceDep) -> DatasetPubli
 @router.delete("/datasets/{dataset}", status_code=204)
 def delete_dataset(dataset: str, project: ProjectEditor, workspace: WorkspaceDep) -> None:
     """Delete a dataset and all its versions; refused while an experiment uses one."""
-    catalog.delete_dataset(workspace, project, dataset)
+    dataset_catalog.delete_dataset(workspace, project, dataset)
 
 
 @router.get("/datasets/{dataset}/versions")
@@ -239,7 +239,7 @@ def preview_version(
     rows: Rows = 10,
 ) -> PreviewPublic:
     """The first rows of a version, decoded."""
-    return PreviewPublic(**catalog.version_preview(workspace, project, dataset, version, rows))
+    return PreviewPublic(**dataset_catalog.version_preview(workspace, project, dataset, version, rows))
 
 
 @router.get("/datasets/{dataset}/versions/{version}/diff")
@@ -259,5 +259,5 @@ def edit_version(
     dataset: str, version: str, project: ProjectEditor, workspace: WorkspaceDep, user: CurrentUser
 ) -> DraftPublic:
     """Start a draft from this version; saving it adds a version to the dataset."""
-    draft = drafts.draft_from_version(workspace, project, dataset, version, created_by=user.name)
+    draft = stored_drafts.draft_from_version(workspace, project, dataset, version, created_by=user.name)
     return _view(workspace, draft)

@@ -1,7 +1,7 @@
 """Deployments of a project: create, list, enable/disable, re-key, delete, usage, try.
 
 Management needs a project role (editors change, viewers look); calling a deployment needs
-only its token and lives in `serving.py`. Changes here drop the serving cache at once.
+only its token and lives in `serving.py`. The service drops this process's serving cache on change.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from kozak.deploy import service
+from kozak.deploy import deployments
 from kozak.deploy.host import DeploymentHost
 from kozak.deploy.requests import request_rows
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep
@@ -22,6 +22,7 @@ from kozak.server.schemas.deployments import (
     DeploymentUpdate,
     DeploymentUsagePublic,
     DeploymentWithToken,
+    ModelSchemaPublic,
 )
 from kozak.store.entities import Deployment
 
@@ -46,7 +47,7 @@ def list_deployments(
     project: ProjectViewer, workspace: WorkspaceDep, request: Request
 ) -> Page[DeploymentPublic]:
     """The project's deployments, oldest first."""
-    return Page.of([_public(request, d) for d in service.list_deployments(workspace, project.id)])
+    return Page.of([_public(request, d) for d in deployments.list_deployments(workspace, project.id)])
 
 
 @router.post("", status_code=201)
@@ -59,7 +60,7 @@ def create_deployment(
 ) -> DeploymentWithToken:
     """Deploy an experiment's checkpoint; the answer holds the token, shown only this once."""
     experiment = workspace.metadata.get_experiment(project.id, body.experiment)
-    deployment, token = service.create_deployment(
+    deployment, token = deployments.create_deployment(
         workspace,
         experiment,
         checkpoint=body.checkpoint,
@@ -75,7 +76,7 @@ def get_deployment(
     deployment_id: str, project: ProjectViewer, workspace: WorkspaceDep, request: Request
 ) -> DeploymentPublic:
     """One deployment, by id or name."""
-    return _public(request, service.get_deployment(workspace, project.id, deployment_id))
+    return _public(request, deployments.get_deployment(workspace, project.id, deployment_id))
 
 
 @router.patch("/{deployment_id}")
@@ -87,12 +88,11 @@ def update_deployment(
     request: Request,
 ) -> DeploymentPublic:
     """Enable, disable or rename a deployment."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
-    changes = body.model_dump(exclude_none=True)
-    if changes:
-        deployment = workspace.metadata.update_deployment(deployment.id, **changes)
-    _host(request).forget(deployment.id)
-    return _public(request, deployment)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
+    updated = deployments.update_deployment(
+        workspace, deployment, cache=_host(request), name=body.name, enabled=body.enabled
+    )
+    return _public(request, updated)
 
 
 @router.post("/{deployment_id}/token")
@@ -100,9 +100,8 @@ def regenerate_token(
     deployment_id: str, project: ProjectEditor, workspace: WorkspaceDep, request: Request
 ) -> DeploymentWithToken:
     """A new token for the deployment; the old one stops working at once."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
-    deployment, token = service.regenerate_token(workspace, deployment)
-    _host(request).forget(deployment.id)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
+    deployment, token = deployments.regenerate_token(workspace, deployment, cache=_host(request))
     return _with_token(request, deployment, token)
 
 
@@ -111,9 +110,8 @@ def delete_deployment(
     deployment_id: str, project: ProjectEditor, workspace: WorkspaceDep, request: Request
 ) -> Response:
     """Delete a disabled deployment (409 while it is enabled)."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
-    service.delete_deployment(workspace, deployment)
-    _host(request).forget(deployment.id)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
+    deployments.delete_deployment(workspace, deployment, cache=_host(request))
     return Response(status_code=204)
 
 
@@ -126,21 +124,21 @@ def deployment_usage(
     hours: Annotated[float, Query(gt=0, le=24 * 31, description="The window, in hours.")] = 24,
 ) -> DeploymentUsagePublic:
     """Request counts and latencies per minute over the last `hours`."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
     _host(request).flush_usage()
     return DeploymentUsagePublic.model_validate(
-        service.usage_summary(workspace, deployment, hours=hours)
+        deployments.usage_summary(workspace, deployment, hours=hours)
     )
 
 
 @router.get("/{deployment_id}/schema")
 async def deployment_schema(
     deployment_id: str, project: ProjectViewer, workspace: WorkspaceDep, request: Request
-) -> dict[str, Any]:
+) -> ModelSchemaPublic:
     """What the deployment's rows must hold and what its predictions hold."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
     served = await _host(request).served(deployment)
-    return served.model.schema()
+    return ModelSchemaPublic.model_validate(served.model.schema())
 
 
 @router.post("/{deployment_id}/try")
@@ -152,7 +150,7 @@ async def try_deployment(
     request: Request,
 ) -> dict[str, Any]:
     """Predictions for a few rows, for the UI's test form (works while disabled too)."""
-    deployment = service.get_deployment(workspace, project.id, deployment_id)
+    deployment = deployments.get_deployment(workspace, project.id, deployment_id)
     host = _host(request)
     request_rows({"rows": body.rows}, max_rows=host.max_rows)
     served = await host.served(deployment)

@@ -8,8 +8,6 @@ a path is looked up inside the project, so another project's id is a 404.
 from __future__ import annotations
 
 import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -17,7 +15,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from kozak import report
-from kozak.experiments import compare, design, overview, service
+from kozak.experiments import compare, lifecycle, overview, setup
+from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.runner import jobs as queue
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, RunnerDep, WorkspaceDep
 from kozak.server.schemas import Page
@@ -43,9 +42,7 @@ from kozak.workspace import Workspace
 
 router = APIRouter(prefix="/projects/{project_id}/experiments", tags=["experiments"])
 
-Checkpoint = Annotated[
-    str, Query(pattern=service.CHECKPOINT_PATTERN, description="best, last or epoch-N.")
-]
+Checkpoint = Annotated[str, Query(pattern=CHECKPOINT_PATTERN, description="best, last or epoch-N.")]
 Subset = Annotated[str | None, Query(description="One subset; default all.")]
 
 
@@ -76,7 +73,7 @@ def create_experiment(
     user: CurrentUser,
 ) -> ExperimentPublic:
     """A new experiment from a graph or preset and run settings; `run` also queues training."""
-    experiment = design.create_from_choices(workspace, project, body, runnable=body.run)
+    experiment = setup.create_from_choices(workspace, project, body, runnable=body.run)
     if body.run:
         runner.submit(queue.enqueue_experiment_job(workspace, experiment, "train", created_by=user.id))
     return _public(workspace, _experiment(workspace, project, experiment.id))
@@ -87,7 +84,7 @@ def create_from_wizard(
     body: ExperimentWizard, project: ProjectEditor, workspace: WorkspaceDep
 ) -> ExperimentPublic:
     """A new experiment from the wizard: dataset, version, subsets, and a preset or blank."""
-    return _public(workspace, design.create_from_wizard(workspace, project, body))
+    return _public(workspace, setup.create_from_wizard(workspace, project, body))
 
 
 @router.post("/validate")
@@ -95,7 +92,7 @@ def validate_experiment(
     body: ExperimentCheck, project: ProjectViewer, workspace: WorkspaceDep
 ) -> ExperimentCheckPublic:
     """Check a graph and run settings against a version (shapes, issues); nothing is written."""
-    report = design.check_design(workspace, project, body.dataset_version_id, body.graph, body.settings)
+    report = setup.check_setup(workspace, project, body.dataset_version_id, body.graph, body.settings)
     return ExperimentCheckPublic.of_report(report)
 
 
@@ -120,7 +117,7 @@ def update_experiment(
     experiment_id: str, body: ExperimentUpdate, project: ProjectEditor, workspace: WorkspaceDep
 ) -> ExperimentPublic:
     """Rename it; change its graph or (merge-patch) its settings while it is `created`."""
-    experiment = design.edit_experiment(
+    experiment = setup.edit_experiment(
         workspace,
         _experiment(workspace, project, experiment_id),
         name=body.name,
@@ -133,7 +130,7 @@ def update_experiment(
 @router.delete("/{experiment_id}", status_code=204)
 def delete_experiment(experiment_id: str, project: ProjectEditor, workspace: WorkspaceDep) -> None:
     """Delete it with its checkpoints and evaluations (refused while a job has it)."""
-    service.delete_experiment(workspace, _experiment(workspace, project, experiment_id))
+    lifecycle.delete_experiment(workspace, _experiment(workspace, project, experiment_id))
 
 
 def _queue(
@@ -159,7 +156,7 @@ def run_experiment(
 ) -> JobPublic:
     """Queue its training (refused with the issues when the graph or settings cannot train)."""
     experiment = _experiment(workspace, project, experiment_id)
-    design.require_runnable(workspace, experiment)
+    setup.require_runnable(workspace, experiment)
     return _queue(workspace, runner, experiment, "train", user)
 
 
@@ -201,7 +198,7 @@ def clone_experiment(
 ) -> ExperimentPublic:
     """A copy with the same graph, settings and data, optionally starting from its weights."""
     experiment = _experiment(workspace, project, experiment_id)
-    copy = service.clone_experiment(workspace, experiment, body.name, with_weights=body.with_weights)
+    copy = lifecycle.clone_experiment(workspace, experiment, body.name, with_weights=body.with_weights)
     return _public(workspace, copy)
 
 
@@ -255,18 +252,13 @@ def download_predictions(
 ) -> FileResponse:
     """A CSV of the checkpoint's predictions on the version's rows (or one subset's)."""
     experiment = _experiment(workspace, project, experiment_id)
-    folder = Path(tempfile.mkdtemp(prefix="kozak-predictions-"))
     name = f"{_safe_name(experiment.name)}-{checkpoint}{f'-{subset}' if subset else ''}.csv"
-    try:
-        path = compare.export_predictions(workspace, experiment, folder / name, subset, checkpoint)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    path = compare.export_predictions_to_temporary(workspace, experiment, name, subset, checkpoint)
     return FileResponse(
         path,
         media_type="text/csv",
         filename=name,
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True),
     )
 
 

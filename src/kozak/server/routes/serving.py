@@ -18,12 +18,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from kozak.data.features import NUMERIC_TYPES
+from kozak.data.feature_spec import NUMERIC_TYPES
 from kozak.deploy import variants
 from kozak.deploy.host import Served, ServingBackend
-from kozak.deploy.requests import form_row, parse_json, request_rows, too_large
+from kozak.deploy.requests import (
+    form_row,
+    parse_json,
+    read_body,
+    refuse_declared,
+    request_rows,
+    variant_request,
+)
 from kozak.deploy.tokens import token_from_authorization
-from kozak.errors import DataError, KozakError
+from kozak.errors import KozakError
 
 router = APIRouter(tags=["serving"])
 
@@ -73,21 +80,10 @@ async def _open(request: Request, deployment_id: str) -> tuple[ServingBackend, S
     return backend, await backend.open(deployment_id, token)
 
 
-async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise too_large(int(declared), limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large(size, limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def _json(request: Request, backend: ServingBackend) -> Any:
-    return parse_json(await _body(request, backend.max_body_bytes), max_bytes=backend.max_body_bytes)
+    limit = backend.max_body_bytes
+    body = await read_body(request.headers.get("content-length"), request.stream(), limit)
+    return parse_json(body, max_bytes=limit)
 
 
 def _answer(payload: dict[str, Any]) -> Response:
@@ -123,9 +119,7 @@ async def forward(deployment_id: str, request: Request) -> Response:
     async def work() -> dict[str, Any]:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(_FORM_TYPES):
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > backend.max_body_bytes:
-                raise too_large(int(declared), backend.max_body_bytes)
+            refuse_declared(request.headers.get("content-length"), backend.max_body_bytes)
             numeric = {n for n, f in served.model.inputs.items() if f.spec.type in NUMERIC_TYPES}
             rows: list[Any] = [form_row(await request.form(max_files=0), numeric)]
         else:
@@ -145,17 +139,9 @@ async def variant_effect(deployment_id: str, request: Request) -> Response:
     backend, served = await _open(request, deployment_id)
 
     async def work() -> dict[str, Any]:
-        payload = await _json(request, backend)
-        if not isinstance(payload, dict) or not isinstance(payload.get("variants"), list):
-            raise DataError('the body must be a JSON object {"variants": [{"reference": ..., ...}]}')
-        found = payload["variants"]
-        if not found or 2 * len(found) > backend.max_rows:
-            raise DataError(f"send between 1 and {backend.max_rows // 2} variants per request")
-        context = payload.get("context") or {}
-        if not isinstance(context, dict):
-            raise DataError("'context' must be an object of the model's other inputs")
-        feature = variants.sequence_feature(served.model, payload.get("feature"))
-        rows, alternatives = variants.variant_rows(found, feature, context)
+        asked = variant_request(await _json(request, backend), max_rows=backend.max_rows)
+        feature = variants.sequence_feature(served.model, asked.feature)
+        rows, alternatives = variants.variant_rows(asked.variants, feature, asked.context)
         predictions = await served.predict(rows)
         return {"variants": variants.effects(served.model, predictions, alternatives)}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kozak import accounts
-from kozak.errors import Forbidden
 from kozak.server.deps import AdminUser, CurrentUser, WorkspaceDep
 from kozak.server.schemas import Page
 from kozak.server.schemas.accounts import PasswordChange, UserCreate, UserPublic
@@ -32,9 +31,4 @@ def set_password(
     user_ref: str, body: PasswordChange, workspace: WorkspaceDep, user: CurrentUser
 ) -> None:
     """Change your password (with the current one), or, as an admin, anyone's."""
-    target = accounts.get_user(workspace, user_ref)
-    if target.id == user.id and not user.is_admin:
-        accounts.authenticate(workspace, user.name, body.current_password)
-    elif target.id != user.id and not user.is_admin:
-        raise Forbidden("only an administrator can change another user's password")
-    accounts.set_password(workspace, target.id, body.password)
+    accounts.change_password(workspace, user, user_ref, body.password, body.current_password)

@@ -7,12 +7,17 @@ A draft's view embeds the library's own models (`DatasetSpec`, the `SubsetSpec` 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import (
+    Any,
+    Literal,
+    NotRequired,  # pydantic reads only this TypedDict on 3.11
+)
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
-from kozak.data.features import FeatureType, NormalizationStats, SequenceEncoding
-from kozak.data.spec import DatasetSpec
+from kozak.data.dataset_spec import DatasetSpec
+from kozak.data.feature_spec import FeatureType, NormalizationStats, SequenceEncoding
 from kozak.data.subsets import SubsetSpec
 from kozak.sequences import Alignment
 from kozak.server.schemas import Schema
@@ -97,6 +102,66 @@ class DraftSummary(Schema):
         return cls(**fields, files=[DraftFilePublic.of(f) for f in draft.files])
 
 
+@with_config(ConfigDict(extra="forbid"))
+class DataWarning(TypedDict):
+    """A draft's or version's warning: overlapping subsets, sequence leakage, dropped rows."""
+
+    code: str
+    message: str
+    subsets: NotRequired[list[str]]
+    rows: NotRequired[int]
+    feature: NotRequired[str]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Histogram(TypedDict):
+    counts: list[int]
+    edges: NotRequired[list[float]]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class LengthStats(TypedDict):
+    min: int
+    max: int
+    mean: float
+    counts: dict[str, int]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class PerPositionStats(TypedDict):
+    window: int
+    fractions: list[list[float]]
+    coverage: list[int]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class FeatureStats(TypedDict):
+    """Statistics of one feature (`kozak.data.stats`); which keys are present depends on its type."""
+
+    count: int
+    mean: NotRequired[float]
+    sd: NotRequired[float]
+    min: NotRequired[float]
+    max: NotRequired[float]
+    histogram: NotRequired[Histogram]
+    counts: NotRequired[dict[str, int]]
+    distinct: NotRequired[int]
+    shape: NotRequired[list[int]]
+    length: NotRequired[LengthStats]
+    composition: NotRequired[dict[str, float]]
+    per_position: NotRequired[PerPositionStats]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class DataStats(TypedDict):
+    """Statistics for all rows and per subset; a version's also keep its warnings."""
+
+    all: dict[str, FeatureStats]
+    subsets: dict[str, dict[str, FeatureStats]]
+    warnings: NotRequired[list[DataWarning]]
+    dropped_rows: NotRequired[int]
+
+
 class DraftFeaturePublic(Schema):
     name: str
     source: str = Field(description="The imported column.")
@@ -129,9 +194,9 @@ class DraftPublic(DraftSummary):
     features: list[DraftFeaturePublic]
     preview: list[dict[str, Any]] = Field(description="The first rows, by feature name.")
     subsets: list[DraftSubsetPublic]
-    warnings: list[dict[str, Any]] = Field(description="Overlapping subsets, sequence leakage, ...")
+    warnings: list[DataWarning] = Field(description="Overlapping subsets, sequence leakage, ...")
     error: ErrorPublic | None = Field(description="What stops the draft from being saved.")
-    stats: dict[str, Any] | None = Field(description="Statistics per feature and subset, if asked.")
+    stats: DataStats | None = Field(description="Statistics per feature and subset, if asked.")
 
     @classmethod
     def of_view(cls, view: dict[str, Any]) -> DraftPublic:
@@ -154,8 +219,8 @@ class VersionSummary(Schema):
 
 
 class VersionPublic(VersionSummary):
-    spec: dict[str, Any] = Field(description="The DatasetSpec with statistics filled in.")
-    stats: dict[str, Any]
+    spec: DatasetSpec = Field(description="The DatasetSpec with statistics filled in.")
+    stats: DataStats
     sources: list[dict[str, Any]] = Field(description="Imported files: name, format, bytes, sha256.")
 
     @classmethod

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import (
+    Any,
+    NotRequired,  # pydantic reads only this TypedDict on 3.11
+)
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
+from kozak.data.feature_spec import FeatureType, NormalizationStats
 from kozak.server.schemas import Schema
 from kozak.store.entities import Deployment
 
@@ -83,3 +88,37 @@ class DeploymentTry(Schema):
     """Rows to predict from the UI's test form (project members, no deployment token)."""
 
     rows: list[dict[str, Any]] = Field(min_length=1, description="One object per example.")
+
+
+@with_config(ConfigDict(extra="forbid"))
+class InputField(TypedDict):
+    """One model input as a deployment describes it; the keys present depend on `type`."""
+
+    name: str
+    type: FeatureType
+    alphabet: NotRequired[str]
+    length: NotRequired[int]
+    alignment: NotRequired[str]
+    padding: NotRequired[int]
+    normalization: NotRequired[str]
+    stats: NotRequired[NormalizationStats | None]
+    categories: NotRequired[list[str]]
+    shape: NotRequired[list[int]]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class OutputField(TypedDict):
+    """One model output: numbers (with their normalisation) or classes."""
+
+    name: str
+    type: FeatureType
+    normalization: NotRequired[str]
+    stats: NotRequired[NormalizationStats | None]
+    categories: NotRequired[list[str]]
+
+
+class ModelSchemaPublic(Schema):
+    """What a deployment's rows must hold and what its predictions hold."""
+
+    inputs: list[InputField]
+    outputs: list[OutputField]

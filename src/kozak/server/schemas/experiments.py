@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import (
+    Any,
+    Literal,
+    NotRequired,  # pydantic reads only this TypedDict on 3.11
+)
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
-from kozak.experiments.design import DesignReport, ExperimentChoices, WizardChoices
+from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.experiments.overview import Overview
-from kozak.experiments.service import CHECKPOINT_PATTERN
+from kozak.experiments.setup import ExperimentChoices, SetupReport, WizardChoices
+from kozak.graph.graph_spec import GraphSpec
 from kozak.server.schemas import Schema
 from kozak.server.schemas.jobs import JobPublic
 from kozak.server.schemas.models import GraphCheckPublic, IssuePublic, NodeInfoPublic
 from kozak.store.entities import EpochMetrics
+from kozak.store.statuses import ExperimentStatus
 
 
 class ExperimentCreate(ExperimentChoices):
@@ -40,7 +47,7 @@ class ExperimentCheckPublic(GraphCheckPublic):
     settings: dict[str, Any] | None
 
     @classmethod
-    def of_report(cls, report: DesignReport) -> ExperimentCheckPublic:
+    def of_report(cls, report: SetupReport) -> ExperimentCheckPublic:
         return cls(
             ok=report.ok,
             nodes=[NodeInfoPublic.of(n) for n in report.info.nodes],
@@ -99,8 +106,8 @@ class ExperimentSummary(Schema):
     project_id: str
     name: str
     dataset_version_id: str
-    status: str = Field(
-        description="created, queued, running, evaluating, completed, stopped or failed."
+    status: ExperimentStatus = Field(
+        description="Where it stands; stopped when its job was cancelled (it can be resumed)."
     )
     message: str = Field(description="Why it stopped or failed, for people.")
     epochs_done: int
@@ -132,7 +139,7 @@ class ExperimentSummary(Schema):
 class ExperimentPublic(ExperimentSummary):
     """An experiment with its graph and run settings."""
 
-    graph: dict[str, Any]
+    graph: GraphSpec
     settings: dict[str, Any]
 
     @classmethod
@@ -152,12 +159,55 @@ class EpochPublic(Schema):
         return cls(epoch=epoch.epoch, metrics=epoch.metrics, created_at=epoch.created_at)
 
 
+@with_config(ConfigDict(extra="forbid"))
+class Density(TypedDict):
+    """Examples counted per (y bin, x bin), rows following y as a heatmap draws them."""
+
+    counts: list[list[int]]
+    x_edges: list[float]
+    y_edges: list[float]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Scatter(TypedDict):
+    """True (x) against predicted (y): every point, or a sample plus a density (`evaluation.plots`)."""
+
+    n: int
+    kind: Literal["points", "density"]
+    x: list[float]
+    y: list[float]
+    indices: list[int] | None
+    range: list[float]  # [low, high] over both axes
+    density: Density | None
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Residuals(TypedDict):
+    """The distribution of prediction errors (predicted minus true)."""
+
+    n: int
+    edges: list[float]
+    counts: list[int]
+    mean: float
+    sd: float | None
+    skewness: float | None
+
+
+@with_config(ConfigDict(extra="forbid"))
+class TargetEvaluation(TypedDict):
+    """One target on one subset: its metrics (by task) and, for regression, the plot data."""
+
+    metrics: dict[str, Any]
+    scatter: NotRequired[Scatter]
+    residuals: NotRequired[Residuals]
+
+
 class EvaluationPublic(Schema):
     """Metrics and plot data of a checkpoint per subset and target."""
 
     checkpoint: str
     epoch: int | None
-    subsets: dict[str, dict[str, Any]] = Field(
+    subsets: dict[str, dict[str, TargetEvaluation]] = Field(
         description="{subset: {target: {metrics, scatter, residuals}}} (classification: metrics)."
     )
 
@@ -166,6 +216,30 @@ class ExperimentCompare(Schema):
     """Experiments of the project to compare."""
 
     experiment_ids: list[str] = Field(min_length=2, max_length=50, description="Ids or names.")
+
+
+class ComparedGraph(Schema):
+    """An experiment's graph as a comparison shows it."""
+
+    name: str
+    digest: str = Field(description="Equal digests mean equal graphs.")
+    parameters: int | None = Field(description="Trainable parameters; null when not inferable.")
+
+
+class ComparisonRow(Schema):
+    """One experiment of a comparison."""
+
+    name: str
+    id: str
+    status: ExperimentStatus
+    best_epoch: int | None
+    epochs_done: int
+    dataset_version: str = Field(description="The dataset version's id.")
+    graph: ComparedGraph
+    settings: dict[str, Any] = Field(description="Its values of the settings that differ.")
+    metrics: dict[str, dict[str, dict[str, Any]]] = Field(
+        description="{subset: {target: metrics}} of the stored best-epoch evaluation; {} when none."
+    )
 
 
 class ComparisonPublic(Schema):
@@ -177,9 +251,7 @@ class ComparisonPublic(Schema):
     )
     graphs_equal: bool
     graph_diff: dict[str, Any] = Field(description="{nodes: [...], edges: [...]} that differ.")
-    table: list[dict[str, Any]] = Field(
-        description="Per experiment: status, best epoch, graph, differing settings, metrics."
-    )
+    table: list[ComparisonRow] = Field(description="Per experiment, in the order asked.")
     curves: dict[str, dict[str, list[float | None]]] = Field(
         description="Per experiment name: epoch, loss, val_loss and val_pearson_r2 series."
     )

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from kozak.server.schemas import Schema
 from kozak.store.entities import Event, Job
+from kozak.store.statuses import JobStatus
 
 
 class JobPublic(Schema):
@@ -19,7 +20,9 @@ class JobPublic(Schema):
     experiment_id: str | None
     kind: str = Field(description="train, resume, continue or evaluate.")
     payload: dict[str, Any] = Field(description="The kind's arguments, e.g. {epochs} to continue.")
-    status: str = Field(description="queued, running, completed, failed or cancelled.")
+    status: JobStatus = Field(
+        description="Where it stands; a cancelled job leaves its experiment stopped."
+    )
     cancel_requested: bool
     error: str
     attempts: int

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from kozak.graph.catalog import BlockEntry, LossEntry, PresetEntry
-from kozak.graph.infer import GraphInfo, GraphIssue, NodeInfo
+from kozak.graph.model_catalog import BlockEntry, LossEntry, PresetEntry
+from kozak.graph.shapes import GraphInfo, GraphIssue, NodeInfo
 from kozak.server.schemas import Schema
 from kozak.training.settings import RunSettings, run_settings_schema
 

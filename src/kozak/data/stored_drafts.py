@@ -1,7 +1,7 @@
-"""Stored dataset drafts: their rows, the `DatasetDraft` each opens as, its edits, view and save.
+"""Stored dataset drafts: their rows, the `DatasetEditor` each opens as, its edits, view and save.
 
 A `Draft` row lists the draft's files and holds the `DatasetSpec` being edited; every operation
-re-reads the row, applies one `DatasetDraft` edit and stores the new spec, so any server process
+re-reads the row, applies one `DatasetEditor` edit and stores the new spec, so any server process
 can serve any request: the row is the truth. Opened drafts are cached in-process by file content.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from kozak.data.draft import DatasetDraft, edit_version
-from kozak.data.draft_tables import (
+from kozak.data.dataset_spec import DatasetSpec
+from kozak.data.draft_cache import (
     Lru,
     cache_table,
     detected_spec,
@@ -25,9 +25,9 @@ from kozak.data.draft_tables import (
     locked,
     locked_row,
 )
-from kozak.data.features import FeatureType
+from kozak.data.editor import DatasetEditor, edit_version
+from kozak.data.feature_spec import FeatureType
 from kozak.data.prepare import VersionContent
-from kozak.data.spec import DatasetSpec
 from kozak.data.subsets import FilterSubset, RankSubset, SubsetSpec
 from kozak.errors import AlreadyExists, InvalidConfig, KozakError, invalid_config
 from kozak.sequences import EncodedSequences, one_hot_to_codes
@@ -40,10 +40,10 @@ _SUBSET = TypeAdapter[Any](SubsetSpec)
 
 @dataclass
 class _Opened:
-    """A draft's combined table as a `DatasetDraft`, with what was learnt about it."""
+    """A draft's combined table as a `DatasetEditor`, with what was learnt about it."""
 
     key: tuple[tuple[str, str], ...]  # (file name, sha256) of every file, in order
-    draft: DatasetDraft
+    draft: DatasetEditor
     default: DatasetSpec  # detected types and the default split
     failure: tuple[DatasetSpec, KozakError] | None = field(default=None)
 
@@ -100,7 +100,7 @@ def draft_from_version(
     """
     dataset = workspace.metadata.get_dataset(project.id, dataset_ref)
     version = workspace.metadata.get_dataset_version(dataset.id, version_ref)
-    library_draft = edit_version(workspace, dataset, version, project.id)
+    editor = edit_version(workspace, dataset, version, project.id)
     entry: dict[str, Any] = {
         "name": f"{dataset.name}@{version.name}",
         "path": version.artifact_path,
@@ -108,7 +108,7 @@ def draft_from_version(
         "sha256": version.digest,
         "version_id": version.id,
     }
-    cache_table(entry["name"], version.digest, library_draft.table)
+    cache_table(entry["name"], version.digest, editor.table)
     return workspace.metadata.create_draft(
         Draft(
             project_id=project.id,
@@ -116,7 +116,7 @@ def draft_from_version(
             description=dataset.description,
             dataset_id=dataset.id,
             files=[entry],
-            spec=library_draft.spec.model_dump(mode="json"),
+            spec=editor.spec.model_dump(mode="json"),
             created_by=created_by,
         )
     )
@@ -175,7 +175,7 @@ def forget(draft_id: str) -> None:
 
 # Opening and editing
 def _open(workspace: Workspace, row: Draft) -> _Opened:
-    """The draft's `DatasetDraft` with the row's spec (the caller holds the draft's lock)."""
+    """The draft's `DatasetEditor` with the row's spec (the caller holds the draft's lock)."""
     key = tuple((f["name"], f["sha256"]) for f in row.files)
     opened = _opened.get(row.id)
     if opened is None or opened.key != key:
@@ -184,7 +184,7 @@ def _open(workspace: Workspace, row: Draft) -> _Opened:
         table = files_table(workspace, row, row.files)
         default = detected_spec(table)
         opened = _Opened(
-            key, DatasetDraft(workspace, table, default, name=row.name, project=row.project_id), default
+            key, DatasetEditor(workspace, table, default, name=row.name, project=row.project_id), default
         )
         _opened.put(row.id, opened)
     if row.spec is None:
@@ -209,7 +209,7 @@ def _checked(opened: _Opened) -> tuple[VersionContent | None, KozakError | None]
         return None, exc
 
 
-def open_draft(workspace: Workspace, draft: Draft) -> DatasetDraft:
+def open_draft(workspace: Workspace, draft: Draft) -> DatasetEditor:
     """The library draft for a stored one: its files' columns under its spec.
 
     A draft without a spec gets the detected default, which is then stored.
@@ -219,18 +219,18 @@ def open_draft(workspace: Workspace, draft: Draft) -> DatasetDraft:
         DataError: a file cannot be read or the files cannot be combined.
     """
     with locked_row(workspace, draft) as row:
-        library_draft = _open(workspace, row).draft
-        return DatasetDraft(
+        editor = _open(workspace, row).draft
+        return DatasetEditor(
             workspace,
-            library_draft.table,
-            library_draft.spec,
+            editor.table,
+            editor.spec,
             name=row.name,
             project=row.project_id,
             description=row.description,
         )
 
 
-def _edit(workspace: Workspace, draft: Draft, apply: Callable[[DatasetDraft], object]) -> Draft:
+def _edit(workspace: Workspace, draft: Draft, apply: Callable[[DatasetEditor], object]) -> Draft:
     """Apply one edit and store the new spec.
 
     An edit that breaks a draft which prepared cleanly is refused with the error; a draft that
@@ -287,18 +287,18 @@ def update_feature(
         InvalidConfig | DataError: the change is not valid for the data (naming field or row).
     """
 
-    def apply(library_draft: DatasetDraft) -> None:
+    def apply(editor: DatasetEditor) -> None:
         if type is not None:
-            library_draft.set_type(name, type)
+            editor.set_type(name, type)
         if encoding:
-            library_draft.set_encoding(name, **encoding)
+            editor.set_encoding(name, **encoding)
         if normalization is not None:
-            library_draft.set_normalization(name, normalization)
+            editor.set_normalization(name, normalization)
         if new_name is not None and new_name != name:
             if not new_name.strip():
                 raise InvalidConfig("a feature needs a name", feature=name, field="name")
-            library_draft.rename(name, new_name)
-            library_draft.spec = _renamed_in_subsets(library_draft.spec, name, new_name)
+            editor.rename(name, new_name)
+            editor.spec = _renamed_in_subsets(editor.spec, name, new_name)
 
     return _edit(workspace, draft, apply)
 
@@ -332,10 +332,10 @@ def add_subset(workspace: Workspace, draft: Draft, subset: SubsetSpec | dict[str
 def remove_subset(workspace: Workspace, draft: Draft, name: str) -> Draft:
     """Delete a subset (e.g. the default split)."""
 
-    def apply(library_draft: DatasetDraft) -> None:
-        library_draft.remove_subset(name)
-        if library_draft.spec.normalize_on == name:  # the statistics fall back to the default
-            library_draft.set_options(normalize_on=None)
+    def apply(editor: DatasetEditor) -> None:
+        editor.remove_subset(name)
+        if editor.spec.normalize_on == name:  # the statistics fall back to the default
+            editor.set_options(normalize_on=None)
 
     return _edit(workspace, draft, apply)
 
@@ -353,8 +353,8 @@ def replace_spec(workspace: Workspace, draft: Draft, spec: DatasetSpec | dict[st
     """
     parsed: DatasetSpec = _parsed(DatasetSpec.model_validate, spec, "dataset spec")
 
-    def apply(library_draft: DatasetDraft) -> None:
-        library_draft.spec = parsed
+    def apply(editor: DatasetEditor) -> None:
+        editor.spec = parsed
 
     return _edit(workspace, draft, apply)
 
@@ -368,19 +368,19 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def preview_rows(library_draft: DatasetDraft, rows: int) -> list[dict[str, Any]]:
+def preview_rows(editor: DatasetEditor, rows: int) -> list[dict[str, Any]]:
     """The first rows, JSON-safe: sequences as letters (also one-hot arrays), NaN as None.
 
     Args:
-        library_draft: A draft, or a stored version opened for editing.
+        editor: A draft, or a stored version opened for editing.
         rows: How many rows at most.
 
     Returns:
         One `{feature name: value}` per row.
     """
-    preview = library_draft.preview(rows)
-    for feature in library_draft.spec.features:
-        raw = library_draft.table.column(feature.source).values
+    preview = editor.preview(rows)
+    for feature in editor.spec.features:
+        raw = editor.table.column(feature.source).values
         if feature.type is FeatureType.SEQUENCE and isinstance(raw, np.ndarray) and preview:
             found = one_hot_to_codes(raw[: len(preview)])
             if found is not None:
@@ -448,15 +448,15 @@ def draft_view(
         except KozakError as exc:
             return {**view, "error": exc.to_dict()["error"]}
         content, error = _checked(opened)
-        library_draft = opened.draft
+        editor = opened.draft
         counts = {} if content is None else {k: int(m.sum()) for k, m in content.masks.items()}
         view.update(
-            spec=library_draft.spec,
-            row_count=library_draft.table.n_rows if content is None else content.n_rows,
+            spec=editor.spec,
+            row_count=editor.table.n_rows if content is None else content.n_rows,
             dropped_rows=0 if content is None else content.dropped_rows,
             features=_features_view(opened, content),
-            preview=preview_rows(library_draft, rows),
-            subsets=[{"definition": s, "rows": counts.get(s.name)} for s in library_draft.spec.subsets],
+            preview=preview_rows(editor, rows),
+            subsets=[{"definition": s, "rows": counts.get(s.name)} for s in editor.spec.subsets],
             warnings=[] if content is None else content.warnings,
             error=None if error is None else error.to_dict()["error"],
             stats=content.stats if stats and content is not None else None,
@@ -473,12 +473,12 @@ def save_draft(workspace: Workspace, draft: Draft, version_name: str | None = No
         AlreadyExists: a new dataset's name or the version name is taken.
     """
     with locked_row(workspace, draft) as row:
-        library_draft = _open(workspace, row).draft
+        editor = _open(workspace, row).draft
         if row.dataset_id is not None:
-            library_draft.name = workspace.metadata.get_dataset(row.project_id, row.dataset_id).name
+            editor.name = workspace.metadata.get_dataset(row.project_id, row.dataset_id).name
         else:
             _refuse_taken_name(workspace, row.project_id, row.name)
-        version = library_draft.save(version_name)
+        version = editor.save(version_name)
         delete_draft(workspace, row)
     return version
 

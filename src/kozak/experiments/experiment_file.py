@@ -24,12 +24,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kozak.data import find_version, import_files
-from kozak.data.features import SequenceEncoding
+from kozak.data.feature_spec import SequenceEncoding
 from kozak.data.subsets import SubsetSpec
 from kozak.errors import InvalidConfig, invalid_config
-from kozak.experiments.service import create_experiment, free_experiment_name, run_experiment
+from kozak.experiments.lifecycle import create_experiment, free_experiment_name, run_experiment
+from kozak.graph.graph_spec import GraphSpec
 from kozak.graph.presets import preset
-from kozak.graph.spec import GraphSpec
 from kozak.store.entities import DatasetVersion, Experiment
 from kozak.training import RunSettings
 from kozak.training.callbacks import Callback

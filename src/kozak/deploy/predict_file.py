@@ -3,7 +3,7 @@
 `predict_file` reads the input `batch_size` rows at a time, turns each cell into the value the
 model's input schema asks for, predicts with a `Predictor` (a local `ServingModel` or a remote
 `Deployment`) and appends the rows to the output: the input columns as read, then one column
-per prediction (`target`, or `target:class` probabilities). The output is written under a
+per prediction (`target_pred`, or `target_prob:class` probabilities). The output is written under a
 temporary name and renamed at the end, so a run that fails leaves no truncated file. Row
 errors name the file, the row (data rows counted from 0) and the feature.
 """
@@ -18,13 +18,12 @@ from typing import IO, Any, Protocol
 
 import pandas as pd
 
+from kozak.data.formats.base import EXTENSIONS, extension_of, separator_of
 from kozak.data.formats.fasta import fasta_records
 from kozak.deploy.model import Row, RowError, ServingModel
-from kozak.deployment_client import free_prefix, prediction_columns
 from kozak.errors import DataError, KozakError
+from kozak.prediction_columns import free_prefix, prediction_columns
 
-SEPARATORS = {"csv": ",", "tsv": "\t", "tab": "\t", "txt": ","}
-FASTA_SUFFIXES = ("fasta", "fa", "fna", "fas")
 NUMERIC = ("integer", "float")
 
 
@@ -60,12 +59,12 @@ def input_format(path: Path) -> str:
     Raises:
         DataError: For any other extension.
     """
-    suffix = path.name.lower().removesuffix(".gz").rsplit(".", 1)[-1]
-    if suffix in FASTA_SUFFIXES:
+    suffix = extension_of(path.name)
+    if suffix in EXTENSIONS["fasta"]:
         return "fasta"
-    if suffix in SEPARATORS:
-        return SEPARATORS[suffix]
-    known = ", ".join(f".{s}" for s in (*SEPARATORS, *FASTA_SUFFIXES))
+    if suffix in EXTENSIONS["csv"]:
+        return separator_of(path.name)
+    known = ", ".join(f".{s}" for s in (*EXTENSIONS["csv"], *EXTENSIONS["fasta"]))
     raise DataError(
         f"{path.name}: cannot read {suffix!r} files here; use one of {known}", file=path.name
     )
@@ -226,7 +225,7 @@ def predict_file(
     if batch_size < 1:
         raise DataError(f"the batch size must be at least 1, not {batch_size}")
     inputs = predictor.schema()["inputs"]
-    separator = "\t" if target.name.lower().endswith(".tsv") else ","
+    separator = separator_of(target.name)
     partial = target.with_name(target.name + ".partial")
     target.parent.mkdir(parents=True, exist_ok=True)
     done, prefix = 0, ""

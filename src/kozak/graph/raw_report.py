@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kozak.graph.features import FeatureInfo
-from kozak.graph.infer import GraphInfo, GraphIssue
-from kozak.graph.spec import Edge, GraphSpec, Node
+from kozak.graph.feature_shapes import FeatureInfo
+from kozak.graph.graph_spec import Edge, GraphSpec, Node
+from kozak.graph.shapes import GraphInfo, GraphIssue
 from kozak.graph.validate import GraphReport, validate_graph
 
 # Structural complaints that only echo a left-out node (its neighbours lost an edge).

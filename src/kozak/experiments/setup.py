@@ -1,8 +1,8 @@
-"""Designing an experiment before it runs: the wizard's choices, checks, and edits while created.
+"""Setting up an experiment before it runs: the wizard's choices, checks, and edits while created.
 
 `create_from_wizard` does what the New-experiment wizard does (dataset, version, training and
 validation subsets, a preset bound to the version's features or a blank graph);
-`create_from_choices` takes a graph or preset and partial run settings; `check_design` checks a
+`create_from_choices` takes a graph or preset and partial run settings; `check_setup` checks a
 graph and settings against a version without writing anything; `edit_experiment` changes the name
 any time and the graph and settings only while the experiment has not run.
 """
@@ -16,12 +16,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, NotFound
-from kozak.experiments.service import create_experiment, version_of
-from kozak.graph.check import check_graph_data
-from kozak.graph.features import FeatureInfo, feature_infos
-from kozak.graph.infer import GraphInfo, GraphIssue
+from kozak.experiments.lifecycle import create_experiment, version_of
+from kozak.graph.feature_shapes import FeatureInfo, feature_infos
+from kozak.graph.graph_spec import GraphSpec
 from kozak.graph.presets import PRESETS
-from kozak.graph.spec import GraphSpec
+from kozak.graph.raw_report import check_graph_data
+from kozak.graph.shapes import GraphInfo, GraphIssue
 from kozak.graph.validate import GraphReport
 from kozak.store.entities import DatasetVersion, Experiment, Project
 from kozak.training import RunSettings
@@ -89,7 +89,7 @@ class ExperimentChoices(_Choices):
         return self
 
 
-class DesignReport(BaseModel):
+class SetupReport(BaseModel):
     """A graph and run settings checked against a dataset version."""
 
     model_config = ConfigDict(frozen=True)
@@ -379,13 +379,13 @@ def _settings_issues(
     return settings, _subset_issues(version, settings)
 
 
-def check_design(
+def check_setup(
     workspace: Workspace,
     project: Project,
     version_id: str,
     graph: Mapping[str, Any],
     settings: Mapping[str, Any],
-) -> DesignReport:
+) -> SetupReport:
     """Check a graph and (partial) run settings against a version; nothing is written.
 
     Raises:
@@ -395,7 +395,7 @@ def check_design(
     report = check_graph_data(graph, feature_infos(version))
     resolved, settings_issues = _settings_issues(version, settings)
     issues = sorted([*report.issues, *settings_issues], key=lambda i: i.severity != "error")
-    return DesignReport(info=report.info, issues=issues, settings=resolved)
+    return SetupReport(info=report.info, issues=issues, settings=resolved)
 
 
 def _refuse_errors(

@@ -15,12 +15,12 @@ import numpy as np
 import pyarrow as pa
 from pydantic import ValidationError
 
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.detect import detect
 from kozak.data.encode import FeatureData
-from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
+from kozak.data.feature_spec import FeatureSpec, FeatureType, SequenceEncoding
 from kozak.data.formats import read_files
 from kozak.data.prepare import VersionContent, prepare
-from kozak.data.spec import DatasetSpec
 from kozak.data.subsets import RandomSubset, SubsetSpec, split
 from kozak.data.table import RawColumn, RawTable, Source
 from kozak.data.versions import load_version, save_version
@@ -30,7 +30,7 @@ from kozak.store.entities import Dataset, DatasetVersion, Project
 from kozak.workspace import Workspace
 
 
-class DatasetDraft:
+class DatasetEditor:
     """Imported data and its spec, editable until saved as a version."""
 
     def __init__(
@@ -88,7 +88,7 @@ class DatasetDraft:
         return self.check().warnings
 
     # Editing
-    def _replace_feature(self, feature_name: str, /, **changes: Any) -> DatasetDraft:
+    def _replace_feature(self, feature_name: str, /, **changes: Any) -> DatasetEditor:
         feature = self.spec.feature(feature_name)
         try:
             updated = FeatureSpec.model_validate({**feature.model_dump(), **changes})
@@ -101,13 +101,13 @@ class DatasetDraft:
         )
         return self
 
-    def rename(self, old: str, new: str) -> DatasetDraft:
+    def rename(self, old: str, new: str) -> DatasetEditor:
         """Give a feature a new label (e.g. UTR → seq)."""
         if new != old and any(f.name == new for f in self.spec.features):
             raise AlreadyExists(f"a feature is already named {new!r}", feature=new)
         return self._replace_feature(old, name=new)
 
-    def set_type(self, name: str, type: FeatureType | str) -> DatasetDraft:
+    def set_type(self, name: str, type: FeatureType | str) -> DatasetEditor:
         """Override the detected type of a feature."""
         try:
             kind = FeatureType(type)
@@ -119,7 +119,7 @@ class DatasetDraft:
             changes["sequence"] = SequenceEncoding()
         return self._replace_feature(name, **changes)
 
-    def set_encoding(self, name: str, **encoding: Any) -> DatasetDraft:
+    def set_encoding(self, name: str, **encoding: Any) -> DatasetEditor:
         """Change a sequence feature's encoding (alphabet, length, alignment, padding)."""
         feature = self.spec.feature(name)
         if feature.type is not FeatureType.SEQUENCE or feature.sequence is None:
@@ -130,11 +130,11 @@ class DatasetDraft:
             raise invalid_config(exc, f"encoding of {name!r}") from None
         return self._replace_feature(name, sequence=merged)
 
-    def set_normalization(self, name: str, normalization: str) -> DatasetDraft:
+    def set_normalization(self, name: str, normalization: str) -> DatasetEditor:
         """Choose `zscore`, `minmax` or `none` for a numeric feature."""
         return self._replace_feature(name, normalization=normalization)
 
-    def remove_feature(self, name: str) -> DatasetDraft:
+    def remove_feature(self, name: str) -> DatasetEditor:
         """Leave a column out of the dataset."""
         self.spec.feature(name)
         self.spec = self.spec.model_copy(
@@ -142,14 +142,14 @@ class DatasetDraft:
         )
         return self
 
-    def add_subset(self, subset: SubsetSpec) -> DatasetDraft:
+    def add_subset(self, subset: SubsetSpec) -> DatasetEditor:
         """Append a subset definition."""
         if any(s.name == subset.name for s in self.spec.subsets):
             raise AlreadyExists(f"a subset is already named {subset.name!r}", subset=subset.name)
         self.spec = self.spec.model_copy(update={"subsets": (*self.spec.subsets, subset)})
         return self
 
-    def remove_subset(self, name: str) -> DatasetDraft:
+    def remove_subset(self, name: str) -> DatasetEditor:
         """Delete a subset (e.g. the default split)."""
         if not any(s.name == name for s in self.spec.subsets):
             raise NotFound(f"no subset {name!r}", subset=name)
@@ -163,13 +163,13 @@ class DatasetDraft:
         names: Sequence[str] = ("training", "validation", "test"),
         percents: Sequence[float] = (80, 10, 10),
         seed: int = 0,
-    ) -> DatasetDraft:
+    ) -> DatasetEditor:
         """Add disjoint random subsets covering all rows."""
         for subset in split(names, percents, seed):
             self.add_subset(subset)
         return self
 
-    def set_options(self, **options: Any) -> DatasetDraft:
+    def set_options(self, **options: Any) -> DatasetEditor:
         """Set `normalize_on` and/or `drop_missing`."""
         unknown = set(options) - {"normalize_on", "drop_missing"}
         if unknown:
@@ -224,10 +224,10 @@ def import_files(
     name: str,
     project: str = "Default",
     description: str = "",
-) -> DatasetDraft:
+) -> DatasetEditor:
     """Read files (or URLs), detect column types and return an editable draft."""
     table = read_files(paths, workspace.settings)
-    return DatasetDraft(
+    return DatasetEditor(
         workspace, table, default_spec(table), name=name, project=project, description=description
     )
 
@@ -248,7 +248,7 @@ def _raw_column(data: FeatureData) -> RawColumn:
 
 def edit_version(
     workspace: Workspace, dataset: Dataset, version: DatasetVersion, project: str
-) -> DatasetDraft:
+) -> DatasetEditor:
     """A draft holding a stored version's data and spec, to save as a new version."""
     content = load_version(workspace, version)
     table = RawTable(
@@ -259,9 +259,9 @@ def edit_version(
         f.spec.model_copy(update={"source": f.spec.name, "stats": None}) for f in content.features
     )
     spec = content.spec.model_copy(update={"features": features, "drop_missing": False})
-    return DatasetDraft(
+    return DatasetEditor(
         workspace, table, spec, name=dataset.name, project=project, description=dataset.description
     )
 
 
-__all__ = ["DatasetDraft", "RandomSubset", "default_spec", "edit_version", "import_files"]
+__all__ = ["DatasetEditor", "RandomSubset", "default_spec", "edit_version", "import_files"]

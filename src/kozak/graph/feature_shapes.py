@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.store.entities import DatasetVersion
 
 FeatureKind = Literal["integer", "float", "categorical", "string", "sequence", "array", "multilabel"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kozak.data.features import FeatureSpec
+from kozak.data.feature_spec import FeatureSpec
 from kozak.data.subsets import SubsetSpec
 from kozak.errors import NotFound
 

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 from factories import float32_approx
 from kozak.cli import app
 from kozak.deploy import ServingModel
-from kozak.deploy.batch import LocalPredictor, predict_file
+from kozak.deploy.predict_file import LocalPredictor, predict_file
 from kozak.deployment_client import Deployment
 from kozak.errors import DataError
-from kozak.experiments.service import local_checkpoint
+from kozak.experiments.checkpoints import local_checkpoint
 from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
@@ -57,11 +57,11 @@ def test_predict_a_csv_with_an_experiment(
     assert result.exit_code == 0, result.output
     written = pd.read_csv(target, keep_default_na=False)
     # Input columns pass through as they were; the measured `expression` is not overwritten.
-    assert list(written.columns) == ["name", "seq", "count", "expression", "predicted_expression"]
+    assert list(written.columns) == ["name", "seq", "count", "expression", "expression_pred"]
     assert written["seq"].tolist() == pd.read_csv(source)["seq"].tolist()
     assert written["expression"].tolist() == ["0.5", "", "1.5", "", "2"]
     expected = _expected(_serving(workspace, trained), written)
-    assert written["predicted_expression"].tolist() == float32_approx(list(expected))
+    assert written["expression_pred"].tolist() == float32_approx(list(expected))
 
 
 def test_predict_a_fasta_with_a_classifier(
@@ -76,13 +76,13 @@ def test_predict_a_fasta_with_a_classifier(
     assert done == [2, 3]
     table = pd.read_csv(target)
     categories = list(model.targets["label"].categories or ())
-    assert list(table.columns) == ["id", "seq", *(f"label:{c}" for c in categories)]
+    assert list(table.columns) == ["id", "seq", *(f"label_prob:{c}" for c in categories)]
     assert table["id"].tolist() == ["u1", "u2", "u3"]
     assert table["seq"].tolist() == ["ACGTATGCAAACCCGG", "CCCCCCCCGGGGGGGG", "atgatgatg"]
     expected = model.predict([{"seq": s} for s in table["seq"]])
     for category in categories:
         probabilities = [p["label"][category] for p in expected]
-        assert table[f"label:{category}"].tolist() == float32_approx(probabilities)
+        assert table[f"label_prob:{category}"].tolist() == float32_approx(probabilities)
 
 
 def test_bad_inputs_say_where(workspace: Workspace, trained: Experiment, tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_predict_through_a_deployment(
     assert result.exit_code == 0, result.output
     written = pd.read_csv(target)
     expected = _expected(_serving(workspace, trained), written)
-    assert written["predicted_expression"].tolist() == float32_approx(list(expected))
+    assert written["expression_pred"].tolist() == float32_approx(list(expected))
     # A bad row in the third batch is named by its place in the file, not in the batch.
     bad = tmp_path / "bad.csv"
     bad.write_text("seq,count\n" + "ACGT,1\n" * 5 + "ACGTXA,3\n")

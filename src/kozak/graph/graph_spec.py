@@ -25,7 +25,10 @@ NODE_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$"
 class Node(BaseModel):
     """One block in the graph."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # a stored spec is complete, so the wire schema marks every field present
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
+    )
 
     id: str = Field(
         pattern=NODE_ID_PATTERN,
@@ -88,7 +91,10 @@ class Edge(BaseModel):
 class GraphSpec(BaseModel):
     """A model graph: nodes, edges and a name; inputs and targets are its Input/Target nodes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # a stored spec is complete, so the wire schema marks every field present
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
+    )
 
     format_version: int = Field(FORMAT_VERSION, description="Version of this file format.")
     name: str = Field("", description="Human name of the model.")

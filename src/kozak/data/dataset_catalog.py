@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kozak.data.draft import edit_version
-from kozak.data.drafts import forget, preview_rows
+from kozak.data.editor import edit_version
+from kozak.data.stored_drafts import forget, preview_rows
 from kozak.errors import Conflict, NotFound
 from kozak.store.entities import Dataset, DatasetVersion, Project
 from kozak.workspace import Workspace
@@ -79,9 +79,9 @@ def version_preview(
     Returns:
         `{"features": [names], "rows": [{feature: value}], "row_count": n}`.
     """
-    library_draft = edit_version(workspace, dataset, version, project.id)
+    editor = edit_version(workspace, dataset, version, project.id)
     return {
-        "features": [f.name for f in library_draft.spec.features],
-        "rows": preview_rows(library_draft, rows),
+        "features": [f.name for f in editor.spec.features],
+        "rows": preview_rows(editor, rows),
         "row_count": version.row_count,
     }

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from kozak.blocks import BLOCKS, Shape, fmt_shape
 from kozak.blocks.io import InputParams
 from kozak.errors import InvalidConfig, KozakError, ShapeError
-from kozak.graph.features import FeatureInfo
-from kozak.graph.spec import GraphSpec
+from kozak.graph.feature_shapes import FeatureInfo
+from kozak.graph.graph_spec import GraphSpec
 
 Severity = Literal["error", "warning"]
 

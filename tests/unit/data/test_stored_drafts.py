@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kozak.data import drafts, uploads
+from kozak.data import stored_drafts, uploads
 from kozak.data.versions import load_version
 from kozak.errors import AlreadyExists, DataError, InvalidConfig, NotFound
 from kozak.store.entities import Draft, Project
@@ -15,47 +15,52 @@ from kozak.workspace import Workspace
 
 
 def test_view_shows_features_preview_and_subsets(workspace: Workspace, tiny_draft: Draft) -> None:
-    view = drafts.draft_view(workspace, tiny_draft, rows=3)
+    view = stored_drafts.draft_view(workspace, tiny_draft, rows=3)
     assert view["row_count"] == 40 and len(view["preview"]) == 3 and view["error"] is None
     assert [s["definition"].name for s in view["subsets"]] == ["training", "validation"]
     assert sum(s["rows"] for s in view["subsets"]) == 40
     seq = next(f for f in view["features"] if f["name"] == "seq")
     assert seq["detected_type"] == "sequence" and seq["file"] == "tiny.csv"
     assert seq["tensor_shape"][0] == 4 and view["stats"] is None
-    assert drafts.draft_view(workspace, tiny_draft, stats=True)["stats"]["all"]["count"]["count"] == 40
+    assert (
+        stored_drafts.draft_view(workspace, tiny_draft, stats=True)["stats"]["all"]["count"]["count"]
+        == 40
+    )
 
 
 def test_edits_persist_as_the_spec(workspace: Workspace, tiny_draft: Draft) -> None:
-    draft = drafts.remove_subset(workspace, tiny_draft, "training")
-    draft = drafts.remove_subset(workspace, draft, "validation")
+    draft = stored_drafts.remove_subset(workspace, tiny_draft, "training")
+    draft = stored_drafts.remove_subset(workspace, draft, "validation")
     split = {"feature": "split", "op": "==", "value": "T"}
-    draft = drafts.add_subset(
+    draft = stored_drafts.add_subset(
         workspace, draft, {"name": "training", "kind": "filter", "conditions": [split]}
     )
-    draft = drafts.add_subset(
+    draft = stored_drafts.add_subset(
         workspace, draft, {"name": "validation", "kind": "filter", "conditions": [{**split, "op": "!="}]}
     )
-    draft = drafts.add_subset(
+    draft = stored_drafts.add_subset(
         workspace, draft, {"name": "top", "kind": "rank", "feature": "expression", "percent": 10}
     )
-    draft = drafts.add_subset(workspace, draft, {"name": "sample", "kind": "random", "end": 50})
-    draft = drafts.update_feature(
+    draft = stored_drafts.add_subset(workspace, draft, {"name": "sample", "kind": "random", "end": 50})
+    draft = stored_drafts.update_feature(
         workspace,
         draft,
         "expression",
         new_name="growth_rate",
         normalization="zscore",
     )
-    draft = drafts.update_feature(workspace, draft, "seq", encoding={"alignment": "right", "length": 16})
-    draft = drafts.set_options(workspace, draft, normalize_on="training")
+    draft = stored_drafts.update_feature(
+        workspace, draft, "seq", encoding={"alignment": "right", "length": 16}
+    )
+    draft = stored_drafts.set_options(workspace, draft, normalize_on="training")
     assert draft.spec is not None and draft.spec["normalize_on"] == "training"
     assert draft.spec["subsets"][2]["feature"] == "growth_rate"  # the rank followed the rename
     # A fresh library draft from the stored row sees every edit (another process would, too).
-    library_draft = drafts.open_draft(workspace, draft)
-    assert library_draft.spec.feature("seq").sequence.alignment == "right"  # type: ignore[union-attr]
-    counts = library_draft.subset_counts()
+    editor = stored_drafts.open_draft(workspace, draft)
+    assert editor.spec.feature("seq").sequence.alignment == "right"  # type: ignore[union-attr]
+    counts = editor.subset_counts()
     assert counts["training"] + counts["validation"] == 40 and counts["top"] == 4
-    view = drafts.draft_view(workspace, draft)
+    view = stored_drafts.draft_view(workspace, draft)
     growth = next(f for f in view["features"] if f["name"] == "growth_rate")
     assert growth["normalization"] == "zscore" and growth["normalization_stats"] is not None
     assert [f["tensor_shape"] for f in view["features"] if f["name"] == "seq"] == [[4, 16]]
@@ -68,103 +73,103 @@ def test_an_edit_that_breaks_a_clean_draft_is_refused(
     draft = tiny_draft
     bad = {"name": "x", "kind": "filter", "conditions": [{"feature": "nope", "op": "==", "value": 1}]}
     with pytest.raises(InvalidConfig) as caught:
-        drafts.add_subset(workspace, draft, bad)
+        stored_drafts.add_subset(workspace, draft, bad)
     assert caught.value.details == {"subset": "x", "feature": "nope"}
     with pytest.raises(InvalidConfig, match="end"):
-        drafts.add_subset(workspace, draft, {"name": "y", "kind": "random"})
+        stored_drafts.add_subset(workspace, draft, {"name": "y", "kind": "random"})
     with pytest.raises(DataError) as row_error:
-        drafts.update_feature(workspace, draft, "seq", type="integer")
+        stored_drafts.update_feature(workspace, draft, "seq", type="integer")
     assert row_error.value.details["column"] == "seq"
     with pytest.raises(AlreadyExists):
-        drafts.update_feature(workspace, draft, "seq", new_name="count")
+        stored_drafts.update_feature(workspace, draft, "seq", new_name="count")
     stored = workspace.metadata.get_draft(project.id, draft.id)
     assert stored.spec == draft.spec
-    assert drafts.draft_view(workspace, stored)["error"] is None
+    assert stored_drafts.draft_view(workspace, stored)["error"] is None
 
 
 def test_a_broken_draft_can_be_fixed_step_by_step(workspace: Workspace, project: Project) -> None:
-    draft = drafts.create_draft(workspace, project, "Gaps")
+    draft = stored_drafts.create_draft(workspace, project, "Gaps")
     csv = b"seq,y\nACGTACGTAC,1.5\nACGTACGTTT,\nACGTACGTGG,2.5\nACGTACGTCC,0.5\n"
     draft = uploads.add_file(workspace, draft, "gaps.csv", [csv])
-    view = drafts.draft_view(workspace, draft)
+    view = stored_drafts.draft_view(workspace, draft)
     assert view["error"]["code"] == "invalid_data" and view["preview"]
-    draft = drafts.update_feature(
+    draft = stored_drafts.update_feature(
         workspace, draft, "y", new_name="growth_rate"
     )  # still broken: accepted
-    draft = drafts.set_options(workspace, draft, drop_missing=True)
-    view = drafts.draft_view(workspace, draft)
+    draft = stored_drafts.set_options(workspace, draft, drop_missing=True)
+    view = stored_drafts.draft_view(workspace, draft)
     assert view["error"] is None and view["row_count"] == 3 and view["dropped_rows"] == 1
 
 
 def test_replace_spec_validates(workspace: Workspace, tiny_draft: Draft) -> None:
     assert tiny_draft.spec is not None
     spec = {**tiny_draft.spec, "subsets": [], "normalize_on": None}
-    draft = drafts.replace_spec(workspace, tiny_draft, spec)
+    draft = stored_drafts.replace_spec(workspace, tiny_draft, spec)
     assert draft.spec is not None and draft.spec["subsets"] == []
     with pytest.raises(InvalidConfig, match="unknown_field"):
-        drafts.replace_spec(workspace, draft, {**spec, "unknown_field": 1})
+        stored_drafts.replace_spec(workspace, draft, {**spec, "unknown_field": 1})
 
 
 def test_save_writes_a_version_and_removes_the_draft(
     workspace: Workspace, project: Project, tiny_draft: Draft
 ) -> None:
-    draft = drafts.update_feature(workspace, tiny_draft, "expression", new_name="growth_rate")
-    version = drafts.save_draft(workspace, draft, "first")
+    draft = stored_drafts.update_feature(workspace, tiny_draft, "expression", new_name="growth_rate")
+    version = stored_drafts.save_draft(workspace, draft, "first")
     assert version.name == "first" and version.row_count == 40
     assert version.sources[0]["file"] == "tiny.csv"
     assert workspace.metadata.list_drafts(project.id) == []
     assert not workspace.artifacts.exists(f"drafts/{draft.id}")
     with pytest.raises(AlreadyExists):
-        drafts.create_draft(workspace, project, "Tiny")
+        stored_drafts.create_draft(workspace, project, "Tiny")
 
-    edit = drafts.draft_from_version(workspace, project, "Tiny", "first", created_by="bob")
+    edit = stored_drafts.draft_from_version(workspace, project, "Tiny", "first", created_by="bob")
     assert edit.dataset_id == version.dataset_id and edit.files[0]["version_id"] == version.id
-    assert drafts.draft_view(workspace, edit, rows=1)["preview"][0]["seq"] == "CTAAAGACAATT"
-    edit = drafts.update_feature(workspace, edit, "growth_rate", normalization="minmax")
-    second = drafts.save_draft(workspace, edit)
+    assert stored_drafts.draft_view(workspace, edit, rows=1)["preview"][0]["seq"] == "CTAAAGACAATT"
+    edit = stored_drafts.update_feature(workspace, edit, "growth_rate", normalization="minmax")
+    second = stored_drafts.save_draft(workspace, edit)
     assert second.dataset_id == version.dataset_id and second.name == "v1"  # "first", then v1
     assert load_version(workspace, second).feature("growth_rate").spec.normalization == "minmax"
 
 
 def test_save_refuses_an_unsaveable_draft(workspace: Workspace, project: Project) -> None:
-    draft = drafts.create_draft(workspace, project, "Empty")
+    draft = stored_drafts.create_draft(workspace, project, "Empty")
     with pytest.raises(InvalidConfig, match="no files"):
-        drafts.save_draft(workspace, draft)
-    assert drafts.draft_view(workspace, draft)["files"] == []
+        stored_drafts.save_draft(workspace, draft)
+    assert stored_drafts.draft_view(workspace, draft)["files"] == []
 
 
 def test_tables_are_cached_by_content(workspace: Workspace, tiny_draft: Draft, tiny_dna: Path) -> None:
-    first = drafts.open_draft(workspace, tiny_draft).table
-    assert drafts.open_draft(workspace, tiny_draft).table is first
+    first = stored_drafts.open_draft(workspace, tiny_draft).table
+    assert stored_drafts.open_draft(workspace, tiny_draft).table is first
     extra_row = b"s40,ACGTACGTAA,0.1,5,T\n"
     uploads.add_file(workspace, tiny_draft, "tiny.csv", [tiny_dna.read_bytes() + extra_row])
-    assert drafts.open_draft(workspace, tiny_draft).table.n_rows == 41
+    assert stored_drafts.open_draft(workspace, tiny_draft).table.n_rows == 41
 
 
 def test_delete_draft_removes_its_files(
     workspace: Workspace, project: Project, tiny_draft: Draft
 ) -> None:
-    drafts.delete_draft(workspace, tiny_draft)
+    stored_drafts.delete_draft(workspace, tiny_draft)
     assert not workspace.artifacts.exists(f"drafts/{tiny_draft.id}")
     with pytest.raises(NotFound):
-        drafts.get_draft(workspace, project, tiny_draft.id)
+        stored_drafts.get_draft(workspace, project, tiny_draft.id)
 
 
 def test_native_library_edits_are_quick(
     workspace: Workspace, project: Project, native_utrs: Path
 ) -> None:
-    draft = drafts.create_draft(workspace, project, "Native")
+    draft = stored_drafts.create_draft(workspace, project, "Native")
     draft = uploads.add_file(workspace, draft, native_utrs.name, [native_utrs.read_bytes()])
-    drafts.draft_view(workspace, draft)
+    stored_drafts.draft_view(workspace, draft)
     start = time.perf_counter()
-    draft = drafts.update_feature(
+    draft = stored_drafts.update_feature(
         workspace,
         draft,
         "UTR",
         new_name="seq",
         encoding={"alignment": "right", "length": 50, "padding": 10},
     )
-    view = drafts.draft_view(workspace, draft)
+    view = stored_drafts.draft_view(workspace, draft)
     assert time.perf_counter() - start < 2.0  # the table is not read again
     assert view["row_count"] == 11856
     assert [f["tensor_shape"] for f in view["features"] if f["name"] == "seq"] == [[4, 70]]

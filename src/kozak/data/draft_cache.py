@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from kozak.data.draft import default_spec, edit_version
-from kozak.data.features import FeatureSpec, FeatureType, SequenceEncoding
+from kozak.data.dataset_spec import DatasetSpec
+from kozak.data.editor import default_spec, edit_version
+from kozak.data.feature_spec import FeatureSpec, FeatureType, SequenceEncoding
 from kozak.data.formats.base import read_file
-from kozak.data.spec import DatasetSpec
 from kozak.data.table import RawColumn, RawTable, combine
 from kozak.sequences import EncodedSequences
 from kozak.store.entities import Draft

@@ -9,7 +9,6 @@ metrics go to the metadata store as they happen; the status says where the run s
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import threading
 from collections.abc import Sequence
@@ -18,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from kozak.data.features import FeatureSpec, FeatureType
+from kozak.data.feature_spec import FeatureSpec, FeatureType
 from kozak.data.versions import load_version
 from kozak.errors import Conflict, InvalidConfig, KozakError, NotFound
 from kozak.evaluation import (
@@ -28,8 +27,16 @@ from kozak.evaluation import (
     residual_histogram,
     scatter_data,
 )
-from kozak.graph.spec import GraphSpec
+from kozak.experiments.checkpoints import (
+    checkpoint_path,
+    experiment_checkpoint,
+    local_checkpoint,
+    work_dir,
+)
+from kozak.graph.graph_spec import GraphSpec
 from kozak.store.entities import DatasetVersion, EpochMetrics, Experiment
+from kozak.store.names import free_name
+from kozak.store.statuses import JOB_ACTIVE
 from kozak.training import ModelCheckpoint, RunSettings, build_model, train
 from kozak.training.callbacks import Callback, Metrics, RunControl
 from kozak.training.checkpoint import load_checkpoint, load_state_strict
@@ -38,18 +45,6 @@ from kozak.training.predict import predict
 from kozak.workspace import Workspace
 
 # The checkpoints a run keeps: best, last and every epoch (`epoch-N`).
-CHECKPOINT_PATTERN = r"^(best|last|epoch-[1-9]\d*)$"
-_CHECKPOINT = re.compile(CHECKPOINT_PATTERN)
-ACTIVE_JOB_STATUSES = ("queued", "running")
-
-
-def _checkpoint_path(experiment: Experiment, kind: str) -> str:
-    return f"{experiment.artifact_path}/checkpoints/{kind}.pt"
-
-
-def work_dir(workspace: Workspace, experiment: Experiment) -> Path:
-    """The local folder a run trains in (its checkpoints are copied to the artifact store)."""
-    return workspace.settings.home / "work" / experiment.id
 
 
 def create_experiment(
@@ -95,14 +90,6 @@ def version_of(workspace: Workspace, experiment: Experiment) -> DatasetVersion:
     return workspace.metadata.get_dataset_version_by_id(experiment.dataset_version_id)
 
 
-def free_name(base: str, taken: set[str]) -> str:
-    """`base`, or `base-2`, `base-3`, … whichever is not in `taken`."""
-    name, k = base, 2
-    while name in taken:
-        name, k = f"{base}-{k}", k + 1
-    return name
-
-
 def free_experiment_name(workspace: Workspace, project: str, base: str) -> str:
     """`base`, or `base-2`, `base-3`, … whichever the project does not have yet."""
     return free_name(base, {e.name for e in list_experiments(workspace, project)})
@@ -142,73 +129,13 @@ class _Recorder(Callback):
         )
 
     def on_checkpoint(self, run: RunControl, path: Path, kind: str) -> None:
-        self.workspace.artifacts.put_file(path, _checkpoint_path(self.experiment, kind))
+        self.workspace.artifacts.put_file(path, checkpoint_path(self.experiment, kind))
 
     def state_dict(self) -> dict[str, Any]:
         return {"best": self.best, "best_epoch": self.best_epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.best, self.best_epoch = state.get("best"), state.get("best_epoch")
-
-
-def local_checkpoint(workspace: Workspace, experiment: Experiment, kind: str = "best") -> Path | None:
-    """A checkpoint (`best`, `last`, `init`, `epoch-N`) as a local file, fetched when needed;
-    None if absent."""
-    local = work_dir(workspace, experiment) / f"{kind}.pt"
-    stored = _checkpoint_path(experiment, kind)
-    if not local.exists() and workspace.artifacts.exists(stored):
-        local.parent.mkdir(parents=True, exist_ok=True)
-        workspace.artifacts.get_file(stored, local)
-    return local if local.exists() else None
-
-
-def checkpoint_name(checkpoint: str | int) -> str:
-    """`best`, `last` or `epoch-N` from what a user asked for (a number N means epoch N).
-
-    Raises:
-        InvalidConfig: For anything else.
-    """
-    name = str(checkpoint)
-    name = f"epoch-{name}" if name.isdigit() else name
-    if not _CHECKPOINT.match(name):
-        raise InvalidConfig(
-            f"checkpoint {checkpoint!r} is not one of best, last or an epoch number", checkpoint=name
-        )
-    return name
-
-
-def experiment_checkpoint(
-    workspace: Workspace, experiment: Experiment, checkpoint: str | int = "best"
-) -> Path:
-    """The local file of an experiment's checkpoint.
-
-    Args:
-        workspace: Where the experiment lives.
-        experiment: The trained experiment.
-        checkpoint: `best`, `last`, an epoch number (as int or digits) or `epoch-N`.
-
-    Raises:
-        InvalidConfig: For a checkpoint that is none of these.
-        NotFound: If the experiment has not been trained yet, or has no such checkpoint.
-    """
-    kind = checkpoint_name(checkpoint)
-    path = local_checkpoint(workspace, experiment, kind)
-    if path is not None:
-        return path
-    if experiment.epochs_done == 0:
-        raise NotFound(
-            f"experiment {experiment.name!r} has no checkpoint yet; run it first "
-            f"(`kozak run FILE.yaml`, or Run in the UI)",
-            experiment=experiment.name,
-            checkpoint=kind,
-        )
-    raise NotFound(
-        f"experiment {experiment.name!r} has no {kind!r} checkpoint; it has trained "
-        f"{experiment.epochs_done} epochs: choose best, last or an epoch up to "
-        f"{experiment.epochs_done} (epoch checkpoints exist for runs made since deployments)",
-        experiment=experiment.name,
-        checkpoint=kind,
-    )
 
 
 def run_experiment(
@@ -334,7 +261,7 @@ def clone_experiment(
         source = local_checkpoint(workspace, experiment, "best")
         if source is None:
             raise NotFound(f"experiment {experiment.name!r} has no weights yet; run it first")
-        workspace.artifacts.put_file(source, _checkpoint_path(clone, "init"))
+        workspace.artifacts.put_file(source, checkpoint_path(clone, "init"))
     return clone
 
 
@@ -359,7 +286,7 @@ def delete_experiment(workspace: Workspace, experiment: Experiment) -> None:
         Conflict: If a job of the experiment is queued or running; stop it first.
     """
     active = workspace.metadata.list_jobs(
-        experiment.project_id, statuses=ACTIVE_JOB_STATUSES, experiment_id=experiment.id
+        experiment.project_id, statuses=JOB_ACTIVE, experiment_id=experiment.id
     )
     if active:
         raise Conflict(

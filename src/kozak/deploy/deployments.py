@@ -11,13 +11,14 @@ from __future__ import annotations
 import shutil
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kozak.deploy.model import ServingModel
 from kozak.deploy.tokens import display_prefix, hash_token, new_token
 from kozak.errors import Conflict, NotFound
-from kozak.experiments.service import checkpoint_name, experiment_checkpoint, free_name
+from kozak.experiments.checkpoints import checkpoint_name, experiment_checkpoint
 from kozak.store.entities import Deployment, Experiment, utcnow
+from kozak.store.names import free_name
 from kozak.training.checkpoint import load_checkpoint
 from kozak.workspace import Workspace
 
@@ -93,21 +94,58 @@ def get_deployment(workspace: Workspace, project_id: str, ref: str) -> Deploymen
     raise NotFound(f"no deployment {ref!r} in this project", deployment=ref)
 
 
-def set_enabled(workspace: Workspace, deployment: Deployment, enabled: bool) -> Deployment:
+class ServingCache(Protocol):
+    """What a process serving deployments keeps of them (`DeploymentHost`), dropped on change."""
+
+    def forget(self, deployment_id: str) -> None: ...
+
+
+def _forget(cache: ServingCache | None, deployment: Deployment) -> None:
+    if cache is not None:
+        cache.forget(deployment.id)
+
+
+def update_deployment(
+    workspace: Workspace,
+    deployment: Deployment,
+    *,
+    cache: ServingCache | None,
+    name: str | None = None,
+    enabled: bool | None = None,
+) -> Deployment:
+    """Rename, enable or disable a deployment (a disabled one answers 403).
+
+    Every change here takes effect at once in the process whose serving `cache` is given (None
+    where this process serves nothing) and, through the records' short lifetime, elsewhere.
+    """
+    changes = {k: v for k, v in (("name", name), ("enabled", enabled)) if v is not None}
+    updated = workspace.metadata.update_deployment(deployment.id, **changes) if changes else deployment
+    _forget(cache, updated)
+    return updated
+
+
+def set_enabled(
+    workspace: Workspace, deployment: Deployment, enabled: bool, *, cache: ServingCache | None
+) -> Deployment:
     """Enable or disable a deployment (a disabled one answers 403)."""
-    return workspace.metadata.update_deployment(deployment.id, enabled=enabled)
+    return update_deployment(workspace, deployment, cache=cache, enabled=enabled)
 
 
-def regenerate_token(workspace: Workspace, deployment: Deployment) -> tuple[Deployment, str]:
+def regenerate_token(
+    workspace: Workspace, deployment: Deployment, *, cache: ServingCache | None
+) -> tuple[Deployment, str]:
     """Replace the deployment's token; the old one stops working at once."""
     token = new_token()
     updated = workspace.metadata.update_deployment(
         deployment.id, token_hash=hash_token(token), token_prefix=display_prefix(token)
     )
+    _forget(cache, updated)
     return updated, token
 
 
-def delete_deployment(workspace: Workspace, deployment: Deployment) -> None:
+def delete_deployment(
+    workspace: Workspace, deployment: Deployment, *, cache: ServingCache | None
+) -> None:
     """Delete a disabled deployment, its weights and its usage.
 
     Raises:
@@ -119,6 +157,7 @@ def delete_deployment(workspace: Workspace, deployment: Deployment) -> None:
             deployment=deployment.id,
         )
     workspace.metadata.delete_deployment(deployment.id)
+    _forget(cache, deployment)
     workspace.artifacts.delete(f"deployments/{deployment.id}")
     shutil.rmtree(_local_folder(workspace, deployment.id), ignore_errors=True)
 

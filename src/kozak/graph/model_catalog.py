@@ -12,9 +12,9 @@ from typing import Any
 
 from kozak.blocks import BLOCKS, LOSSES, block_schema, get_loss
 from kozak.errors import NotFound
-from kozak.graph.infer import infer
+from kozak.graph.graph_spec import GraphSpec
 from kozak.graph.presets import PRESETS, Preset
-from kozak.graph.spec import GraphSpec
+from kozak.graph.shapes import infer
 
 
 @dataclass(frozen=True)

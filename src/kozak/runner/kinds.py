@@ -1,0 +1,22 @@
+"""The job kinds by name. A new kind is one module defining its `JobKind` and one entry here."""
+
+from __future__ import annotations
+
+from kozak.errors import InvalidConfig
+from kozak.runner.evaluation_job import EVALUATE
+from kozak.runner.job_kind import JobKind
+from kozak.runner.training_jobs import CONTINUE, RESUME, TRAIN
+
+JOB_KINDS: dict[str, JobKind] = {
+    "train": TRAIN,
+    "resume": RESUME,
+    "continue": CONTINUE,
+    "evaluate": EVALUATE,
+}
+
+
+def job_kind(name: str) -> JobKind:
+    """The kind named `name`, or `InvalidConfig` listing the kinds."""
+    if name not in JOB_KINDS:
+        raise InvalidConfig(f"unknown job kind {name!r}; choose one of: {', '.join(JOB_KINDS)}")
+    return JOB_KINDS[name]
