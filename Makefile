@@ -33,18 +33,22 @@ $(STAMP): $(PY) pyproject.toml $(LOCK)
 
 install: $(STAMP)
 
-# Re-resolve every package from pyproject.toml's ranges in a clean venv and pin what it installed.
-# Review the diff, run `make test`, and commit the lock with the change that needed it.
+# Pin, in a clean venv, what pyproject.toml's ranges install: packages already in the lock keep
+# their pins and new ones are resolved (as pip-compile does); `make lock UPGRADE=1` re-resolves
+# everything to the newest releases the ranges allow. Review the diff, run `make test`, and commit
+# the lock with the change that needed it.
+KEEP_PINS := $(if $(UPGRADE),,$(if $(wildcard $(LOCK)),-c $(LOCK)))
 lock:
 	rm -rf $(LOCK_VENV)
 	$(PYTHON) -m venv $(LOCK_VENV)
-	$(LOCK_VENV)/bin/pip install --quiet --upgrade pip setuptools wheel
-	$(LOCK_VENV)/bin/pip install --quiet $(TORCH)
-	$(LOCK_VENV)/bin/pip install --quiet -e '$(EXTRAS)'
+	$(LOCK_VENV)/bin/pip install --quiet --upgrade $(KEEP_PINS) pip setuptools wheel
+	$(LOCK_VENV)/bin/pip install --quiet $(KEEP_PINS) $(TORCH)
+	$(LOCK_VENV)/bin/pip install --quiet $(KEEP_PINS) -e '$(EXTRAS)'
 	{ echo "# The platform's install, every package pinned: made by \`make lock\` from a clean venv"; \
 	  echo "# (torch first, then '$(EXTRAS)'); used as pip constraints by \`make install\`."; \
 	  $(LOCK_VENV)/bin/pip freeze --all --exclude-editable | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; \
-	} > $(LOCK)
+	} > $(LOCK).new
+	mv $(LOCK).new $(LOCK)
 	rm -rf $(LOCK_VENV)
 
 $(UI_STAMP): frontend/package-lock.json
