@@ -90,19 +90,22 @@ class UserClient:
 
 def tiny_onehot_files(folder: Path, tiny_dna: Path, padding: int = 4) -> list[Path]:
     """`tiny_dna.csv` as the Peltarion tutorial shipped its data: the sequences as one-hot
-    (4, W, 1) arrays in `seq.npy` (left-aligned after `padding` empty columns, as many after the
-    longest) and the other columns in `table.csv`."""
+    (4, W, 1) float32 arrays in `seq.npy` (left-aligned, `padding` empty positions on each side
+    of the longest) and the other columns in `table.csv`."""
     import numpy as np
     import pandas as pd
+    import torch
+
+    from kozak.sequences import DNA, encode_strings, one_hot
 
     frame = pd.read_csv(tiny_dna)
-    window = int(frame["seq"].str.len().max()) + 2 * padding
-    arrays = np.zeros((len(frame), 4, window, 1), dtype=np.float32)
-    for row, sequence in enumerate(frame["seq"]):
-        for position, letter in enumerate(sequence):
-            arrays[row, "ACGT".index(letter), padding + position, 0] = 1.0
+    encoded = encode_strings(frame["seq"].tolist(), DNA)
+    arrays = one_hot(
+        torch.from_numpy(encoded.codes), torch.from_numpy(encoded.lengths),
+        alphabet=DNA, length=encoded.max_length, alignment="left", padding=padding,
+    )  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
-    np.save(folder / "seq.npy", arrays)
+    np.save(folder / "seq.npy", arrays[..., None].numpy().astype(np.float32))
     frame.drop(columns=["seq"]).to_csv(folder / "table.csv", index=False)
     return [folder / "seq.npy", folder / "table.csv"]
 
