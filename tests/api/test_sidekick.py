@@ -123,12 +123,12 @@ def test_sidekick_deployments_on_the_platform(
     check_deployment(url, token, checkpoint, kind, tiny_dna, tmp_path / "rows")
 
 
-@pytest.mark.parametrize("kind", ["text", "onehot"])
+@pytest.mark.parametrize(("kind", "workers"), [("text", 1), ("onehot", 2)])
 def test_sidekick_deployments_on_kozak_serve(
-    models: dict[str, tuple[str, str, Path]], kind: str, tiny_dna: Path, tmp_path: Path
+    models: dict[str, tuple[str, str, Path]], kind: str, workers: int, tiny_dna: Path, tmp_path: Path
 ) -> None:
     _, token, checkpoint = models[kind]
-    server = ModelServer(checkpoint, tmp_path, deployment_id=kind, token=token).start()
+    server = ModelServer(checkpoint, tmp_path, deployment_id=kind, token=token, workers=workers).start()
     try:
         check_deployment(server.url, token, checkpoint, kind, tiny_dna, tmp_path / "rows")
     finally:
