@@ -220,11 +220,25 @@ def latency(port: int, path: str, token: str, clients: int, requests: int) -> tu
     return millis, clients * requests / seconds
 
 
+def _cpu_ms(pid: int) -> float:
+    """CPU time (user + system) a process and its direct children (uvicorn workers) have used."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0
+    for process in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK") * 1000
+
+
 def _under_load(
     process: subprocess.Popen[bytes], port: int, path: str, token: str, args: argparse.Namespace
 ) -> dict[str, float]:
+    """Latency, requests per second and the server's CPU milliseconds per request."""
     try:
+        before = _cpu_ms(process.pid)
         millis, per_second = latency(port, path, token, args.clients, args.requests)
+        # Each client sends 3 warm-up requests and one opening its connection besides those timed.
+        cpu = (_cpu_ms(process.pid) - before) / (args.clients * (args.requests + 4))
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -232,6 +246,7 @@ def _under_load(
         "p50_ms": float(np.percentile(millis, 50)),
         "p99_ms": float(np.percentile(millis, 99)),
         "requests_per_s": per_second,
+        "cpu_ms_per_request": cpu,
     }
 
 
@@ -278,11 +293,10 @@ def main() -> None:
     print(f"{'throughput ratio':<44}{ratio:>12.3f}{'>= 0.85':>10}")
     print()
     print(f"single-row requests, {args.clients} clients x {args.requests} each")
-    print(f"{'server':<30}{'p50 (ms)':>10}{'p99 (ms)':>10}{'requests/s':>12}")
+    print(f"{'server':<30}{'p50 (ms)':>10}{'p99 (ms)':>10}{'requests/s':>12}{'CPU ms/req':>12}")
     for name, found in loads.items():
-        print(
-            f"{name:<30}{found['p50_ms']:>10.2f}{found['p99_ms']:>10.2f}{found['requests_per_s']:>12.0f}"
-        )
+        figures = f"{found['p50_ms']:>10.2f}{found['p99_ms']:>10.2f}{found['requests_per_s']:>12.0f}"
+        print(f"{name:<30}{figures}{found['cpu_ms_per_request']:>12.2f}")
     print(f"{'requests/s, kozak up / reference':<44}{per_second_ratio:>12.2f}{'>= 1.5':>10}")
     goals = kozak["p50_ms"] <= ref["p50_ms"] and kozak["p99_ms"] <= ref["p99_ms"]
     print(f"{'p50 and p99 <= the reference':<44}{'yes' if goals else 'no':>12}")
@@ -299,6 +313,8 @@ def main() -> None:
                 "ref_p99_ms": round(ref["p99_ms"], 3),
                 "ref_requests_per_s": round(ref["requests_per_s"], 1),
                 "throughput_ratio_vs_ref": round(per_second_ratio, 3),
+                "cpu_ms_per_request": round(kozak["cpu_ms_per_request"], 3),
+                "ref_cpu_ms_per_request": round(ref["cpu_ms_per_request"], 3),
                 "serve_workers_1_p50_ms": round(loads["kozak serve --workers 1"]["p50_ms"], 3),
                 "serve_workers_2_p50_ms": round(loads["kozak serve --workers 2"]["p50_ms"], 3),
             }
