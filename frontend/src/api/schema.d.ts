@@ -232,7 +232,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/projects/{project_id}/data-api/{wrapper_id}/upload": {
+    "/api/projects/{project_id}/data-api/{draft_id}/upload": {
         parameters: {
             query?: never;
             header?: never;
@@ -252,7 +252,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/projects/{project_id}/data-api/{wrapper_id}/upload_complete": {
+    "/api/projects/{project_id}/data-api/{draft_id}/upload_complete": {
         parameters: {
             query?: never;
             header?: never;
@@ -272,7 +272,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/projects/{project_id}/data-api/{wrapper_id}/uploads": {
+    "/api/projects/{project_id}/data-api/{draft_id}/uploads": {
         parameters: {
             query?: never;
             header?: never;
@@ -3839,7 +3839,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                wrapper_id: string;
+                draft_id: string;
                 project_id: string;
             };
             cookie?: never;
@@ -3877,7 +3877,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                wrapper_id: string;
+                draft_id: string;
                 project_id: string;
             };
             cookie?: never;
@@ -3913,7 +3913,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                wrapper_id: string;
+                draft_id: string;
                 project_id: string;
             };
             cookie?: never;

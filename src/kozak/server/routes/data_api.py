@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Request
 from starlette.concurrency import run_in_threadpool
 
-from kozak.data import data_api, drafts
-from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep
+from kozak.data import data_api
+from kozak.server.deps import CurrentUser, ProjectEditor, WorkspaceDep
+from kozak.server.routes.datasets import EditedDraft, ViewedDraft
 from kozak.server.schemas.data_api import (
     UploadComplete,
     UploadCompleted,
@@ -23,21 +24,10 @@ from kozak.server.schemas.data_api import (
     WrapperCreated,
 )
 from kozak.server.schemas.datasets import DraftSummary, VersionSummary
-from kozak.store.entities import DatasetVersion, Draft
+from kozak.store.entities import DatasetVersion
 
 router = APIRouter(prefix="/projects/{project_id}/data-api", tags=["data-api"])
 
-
-def _viewed(wrapper_id: str, project: ProjectViewer, workspace: WorkspaceDep) -> Draft:
-    return drafts.get_draft(workspace, project, wrapper_id)
-
-
-def _edited(wrapper_id: str, project: ProjectEditor, workspace: WorkspaceDep) -> Draft:
-    return drafts.get_draft(workspace, project, wrapper_id)
-
-
-ViewedWrapper = Annotated[Draft, Depends(_viewed)]
-EditedWrapper = Annotated[Draft, Depends(_edited)]
 
 _RAW_BODY = {
     "requestBody": {
@@ -60,8 +50,8 @@ def create_wrapper(
     return WrapperCreated(dataset_wrapper_id=draft.id, name=draft.name)
 
 
-@router.post("/{wrapper_id}/upload", status_code=201, openapi_extra=_RAW_BODY)
-async def upload(request: Request, draft: EditedWrapper, workspace: WorkspaceDep) -> UploadStatus:
+@router.post("/{draft_id}/upload", status_code=201, openapi_extra=_RAW_BODY)
+async def upload(request: Request, draft: EditedDraft, workspace: WorkspaceDep) -> UploadStatus:
     """Upload one file as the raw body (text/csv, application/zip or application/npy)."""
     length = request.headers.get("content-length")
     found = await data_api.upload(
@@ -75,16 +65,16 @@ async def upload(request: Request, draft: EditedWrapper, workspace: WorkspaceDep
     return UploadStatus.of(found)
 
 
-@router.get("/{wrapper_id}/uploads")
-def list_uploads(draft: ViewedWrapper, workspace: WorkspaceDep) -> UploadStatuses:
+@router.get("/{draft_id}/uploads")
+def list_uploads(draft: ViewedDraft, workspace: WorkspaceDep) -> UploadStatuses:
     """Every upload's status: PROCESSING, SUCCESS, or FAILED with its message."""
     found = data_api.list_uploads(workspace, draft)
     return UploadStatuses(upload_statuses=[UploadStatus.of(u) for u in found])
 
 
-@router.post("/{wrapper_id}/upload_complete")
+@router.post("/{draft_id}/upload_complete")
 async def upload_complete(
-    draft: EditedWrapper,
+    draft: EditedDraft,
     workspace: WorkspaceDep,
     body: Annotated[UploadComplete | None, Body()] = None,
 ) -> UploadCompleted:
