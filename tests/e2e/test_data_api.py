@@ -30,15 +30,15 @@ def test_the_data_api_dialog_gives_a_url_and_token_that_sidekick_uploads_with(
     page.goto(f"/projects/{project.id}/datasets")
     page.get_by_role("button", name="Data API").click()
     dialog = page.get_by_role("dialog", name="Data API")
-    url = dialog.get_by_label("URL").input_value()
+    url = dialog.get_by_role("textbox", name="URL").input_value()
     assert url == f"{live_server.url}/api/projects/{project.id}/data-api"
     dialog.get_by_role("button", name="Create a token").click()
-    token = dialog.get_by_label("Token").input_value()
+    token = dialog.get_by_role("textbox", name="Token").input_value()
     expect(dialog.get_by_test_id("data-api-snippet")).to_contain_text(token)
     shot("dialog")
     page.keyboard.press("Escape")
 
     DatasetClient(url, token).upload_data(tiny_onehot_files(tmp_path, tiny_dna), name="From sidekick")
     page.reload()
-    page.get_by_role("button", name="Continue the draft “From sidekick”").click()
+    page.get_by_text("Continue the draft “From sidekick”").click()
     expect(page.get_by_role("button", name="Column expression")).to_be_visible()
