@@ -89,16 +89,47 @@ class UserClient:
         return self.request("DELETE", url, **kwargs)
 
 
-def tiny_experiment(workspace: Any, project: str, tiny_dna: Path, name: str = "tiny") -> Any:
+def tiny_onehot_files(folder: Path, tiny_dna: Path, padding: int = 4) -> list[Path]:
+    """`tiny_dna.csv` as the Peltarion tutorial shipped its data: the sequences as one-hot
+    (4, W, 1) float32 arrays in `seq.npy` (left-aligned, `padding` empty positions on each side
+    of the longest) and the other columns in `table.csv`."""
+    import numpy as np
+    import pandas as pd
+    import torch
+
+    from kozak.sequences import DNA, encode_strings, one_hot
+
+    frame = pd.read_csv(tiny_dna)
+    encoded = encode_strings(frame["seq"].tolist(), DNA)
+    arrays = one_hot(
+        torch.from_numpy(encoded.codes), torch.from_numpy(encoded.lengths),
+        alphabet=DNA, length=encoded.max_length, alignment="left", padding=padding,
+    )  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder / "seq.npy", arrays[..., None].numpy().astype(np.float32))
+    frame.drop(columns=["seq"]).to_csv(folder / "table.csv", index=False)
+    return [folder / "seq.npy", folder / "table.csv"]
+
+
+def tiny_experiment(
+    workspace: Any,
+    project: str,
+    tiny_dna: Path,
+    name: str = "tiny",
+    *,
+    files: list[Path] | None = None,
+) -> Any:
     """A version of `tiny_dna.csv` (40 rows, training/validation subsets) in `project` and an
-    experiment of a one-dense-layer model on it, created but not run; returns the experiment."""
+    experiment of a one-dense-layer model on it, created but not run; returns the experiment.
+    With `files` (e.g. `tiny_onehot_files`), those are imported instead, encoded as detected."""
     from kozak.data import import_files
     from kozak.experiments import create_experiment
     from kozak.graph import chain
     from kozak.training import RunSettings
 
-    draft = import_files(workspace, [tiny_dna], name=f"{name}-data", project=project)
-    draft.set_encoding("seq", length=12)
+    draft = import_files(workspace, files or [tiny_dna], name=f"{name}-data", project=project)
+    if files is None:
+        draft.set_encoding("seq", length=12)
     for subset in list(draft.spec.subsets):
         draft.remove_subset(subset.name)
     draft.split(("training", "validation"), (75, 25), seed=0)

@@ -1,7 +1,8 @@
-"""A real `python -m kozak up` process on a free port, for tests that need one (API and browser).
+"""Real server processes on free ports, for tests that need one (API and browser).
 
-`LiveServer(home, database_url).start()` waits until the server answers; `stop()` sends
-SIGTERM and waits. The admin's password is `password` (default `ADMIN_PASSWORD`).
+`LiveServer(home, database_url).start()` runs `python -m kozak up` and waits until it answers;
+`stop()` sends SIGTERM and waits. The admin's password is `password` (default `ADMIN_PASSWORD`).
+`ModelServer(checkpoint, folder, ...)` does the same for `python -m kozak serve`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import httpx
 
 from factories import ADMIN_PASSWORD, free_port
 from kozak.client import Client
@@ -74,3 +77,41 @@ class LiveServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class ModelServer:
+    """`python -m kozak serve CHECKPOINT --id ID` on a free port; its log goes to `folder`."""
+
+    def __init__(
+        self, checkpoint: Path, folder: Path, *, deployment_id: str, token: str, workers: int = 1
+    ) -> None:
+        self.port = free_port()
+        self.root = f"http://127.0.0.1:{self.port}"
+        self.url = f"{self.root}/deployment/{deployment_id}/forward"
+        self.log_path = folder / f"serve-{self.port}.log"
+        self.command = [
+            sys.executable, "-m", "kozak", "serve", str(checkpoint), "--port", str(self.port),
+            "--id", deployment_id, "--workers", str(workers),
+        ]  # fmt: skip
+        self.env = {**os.environ, "KOZAK_SERVE_TOKEN": token, "KOZAK_LOG_LEVEL": "warning"}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60) -> ModelServer:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.process.poll() is None, self.log_path.read_text()
+            try:
+                httpx.get(f"{self.root}/health").raise_for_status()
+                return self
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, self.log_path.read_text()
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,11 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from factories import float32_approx, free_port, tiny_experiment
+from factories import float32_approx, tiny_experiment
 from kozak.cli.serve import _checkpoint_file
 from kozak.deploy import ServingModel
 from kozak.experiments import run_experiment
 from kozak.workspace import Workspace
+from live_server import ModelServer
 
 from .conftest import error
 
@@ -41,36 +38,11 @@ def checkpoint(workspace: Workspace, tiny_dna: Path, monkeypatch: pytest.MonkeyP
 @pytest.fixture
 def serving(checkpoint: Path, tmp_path: Path) -> Iterator[str]:
     """The forward URL of `kozak serve CHECKPOINT --token TOKEN` on a free port."""
-    port = free_port()
-    log_path = tmp_path / "serve.log"
-    command = [
-        sys.executable,
-        "-m",
-        "kozak",
-        "serve",
-        str(checkpoint),
-        "--port",
-        str(port),
-        "--id",
-        "tiny",
-    ]
-    env = {**os.environ, "KOZAK_SERVE_TOKEN": TOKEN, "KOZAK_LOG_LEVEL": "warning"}
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = ModelServer(checkpoint, tmp_path, deployment_id="tiny", token=TOKEN).start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/health").raise_for_status()
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/deployment/tiny/forward"
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        server.stop()
 
 
 def test_a_standalone_server_answers_like_a_deployment(serving: str, checkpoint: Path) -> None:

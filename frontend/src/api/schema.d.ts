@@ -212,6 +212,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/data-api": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Wrapper
+         * @description Start a dataset: a draft that the uploads go into.
+         */
+        post: operations["data-api-create_wrapper"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/data-api/{draft_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload
+         * @description Upload one file as the raw body (text/csv, application/zip or application/npy).
+         */
+        post: operations["data-api-upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/data-api/{draft_id}/upload_complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Complete
+         * @description Finish: the files become one draft, ready to save, or a version with `{"save": true}`.
+         */
+        post: operations["data-api-upload_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/data-api/{draft_id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Uploads
+         * @description Every upload's status: PROCESSING, SUCCESS, or FAILED with its message.
+         */
+        get: operations["data-api-list_uploads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/datasets": {
         parameters: {
             query?: never;
@@ -1306,6 +1386,26 @@ export interface paths {
          * @description Predictions for `{"rows": [...]}` (or one form-posted example): `{"rows": [...]}`.
          */
         post: operations["serving-forward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/deployment/{deployment_id}/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Openapi
+         * @description The deployment's OpenAPI document with Peltarion's `x-peltarion` extensions.
+         */
+        get: operations["serving-openapi"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2500,7 +2600,7 @@ export interface components {
             sequence?: components["schemas"]["SequenceEncoding"] | null;
             /**
              * Shape
-             * @description Per-row shape of an array feature.
+             * @description Per-row shape of an array feature, or of the one-hot arrays a sequence feature was imported from (e.g. the tutorial's (4, 70, 1)).
              * @default []
              */
             shape: number[];
@@ -3480,6 +3580,55 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
         };
+        /** UploadComplete */
+        UploadComplete: {
+            /**
+             * Save
+             * @description Save the draft as a version at once.
+             * @default false
+             */
+            save: boolean;
+            /**
+             * Versionname
+             * @description The version's name.
+             */
+            versionName?: string | null;
+        };
+        /** UploadCompleted */
+        UploadCompleted: {
+            /** Datasetwrapperid */
+            datasetWrapperId: string;
+            /** @description The draft, ready to save (without `save`). */
+            draft: components["schemas"]["DraftSummary"] | null;
+            /** @description The saved version (with `save`). */
+            version: components["schemas"]["VersionSummary"] | null;
+        };
+        /** UploadStatus */
+        UploadStatus: {
+            /**
+             * Filename
+             * @description The file's name in the draft.
+             */
+            filename: string;
+            /**
+             * Message
+             * @description Why the upload FAILED; empty otherwise.
+             */
+            message: string;
+            /**
+             * Status
+             * @description PROCESSING, SUCCESS or FAILED.
+             * @enum {string}
+             */
+            status: "PROCESSING" | "SUCCESS" | "FAILED";
+            /** Uploadid */
+            uploadId: string;
+        };
+        /** UploadStatuses */
+        UploadStatuses: {
+            /** Uploadstatuses */
+            uploadStatuses: components["schemas"]["UploadStatus"][];
+        };
         /** UrlCreate */
         UrlCreate: {
             /**
@@ -3631,6 +3780,33 @@ export interface components {
             subset_counts: {
                 [key: string]: number;
             };
+        };
+        /** WrapperCreate */
+        WrapperCreate: {
+            /**
+             * Description
+             * @description What the dataset holds.
+             * @default
+             */
+            description: string;
+            /**
+             * Name
+             * @description Name of the dataset to create.
+             */
+            name: string;
+        };
+        /** WrapperCreated */
+        WrapperCreated: {
+            /**
+             * Datasetwrapperid
+             * @description The upload's id: the draft the files go into.
+             */
+            datasetWrapperId: string;
+            /**
+             * Name
+             * @description The dataset's name (numbered when a dataset had the one asked).
+             */
+            name: string;
         };
     };
     responses: never;
@@ -3927,6 +4103,147 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "data-api-create_wrapper": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WrapperCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WrapperCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "data-api-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/npy": string;
+                "application/zip": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadStatus"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "data-api-upload_complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UploadComplete"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadCompleted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "data-api-list_uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadStatuses"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -6170,6 +6487,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "serving-openapi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Validation Error */

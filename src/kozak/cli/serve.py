@@ -2,17 +2,22 @@
 
 The model comes from a checkpoint file or an experiment of the workspace (read once at start;
 the server itself uses no database). Clients call `/deployment/<id>/forward` exactly as they
-call a platform deployment.
+call a platform deployment. With `--workers N`, N processes share the port, each with its own
+copy of the model and its share of the CPU threads; they learn what to serve from the
+environment (`KOZAK_SERVE_OPTIONS`), as uvicorn starts them afresh.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import torch
 import typer
 import uvicorn
+from fastapi import FastAPI
 
 from kozak.cli.common import console, open_workspace
 from kozak.cli.experiments import ProjectOption
@@ -24,6 +29,8 @@ from kozak.errors import InvalidConfig
 from kozak.experiments.checkpoints import experiment_checkpoint
 from kozak.server.serving_app import create_serving_app
 from kozak.settings import Settings
+
+_OPTIONS_ENV = "KOZAK_SERVE_OPTIONS"
 
 
 def _checkpoint_file(source: str, project: str, checkpoint: str) -> tuple[Path, str]:
@@ -60,6 +67,9 @@ def serve_command(
     device: Annotated[
         str | None, typer.Option(help="cpu, cuda, cuda:1 (default: a GPU if any).")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Server processes sharing the port, each with its own model.")
+    ] = 1,
 ) -> None:
     """Serve one model at /deployment/<id>/forward, with no database (production, behind a proxy)."""
     if token is None and not is_loopback(host):
@@ -67,24 +77,50 @@ def serve_command(
             f"refusing to serve {host} without a token: pass --token (or KOZAK_SERVE_TOKEN), or "
             "bind to 127.0.0.1"
         )
+    if workers < 1:
+        raise InvalidConfig(f"--workers must be at least 1, not {workers}")
     path, default_id = _checkpoint_file(source, project, checkpoint)
-    settings = Settings()
-    model = ServingModel.load(path, device)
-    backend = SingleModel(
-        Served.of(model, settings.serve_max_rows),
-        deployment_id or default_id,
-        token_hash=hash_token(token) if token else None,
-        max_rows=settings.serve_max_rows,
-        max_body_bytes=settings.serve_max_body_bytes,
-    )
-    url = f"http://{host}:{port}/deployment/{backend.deployment_id}/forward"
+    options = {
+        "checkpoint": str(path),
+        "device": device,
+        "deployment_id": deployment_id or default_id,
+        "token_hash": hash_token(token) if token else None,
+        # Workers split the cores rather than each spinning a thread on every one.
+        "threads": max(1, len(os.sched_getaffinity(0)) // workers) if workers > 1 else None,
+    }
+    model = ServingModel.load(path, device)  # a broken checkpoint fails here, before any worker
+    url = f"http://{host}:{port}/deployment/{options['deployment_id']}/forward"
     console.print(f"Serving {path} (epoch {model.epoch}, on {model.device}) at [bold]{url}[/]")
     if token is None:
         console.print("[yellow]No token: any local process may call it.[/]")
-    uvicorn.run(
-        create_serving_app(backend),
-        host=host,
-        port=port,
-        log_level=os.environ.get("KOZAK_LOG_LEVEL", "info"),
-        timeout_graceful_shutdown=5,
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": os.environ.get("KOZAK_LOG_LEVEL", "info"),
+        "timeout_graceful_shutdown": 5,
+    }
+    if workers == 1:
+        uvicorn.run(_serving_app(options, model), **common)
+        return
+    os.environ[_OPTIONS_ENV] = json.dumps(options)
+    uvicorn.run("kozak.cli.serve:worker_app", factory=True, workers=workers, **common)
+
+
+def _serving_app(options: dict[str, Any], model: ServingModel | None = None) -> FastAPI:
+    if options["threads"]:
+        torch.set_num_threads(options["threads"])
+    model = model or ServingModel.load(options["checkpoint"], options["device"])
+    settings = Settings()
+    backend = SingleModel(
+        Served.of(model, settings.serve_max_rows),
+        options["deployment_id"],
+        token_hash=options["token_hash"],
+        max_rows=settings.serve_max_rows,
+        max_body_bytes=settings.serve_max_body_bytes,
     )
+    return create_serving_app(backend)
+
+
+def worker_app() -> FastAPI:
+    """The app of one of `--workers N` processes, from the options the command left for it."""
+    return _serving_app(json.loads(os.environ[_OPTIONS_ENV]))

@@ -45,7 +45,14 @@ def _detect_array(name: str, values: np.ndarray) -> FeatureSpec:
     if found is not None:
         alignment, length, padding = found.encoding()
         encoding = SequenceEncoding(alignment=alignment, length=length, padding=padding)
-        return FeatureSpec(name=name, source=name, type=FeatureType.SEQUENCE, sequence=encoding)
+        # The array's own shape stays with the feature: deployments accept it back as sent.
+        return FeatureSpec(
+            name=name,
+            source=name,
+            type=FeatureType.SEQUENCE,
+            sequence=encoding,
+            shape=values.shape[1:],
+        )
     if values.ndim == 1:
         kind = FeatureType.FLOAT if values.dtype.kind == "f" else FeatureType.INTEGER
         return FeatureSpec(name=name, source=name, type=kind)

@@ -82,7 +82,11 @@ class FeatureSpec(Spec):
     normalization: Literal["none", "zscore", "minmax"] = Field(
         "none", description="Numeric normalisation: z-score, min-max to [0, 1], or none."
     )
-    shape: tuple[int, ...] = Field((), description="Per-row shape of an array feature.")
+    shape: tuple[int, ...] = Field(
+        (),
+        description="Per-row shape of an array feature, or of the one-hot arrays a sequence "
+        "feature was imported from (e.g. the tutorial's (4, 70, 1)).",
+    )
     delimiter: str = Field("|", description="Label separator of a multi-label feature.")
     categories: tuple[str, ...] | None = Field(
         None, description="Classes of a categorical or multi-label feature (filled at save)."

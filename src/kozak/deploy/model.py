@@ -1,10 +1,11 @@
 """`ServingModel`: a checkpoint turned into a function from raw rows to predictions.
 
 Rows are dicts keyed by input feature name, as a REST client sends them: sequences as strings
-(DNA or RNA letters, any case), numbers as numbers, categories as their label, arrays as nested
-lists. They are validated and encoded exactly as training encoded the dataset (alphabet, window,
-alignment, padding, normalisation statistics from the checkpoint); predictions come back in the
-targets' own units (regression de-normalised) or as class → probability maps.
+(DNA or RNA letters, any case) or as one-hot arrays, numbers as numbers, categories as their
+label, arrays in any form `arrays.array_value` reads. They are validated and encoded exactly as
+training encoded the dataset (alphabet, window, alignment, padding, normalisation statistics from
+the checkpoint; a one-hot array goes through the codes an imported one did); predictions come
+back in the targets' own units (regression de-normalised) or as class → probability maps.
 
 Every rejected value raises `RowError`, naming the row index, the feature and what was expected.
 """
@@ -22,9 +23,17 @@ import torch
 from torch import Tensor
 
 from kozak.data.feature_spec import NUMERIC_TYPES, FeatureSpec, FeatureType
+from kozak.deploy.arrays import ArrayFormatError, array_value, is_array_form
 from kozak.errors import DataError, InvalidConfig
 from kozak.graph.compile import GraphModule
-from kozak.sequences import encode_strings, get_alphabet, one_hot
+from kozak.sequences import (
+    PAD,
+    EncodedSequences,
+    encode_strings,
+    get_alphabet,
+    one_hot,
+    one_hot_to_codes,
+)
 from kozak.training.checkpoint import Checkpoint, load_checkpoint
 from kozak.training.data import denormalize, normalize
 
@@ -67,6 +76,17 @@ class InputField:
         """Positions a sequence may occupy (the window without padding)."""
         assert self.spec.sequence is not None
         return self.shape[-1] - 2 * self.spec.sequence.padding
+
+    @property
+    def array_shape(self) -> tuple[int, ...]:
+        """The shape an array sent for this feature must have.
+
+        A sequence imported from one-hot arrays keeps their per-row shape (the tutorial's
+        (4, 70, 1)); any other sequence takes its (channels, window) one-hot tensor.
+        """
+        if self.spec.type is FeatureType.SEQUENCE and self.spec.shape:
+            return self.spec.shape
+        return self.shape
 
     def describe(self) -> dict[str, Any]:
         """The field as the deployment's input schema shows it."""
@@ -197,18 +217,23 @@ class ServingModel:
     def _encode_sequences(self, field: InputField, values: list[Any], first_row: int) -> Tensor:
         spec = field.spec
         assert spec.sequence is not None
-        for index, value in enumerate(values):
-            if not isinstance(value, str):
-                raise _row_error(first_row + index, spec.name, f"{value!r} is not a sequence string")
         alphabet = get_alphabet(spec.sequence.alphabet)
-        try:
-            encoded = encode_strings(values, alphabet, column=spec.name)
-        except DataError as exc:
-            row = int(exc.details.get("row", 0))
-            problem = exc.message.split(" in column")[0]  # "unexpected character 'X' at position 3"
-            if "position" in exc.details:
-                problem += f"; a {alphabet.name} sequence may only hold {alphabet.symbols}"
-            raise _row_error(first_row + row, spec.name, problem) from None
+        arrays = {i: v for i, v in enumerate(values) if is_array_form(v)}
+        strings = {i: v for i, v in enumerate(values) if i not in arrays}
+        for index, value in strings.items():
+            if not isinstance(value, str):
+                raise _row_error(
+                    first_row + index,
+                    spec.name,
+                    f"{value!r} is not a sequence string; expected {_expected(field)}",
+                )
+        parts = []
+        if strings:
+            rows = list(strings)
+            parts.append((rows, self._sequence_codes(field, list(strings.values()), rows, first_row)))
+        for index, value in arrays.items():
+            parts.append(([index], self._one_hot_codes(field, value, first_row + index)))
+        encoded = parts[0][1] if len(parts) == 1 else _in_order(parts, len(values), alphabet.name)
         codes = torch.from_numpy(encoded.codes).to(self.device)
         lengths = torch.from_numpy(encoded.lengths).to(self.device)
         return one_hot(
@@ -219,6 +244,42 @@ class ServingModel:
             alignment=spec.sequence.alignment,
             padding=spec.sequence.padding,
         )
+
+    def _sequence_codes(
+        self, field: InputField, values: list[str], rows: list[int], first_row: int
+    ) -> EncodedSequences:
+        spec = field.spec
+        assert spec.sequence is not None
+        alphabet = get_alphabet(spec.sequence.alphabet)
+        try:
+            return encode_strings(values, alphabet, column=spec.name)
+        except DataError as exc:
+            row = rows[int(exc.details.get("row", 0))]
+            problem = exc.message.split(" in column")[0]  # "unexpected character 'X' at position 3"
+            if "position" in exc.details:
+                problem += f"; a {alphabet.name} sequence may only hold {alphabet.symbols}"
+            raise _row_error(first_row + row, spec.name, problem) from None
+
+    def _one_hot_codes(self, field: InputField, value: Any, row: int) -> EncodedSequences:
+        """A one-hot array read as training read imported ones: its codes, padding stripped."""
+        assert field.spec.sequence is not None
+        expected = "a one-hot DNA array of shape " + "x".join(map(str, field.array_shape))
+        if field.spec.sequence.alphabet == "protein":
+            raise _row_error(row, field.name, "protein sequences are sent as strings, not arrays")
+        try:
+            array = array_value(value)
+        except ArrayFormatError as exc:
+            raise _row_error(row, field.name, f"{exc}; expected {expected}") from None
+        fits = array.shape in (field.array_shape, field.shape)
+        found = one_hot_to_codes(array[None]) if fits else None
+        if found is None:
+            raise _row_error(
+                row,
+                field.name,
+                f"got an array of shape {'x'.join(map(str, array.shape))}; expected {expected} "
+                "(0/1, at most one base per position) or a sequence string",
+            )
+        return found.sequences
 
     def _encode_labels(self, field: InputField, values: list[Any], first_row: int) -> Tensor:
         spec = field.spec
@@ -237,8 +298,8 @@ class ServingModel:
         arrays = np.empty((len(values), *field.shape), dtype=np.float32)
         for index, value in enumerate(values):
             try:
-                array = np.asarray(value, dtype=np.float32)
-            except (TypeError, ValueError):
+                array = array_value(value)
+            except ArrayFormatError:
                 array = None
             if array is None or array.shape != field.shape or not np.isfinite(array).all():
                 raise _row_error(
@@ -288,11 +349,27 @@ def _probability_maps(values: np.ndarray, categories: list[str]) -> list[dict[st
     return [dict(zip(categories, row, strict=True)) for row in probabilities.tolist()]
 
 
+def _in_order(
+    parts: list[tuple[list[int], EncodedSequences]], count: int, alphabet: str
+) -> EncodedSequences:
+    """Sequences encoded in parts (strings, then each array) back in request order."""
+    width = max(encoded.max_length for _, encoded in parts)
+    codes = np.full((count, width), PAD, dtype=np.uint8)
+    lengths = np.zeros(count, dtype=np.int32)
+    for rows, encoded in parts:
+        codes[rows, : encoded.max_length] = encoded.codes
+        lengths[rows] = encoded.lengths
+    return EncodedSequences(codes, lengths, alphabet)
+
+
 def _expected(field: InputField) -> str:
     spec = field.spec
     if spec.type is FeatureType.SEQUENCE:
         assert spec.sequence is not None
-        return f"a {spec.sequence.alphabet.upper()} sequence string"
+        kind = f"a {spec.sequence.alphabet.upper()} sequence string"
+        if spec.sequence.alphabet == "protein":
+            return kind
+        return kind + " or a one-hot array of shape " + "x".join(map(str, field.array_shape))
     if spec.type in NUMERIC_TYPES:
         return "a number"
     if spec.type is FeatureType.CATEGORICAL:

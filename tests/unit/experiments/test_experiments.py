@@ -21,7 +21,7 @@ from kozak.experiments import (
     run_file,
     stored_evaluation,
 )
-from kozak.experiments.service import local_checkpoint
+from kozak.experiments.checkpoints import local_checkpoint
 from kozak.settings import Settings
 from kozak.store.entities import EpochMetrics
 from kozak.training import OptimizerSettings, RunSettings

@@ -8,6 +8,7 @@ import type { ReactNode } from "react";
 import { useNavigate } from "react-router";
 
 import { formatCount } from "../../format";
+import { DataApiButton } from "./DataApiModal";
 import { useNewDataset } from "./newDataset";
 import { useDatasets, useDrafts } from "./queries";
 
@@ -69,6 +70,7 @@ export function DatasetHeader({ projectId, base, title, badge, actions }: Props)
       </Group>
       <Group gap="xs" wrap="nowrap">
         {actions}
+        <DataApiButton projectId={projectId} />
         <Button variant="default" leftSection={<IconPlus size={16} />} onClick={openNew}>
           New dataset
         </Button>

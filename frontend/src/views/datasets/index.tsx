@@ -2,12 +2,13 @@
  * The Datasets view: a draft being prepared (`draft/:draftId`), a saved version
  * (`:datasetId/:versionId`), or where to start; the title row's menu switches between them.
  */
-import { Box, Button, Card, Stack, Text, ThemeIcon, Title } from "@mantine/core";
+import { Box, Button, Card, Group, Stack, Text, ThemeIcon, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconDatabasePlus } from "@tabler/icons-react";
 import { Link, Navigate, Route, Routes, useNavigate, useParams } from "react-router";
 
 import type { ViewProps } from "../registry";
+import { DataApiButton } from "./DataApiModal";
 import { DraftEditor } from "./DraftEditor";
 import { NewDatasetContext } from "./newDataset";
 import { NewDatasetModal } from "./NewDatasetModal";
@@ -81,9 +82,12 @@ function Start({ projectId, base, onNew }: { projectId: string; base: string; on
             Upload tables of sequences and measurements (CSV, TSV, Parquet, FASTA) and arrays (NPY, NPZ), or a ZIP of them. Kozak
             detects each column's type; then you label features, choose encodings, define subsets and save a version.
           </Text>
-          <Button leftSection={<IconDatabasePlus size={16} />} onClick={onNew}>
-            New dataset
-          </Button>
+          <Group gap="xs">
+            <Button leftSection={<IconDatabasePlus size={16} />} onClick={onNew}>
+              New dataset
+            </Button>
+            <DataApiButton projectId={projectId} />
+          </Group>
           {drafts.data?.data.map((draft) => (
             <Button key={draft.id} variant="subtle" size="xs" component={Link} to={`${base}/draft/${draft.id}`}>
               Continue the draft “{draft.name}”

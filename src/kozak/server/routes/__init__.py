@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from kozak.server.routes import (
     auth,
     blocks,
+    data_api,
     datasets,
     deployments,
     events,
@@ -24,6 +25,7 @@ ROUTERS: list[APIRouter] = [
     tokens.router,
     projects.router,
     datasets.router,
+    data_api.router,
     blocks.router,
     experiments.router,
     jobs.router,

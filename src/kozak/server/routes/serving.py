@@ -2,7 +2,9 @@
 
 Peltarion's contract, kept so its clients work: `POST /deployment/<id>/forward` with
 `{"rows": [{"<feature>": value, ...}]}` (or a form post of one example) and the deployment's
-token as Bearer or HTTP Basic user name; the answer is `{"rows": [{"<target>": prediction}]}`.
+token as Bearer or HTTP Basic user name; the answer is `{"rows": [{"<target>": prediction}]}`;
+`GET /deployment/<id>/openapi.json` describes it with Peltarion's extensions (`sidekick` reads
+them), and errors carry Peltarion's `errorCode` and `errorMessage` beside Kozak's `error`.
 The body is read by hand, with a size limit, so that every bad request is a 422 that names its
 row and feature before the model runs. Both the platform and `kozak serve` mount this router;
 `app.state.serving` (a `ServingBackend`) decides which model answers.
@@ -12,15 +14,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 
 from kozak.data.feature_spec import NUMERIC_TYPES
 from kozak.deploy import variants
 from kozak.deploy.host import Served, ServingBackend
+from kozak.deploy.peltarion import openapi_document
 from kozak.deploy.requests import (
     form_row,
     parse_json,
@@ -32,7 +36,24 @@ from kozak.deploy.requests import (
 from kozak.deploy.tokens import token_from_authorization
 from kozak.errors import KozakError
 
-router = APIRouter(tags=["serving"])
+
+class _PeltarionErrors(APIRoute):
+    """Renders a route's `KozakError` with Peltarion's `errorCode`/`errorMessage` added."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except KozakError as exc:
+                body = {**exc.to_dict(), "errorCode": exc.code, "errorMessage": exc.message}
+                return JSONResponse(body, status_code=exc.http_status)
+
+        return route
+
+
+router = APIRouter(tags=["serving"], route_class=_PeltarionErrors)
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _ROWS_BODY = {
@@ -157,3 +178,10 @@ async def schema(deployment_id: str, request: Request) -> dict[str, Any]:
         "max_rows": backend.max_rows,
         "max_body_bytes": backend.max_body_bytes,
     }
+
+
+@router.get("/deployment/{deployment_id}/openapi.json")
+async def openapi(deployment_id: str, request: Request) -> dict[str, Any]:
+    """The deployment's OpenAPI document with Peltarion's `x-peltarion` extensions."""
+    _, served = await _open(request, deployment_id)
+    return openapi_document(served.model, deployment_id)
