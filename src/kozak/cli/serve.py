@@ -24,6 +24,7 @@ from kozak.errors import InvalidConfig
 from kozak.experiments.service import experiment_checkpoint
 from kozak.server.serving_app import create_serving_app
 from kozak.settings import Settings
+from kozak.training.precision import Precision
 
 
 def _checkpoint_file(source: str, project: str, checkpoint: str) -> tuple[Path, str]:
@@ -60,6 +61,10 @@ def serve_command(
     device: Annotated[
         str | None, typer.Option(help="cpu, cuda, cuda:1 (default: a GPU if any).")
     ] = None,
+    precision: Annotated[
+        Precision | None,
+        typer.Option(help="auto, fp32, bf16 or fp16 (default: the run settings' precision)."),
+    ] = None,
 ) -> None:
     """Serve one model at /deployment/<id>/forward, with no database (production, behind a proxy)."""
     if token is None and not is_loopback(host):
@@ -69,7 +74,7 @@ def serve_command(
         )
     path, default_id = _checkpoint_file(source, project, checkpoint)
     settings = Settings()
-    model = ServingModel.load(path, device)
+    model = ServingModel.load(path, device, precision)
     backend = SingleModel(
         Served.of(model, settings.serve_max_rows),
         deployment_id or default_id,
@@ -78,7 +83,10 @@ def serve_command(
         max_body_bytes=settings.serve_max_body_bytes,
     )
     url = f"http://{host}:{port}/deployment/{backend.deployment_id}/forward"
-    console.print(f"Serving {path} (epoch {model.epoch}, on {model.device}) at [bold]{url}[/]")
+    console.print(
+        f"Serving {path} (epoch {model.epoch}, on {model.device} in {model.precision.used}: "
+        f"{model.precision.reason}) at [bold]{url}[/]"
+    )
     if token is None:
         console.print("[yellow]No token: any local process may call it.[/]")
     uvicorn.run(

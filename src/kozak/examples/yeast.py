@@ -167,8 +167,11 @@ def native_zero_shot(
     if checkpoint is None:
         return None
     content = load_version(workspace, native)
-    model = load_checkpoint(checkpoint).build_model()
-    true, pred = predict(model, content, np.flatnonzero(content.masks["deep"]))["growth_rate"]
+    loaded = load_checkpoint(checkpoint)
+    model, precision = loaded.build_model(), loaded.run_settings.precision
+    true, pred = predict(model, content, np.flatnonzero(content.masks["deep"]), precision=precision)[
+        "growth_rate"
+    ]
     value = regression_metrics(true, pred)["pearson_r2"]
     return None if value is None else float(value)
 

@@ -35,6 +35,7 @@ from kozak.training.callbacks import Callback, Metrics, RunControl
 from kozak.training.checkpoint import load_checkpoint, load_state_strict
 from kozak.training.data import subset_rows
 from kozak.training.predict import predict
+from kozak.training.precision import resolve_precision
 from kozak.workspace import Workspace
 
 # The checkpoints a run keeps: best, last and every epoch (`epoch-N`).
@@ -281,9 +282,15 @@ def evaluate_experiment(
     model = loaded.build_model()
     content = load_version(workspace, version_of(workspace, experiment))
     chosen = list(subsets) if subsets is not None else list(content.masks)
-    report: dict[str, Any] = {"checkpoint": checkpoint, "epoch": loaded.data["epoch"], "subsets": {}}
+    precision = loaded.run_settings.precision
+    report: dict[str, Any] = {
+        "checkpoint": checkpoint,
+        "epoch": loaded.data["epoch"],
+        "precision": resolve_precision(precision, "cpu").describe(),
+        "subsets": {},
+    }
     for subset in chosen:
-        predictions = predict(model, content, subset_rows(content, subset))
+        predictions = predict(model, content, subset_rows(content, subset), precision=precision)
         report["subsets"][subset] = {
             target: _evaluate_target(content.feature(target).spec, true, pred)
             for target, (true, pred) in predictions.items()

@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable
 from typing import Any, Literal, Protocol
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from torch import nn
 
 from kozak.errors import InvalidConfig, invalid_config
 from kozak.registry import Registry
+from kozak.training.precision import Precision
 
 OptimizerName = Literal[
     "adam", "adamw", "adamax", "amsgrad", "nadam", "adadelta", "adagrad", "rmsprop", "sgd"
@@ -103,8 +104,12 @@ class RunSettings(_Settings):
     device: Literal["auto", "cpu", "cuda"] = Field(
         "auto", description="Where to train; auto picks CUDA when available."
     )
-    mixed_precision: bool = Field(
-        False, description="Float16 autocast with loss scaling (CUDA only; ignored on CPU)."
+    precision: Precision = Field(
+        "auto",
+        description="Numeric precision of the forward pass (weights, losses and optimizer stay "
+        "float32): auto is bfloat16 on CPUs with AMX or AVX-512-BF16 and on GPUs that have it, "
+        "float16 with loss scaling on other GPUs, float32 elsewhere; fp32, bf16 and fp16 force "
+        "one. Evaluation, predictions and deployments use the same setting.",
     )
     rc_augmentation: bool = Field(
         False,
@@ -115,6 +120,16 @@ class RunSettings(_Settings):
     validation_subset: str | None = Field(
         "validation", description="Subset evaluated after each epoch; none to skip validation."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_mixed_precision(cls, data: Any) -> Any:
+        # Settings stored before `precision` existed say `mixed_precision`: false ran fp32 (so
+        # a re-run or an evaluation stays fp32), true ran float16 autocast on CUDA.
+        if isinstance(data, dict) and "mixed_precision" in data and "precision" not in data:
+            data = dict(data)
+            data["precision"] = "fp16" if data.pop("mixed_precision") else "fp32"
+        return data
 
     @classmethod
     def from_data(cls, data: Any) -> RunSettings:
