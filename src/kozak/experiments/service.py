@@ -34,8 +34,8 @@ from kozak.training import ModelCheckpoint, RunSettings, build_model, train
 from kozak.training.callbacks import Callback, Metrics, RunControl
 from kozak.training.checkpoint import load_checkpoint, load_state_strict
 from kozak.training.data import subset_rows
-from kozak.training.predict import predict
 from kozak.training.precision import resolve_precision
+from kozak.training.predict import predict
 from kozak.workspace import Workspace
 
 # The checkpoints a run keeps: best, last and every epoch (`epoch-N`).

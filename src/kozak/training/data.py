@@ -2,7 +2,8 @@
 
 `FeatureTensors` holds one feature's selected rows on the device (sequences as uint8 codes plus
 lengths, numbers as normalised float32); a batch gathers rows by index and one-hot encodes
-sequences there, in the compute precision. `denormalize` maps a normalised prediction back to the feature's units.
+sequences there, in the compute precision. `denormalize` maps a normalised prediction back to
+the feature's units.
 """
 
 from __future__ import annotations
