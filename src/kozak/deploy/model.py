@@ -111,9 +111,7 @@ class ServingModel:
         precision: str | None = None,
     ) -> None:
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        self.precision = resolve_precision(
-            precision or checkpoint.run_settings.precision, self.device
-        )
+        self.precision = resolve_precision(precision or checkpoint.run_settings.precision, self.device)
         self.model: GraphModule = checkpoint.build_model(self.device)
         self.epoch = checkpoint.epoch
         specs = checkpoint.features

@@ -146,9 +146,7 @@ class _Run:
 
     def _rows(self, subset: str) -> RowSet:
         rows = subset_rows(self.content, subset)
-        return row_set(
-            self.content, self.inputs, self.targets, rows, self.device, self.precision.dtype
-        )
+        return row_set(self.content, self.inputs, self.targets, rows, self.device, self.precision.dtype)
 
     # ---- RunControl ------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from torch import nn
 
 from kozak.errors import InvalidConfig, invalid_config
 from kozak.registry import Registry
-from kozak.training.precision import Precision
+from kozak.training.precision import Precision, PrecisionChoice, resolve_precision
 
 OptimizerName = Literal[
     "adam", "adamw", "adamax", "amsgrad", "nadam", "adadelta", "adagrad", "rmsprop", "sgd"
@@ -125,10 +125,12 @@ class RunSettings(_Settings):
     @classmethod
     def _legacy_mixed_precision(cls, data: Any) -> Any:
         # Settings stored before `precision` existed say `mixed_precision`: false ran fp32 (so
-        # a re-run or an evaluation stays fp32), true ran float16 autocast on CUDA.
-        if isinstance(data, dict) and "mixed_precision" in data and "precision" not in data:
+        # a re-run or an evaluation stays fp32), true ran float16 autocast on CUDA. A `precision`
+        # merged into such settings (an edit) wins.
+        if isinstance(data, dict) and "mixed_precision" in data:
             data = dict(data)
-            data["precision"] = "fp16" if data.pop("mixed_precision") else "fp32"
+            legacy = "fp16" if data.pop("mixed_precision") else "fp32"
+            data.setdefault("precision", legacy)
         return data
 
     @classmethod
@@ -160,6 +162,12 @@ def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise InvalidConfig("device 'cuda' was asked for, but no CUDA device is available")
     return torch.device(name)
+
+
+def auto_precision_choices() -> dict[str, PrecisionChoice]:
+    """What `precision: auto` runs in for each `device` setting this machine can honour."""
+    devices = ["auto", "cpu", *(["cuda"] if torch.cuda.is_available() else [])]
+    return {name: resolve_precision("auto", resolve_device(name)) for name in devices}
 
 
 # ---- optimizers ----------------------------------------------------------------------------
