@@ -123,7 +123,7 @@ def _auto(device: torch.device) -> tuple[Resolved, str]:
                 f"{AUTO_OVERRIDE}={override!r} is not one of {', '.join(DTYPES)}",
                 variable=AUTO_OVERRIDE,
             )
-        return override, f"{AUTO_OVERRIDE}={override} is set on this machine"  # type: ignore[return-value]
+        return override, f"{AUTO_OVERRIDE}={override} is set on this machine"
     if device.type == "cpu":
         native, evidence = cpu_bfloat16()
         return ("bf16" if native else "fp32"), evidence
