@@ -34,7 +34,6 @@ from kozak.training import ModelCheckpoint, RunSettings, build_model, train
 from kozak.training.callbacks import Callback, Metrics, RunControl
 from kozak.training.checkpoint import load_checkpoint, load_state_strict
 from kozak.training.data import subset_rows
-from kozak.training.precision import resolve_precision
 from kozak.training.predict import predict
 from kozak.workspace import Workspace
 
@@ -283,12 +282,7 @@ def evaluate_experiment(
     content = load_version(workspace, version_of(workspace, experiment))
     chosen = list(subsets) if subsets is not None else list(content.masks)
     precision = loaded.run_settings.precision
-    report: dict[str, Any] = {
-        "checkpoint": checkpoint,
-        "epoch": loaded.data["epoch"],
-        "precision": resolve_precision(precision, "cpu").describe(),
-        "subsets": {},
-    }
+    report: dict[str, Any] = {"checkpoint": checkpoint, "epoch": loaded.data["epoch"], "subsets": {}}
     for subset in chosen:
         predictions = predict(model, content, subset_rows(content, subset), precision=precision)
         report["subsets"][subset] = {
