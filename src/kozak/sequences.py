@@ -276,6 +276,7 @@ def one_hot(
     length: int,
     alignment: Alignment = "left",
     padding: int = 0,
+    dtype: torch.dtype = torch.float32,
 ) -> torch.Tensor:
     """One-hot encode a batch of codes on whatever device they are on.
 
@@ -286,11 +287,12 @@ def one_hot(
         length: positions a sequence may occupy; longer sequences are cut to fit their alignment.
         alignment: where each sequence sits within those positions; the rest is zero padding.
         padding: all-zero positions added on each side (the paper: 10, making 50 nt into 70).
+        dtype: of the result, e.g. the compute precision (bfloat16 holds 0 and 1 exactly).
 
     Returns:
-        (N, channels, length + 2 * padding) float32.
+        (N, channels, length + 2 * padding) in `dtype`.
     """
-    table = torch.from_numpy(alphabet.one_hot_table()).to(codes.device)
+    table = torch.from_numpy(alphabet.one_hot_table()).to(codes.device, dtype)
     lengths = lengths.to(device=codes.device, dtype=torch.long)
     start = alignment_offsets(lengths, length, alignment) + padding  # (N,)
     positions = torch.arange(length + 2 * padding, device=codes.device)  # (W,)

@@ -7,6 +7,7 @@ from typing import Any
 from factories import UserClient
 from kozak.graph.presets import preset
 from kozak.store.entities import DatasetVersion
+from kozak.training.precision import resolve_precision
 
 from .conftest import error
 
@@ -44,6 +45,12 @@ def test_presets_losses_and_settings_schema(client: UserClient) -> None:
         settings["defaults"]["batch_size"] == 32 and settings["defaults"]["optimizer"]["name"] == "adam"
     )
     assert "early_stopping" in settings["json_schema"]["properties"]
+    assert settings["defaults"]["precision"] == "auto"
+    assert settings["json_schema"]["properties"]["precision"]["enum"] == ["auto", "fp32", "bf16", "fp16"]
+    auto = {c["device"]: c for c in client.get("/api/run-settings/precision").json()["data"]}
+    here = resolve_precision("auto", "cpu")
+    assert auto["cpu"] == {"device": "cpu", "precision": here.used, "reason": here.reason}
+    assert auto["auto"]["precision"] in ("fp32", "bf16", "fp16")
 
 
 def test_catalog_needs_a_login(test_client: Any) -> None:

@@ -1264,6 +1264,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/run-settings/precision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Auto Precision
+         * @description What `precision: auto` runs in on this server, per device setting, and why.
+         */
+        get: operations["models-get_auto_precision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/run-settings/schema": {
         parameters: {
             query?: never;
@@ -1459,6 +1479,28 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AutoPrecisionPublic
+         * @description What `precision: auto` runs in on this server for one `device` setting, and why.
+         */
+        AutoPrecisionPublic: {
+            /**
+             * Device
+             * @description The run settings' device value: auto, cpu or cuda.
+             */
+            device: string;
+            /**
+             * Precision
+             * @description What auto runs in there.
+             * @enum {string}
+             */
+            precision: "fp32" | "bf16" | "fp16";
+            /**
+             * Reason
+             * @description Why (the hardware found, or an override).
+             */
+            reason: string;
+        };
         /**
          * BestMetricPublic
          * @description The monitored metric (early stopping's) at the best epoch.
@@ -3115,6 +3157,13 @@ export interface components {
             normalization?: string;
             stats?: components["schemas"]["NormalizationStats"] | null;
             type: components["schemas"]["FeatureType"];
+        };
+        /** Page[AutoPrecisionPublic] */
+        Page_AutoPrecisionPublic_: {
+            /** Count */
+            count: number;
+            /** Data */
+            data: components["schemas"]["AutoPrecisionPublic"][];
         };
         /** Page[BlockPublic] */
         Page_BlockPublic_: {
@@ -6259,6 +6308,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "models-get_auto_precision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AutoPrecisionPublic_"];
                 };
             };
         };

@@ -17,6 +17,7 @@ from kozak.examples.yeast import (
     synthetic_library,
 )
 from kozak.training.callbacks import RichProgress
+from kozak.training.precision import Precision
 from kozak.workspace import Workspace
 
 app = typer.Typer(help="Worked examples: the yeast 5'UTR replication.", no_args_is_help=True)
@@ -53,6 +54,9 @@ def yeast_command(
         bool, typer.Option(help="Random instead of the paper's validation.")
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of simulation, sampling and training.")] = 0,
+    precision: Annotated[
+        Precision, typer.Option(help="auto, fp32, bf16 or fp16 (the run setting).")
+    ] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line.")] = False,
 ) -> None:
     """Replicate Cuperus et al. 2017 on the random library; prints our numbers beside the paper's."""
@@ -73,7 +77,7 @@ def yeast_command(
     result = replicate_yeast(
         workspace, library, native=native, rows=rows, epochs=epochs, preset_name=preset,
         validation="random" if random_validation else "paper", seed=seed,
-        callbacks=[RichProgress()], noise_ceiling=ceiling,
+        callbacks=[RichProgress()], noise_ceiling=ceiling, precision=precision,
     )  # fmt: skip
     _print(result, as_json)
 
@@ -85,6 +89,9 @@ def yeast_native_command(
     epochs: Annotated[int, typer.Option(help="Most epochs (early stopping ends sooner).")] = 20,
     preset: Annotated[str, typer.Option(help="cuperus2017 or cuperus2017-tutorial.")] = "cuperus2017",
     seed: Annotated[int, typer.Option(help="Seed of the split and training.")] = 0,
+    precision: Annotated[
+        Precision, typer.Option(help="auto, fp32, bf16 or fp16 (the run setting).")
+    ] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line.")] = False,
 ) -> None:
     """Train on the native library alone (the paper: r² 0.47) and evaluate on its test rows."""
@@ -99,8 +106,9 @@ def yeast_native_command(
     else:
         raise InvalidConfig("give --download or --from-file PATH (the GSM2793754 native library)")
     result = replicate_native(
-        workspace, native, epochs=epochs, preset_name=preset, seed=seed, callbacks=[RichProgress()]
-    )
+        workspace, native, epochs=epochs, preset_name=preset, seed=seed,
+        callbacks=[RichProgress()], precision=precision,
+    )  # fmt: skip
     _print(result, as_json)
 
 

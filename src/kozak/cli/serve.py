@@ -29,6 +29,7 @@ from kozak.errors import InvalidConfig
 from kozak.experiments.checkpoints import experiment_checkpoint
 from kozak.server.serving_app import create_serving_app
 from kozak.settings import Settings
+from kozak.training.precision import Precision
 
 _OPTIONS_ENV = "KOZAK_SERVE_OPTIONS"
 
@@ -70,6 +71,10 @@ def serve_command(
     workers: Annotated[
         int, typer.Option(help="Server processes sharing the port, each with its own model.")
     ] = 1,
+    precision: Annotated[
+        Precision | None,
+        typer.Option(help="auto, fp32, bf16 or fp16 (default: the run settings' precision)."),
+    ] = None,
 ) -> None:
     """Serve one model at /deployment/<id>/forward, with no database (production, behind a proxy)."""
     if token is None and not is_loopback(host):
@@ -83,14 +88,19 @@ def serve_command(
     options = {
         "checkpoint": str(path),
         "device": device,
+        "precision": precision,
         "deployment_id": deployment_id or default_id,
         "token_hash": hash_token(token) if token else None,
         # Workers split the cores rather than each spinning a thread on every one.
         "threads": max(1, len(os.sched_getaffinity(0)) // workers) if workers > 1 else None,
     }
-    model = ServingModel.load(path, device)  # a broken checkpoint fails here, before any worker
+    # a broken checkpoint fails here, before any worker
+    model = ServingModel.load(path, device, precision)
     url = f"http://{host}:{port}/deployment/{options['deployment_id']}/forward"
-    console.print(f"Serving {path} (epoch {model.epoch}, on {model.device}) at [bold]{url}[/]")
+    console.print(
+        f"Serving {path} (epoch {model.epoch}, on {model.device} in {model.precision.used}: "
+        f"{model.precision.reason}) at [bold]{url}[/]"
+    )
     if token is None:
         console.print("[yellow]No token: any local process may call it.[/]")
     common: dict[str, Any] = {
@@ -109,7 +119,7 @@ def serve_command(
 def _serving_app(options: dict[str, Any], model: ServingModel | None = None) -> FastAPI:
     if options["threads"]:
         torch.set_num_threads(options["threads"])
-    model = model or ServingModel.load(options["checkpoint"], options["device"])
+    model = model or ServingModel.load(options["checkpoint"], options["device"], options["precision"])
     settings = Settings()
     backend = SingleModel(
         Served.of(model, settings.serve_max_rows),

@@ -166,7 +166,7 @@ def export_model(
     if format not in FORMATS:
         raise InvalidConfig(f"export format {format!r} is not one of {', '.join(FORMATS)}")
     loaded = checkpoint if isinstance(checkpoint, Checkpoint) else load_checkpoint(checkpoint)
-    serving = ServingModel(loaded, "cpu")
+    serving = ServingModel(loaded, "cpu", precision="fp32")  # exported graphs stay float32
     model = PositionalModel(serving.model, list(serving.inputs), list(serving.targets)).eval()
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)

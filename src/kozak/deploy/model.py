@@ -5,7 +5,9 @@ Rows are dicts keyed by input feature name, as a REST client sends them: sequenc
 label, arrays in any form `arrays.array_value` reads. They are validated and encoded exactly as
 training encoded the dataset (alphabet, window, alignment, padding, normalisation statistics from
 the checkpoint; a one-hot array goes through the codes an imported one did); predictions come
-back in the targets' own units (regression de-normalised) or as class → probability maps.
+back in the targets' own units (regression de-normalised) or as class → probability maps. The
+forward runs in the precision of the model's run settings (or the one asked for), resolved on its
+device.
 
 Every rejected value raises `RowError`, naming the row index, the feature and what was expected.
 """
@@ -36,6 +38,7 @@ from kozak.sequences import (
 )
 from kozak.training.checkpoint import Checkpoint, load_checkpoint
 from kozak.training.data import denormalize, normalize
+from kozak.training.precision import resolve_precision
 
 Row = Mapping[str, Any]
 Batch = dict[str, Tensor]
@@ -119,10 +122,17 @@ class ServingModel:
     Args:
         checkpoint: A Kozak checkpoint (weights, graph, feature specs with statistics).
         device: Where the model runs; default the first GPU when there is one, else the CPU.
+        precision: auto, fp32, bf16 or fp16; default the run settings' (export asks for fp32).
     """
 
-    def __init__(self, checkpoint: Checkpoint, device: str | torch.device | None = None) -> None:
+    def __init__(
+        self,
+        checkpoint: Checkpoint,
+        device: str | torch.device | None = None,
+        precision: str | None = None,
+    ) -> None:
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.precision = resolve_precision(precision or checkpoint.run_settings.precision, self.device)
         self.model: GraphModule = checkpoint.build_model(self.device)
         self.epoch = checkpoint.epoch
         specs = checkpoint.features
@@ -136,9 +146,11 @@ class ServingModel:
                 raise InvalidConfig(f"input {field.name!r} is free text, which models cannot read")
 
     @classmethod
-    def load(cls, path: str | Path, device: str | torch.device | None = None) -> ServingModel:
+    def load(
+        cls, path: str | Path, device: str | torch.device | None = None, precision: str | None = None
+    ) -> ServingModel:
         """A serving model from a checkpoint file."""
-        return cls(load_checkpoint(path), device)
+        return cls(load_checkpoint(path), device, precision)
 
     def schema(self) -> dict[str, Any]:
         """What rows must hold and what predictions hold: `{"inputs": [...], "outputs": [...]}`."""
@@ -209,7 +221,7 @@ class ServingModel:
                     )
                 codes.append(categories.index(value))
             index_tensor = torch.tensor(codes, device=self.device)
-            return torch.nn.functional.one_hot(index_tensor, len(categories)).float()
+            return torch.nn.functional.one_hot(index_tensor, len(categories)).to(self.precision.dtype)
         if spec.type is FeatureType.MULTILABEL:
             return self._encode_labels(field, values, first_row)
         return self._encode_arrays(field, values, first_row)
@@ -243,6 +255,7 @@ class ServingModel:
             length=field.sequence_length,
             alignment=spec.sequence.alignment,
             padding=spec.sequence.padding,
+            dtype=self.precision.dtype,
         )
 
     def _sequence_codes(
@@ -317,7 +330,7 @@ class ServingModel:
         if single:
             torch.set_num_threads(1)
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), self.precision.autocast():
                 outputs = self.model(batch)
                 return {name: outputs[name].float().cpu().numpy() for name in self.targets}
         finally:

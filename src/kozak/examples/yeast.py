@@ -31,6 +31,7 @@ from kozak.store.entities import DatasetVersion, Experiment
 from kozak.training import RunSettings
 from kozak.training.callbacks import Callback
 from kozak.training.checkpoint import load_checkpoint
+from kozak.training.precision import Precision
 from kozak.training.predict import predict
 from kozak.workspace import Workspace
 
@@ -145,10 +146,10 @@ def native_version(workspace: Workspace, path: Path, *, seed: int = 0) -> Datase
     return draft.save()
 
 
-def paper_settings(epochs: int, seed: int = 0) -> RunSettings:
+def paper_settings(epochs: int, seed: int = 0, precision: Precision = "auto") -> RunSettings:
     """MSE (in the preset), Adam 1e-3, batch 32, early stopping on val_loss with patience 0."""
     return RunSettings.from_data({
-        "epochs": epochs, "batch_size": 32, "seed": seed,
+        "epochs": epochs, "batch_size": 32, "seed": seed, "precision": precision,
         "optimizer": {"name": "adam", "lr": 0.001},
         "early_stopping": {"enabled": True, "monitor": "val_loss", "patience": 0},
     })  # fmt: skip
@@ -168,8 +169,11 @@ def native_zero_shot(
     if checkpoint is None:
         return None
     content = load_version(workspace, native)
-    model = load_checkpoint(checkpoint).build_model()
-    true, pred = predict(model, content, np.flatnonzero(content.masks["deep"]))["growth_rate"]
+    loaded = load_checkpoint(checkpoint)
+    model, precision = loaded.build_model(), loaded.run_settings.precision
+    true, pred = predict(model, content, np.flatnonzero(content.masks["deep"]), precision=precision)[
+        "growth_rate"
+    ]
     value = regression_metrics(true, pred)["pearson_r2"]
     return None if value is None else float(value)
 
@@ -186,6 +190,7 @@ def replicate_yeast(
     seed: int = 0,
     callbacks: Sequence[Callback] = (),
     noise_ceiling: Callable[[DatasetVersion], float | None] | None = None,
+    precision: Precision = "auto",
 ) -> YeastResult:
     """Train the preset on the random library with the paper's protocol and measure it.
 
@@ -201,10 +206,11 @@ def replicate_yeast(
         callbacks: Training callbacks (e.g. a progress bar).
         noise_ceiling: For simulated data: the noise ceiling on the test set of a version; the figures
             then also hold the test r² as a share of it.
+        precision: The run settings' precision (auto, fp32, bf16, fp16).
     """
     workspace.metadata.get_or_create_project(PROJECT)
     version = random_library_version(workspace, library, rows=rows, validation=validation, seed=seed)
-    settings = paper_settings(epochs, seed).model_copy(
+    settings = paper_settings(epochs, seed, precision).model_copy(
         update={"training_subset": "training", "validation_subset": "validation"}
     )
     name = free_experiment_name(workspace, PROJECT, f"{preset_name}-paper")
@@ -238,11 +244,12 @@ def replicate_native(
     preset_name: str = "cuperus2017",
     seed: int = 0,
     callbacks: Sequence[Callback] = (),
+    precision: Precision = "auto",
 ) -> YeastResult:
     """Train on the native library alone (the paper: test r² 0.47, Suppl. S6) and measure it."""
     workspace.metadata.get_or_create_project(PROJECT)
     version = native_version(workspace, native, seed=seed)
-    settings = paper_settings(epochs, seed)
+    settings = paper_settings(epochs, seed, precision)
     name = free_experiment_name(workspace, PROJECT, f"native-{preset_name}")
     experiment = create_experiment(workspace, PROJECT, name, version, preset(preset_name), settings)
     experiment = run_experiment(workspace, experiment, callbacks)

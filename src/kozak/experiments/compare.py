@@ -266,7 +266,7 @@ def export_predictions(
     """
     target_path = Path(path)
     _check_format(target_path)
-    _, model = _checkpoint_and_model(workspace, experiment, checkpoint)
+    loaded, model = _checkpoint_and_model(workspace, experiment, checkpoint)
     content = load_version(workspace, version_of(workspace, experiment))
     rows = subset_rows(content, subset) if subset is not None else np.arange(content.n_rows)
     used = {*model.input_shapes, *model.output_shapes}
@@ -286,7 +286,8 @@ def export_predictions(
         pa.string(),
     )
     specs = {d.spec.name: d.spec for d in content.features}
-    columns.update(_prediction_columns(model, specs, predict(model, content, rows)))
+    predicted = predict(model, content, rows, precision=loaded.run_settings.precision)
+    columns.update(_prediction_columns(model, specs, predicted))
     return write_table(pa.table(columns), target_path)
 
 
@@ -407,7 +408,10 @@ def evaluate_on_file(
     names = [str(f) for f in files]
     content, dropped = encode_like_checkpoint(loaded, model, table, names)
     per_target: dict[str, Any] = {}
-    for target, (true, pred) in predict(model, content, np.arange(content.n_rows)).items():
+    predicted = predict(
+        model, content, np.arange(content.n_rows), precision=loaded.run_settings.precision
+    )
+    for target, (true, pred) in predicted.items():
         if pred.ndim != 1:
             continue  # classification evaluation comes with the classification views
         per_target[target] = {

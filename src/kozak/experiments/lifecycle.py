@@ -208,9 +208,10 @@ def evaluate_experiment(
     model = loaded.build_model()
     content = load_version(workspace, version_of(workspace, experiment))
     chosen = list(subsets) if subsets is not None else list(content.masks)
+    precision = loaded.run_settings.precision
     report: dict[str, Any] = {"checkpoint": checkpoint, "epoch": loaded.data["epoch"], "subsets": {}}
     for subset in chosen:
-        predictions = predict(model, content, subset_rows(content, subset))
+        predictions = predict(model, content, subset_rows(content, subset), precision=precision)
         report["subsets"][subset] = {
             target: _evaluate_target(content.feature(target).spec, true, pred)
             for target, (true, pred) in predictions.items()

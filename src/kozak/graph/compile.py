@@ -1,13 +1,16 @@
 """Compile a validated graph spec to a `torch.nn.Module`.
 
 `GraphModule.forward` takes `{input feature: (N, *feature shape)}` and returns
-`{target feature: (N, *target shape)}`; its real shapes equal those `infer` declares.
+`{target feature: (N, *target shape)}`; its real shapes equal those `infer` declares. Under
+autocast, the blocks that produce targets run in float32, so predictions are not rounded to
+the reduced precision (and softmax probabilities still sum to 1).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import torch
 from torch import Tensor, nn
 
 from kozak.blocks import BLOCKS, fmt_shape
@@ -41,6 +44,8 @@ class GraphModule(nn.Module):
         preds = spec.predecessors()
         # (node id, feature read or None, source ids, feature written or None)
         self._plan: list[tuple[str, str | None, list[str], str | None]] = []
+        targets = [n.id for n in spec.nodes if isinstance(n.parsed_params, TargetParams)]
+        self._heads = {source for target in targets for source in preds[target]}
         for node_info in info.nodes:
             node = spec.node(node_info.id)
             params = node.parsed_params
@@ -73,8 +78,9 @@ class GraphModule(nn.Module):
         for node_id, read, sources, write in self._plan:
             block = self.blocks[node_id]
             if read is not None:
-                x = self._read(inputs, read)
-                values[node_id] = block(x)
+                values[node_id] = block(self._read(inputs, read))
+            elif node_id in self._heads:
+                values[node_id] = _in_float32(block, [values[s] for s in sources])
             else:
                 values[node_id] = block(*(values[s] for s in sources))
             if write is not None:
@@ -99,6 +105,15 @@ class GraphModule(nn.Module):
                 actual=list(x.shape[1:]),
             )
         return x
+
+
+def _in_float32(block: nn.Module, xs: list[Tensor]) -> Tensor:
+    """Run `block` with autocast off and float32 inputs (a no-op outside autocast)."""
+    device = xs[0].device.type
+    if not (torch.amp.is_autocast_available(device) and torch.is_autocast_enabled(device)):
+        return block(*xs)
+    with torch.autocast(device, enabled=False):
+        return block(*(x.float() if x.is_floating_point() else x for x in xs))
 
 
 def compile_graph(spec: GraphSpec, features: Mapping[str, FeatureInfo] | None = None) -> GraphModule:

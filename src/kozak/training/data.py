@@ -2,7 +2,8 @@
 
 `FeatureTensors` holds one feature's selected rows on the device (sequences as uint8 codes plus
 lengths, numbers as normalised float32); a batch gathers rows by index and one-hot encodes
-sequences there. `denormalize` maps a normalised prediction back to the feature's units.
+sequences there, in the compute precision. `denormalize` maps a normalised prediction back to
+the feature's units.
 """
 
 from __future__ import annotations
@@ -74,11 +75,19 @@ class FeatureTensors:
         data: The feature's spec and stored values.
         rows: Indices of the rows to keep (e.g. the training subset).
         device: Where the rows live and batches are made.
+        one_hot_dtype: dtype of one-hot inputs (sequences, categories): the compute precision.
     """
 
-    def __init__(self, data: FeatureData, rows: np.ndarray, device: torch.device) -> None:
+    def __init__(
+        self,
+        data: FeatureData,
+        rows: np.ndarray,
+        device: torch.device,
+        one_hot_dtype: torch.dtype = torch.float32,
+    ) -> None:
         self.spec = data.spec
         self.device = device
+        self.one_hot_dtype = one_hot_dtype
         self.codes: Tensor | None = None
         self.lengths: Tensor | None = None
         self.values: Tensor | None = None
@@ -128,7 +137,7 @@ class FeatureTensors:
             as_input: Categorical features become one-hot for inputs, class indices for targets.
 
         Returns:
-            (B, channels, window) float32 for sequences, (B, *shape) otherwise.
+            (B, channels, window) in `one_hot_dtype` for sequences, (B, *shape) otherwise.
         """
         if self.codes is not None and self.lengths is not None:
             codes, lengths = self.codes[index], self.lengths[index]
@@ -143,12 +152,13 @@ class FeatureTensors:
                 length=self.length,
                 alignment=self.spec.sequence.alignment,
                 padding=self.spec.sequence.padding,
+                dtype=self.one_hot_dtype,
             )
         assert self.values is not None
         selected = self.values[index]
         if self.spec.type is FeatureType.CATEGORICAL and as_input:
             classes = len(self.spec.categories or ())
-            return torch.nn.functional.one_hot(selected, classes).float()
+            return torch.nn.functional.one_hot(selected, classes).to(self.one_hot_dtype)
         return selected
 
 
@@ -196,8 +206,9 @@ def row_set(
     targets: Sequence[str],
     rows: np.ndarray,
     device: torch.device,
+    one_hot_dtype: torch.dtype = torch.float32,
 ) -> RowSet:
-    """Move the named features' `rows` to `device`.
+    """Move the named features' `rows` to `device`; one-hot inputs are built in `one_hot_dtype`.
 
     Raises:
         InvalidConfig: If the version lacks a feature (the message lists them).
@@ -211,7 +222,7 @@ def row_set(
             features=missing,
         )
     return RowSet(
-        {name: FeatureTensors(by_name[name], rows, device) for name in inputs},
+        {name: FeatureTensors(by_name[name], rows, device, one_hot_dtype) for name in inputs},
         {name: FeatureTensors(by_name[name], rows, device) for name in targets},
         len(rows),
     )

@@ -44,6 +44,7 @@ from kozak.training.data import (
     row_set,
     subset_rows,
 )
+from kozak.training.precision import resolve_precision
 from kozak.training.settings import RunSettings, build_optimizer, build_schedule, resolve_device
 
 VALIDATION_BATCH = 1024  # evaluation needs no gradients, so larger batches are cheaper per row
@@ -119,7 +120,7 @@ class _Run:
             extra.append(EarlyStopping(settings.early_stopping))
         self.callbacks = sorted([*callbacks, *extra], key=lambda c: c.order)
         self.device = resolve_device(settings.device)
-        self.amp = settings.mixed_precision and self.device.type == "cuda"
+        self.precision = resolve_precision(settings.precision, self.device)
         self.inputs = list(model.input_shapes)
         self.targets = list(model.output_shapes)
         self.target_specs = {
@@ -131,7 +132,7 @@ class _Run:
         self.model.to(self.device)
         self.optimizer = build_optimizer(model, settings.optimizer)
         self.schedule = build_schedule(self.optimizer, settings)
-        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+        self.scaler = self.precision.grad_scaler()
         self.batches_per_epoch = math.ceil(self.train_set.size / settings.batch_size)
         self.position = (0, 0)
         self.partial = {"loss_sum": 0.0, "count": 0}
@@ -145,7 +146,7 @@ class _Run:
 
     def _rows(self, subset: str) -> RowSet:
         rows = subset_rows(self.content, subset)
-        return row_set(self.content, self.inputs, self.targets, rows, self.device)
+        return row_set(self.content, self.inputs, self.targets, rows, self.device, self.precision.dtype)
 
     # ---- RunControl ------------------------------------------------------------------------
 
@@ -180,6 +181,7 @@ class _Run:
             "format_version": FORMAT_VERSION,
             "graph_spec": self.graph_spec.to_dict(),
             "run_settings": self.settings.model_dump(mode="json"),
+            "precision": self.precision.describe(),
             "dataset_version_id": self.dataset_version_id,
             "features": features,
             "model_state": self.model.state_dict(),
@@ -321,7 +323,7 @@ class _Run:
     def _step(self, index: Tensor, flip: Tensor | None) -> Tensor:
         inputs, targets = self.train_set.batch(index, flip)
         self.optimizer.zero_grad(set_to_none=True)
-        with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp):
+        with self.precision.autocast():
             outputs = self.model(inputs)
         loss = self._loss(outputs, targets)
         if not torch.isfinite(loss):
@@ -345,7 +347,7 @@ class _Run:
         all_rows = torch.arange(size, device=self.device)
         for _, rows in batch_slices(size, max(self.settings.batch_size, VALIDATION_BATCH)):
             inputs, targets = self.val_set.batch(all_rows[rows])
-            with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp):
+            with self.precision.autocast():
                 outputs = self.model(inputs)
             loss_sum += float(self._loss(outputs, targets)) * (rows.stop - rows.start)
             for name in self.targets:

@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable
 from typing import Any, Literal, Protocol
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from torch import nn
 
 from kozak.errors import InvalidConfig, invalid_config
 from kozak.registry import Registry
+from kozak.training.precision import Precision, PrecisionChoice, resolve_precision
 
 OptimizerName = Literal[
     "adam", "adamw", "adamax", "amsgrad", "nadam", "adadelta", "adagrad", "rmsprop", "sgd"
@@ -103,8 +104,12 @@ class RunSettings(_Settings):
     device: Literal["auto", "cpu", "cuda"] = Field(
         "auto", description="Where to train; auto picks CUDA when available."
     )
-    mixed_precision: bool = Field(
-        False, description="Float16 autocast with loss scaling (CUDA only; ignored on CPU)."
+    precision: Precision = Field(
+        "auto",
+        description="Numeric precision of the forward pass (weights, losses and optimizer stay "
+        "float32): auto is bfloat16 on CPUs with AMX or AVX-512-BF16 and on GPUs that have it, "
+        "float16 with loss scaling on other GPUs, float32 elsewhere; fp32, bf16 and fp16 force "
+        "one. Evaluation, predictions and deployments use the same setting.",
     )
     rc_augmentation: bool = Field(
         False,
@@ -115,6 +120,18 @@ class RunSettings(_Settings):
     validation_subset: str | None = Field(
         "validation", description="Subset evaluated after each epoch; none to skip validation."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_mixed_precision(cls, data: Any) -> Any:
+        # Settings stored before `precision` existed say `mixed_precision`: false ran fp32 (so
+        # a re-run or an evaluation stays fp32), true ran float16 autocast on CUDA. A `precision`
+        # merged into such settings (an edit) wins.
+        if isinstance(data, dict) and "mixed_precision" in data:
+            data = dict(data)
+            legacy = "fp16" if data.pop("mixed_precision") else "fp32"
+            data.setdefault("precision", legacy)
+        return data
 
     @classmethod
     def from_data(cls, data: Any) -> RunSettings:
@@ -145,6 +162,12 @@ def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise InvalidConfig("device 'cuda' was asked for, but no CUDA device is available")
     return torch.device(name)
+
+
+def auto_precision_choices() -> dict[str, PrecisionChoice]:
+    """What `precision: auto` runs in for each `device` setting this machine can honour."""
+    devices = ["auto", "cpu", *(["cuda"] if torch.cuda.is_available() else [])]
+    return {name: resolve_precision("auto", resolve_device(name)) for name in devices}
 
 
 # ---- optimizers ----------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def test_exported_regression_equals_kozak(
     assert [(i["name"], i["shape"]) for i in description["inputs"]] == [("seq", [4, 12]), ("count", [1])]
     assert description["inputs"][0]["alphabet"] == "dna" and description["inputs"][1]["stats"]
     run = RUNNERS[format](path)
-    serving = ServingModel.load(checkpoint, "cpu")
+    serving = ServingModel.load(checkpoint, "cpu", precision="fp32")  # what was exported
     for rows in (ROWS[:1], ROWS):  # the batch axis is dynamic
         batch = serving.encode(rows)
         raw = run([batch[i["name"]].numpy() for i in description["inputs"]])
@@ -113,7 +113,7 @@ def test_exported_classifier_equals_kozak(
     (output,) = description["outputs"]
     assert output["name"] == "label" and sorted(output["categories"]) == ["none", "uatg"]
     rows = [{"seq": s} for s in ("ACGTATGCAAACCCGG", "CCCCCCCCGGGGGGGG", "atgatgatgatgatga")]
-    serving = ServingModel.load(checkpoint, "cpu")
+    serving = ServingModel.load(checkpoint, "cpu", precision="fp32")  # what was exported
     raw = RUNNERS[format](path)([serving.encode(rows)["seq"].numpy()])
     for got, want in zip(_decode(description, raw), serving.predict(rows), strict=True):
         assert got["label"] == pytest.approx(want["label"], abs=1e-5)

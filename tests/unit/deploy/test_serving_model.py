@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from factories import float32_approx
 from kozak.data.versions import load_version
@@ -13,6 +14,7 @@ from kozak.experiments.checkpoints import local_checkpoint
 from kozak.experiments.lifecycle import version_of
 from kozak.store.entities import Experiment
 from kozak.training.checkpoint import load_checkpoint
+from kozak.training.precision import resolve_precision
 from kozak.training.predict import predict
 from kozak.workspace import Workspace
 
@@ -32,14 +34,32 @@ def test_predictions_equal_the_training_codes(workspace: Workspace, trained: Exp
     served = model.predict(
         [{"seq": s, "count": float(c)} for s, c in zip(sequences, counts, strict=True)]
     )
-    _, expected = predict(
-        load_checkpoint(local_checkpoint(workspace, trained)).build_model(), content, rows
-    )["expression"]
+    loaded = load_checkpoint(local_checkpoint(workspace, trained))
+    precision = loaded.run_settings.precision  # both in the run's precision
+    _, expected = predict(loaded.build_model(), content, rows, precision=precision)["expression"]
     assert [r["expression"] for r in served] == float32_approx(expected.tolist())
     # Any case, RNA letters and extra keys are all fine.
     variants = [sequences[0].lower(), sequences[0].replace("T", "U")]
     again = model.predict([{"seq": s, "count": float(counts[0]), "id": "ignored"} for s in variants])
     assert [r["expression"] for r in again] == float32_approx([served[0]["expression"]] * 2)
+
+
+def test_the_run_precision_serves_unless_another_is_asked_for(
+    workspace: Workspace, trained: Experiment
+) -> None:
+    path = local_checkpoint(workspace, trained, "best")
+    assert path is not None
+    run = ServingModel.load(path, "cpu")
+    assert run.precision == resolve_precision(load_checkpoint(path).run_settings.precision, "cpu")
+    exact = ServingModel.load(path, "cpu", precision="fp32")
+    reduced = ServingModel.load(path, "cpu", precision="bf16")
+    assert exact.encode([OK])["seq"].dtype == torch.float32
+    assert reduced.encode([OK])["seq"].dtype == torch.bfloat16
+    rows = [{"seq": s, "count": float(i)} for i, s in enumerate(["ACGTACGTAC", "GGGCCCAAAT", "T" * 12])]
+    want = [r["expression"] for r in exact.predict(rows)]
+    got = [r["expression"] for r in reduced.predict(rows)]
+    # bf16 keeps 8 significant bits: predictions agree to ~1 % of their spread
+    assert got == pytest.approx(want, abs=0.02 * (max(want) - min(want)) + 1e-3)
 
 
 def test_schema_describes_the_encoding(workspace: Workspace, trained: Experiment) -> None:

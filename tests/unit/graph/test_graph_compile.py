@@ -88,3 +88,23 @@ def test_compiling_an_invalid_graph_raises() -> None:
     with pytest.raises(InvalidConfig) as err:
         compile_graph(spec)
     assert err.value.details["code"] == "input.no_feature"
+
+
+def test_target_heads_run_in_float32_under_autocast() -> None:
+    graph = chain(
+        ("seq", "input", {"feature": "seq", "shape": [4, 20]}),
+        ("conv", "conv1d", {"filters": 8, "kernel_size": 5, "activation": "relu"}),
+        ("flatten", "flatten", {}),
+        ("out", "dense", {"units": 3, "activation": "softmax"}),
+        ("label", "target", {"feature": "label", "loss": "categorical_crossentropy"}),
+    )
+    torch.manual_seed(0)
+    module = compile_graph(graph).eval()
+    seq = torch.nn.functional.one_hot(torch.randint(0, 4, (16, 20)), 4).transpose(1, 2)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        probabilities = module({"seq": seq.bfloat16()})["label"]
+    assert probabilities.dtype == torch.float32
+    # a bf16 softmax sums to 1 only within ~2^-8 (measured 1.002); the float32 head within 1e-6
+    assert torch.allclose(probabilities.sum(dim=1), torch.ones(16), atol=1e-6)
+    exact = module({"seq": seq.float()})["label"]
+    assert torch.allclose(probabilities, exact, atol=0.02)

@@ -73,7 +73,7 @@ def synthetic(make_synthetic: Callable[[int, str], VersionContent]) -> VersionCo
     return make_synthetic(600, "zscore")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # frozen, so one spec serves every test
 def small_graph() -> GraphSpec:
     """A small CNN on the (4, 70) UTR with dropout (so resuming must restore the RNG)."""
     return chain(

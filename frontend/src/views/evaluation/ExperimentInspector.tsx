@@ -31,7 +31,8 @@ type Settings = {
   early_stopping?: { enabled?: boolean; monitor?: string; patience?: number };
   seed?: number;
   device?: string;
-  mixed_precision?: boolean;
+  precision?: string;
+  mixed_precision?: boolean; // settings stored before `precision`: true ran fp16, false fp32
   training_subset?: string;
   validation_subset?: string | null;
 };
@@ -104,8 +105,8 @@ export function ExperimentInspector({
         </Row>
         <Row label="Seed">{settings.seed ?? "—"}</Row>
         <Row label="Device">
-          {settings.device ?? "auto"}
-          {settings.mixed_precision ? ", mixed precision" : ""}
+          {settings.device ?? "auto"}, precision{" "}
+          {settings.precision ?? (settings.mixed_precision ? "fp16" : "fp32")}
         </Row>
       </Stack>
       <Divider />

@@ -1,14 +1,15 @@
 /**
  * The Inspector's Settings tab: the data the experiment trains on and its run settings (batch
  * size, epochs, optimizer and its parameters, learning-rate schedule, early stopping, seed,
- * device, precision), each field with the run-settings schema's description and default.
+ * device, precision and what `auto` picks on this server), each field with the run-settings schema's
+ * description and default.
  */
 import { Autocomplete, Button, Divider, Group, SegmentedControl, Select, Stack, Text } from "@mantine/core";
 import { IconRestore } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 
 import { NumberField, SchemaField, type JsonSchema } from "./fields";
-import type { RunSettings } from "./queries";
+import { useAutoPrecision, type RunSettings } from "./queries";
 
 interface Props {
   settings: RunSettings;
@@ -21,6 +22,12 @@ interface Props {
   onChange: (settings: RunSettings) => void;
 }
 
+const PRECISIONS = [
+  { value: "auto", label: "Auto" },
+  { value: "fp32", label: "Float32" },
+  { value: "bf16", label: "BFloat16" },
+  { value: "fp16", label: "Float16" },
+];
 const ADAM_FAMILY = ["adam", "adamw", "adamax", "amsgrad", "nadam"];
 const MONITORS = ["val_loss", "val_mse", "val_mae", "val_pearson_r2", "val_spearman_r", "val_accuracy", "val_auroc", "loss"];
 
@@ -60,6 +67,8 @@ export function SettingsPanel({ settings, schema, subsets, dataLabel, readOnly, 
   const stopping = valueOf(["early_stopping", "enabled"]) === true;
   const betas = (valueOf(["optimizer", "betas"]) as number[] | undefined) ?? [0.9, 0.999];
   const subsetOptions = subsets.map((s) => ({ value: s, label: s }));
+  const autoChoices = useAutoPrecision().data?.data ?? [];
+  const autoHere = autoChoices.find((c) => c.device === String(valueOf(["device"]) ?? "auto"));
 
   return (
     <Stack gap="sm" data-testid="settings-panel">
@@ -180,17 +189,19 @@ export function SettingsPanel({ settings, schema, subsets, dataLabel, readOnly, 
             aria-label="Precision"
             size="xs"
             fullWidth
-            data={[
-              { value: "float32", label: "Float32" },
-              { value: "mixed", label: "Mixed float16" },
-            ]}
-            value={valueOf(["mixed_precision"]) === true ? "mixed" : "float32"}
-            onChange={(v) => set(["mixed_precision"], v === "mixed")}
+            data={PRECISIONS}
+            value={String(valueOf(["precision"]) ?? "auto")}
+            onChange={(v) => set(["precision"], v)}
             disabled={readOnly}
           />
           <Text size="xs" c="dimmed">
-            {propertyOf(["mixed_precision"]).description}
+            {propertyOf(["precision"]).description}
           </Text>
+          {autoHere && (
+            <Text size="xs" data-testid="auto-precision">
+              Auto on this server ({autoHere.device}): <b>{autoHere.precision}</b>, because {autoHere.reason}.
+            </Text>
+          )}
         </Stack>
         {field(["seed"], "Seed")}
         {field(["gradient_clip"], "Gradient clipping", { placeholder: "none" })}

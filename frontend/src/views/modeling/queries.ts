@@ -42,6 +42,15 @@ export function useRunSettingsSchema() {
   });
 }
 
+/** What `precision: auto` runs in on this server for each device setting, and why. */
+export function useAutoPrecision() {
+  return useQuery({
+    queryKey: ["catalog", "auto-precision"],
+    queryFn: () => call(api.GET("/api/run-settings/precision")),
+    ...FOREVER,
+  });
+}
+
 /** A saved dataset version with its spec (features) and statistics; versions never change. */
 export function useVersionDetails(projectId: string, datasetId: string | undefined, versionId: string | undefined) {
   return useQuery({

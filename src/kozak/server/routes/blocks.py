@@ -1,4 +1,5 @@
-"""The Modeling view's catalog and live checks: blocks, presets, losses, run-settings schema.
+"""The Modeling view's catalog and live checks: blocks, presets, losses, run settings (schema,
+and what `precision: auto` runs in here).
 
 `POST /projects/{project_id}/graphs/validate` never fails for a broken graph: it answers 200
 with every issue (naming the node) beside the shapes it could infer; 422 is for a body that is
@@ -17,6 +18,7 @@ from kozak.graph.graph_spec import GraphSpec
 from kozak.server.deps import CurrentUser, ProjectViewer, WorkspaceDep
 from kozak.server.schemas import Page
 from kozak.server.schemas.models import (
+    AutoPrecisionPublic,
     BlockPublic,
     GraphCheck,
     GraphCheckPublic,
@@ -24,6 +26,7 @@ from kozak.server.schemas.models import (
     PresetPublic,
     RunSettingsSchemaPublic,
 )
+from kozak.training.settings import auto_precision_choices
 
 router = APIRouter(tags=["models"])
 
@@ -60,6 +63,13 @@ def list_losses(_: CurrentUser) -> Page[LossPublic]:
 def get_run_settings_schema(_: CurrentUser) -> RunSettingsSchemaPublic:
     """JSON Schema and defaults of the run settings."""
     return RunSettingsSchemaPublic.current()
+
+
+@router.get("/run-settings/precision")
+def get_auto_precision(_: CurrentUser) -> Page[AutoPrecisionPublic]:
+    """What `precision: auto` runs in on this server, per device setting, and why."""
+    choices = auto_precision_choices()
+    return Page.of([AutoPrecisionPublic.of(device, c) for device, c in choices.items()])
 
 
 @router.post("/projects/{project_id}/graphs/validate")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from kozak.graph.model_catalog import BlockEntry, LossEntry, PresetEntry
 from kozak.graph.shapes import GraphInfo, GraphIssue, NodeInfo
 from kozak.server.schemas import Schema
+from kozak.training.precision import PrecisionChoice
 from kozak.training.settings import RunSettings, run_settings_schema
 
 
@@ -83,6 +84,18 @@ class RunSettingsSchemaPublic(Schema):
     @classmethod
     def current(cls) -> RunSettingsSchemaPublic:
         return cls(json_schema=run_settings_schema(), defaults=RunSettings().model_dump(mode="json"))
+
+
+class AutoPrecisionPublic(Schema):
+    """What `precision: auto` runs in on this server for one `device` setting, and why."""
+
+    device: str = Field(description="The run settings' device value: auto, cpu or cuda.")
+    precision: Literal["fp32", "bf16", "fp16"] = Field(description="What auto runs in there.")
+    reason: str = Field(description="Why (the hardware found, or an override).")
+
+    @classmethod
+    def of(cls, device: str, choice: PrecisionChoice) -> AutoPrecisionPublic:
+        return cls(device=device, precision=choice.used, reason=choice.reason)
 
 
 class GraphCheck(Schema):
