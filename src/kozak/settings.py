@@ -7,10 +7,10 @@ paths derived from `home` are filled in when not given.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="Largest allowed ratio of a ZIP's uncompressed to compressed size.",
     )
     download_timeout_s: float = Field(default=60.0, gt=0, description="HTTP timeout per read.")
+    url_import_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names, addresses and CIDR networks that URL import may reach although "
+        "they are loopback, private, link-local or multicast (comma-separated in the environment).",
+    )
     workers: int = Field(
         default=1, ge=0, description="Local worker processes the server starts for training jobs."
     )
@@ -75,6 +80,13 @@ class Settings(BaseSettings):
     serve_max_body_bytes: int = Field(
         default=16 * 2**20, gt=0, description="Largest deployment request body, in bytes."
     )
+
+    @field_validator("url_import_allow", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _derive_paths(self) -> Settings:

@@ -31,7 +31,14 @@ def upload_limit() -> int:
 
 
 @pytest.fixture
-def api_settings(tmp_path: Path, database_url: str, upload_limit: int) -> Settings:
+def url_import_allow() -> list[str]:
+    return ["127.0.0.1"]  # the local test server
+
+
+@pytest.fixture
+def api_settings(
+    tmp_path: Path, database_url: str, upload_limit: int, url_import_allow: list[str]
+) -> Settings:
     """The app's settings on each metadata backend, with the upload limit a test asks for."""
     return Settings(
         home=tmp_path / "home",
@@ -39,6 +46,7 @@ def api_settings(tmp_path: Path, database_url: str, upload_limit: int) -> Settin
         workers=0,
         database_url=database_url,
         max_upload_bytes=upload_limit,
+        url_import_allow=url_import_allow,
     )
 
 
@@ -398,6 +406,18 @@ def test_files_from_urls(
     error(client.post(f"{draft_url}/urls", json={"url": "file:///etc/passwd"}), 422, "invalid_config")
     version = ok(client.post(f"{draft_url}/save", json={"version_name": "remote"}), 201)
     assert version["sources"][0]["file"] == "tiny.csv"
+
+
+@pytest.mark.parametrize("url_import_allow", [[]])
+def test_url_import_does_not_reach_the_servers_network(
+    client: UserClient, draft_url: str, served: tuple[str, Path], tiny_dna: Path
+) -> None:
+    base, root = served
+    (root / "tiny.csv").write_bytes(tiny_dna.read_bytes())
+    answer = client.post(f"{draft_url}/urls", json={"url": f"{base}/tiny.csv"})
+    refused = error(answer, 502, "network_error")
+    assert "KOZAK_URL_IMPORT_ALLOW" in refused["message"]
+    assert ok(client.get(draft_url))["files"] == []
 
 
 def test_version_names_are_unique(
