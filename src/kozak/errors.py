@@ -92,6 +92,13 @@ class LimitExceeded(KozakError):
     http_status = 413
 
 
+class ExpansionLimit(LimitExceeded):
+    """Compressed input expands beyond the import's budget or ratio: details name the setting."""
+
+    code = "expansion_limit"
+    http_status = 422
+
+
 class ShapeError(KozakError):
     """A model graph's shapes do not fit: details name the node, expected and actual shapes."""
 

@@ -36,11 +36,18 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=2 * 1024**3, gt=0, description="Largest file a dataset import accepts."
     )
+    max_inflated_bytes: int = Field(
+        default=2 * 1024**3,
+        gt=0,
+        description="Most bytes one import may inflate to, over every gzip stream and archive "
+        "member it reads (a member named many times counts once; assembled arrays count too).",
+    )
     max_zip_expansion: int = Field(
-        # Real bundles of .npy arrays compress at most ~10-20x; 200x is a bomb.
+        # Real bundles of .npy arrays and gzipped tables compress at most ~10-20x; 200x is a bomb.
         default=200,
         gt=1,
-        description="Largest allowed ratio of a ZIP's uncompressed to compressed size.",
+        description="Largest allowed ratio of a compressed stream's (gzip file, ZIP or NPZ "
+        "member) inflated to compressed size, past its first MiB.",
     )
     download_timeout_s: float = Field(default=60.0, gt=0, description="HTTP timeout per read.")
     url_import_allow: Annotated[list[str], NoDecode] = Field(

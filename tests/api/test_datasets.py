@@ -6,6 +6,7 @@ Runs on SQLite and, when `KOZAK_TEST_DATABASE_URL` is set, on PostgreSQL too.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import threading
 from collections.abc import Callable, Iterator, MutableMapping
@@ -199,6 +200,14 @@ def test_oversized_upload_is_refused_and_leaves_nothing(
     error(client.put(f"{draft_url}/files/tiny.csv", content=unannounced()), 413, "limit_exceeded")
     assert api_workspace.artifacts.list("drafts") == []
     assert list(api_workspace.settings.home.rglob("*tiny.csv")) == []
+    assert ok(client.get(draft_url))["files"] == []
+
+
+def test_decompression_bomb_is_a_422_naming_the_limit(client: UserClient, draft_url: str) -> None:
+    bomb = gzip.compress(b"x\n" + b"1\n" * (16 << 20), compresslevel=9)  # 32 MB from ~30 kB
+    refused = error(client.put(f"{draft_url}/files/bomb.csv.gz", content=bomb), 422, "expansion_limit")
+    assert "KOZAK_MAX_ZIP_EXPANSION" in refused["message"]
+    assert refused["details"]["file"] == "bomb.csv.gz"
     assert ok(client.get(draft_url))["files"] == []
 
 
