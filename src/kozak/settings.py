@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     ray_address: str = Field(
         default="", description="Ray cluster address for `runner = ray`; empty starts a local Ray."
     )
+    max_request_body_bytes: int = Field(
+        default=4 * 2**20,
+        gt=0,
+        description="Largest request body of an API route other than file uploads and "
+        "deployment endpoints (which have their own limits), in bytes.",
+    )
     serve_max_rows: int = Field(
         default=10_000, gt=0, description="Most rows one deployment request may hold."
     )

@@ -20,6 +20,7 @@ from kozak import __version__, accounts
 from kozak.deploy.host import DeploymentHost
 from kozak.runner import open_runner
 from kozak.server.errors import install_error_handlers
+from kozak.server.limits import BodyLimit
 from kozak.server.routes import ROUTERS, SERVING_ROUTER
 from kozak.server.static import mount_ui
 from kozak.settings import Settings
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, settings=settings)
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
     app.include_router(SERVING_ROUTER)

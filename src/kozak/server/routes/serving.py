@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
+from starlette.formparsers import FormParser, MultiPartParser
 
 from kozak.data.features import NUMERIC_TYPES
 from kozak.deploy import variants
@@ -86,6 +88,18 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+async def _form(request: Request, limit: int) -> FormData:
+    """A form post, read within `limit` bytes whether or not it declares a Content-Length."""
+    body = await _body(request, limit)
+
+    async def once() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        return await MultiPartParser(request.headers, once(), max_files=0).parse()
+    return await FormParser(request.headers, once()).parse()
+
+
 async def _json(request: Request, backend: ServingBackend) -> Any:
     return parse_json(await _body(request, backend.max_body_bytes), max_bytes=backend.max_body_bytes)
 
@@ -123,11 +137,8 @@ async def forward(deployment_id: str, request: Request) -> Response:
     async def work() -> dict[str, Any]:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(_FORM_TYPES):
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > backend.max_body_bytes:
-                raise too_large(int(declared), backend.max_body_bytes)
             numeric = {n for n, f in served.model.inputs.items() if f.spec.type in NUMERIC_TYPES}
-            rows: list[Any] = [form_row(await request.form(max_files=0), numeric)]
+            rows: list[Any] = [form_row(await _form(request, backend.max_body_bytes), numeric)]
         else:
             rows = request_rows(await _json(request, backend), max_rows=backend.max_rows)
         return {"rows": await served.predict(rows)}
