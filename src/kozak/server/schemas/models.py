@@ -8,7 +8,7 @@ from pydantic import Field
 
 from kozak.graph.catalog import BlockEntry, LossEntry, PresetEntry
 from kozak.graph.infer import GraphInfo, GraphIssue, NodeInfo
-from kozak.server.schemas import Schema
+from kozak.server.schemas import Input, Schema
 from kozak.training.settings import RunSettings, run_settings_schema
 
 
@@ -85,7 +85,7 @@ class RunSettingsSchemaPublic(Schema):
         return cls(json_schema=run_settings_schema(), defaults=RunSettings().model_dump(mode="json"))
 
 
-class GraphCheck(Schema):
+class GraphCheck(Input):
     """A graph to check, optionally against a dataset version's features."""
 
     graph: dict[str, Any] = Field(description="The graph spec: {name, nodes, edges}.")
