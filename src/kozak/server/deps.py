@@ -61,8 +61,10 @@ def get_current_user(request: Request, workspace: WorkspaceDep) -> User:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         user, session = accounts.session_user(workspace, cookie)
-        sent = request.headers.get(CSRF_HEADER, "")
-        if request.method not in _SAFE_METHODS and not hmac.compare_digest(sent, session.csrf_token):
+        # Compared as bytes: compare_digest refuses non-ASCII text, which a client may send.
+        sent = request.headers.get(CSRF_HEADER, "").encode("utf-8", "surrogateescape")
+        expected = session.csrf_token.encode()
+        if request.method not in _SAFE_METHODS and not hmac.compare_digest(sent, expected):
             raise Forbidden(f"missing or wrong {CSRF_HEADER} header; reload the page")
         return user
     if not workspace.settings.auth:
