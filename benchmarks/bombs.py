@@ -154,8 +154,9 @@ def upload(client: Client, project: str, pid: int, path: Path) -> Upload:
         )
     peak = _status(pid, "VmHWM")
     error = answer.json().get("error", {}) if answer.status_code >= 400 else {}
-    return Upload(path.name, path.stat().st_size, answer.status_code, error.get("code", "ok"),
-                  baseline, peak)
+    return Upload(
+        path.name, path.stat().st_size, answer.status_code, error.get("code", "ok"), baseline, peak
+    )
 
 
 def main() -> None:
