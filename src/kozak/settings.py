@@ -73,6 +73,19 @@ class Settings(BaseSettings):
         default="",
         description="Password of the admin account created on first start; random when empty.",
     )
+    login_attempts: int = Field(
+        default=10,
+        gt=0,
+        description="Failed log-ins allowed per client address and per user "
+        "name within `login_window_s`; more get 429 with Retry-After.",
+    )
+    login_window_s: float = Field(default=300.0, gt=0, description="The log-in failure window.")
+    login_concurrency: int = Field(
+        # Each check holds 64 MiB of argon2 memory: four at once bound it to 256 MiB.
+        default=4,
+        gt=0,
+        description="Password checks running at once; a log-in waits briefly for a slot, then 503.",
+    )
     session_hours: float = Field(default=24 * 7, gt=0, description="Lifetime of a browser session.")
     secure_cookies: bool = Field(
         default=False,

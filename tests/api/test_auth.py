@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from factories import ADMIN_PASSWORD, UserClient
+from kozak.settings import Settings
 
 
 def test_health_needs_no_login(test_client: TestClient) -> None:
@@ -113,3 +114,14 @@ def test_unknown_api_paths_and_methods_use_the_error_shape(client: UserClient) -
     wrong_method = client.request("PATCH", "/api/health")
     assert wrong_method.status_code == 405
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_failed_log_ins_are_throttled_with_retry_after(test_client: TestClient) -> None:
+    attempts = Settings.model_fields["login_attempts"].default
+    for _ in range(attempts):
+        wrong = test_client.post("/api/auth/login", json={"name": "admin", "password": "nope-nope"})
+        assert wrong.status_code == 401
+    refused = test_client.post("/api/auth/login", json={"name": "admin", "password": ADMIN_PASSWORD})
+    assert refused.status_code == 429, refused.text
+    assert int(refused.headers["Retry-After"]) > 0
+    assert refused.json()["error"]["code"] == "too_many_requests"

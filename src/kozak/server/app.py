@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from kozak import __version__, accounts
+from kozak.accounts.throttle import LoginGuard
 from kozak.deploy.host import DeploymentHost
 from kozak.runner import open_runner
 from kozak.server.errors import install_error_handlers
@@ -90,6 +91,9 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, settings=settings)
+    app.state.login_guard = LoginGuard(
+        settings.login_attempts, settings.login_window_s, settings.login_concurrency
+    )
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
     app.include_router(SERVING_ROUTER)

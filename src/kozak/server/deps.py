@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kozak import accounts
+from kozak.accounts.throttle import LoginGuard
 from kozak.errors import Forbidden, NotAuthenticated
 from kozak.runner import JobRunner
 from kozak.settings import Settings
@@ -37,7 +38,13 @@ def get_runner(request: Request) -> JobRunner:
     return runner
 
 
+def get_login_guard(request: Request) -> LoginGuard:
+    guard: LoginGuard = request.app.state.login_guard
+    return guard
+
+
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+LoginGuardDep = Annotated[LoginGuard, Depends(get_login_guard)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
 
