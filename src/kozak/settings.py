@@ -86,6 +86,15 @@ class Settings(BaseSettings):
         gt=0,
         description="Password checks running at once; a log-in waits briefly for a slot, then 503.",
     )
+    long_work_threads: int = Field(
+        default=2,
+        gt=0,
+        description="Threads for slow requests (URL import, prediction downloads, reports), "
+        "apart from the ones serving log-ins and event streams.",
+    )
+    long_work_queue: int = Field(
+        default=8, ge=0, description="Slow requests that may wait for a thread; more get 503."
+    )
     session_hours: float = Field(default=24 * 7, gt=0, description="Lifetime of a browser session.")
     secure_cookies: bool = Field(
         default=False,

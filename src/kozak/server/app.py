@@ -22,6 +22,7 @@ from kozak.deploy.host import DeploymentHost
 from kozak.runner import open_runner
 from kozak.server.errors import install_error_handlers
 from kozak.server.limits import BodyLimit
+from kozak.server.long_work import LongWork
 from kozak.server.routes import ROUTERS, SERVING_ROUTER
 from kozak.server.static import mount_ui
 from kozak.settings import Settings
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
         if password is not None:
             log.warning("created the administrator: log in as %r with password %r", admin.name, password)
         accounts.adopt_orphan_projects(workspace, admin)
+        app.state.long_work = long_work = LongWork(settings.long_work_threads, settings.long_work_queue)
         runner = open_runner(workspace)
         host = DeploymentHost(workspace)
         app.state.workspace, app.state.runner, app.state.serving = workspace, runner, host
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
                 await flusher
             host.flush_usage()
             host.close()
+            long_work.close()
             runner.stop()
             workspace.metadata.close()
 

@@ -18,6 +18,7 @@ from kozak import accounts
 from kozak.accounts.throttle import LoginGuard
 from kozak.errors import Forbidden, NotAuthenticated
 from kozak.runner import JobRunner
+from kozak.server.long_work import LongWork
 from kozak.settings import Settings
 from kozak.store.entities import Project, User
 from kozak.workspace import Workspace
@@ -43,7 +44,13 @@ def get_login_guard(request: Request) -> LoginGuard:
     return guard
 
 
+def get_long_work(request: Request) -> LongWork:
+    long_work: LongWork = request.app.state.long_work
+    return long_work
+
+
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+LongWorkDep = Annotated[LongWork, Depends(get_long_work)]
 LoginGuardDep = Annotated[LoginGuard, Depends(get_login_guard)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
