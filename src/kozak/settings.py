@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     serve_max_rows: int = Field(
         default=10_000, gt=0, description="Most rows one deployment request may hold."
     )
+    serve_max_queue: int = Field(
+        default=256, gt=0, description="Requests one deployment's model may have waiting; more get 503."
+    )
+    serve_timeout_s: float = Field(
+        default=30.0, gt=0, description="Longest a deployment request waits for its answer (then 503)."
+    )
     serve_max_body_bytes: int = Field(
         default=16 * 2**20, gt=0, description="Largest deployment request body, in bytes."
     )

@@ -71,7 +71,7 @@ def serve_command(
     settings = Settings()
     model = ServingModel.load(path, device)
     backend = SingleModel(
-        Served.of(model, settings.serve_max_rows),
+        Served.of(model, settings.serve_max_rows, settings.serve_max_queue, settings.serve_timeout_s),
         deployment_id or default_id,
         token_hash=hash_token(token) if token else None,
         max_rows=settings.serve_max_rows,
