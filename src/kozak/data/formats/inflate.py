@@ -41,7 +41,6 @@ class InflateBudget:
         self.limit = settings.max_inflated_bytes
         self.ratio = settings.max_zip_expansion
         self.used = 0
-        self._members: dict[tuple[int, str], bytes] = {}
 
     def charge(self, size: int, name: str) -> None:
         """Count `size` more inflated bytes for file `name`.
@@ -51,13 +50,16 @@ class InflateBudget:
         """
         self.used += size
         if self.used > self.limit:
-            raise ExpansionLimit(
-                f"{name} expands to more than {self.limit} bytes, the limit of one import; if the "
-                "data is genuine, raise KOZAK_MAX_INFLATED_BYTES (or import it uncompressed)",
-                file=name,
-                limit=self.limit,
-                setting="KOZAK_MAX_INFLATED_BYTES",
-            )
+            raise self._over_budget(name)
+
+    def _over_budget(self, name: str) -> ExpansionLimit:
+        return ExpansionLimit(
+            f"{name} expands to more than {self.limit} bytes, the limit of one import; if the "
+            "data is genuine, raise KOZAK_MAX_INFLATED_BYTES (or import it uncompressed)",
+            file=name,
+            limit=self.limit,
+            setting="KOZAK_MAX_INFLATED_BYTES",
+        )
 
     def check_ratio(self, inflated: int, compressed: int, name: str) -> None:
         """Refuse a stream that has grown `inflated` bytes from `compressed` beyond the ratio.
@@ -127,8 +129,8 @@ class InflateBudget:
             raise DataError(f"{name}: not a valid {kind} file ({exc})", file=name) from exc
         declared = sum(member.file_size for member in archive.infolist())
         self.check_ratio(declared, len(data), name)
-        if self.used + declared > self.limit:
-            self.charge(declared, name)
+        if self.used + declared > self.limit:  # refused early; reads charge what really inflates
+            raise self._over_budget(name)
         return Archive(self, archive, len(data), name)
 
 
