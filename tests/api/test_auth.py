@@ -125,3 +125,10 @@ def test_failed_log_ins_are_throttled_with_retry_after(test_client: TestClient) 
     assert refused.status_code == 429, refused.text
     assert int(refused.headers["Retry-After"]) > 0
     assert refused.json()["error"]["code"] == "too_many_requests"
+
+
+def test_a_project_cannot_be_named_like_an_id(client: UserClient) -> None:
+    made = client.post("/api/projects", json={"name": "Lab"}).json()
+    answer = client.post("/api/projects", json={"name": made["id"]})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["details"]["field"] == "name"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kozak.errors import AlreadyExists, NotFound, StoreError
+from kozak.errors import AlreadyExists, InvalidConfig, NotFound, StoreError
 from kozak.store.entities import Dataset, DatasetVersion, EpochMetrics, Experiment, Project
 from kozak.store.sql import SqlAlchemyMetadataStore, current_revision, head_revision
 
@@ -160,3 +160,27 @@ def test_epochs_are_logged_in_order_and_replaced_on_resume(
     assert [(e.epoch, e.metrics["loss"]) for e in epochs] == [(1, 1.0), (2, 0.3)]
     metadata_store.delete_experiment(experiment.id)
     assert metadata_store.list_epochs(experiment.id) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["prj_0123456789abcdef", "ds_00000000deadbeef", " exp_aaaaaaaaaaaaaaaa "]
+)
+def test_names_shaped_like_ids_are_refused(metadata_store: SqlAlchemyMetadataStore, name: str) -> None:
+    with pytest.raises(InvalidConfig, match="shaped like an id") as refused:
+        metadata_store.create_project(Project(name=name))
+    assert refused.value.details["field"] == "name"
+    project = metadata_store.create_project(Project(name="Lab"))
+    with pytest.raises(InvalidConfig, match="shaped like an id"):
+        metadata_store.create_dataset(Dataset(project_id=project.id, name=name))
+    assert metadata_store.create_project(Project(name="prj_notanid")).name == "prj_notanid"
+
+
+def test_a_reference_that_is_one_id_and_another_name_is_ambiguous(
+    metadata_store: SqlAlchemyMetadataStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = metadata_store.create_project(Project(name="Target"))
+    monkeypatch.setattr("kozak.store.sql.check_name", lambda name, kind: name)  # a legacy row
+    metadata_store.create_project(Project(name=target.id))
+    with pytest.raises(InvalidConfig, match="refer to it by id"):
+        metadata_store.get_project(target.id)
+    assert metadata_store.get_project("Target").id == target.id

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Engine,
+    Select,
     Update,
     create_engine,
     delete,
@@ -35,7 +36,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kozak.errors import AlreadyExists, JobFailed, KozakError, NotFound, StoreError
+from kozak.errors import (
+    AlreadyExists,
+    InvalidConfig,
+    JobFailed,
+    KozakError,
+    NotFound,
+    StoreError,
+)
 from kozak.store.entities import (
     ApiToken,
     BrowserSession,
@@ -52,6 +60,7 @@ from kozak.store.entities import (
     Member,
     Project,
     User,
+    check_name,
     utcnow,
 )
 from kozak.store.metadata import MetadataStore
@@ -172,6 +181,21 @@ def _not_owned(job: Job, worker_id: str) -> JobFailed:
     )
 
 
+def _by_ref(session: Session, query: Select[Any], ref: str, kind: str) -> Any:
+    """The one row `query` (an id-or-name match) finds, None when none.
+
+    Raises:
+        InvalidConfig: `ref` is one entity's id and another's name.
+    """
+    rows = list(session.scalars(query.limit(2)))
+    if len(rows) > 1:
+        raise InvalidConfig(
+            f"{ref!r} is the id of one {kind} and the name of another; refer to it by id",
+            **{kind: ref},
+        )
+    return rows[0] if rows else None
+
+
 def _entity(cls: type[E], row: Base) -> E:
     values = {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
     for key, value in values.items():
@@ -239,6 +263,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     # Projects
     def create_project(self, project: Project) -> Project:
+        check_name(project.name, "project")
         with self._session() as s:
             if s.scalar(select(ProjectRow.id).where(ProjectRow.name == project.name)):
                 raise AlreadyExists(f"a project named {project.name!r} already exists")
@@ -247,9 +272,8 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_project(self, id_or_name: str) -> Project:
         with self._session() as s:
-            row = s.scalar(
-                select(ProjectRow).where(or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name))
-            )
+            matches = or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name)
+            row = _by_ref(s, select(ProjectRow).where(matches), id_or_name, "project")
             if row is None:
                 raise NotFound(f"no project {id_or_name!r}", project=id_or_name)
             return _entity(Project, row)
@@ -268,6 +292,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     # Datasets
     def create_dataset(self, dataset: Dataset) -> Dataset:
+        check_name(dataset.name, "dataset")
         with self._session() as s:
             if s.get(ProjectRow, dataset.project_id) is None:
                 raise NotFound(f"no project {dataset.project_id!r}", project=dataset.project_id)
@@ -286,11 +311,14 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_dataset(self, project_id: str, id_or_name: str) -> Dataset:
         with self._session() as s:
-            row = s.scalar(
+            row = _by_ref(
+                s,
                 select(DatasetRow).where(
                     DatasetRow.project_id == project_id,
                     or_(DatasetRow.id == id_or_name, DatasetRow.name == id_or_name),
-                )
+                ),
+                id_or_name,
+                "dataset",
             )
             if row is None:
                 raise NotFound(f"no dataset {id_or_name!r} in this project", dataset=id_or_name)
@@ -314,6 +342,8 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     # Dataset versions
     def create_dataset_versions(self, versions: list[DatasetVersion]) -> list[DatasetVersion]:
+        for version in versions:
+            check_name(version.name, "version")
         with self._session() as s:
             for version in versions:
                 if s.get(DatasetRow, version.dataset_id) is None:
@@ -338,11 +368,14 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_dataset_version(self, dataset_id: str, id_or_name: str) -> DatasetVersion:
         with self._session() as s:
-            row = s.scalar(
+            row = _by_ref(
+                s,
                 select(DatasetVersionRow).where(
                     DatasetVersionRow.dataset_id == dataset_id,
                     or_(DatasetVersionRow.id == id_or_name, DatasetVersionRow.name == id_or_name),
-                )
+                ),
+                id_or_name,
+                "version",
             )
             if row is None:
                 raise NotFound(f"no version {id_or_name!r} of this dataset", version=id_or_name)
@@ -375,6 +408,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     # Experiments
     def create_experiment(self, experiment: Experiment) -> Experiment:
+        check_name(experiment.name, "experiment")
         with self._session() as s:
             if s.get(ProjectRow, experiment.project_id) is None:
                 raise NotFound(f"no project {experiment.project_id!r}", project=experiment.project_id)
@@ -399,11 +433,14 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_experiment(self, project_id: str, id_or_name: str) -> Experiment:
         with self._session() as s:
-            row = s.scalar(
+            row = _by_ref(
+                s,
                 select(ExperimentRow).where(
                     ExperimentRow.project_id == project_id,
                     or_(ExperimentRow.id == id_or_name, ExperimentRow.name == id_or_name),
-                )
+                ),
+                id_or_name,
+                "experiment",
             )
             if row is None:
                 raise NotFound(f"no experiment {id_or_name!r} in this project", experiment=id_or_name)
@@ -419,6 +456,8 @@ class SqlAlchemyMetadataStore(MetadataStore):
             return [_entity(Experiment, r) for r in rows]
 
     def update_experiment(self, experiment_id: str, **changes: Any) -> Experiment:
+        if "name" in changes:
+            check_name(changes["name"], "experiment")
         fixed = {"id", "project_id", "created_at"}
         unknown = set(changes) - (set(Experiment.model_fields) - fixed)
         if unknown:
@@ -464,6 +503,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     # Users, tokens and browser sessions
     def create_user(self, user: User) -> User:
+        check_name(user.name, "user")
         with self._session() as s:
             if s.scalar(select(UserRow.id).where(UserRow.name == user.name)):
                 raise AlreadyExists(f"a user named {user.name!r} already exists", user=user.name)
@@ -472,8 +512,11 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_user(self, id_or_name: str) -> User:
         with self._session() as s:
-            row = s.scalar(
-                select(UserRow).where(or_(UserRow.id == id_or_name, UserRow.name == id_or_name))
+            row = _by_ref(
+                s,
+                select(UserRow).where(or_(UserRow.id == id_or_name, UserRow.name == id_or_name)),
+                id_or_name,
+                "user",
             )
             if row is None:
                 raise NotFound(f"no user {id_or_name!r}", user=id_or_name)
