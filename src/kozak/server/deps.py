@@ -2,13 +2,18 @@
 
 Authentication, in order: an `Authorization: Bearer <token>` API token, else the session
 cookie (then every unsafe method must carry the session's CSRF token in `X-CSRF-Token`), else,
-with `auth` off (loopback only), the admin. A project in a path is resolved through the
-caller's membership: `ProjectViewer`, `ProjectEditor` and `ProjectOwner` check the role.
+with `auth` off (loopback only), the admin — for requests whose Host and Origin are loopback
+names (no DNS rebinding, no foreign page) and, on unsafe methods, that carry `X-CSRF-Token` or
+`X-Requested-With` (headers another site's page cannot send without a preflight we never allow).
+A project in a path is resolved through the caller's membership: `ProjectViewer`,
+`ProjectEditor` and `ProjectOwner` check the role.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import urllib.parse
 from collections.abc import Callable
 from typing import Annotated
 
@@ -26,6 +31,7 @@ from kozak.workspace import Workspace
 SESSION_COOKIE = "kozak_session"
 CSRF_COOKIE = "kozak_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+LOCAL_HEADER = "X-Requested-With"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -82,8 +88,37 @@ def get_current_user(request: Request, workspace: WorkspaceDep) -> User:
             raise Forbidden(f"missing or wrong {CSRF_HEADER} header; reload the page")
         return user
     if not workspace.settings.auth:
+        _check_local(request)
         return accounts.get_user(workspace, accounts.users.ADMIN)
     raise NotAuthenticated("log in, or send an API token as `Authorization: Bearer <token>`")
+
+
+def _loopback_name(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_local(request: Request) -> None:
+    """Refuse what is not a program or page on this machine, when no one logs in."""
+    host = urllib.parse.urlsplit(f"//{request.headers.get('host', '')}").hostname
+    origin = request.headers.get("origin")
+    if not _loopback_name(host) or (
+        origin is not None and not _loopback_name(urllib.parse.urlsplit(origin).hostname)
+    ):
+        raise Forbidden(
+            "without log-in this server answers only this machine: use http://127.0.0.1 or "
+            "http://localhost, from a page of this server"
+        )
+    if request.method not in _SAFE_METHODS and not (
+        CSRF_HEADER in request.headers or LOCAL_HEADER in request.headers
+    ):
+        raise Forbidden(f"without log-in, changes need an {CSRF_HEADER} or {LOCAL_HEADER} header")
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
