@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description Check the password and start a browser session.
+         * @description Check the password (failures throttled per address and name) and start a browser session.
          */
         post: operations["auth-login"];
         delete?: never;
