@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from factories import ADMIN_PASSWORD, UserClient
+from kozak import accounts
 from kozak.settings import Settings
+from kozak.workspace import Workspace
 
 
 def test_health_needs_no_login(test_client: TestClient) -> None:
@@ -132,3 +135,27 @@ def test_a_project_cannot_be_named_like_an_id(client: UserClient) -> None:
     answer = client.post("/api/projects", json={"name": made["id"]})
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"]["details"]["field"] == "name"
+
+
+def test_a_password_change_ends_every_other_session_and_token(
+    app: FastAPI, test_client: TestClient, api_workspace: Workspace, client: UserClient
+) -> None:
+    accounts.create_user(api_workspace, "ada", "ada-password")
+    ada = accounts.get_user(api_workspace, "ada")
+    _, laptop = accounts.create_token(api_workspace, ada, "laptop")
+    _, phone = accounts.create_token(api_workspace, ada, "phone")
+    with TestClient(app) as thief:  # a browser logged in with the old password
+        assert thief.post("/api/auth/login", json={"name": "ada", "password": "ada-password"}).is_success
+        change = {"password": "new password", "current_password": "ada-password"}
+        done = test_client.put(
+            "/api/users/ada/password", json=change, headers={"Authorization": f"Bearer {laptop}"}
+        )
+        assert done.status_code == 204, done.text
+        assert thief.get("/api/auth/me").status_code == 401
+    me = {"Authorization": f"Bearer {laptop}"}
+    assert test_client.get("/api/auth/me", headers=me).status_code == 200  # the one it came with
+    stolen = {"Authorization": f"Bearer {phone}"}
+    assert test_client.get("/api/auth/me", headers=stolen).status_code == 401
+    reset = client.put("/api/users/ada/password", json={"password": "admin-chosen"})
+    assert reset.status_code == 204
+    assert test_client.get("/api/auth/me", headers=me).status_code == 401  # an admin's reset: all

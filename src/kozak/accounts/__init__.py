@@ -1,6 +1,7 @@
 """Users, credentials (passwords, API tokens, browser sessions) and project roles."""
 
 from kozak.accounts.credentials import (
+    change_password,
     create_session,
     create_token,
     end_session,
@@ -34,6 +35,7 @@ __all__ = [
     "add_member",
     "adopt_orphan_projects",
     "authenticate",
+    "change_password",
     "create_project",
     "create_session",
     "create_token",

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from kozak.accounts.users import set_password
 from kozak.errors import InvalidConfig, NotAuthenticated
 from kozak.store.entities import ApiToken, BrowserSession, User, utcnow
 from kozak.workspace import Workspace
@@ -67,6 +68,26 @@ def session_user(workspace: Workspace, cookie: str) -> tuple[User, BrowserSessio
     if session is None:
         raise NotAuthenticated("the session has expired; log in again")
     return workspace.metadata.get_user(session.user_id), session
+
+
+def change_password(
+    workspace: Workspace,
+    id_or_name: str,
+    password: str,
+    *,
+    cookie: str | None = None,
+    secret: str | None = None,
+) -> User:
+    """Replace a user's password and end every session and token of theirs but the one the
+    change came with (`cookie` or `secret`, when the user changes their own), so whoever knew
+    the old password loses the access it gave."""
+    user = set_password(workspace, id_or_name, password)
+    workspace.metadata.end_user_access(
+        user.id,
+        keep_session_id=_digest(cookie) if cookie else None,
+        keep_token_hash=_digest(secret) if secret else None,
+    )
+    return user
 
 
 def end_session(workspace: Workspace, cookie: str) -> None:

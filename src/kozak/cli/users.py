@@ -45,7 +45,7 @@ def set_password(
     name: Annotated[str, typer.Argument(help="User name.")], password: PasswordOption
 ) -> None:
     """Replace a user's password."""
-    user = accounts.set_password(open_workspace(), name, password)
+    user = accounts.change_password(open_workspace(), name, password)
     console.print(f"password of [bold]{user.name}[/] changed")
 
 

@@ -591,6 +591,25 @@ class SqlAlchemyMetadataStore(MetadataStore):
         with self._session() as s:
             s.execute(delete(BrowserSessionRow).where(BrowserSessionRow.id == session_id))
 
+    def end_user_access(
+        self, user_id: str, *, keep_session_id: str | None = None, keep_token_hash: str | None = None
+    ) -> None:
+        with self._session() as s:
+            s.execute(
+                delete(BrowserSessionRow).where(
+                    BrowserSessionRow.user_id == user_id, BrowserSessionRow.id != (keep_session_id or "")
+                )
+            )
+            s.execute(
+                update(ApiTokenRow)
+                .where(
+                    ApiTokenRow.user_id == user_id,
+                    ApiTokenRow.revoked_at.is_(None),
+                    ApiTokenRow.token_hash != (keep_token_hash or ""),
+                )
+                .values(revoked_at=utcnow())
+            )
+
     # Project members
     def set_member(self, member: Member) -> Member:
         with self._session() as s:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from kozak import accounts
 from kozak.errors import Forbidden
-from kozak.server.deps import AdminUser, CurrentUser, WorkspaceDep
+from kozak.server.deps import (
+    SESSION_COOKIE,
+    AdminUser,
+    CurrentUser,
+    WorkspaceDep,
+    bearer_secret,
+)
 from kozak.server.schemas import Page
 from kozak.server.schemas.accounts import PasswordChange, UserCreate, UserPublic
 
@@ -29,12 +35,20 @@ def create_user(body: UserCreate, workspace: WorkspaceDep, _: AdminUser) -> User
 
 @router.put("/{user_ref}/password", status_code=204)
 def set_password(
-    user_ref: str, body: PasswordChange, workspace: WorkspaceDep, user: CurrentUser
+    user_ref: str, body: PasswordChange, workspace: WorkspaceDep, user: CurrentUser, request: Request
 ) -> None:
-    """Change your password (with the current one), or, as an admin, anyone's."""
+    """Change your password (with the current one), or, as an admin, anyone's; every other
+    session and token of theirs ends."""
     target = accounts.get_user(workspace, user_ref)
     if target.id == user.id and not user.is_admin:
         accounts.authenticate(workspace, user.name, body.current_password)
     elif target.id != user.id and not user.is_admin:
         raise Forbidden("only an administrator can change another user's password")
-    accounts.set_password(workspace, target.id, body.password)
+    own = target.id == user.id
+    accounts.change_password(
+        workspace,
+        target.id,
+        body.password,
+        cookie=request.cookies.get(SESSION_COOKIE) if own else None,
+        secret=bearer_secret(request) if own else None,
+    )
