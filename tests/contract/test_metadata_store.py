@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from kozak.errors import AlreadyExists, InvalidConfig, NotFound, StoreError
-from kozak.store.entities import Dataset, DatasetVersion, EpochMetrics, Experiment, Project
+from kozak.store.entities import (
+    BrowserSession,
+    Dataset,
+    DatasetVersion,
+    EpochMetrics,
+    Experiment,
+    Project,
+    User,
+    utcnow,
+)
 from kozak.store.sql import SqlAlchemyMetadataStore, current_revision, head_revision
 
 
@@ -184,3 +194,24 @@ def test_a_reference_that_is_one_id_and_another_name_is_ambiguous(
     with pytest.raises(InvalidConfig, match="refer to it by id"):
         metadata_store.get_project(target.id)
     assert metadata_store.get_project("Target").id == target.id
+
+
+def test_database_errors_reach_callers_without_sql_or_values(
+    metadata_store: SqlAlchemyMetadataStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = metadata_store.create_user(User(name="ada", password_hash="x"))
+    session = BrowserSession(
+        id="secret-session-digest", user_id=user.id, csrf_token="c", expires_at=utcnow()
+    )
+    metadata_store.create_session(session)
+    with pytest.raises(AlreadyExists) as clash:
+        metadata_store.create_session(session)  # the same primary key: the database refuses
+    with metadata_store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE deployment_usage"))
+    with pytest.raises(StoreError) as failed:
+        metadata_store.list_deployment_usage("dep_0123456789abcdef", since=utcnow())
+    for message in (clash.value.message, failed.value.message):
+        lowered = message.lower()
+        assert "insert" not in lowered and "select" not in lowered
+        assert "secret-session-digest" not in message and "deployment_usage" not in message
+    assert "secret-session-digest" in caplog.text  # the log has what the caller does not

@@ -6,6 +6,7 @@ database is migrated on first open; an outdated one is refused with the command 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -84,6 +85,7 @@ from kozak.store.tables import (
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 TOKEN_STAMP_INTERVAL = timedelta(minutes=1)
+log = logging.getLogger("kozak.store")
 E = TypeVar("E", bound=Entity)
 
 FINISHED_STATUSES = ("completed", "failed", "cancelled")
@@ -254,10 +256,16 @@ class SqlAlchemyMetadataStore(MetadataStore):
             raise
         except IntegrityError as exc:
             session.rollback()
-            raise AlreadyExists(f"already exists: {exc.orig}") from exc
+            # The database's message holds SQL and values: for the log, never for the caller.
+            log.warning("integrity error in the metadata store", exc_info=exc)
+            raise AlreadyExists(
+                "the change conflicts with what is stored (a name in use, or an entity changed "
+                "meanwhile); reload and try again"
+            ) from exc
         except SQLAlchemyError as exc:
             session.rollback()
-            raise StoreError(f"metadata store error: {exc}") from exc
+            log.error("metadata store error", exc_info=exc)
+            raise StoreError("the metadata database failed; the server log has the details") from exc
         finally:
             session.close()
 
