@@ -1282,7 +1282,8 @@ export interface paths {
         get?: never;
         /**
          * Set Password
-         * @description Change your password (with the current one), or, as an admin, anyone's.
+         * @description Change your password (with the current one), or, as an admin, anyone's; every other
+         *     session and token of theirs ends.
          */
         put: operations["users-set_password"];
         post?: never;
