@@ -159,3 +159,27 @@ def test_a_password_change_ends_every_other_session_and_token(
     reset = client.put("/api/users/ada/password", json={"password": "admin-chosen"})
     assert reset.status_code == 204
     assert test_client.get("/api/auth/me", headers=me).status_code == 401  # an admin's reset: all
+
+
+def test_an_admin_disables_and_enables_a_user(
+    app: FastAPI, test_client: TestClient, api_workspace: Workspace, client: UserClient
+) -> None:
+    ada = accounts.create_user(api_workspace, "ada", "ada-password")
+    _, secret = accounts.create_token(api_workspace, ada, "laptop")
+    as_ada = {"Authorization": f"Bearer {secret}"}
+    with TestClient(app) as browser:
+        assert browser.post(
+            "/api/auth/login", json={"name": "ada", "password": "ada-password"}
+        ).is_success
+        assert test_client.post("/api/users/ada/disable", headers=as_ada).status_code == 403
+        disabled = client.post("/api/users/ada/disable")
+        assert disabled.status_code == 200 and disabled.json()["disabled"] is True
+        assert browser.get("/api/auth/me").status_code == 401  # the open session ended
+    assert test_client.get("/api/auth/me", headers=as_ada).status_code == 401  # and the token
+    login = test_client.post("/api/auth/login", json={"name": "ada", "password": "ada-password"})
+    assert login.status_code == 403 and "disabled" in login.json()["error"]["message"]
+    assert client.post("/api/users/ada/enable").json()["disabled"] is False
+    again = test_client.post("/api/auth/login", json={"name": "ada", "password": "ada-password"})
+    assert again.status_code == 200
+    last = client.post("/api/users/admin/disable")
+    assert last.status_code == 409  # the last enabled administrator stays

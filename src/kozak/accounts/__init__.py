@@ -28,6 +28,7 @@ from kozak.accounts.users import (
     ensure_admin,
     get_user,
     list_users,
+    set_disabled,
     set_password,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "require_role",
     "revoke_token",
     "session_user",
+    "set_disabled",
     "set_password",
     "token_user",
     "user_projects",

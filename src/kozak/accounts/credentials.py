@@ -47,7 +47,7 @@ def token_user(workspace: Workspace, secret: str) -> User:
     token = workspace.metadata.find_token(_digest(secret))
     if token is None or token.revoked_at is not None:
         raise NotAuthenticated("the API token is unknown or revoked")
-    return workspace.metadata.get_user(token.user_id)
+    return _enabled(workspace.metadata.get_user(token.user_id))
 
 
 def create_session(workspace: Workspace, user: User) -> tuple[BrowserSession, str]:
@@ -67,7 +67,13 @@ def session_user(workspace: Workspace, cookie: str) -> tuple[User, BrowserSessio
     session = workspace.metadata.get_session(_digest(cookie))
     if session is None:
         raise NotAuthenticated("the session has expired; log in again")
-    return workspace.metadata.get_user(session.user_id), session
+    return _enabled(workspace.metadata.get_user(session.user_id)), session
+
+
+def _enabled(user: User) -> User:
+    if user.disabled:
+        raise NotAuthenticated("the account is disabled")
+    return user
 
 
 def change_password(

@@ -128,6 +128,7 @@ class User(Entity):
     name: str
     password_hash: str
     is_admin: bool = False
+    disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 

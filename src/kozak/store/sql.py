@@ -535,7 +535,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
             return [_entity(User, r) for r in s.scalars(select(UserRow).order_by(UserRow.name))]
 
     def update_user(self, user_id: str, **changes: Any) -> User:
-        _check_changes("user", changes, {"password_hash", "is_admin"})
+        _check_changes("user", changes, {"password_hash", "is_admin", "disabled"})
         with self._session() as s:
             row = s.get(UserRow, user_id)
             if row is None:

@@ -1,4 +1,4 @@
-"""Users: admins list and create them; everyone changes their own password."""
+"""Users: admins list, create, disable and enable them; everyone changes their own password."""
 
 from __future__ import annotations
 
@@ -31,6 +31,18 @@ def create_user(body: UserCreate, workspace: WorkspaceDep, _: AdminUser) -> User
     return UserPublic.of(
         accounts.create_user(workspace, body.name, body.password, is_admin=body.is_admin)
     )
+
+
+@router.post("/{user_ref}/disable")
+def disable_user(user_ref: str, workspace: WorkspaceDep, _: AdminUser) -> UserPublic:
+    """Disable a user: they cannot log in, and every session and token of theirs ends (admins)."""
+    return UserPublic.of(accounts.set_disabled(workspace, user_ref, True))
+
+
+@router.post("/{user_ref}/enable")
+def enable_user(user_ref: str, workspace: WorkspaceDep, _: AdminUser) -> UserPublic:
+    """Let a disabled user log in again (admins)."""
+    return UserPublic.of(accounts.set_disabled(workspace, user_ref, False))
 
 
 @router.put("/{user_ref}/password", status_code=204)

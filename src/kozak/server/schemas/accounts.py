@@ -14,11 +14,18 @@ class UserPublic(Schema):
     id: str
     name: str
     is_admin: bool
+    disabled: bool = Field(description="Cannot log in; every session and token was ended.")
     created_at: datetime
 
     @classmethod
     def of(cls, user: User) -> UserPublic:
-        return cls(id=user.id, name=user.name, is_admin=user.is_admin, created_at=user.created_at)
+        return cls(
+            id=user.id,
+            name=user.name,
+            is_admin=user.is_admin,
+            disabled=user.disabled,
+            created_at=user.created_at,
+        )
 
 
 class UserCreate(Input):
