@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -42,6 +43,23 @@ async def _flush_usage_every(host: DeploymentHost, seconds: float) -> None:
             log.exception("could not write deployment usage")
 
 
+def _announce_admin(name: str, password: str, settings: Settings) -> None:
+    """Tell whoever started the server how to log in, without the password reaching any log."""
+    if settings.admin_password:
+        log.warning("created the administrator %r with the password from KOZAK_ADMIN_PASSWORD", name)
+    elif sys.stderr.isatty():  # a person is watching this start: shown here, once, never logged
+        print(
+            f"Created the administrator: log in as {name!r} with password {password!r}", file=sys.stderr
+        )
+    else:
+        log.warning(
+            "created the administrator %r with a random password no one has seen; "
+            "set one with `kozak users set-password %s`",
+            name,
+            name,
+        )
+
+
 def _operation_id(route: APIRoute) -> str:
     # `tag-name` gives the generated UI client stable method names (e.g. experiments-run).
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
@@ -61,7 +79,7 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
         workspace = Workspace.open(settings)
         admin, password = accounts.ensure_admin(workspace)
         if password is not None:
-            log.warning("created the administrator: log in as %r with password %r", admin.name, password)
+            _announce_admin(admin.name, password, settings)
         accounts.adopt_orphan_projects(workspace, admin)
         app.state.long_work = long_work = LongWork(settings.long_work_threads, settings.long_work_queue)
         runner = open_runner(workspace)
