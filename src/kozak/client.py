@@ -92,7 +92,10 @@ class Client:
         if not self.url:
             raise NotAuthenticated("no server given: pass url=, set KOZAK_SERVER or run `kozak login`")
         token = token or os.environ.get("KOZAK_TOKEN") or saved.get("token")
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        # X-Requested-With: what a server without log-in asks of programs before any change.
+        headers = {"X-Requested-With": "kozak-client"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         self.http = httpx.Client(
             base_url=self.url, headers=headers, timeout=timeout, transport=transport
         )

@@ -63,6 +63,28 @@ class Forbidden(KozakError):
     http_status = 403
 
 
+class Retryable(KozakError):
+    """Refused for now: `retry_after_s` says when to try again (sent as `Retry-After`)."""
+
+    def __init__(self, message: str, *, retry_after_s: int, **details: Any) -> None:
+        self.retry_after_s = max(1, int(retry_after_s))
+        super().__init__(message, retry_after_s=self.retry_after_s, **details)
+
+
+class TooManyRequests(Retryable):
+    """The caller sent too many requests of a kind (failed log-ins) in a window."""
+
+    code = "too_many_requests"
+    http_status = 429
+
+
+class Unavailable(Retryable):
+    """The server is at capacity for this kind of work (a full queue, every slot busy)."""
+
+    code = "unavailable"
+    http_status = 503
+
+
 class InvalidConfig(KozakError):
     """A user-facing setting (feature spec, subset, graph, run settings) is not valid."""
 
@@ -90,6 +112,13 @@ class LimitExceeded(KozakError):
 
     code = "limit_exceeded"
     http_status = 413
+
+
+class ExpansionLimit(LimitExceeded):
+    """Compressed input expands beyond the import's budget or ratio: details name the setting."""
+
+    code = "expansion_limit"
+    http_status = 422
 
 
 class ShapeError(KozakError):

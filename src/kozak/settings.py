@@ -7,10 +7,10 @@ paths derived from `home` are filled in when not given.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -36,13 +36,25 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=2 * 1024**3, gt=0, description="Largest file a dataset import accepts."
     )
+    max_inflated_bytes: int = Field(
+        default=2 * 1024**3,
+        gt=0,
+        description="Most bytes one import may inflate to, over every gzip stream and archive "
+        "member it reads (a member named many times counts once; assembled arrays count too).",
+    )
     max_zip_expansion: int = Field(
-        # Real bundles of .npy arrays compress at most ~10-20x; 200x is a bomb.
+        # Real bundles of .npy arrays and gzipped tables compress at most ~10-20x; 200x is a bomb.
         default=200,
         gt=1,
-        description="Largest allowed ratio of a ZIP's uncompressed to compressed size.",
+        description="Largest allowed ratio of a compressed stream's (gzip file, ZIP or NPZ "
+        "member) inflated to compressed size, past its first MiB.",
     )
     download_timeout_s: float = Field(default=60.0, gt=0, description="HTTP timeout per read.")
+    url_import_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names, addresses and CIDR networks that URL import may reach although "
+        "they are loopback, private, link-local or multicast (comma-separated in the environment).",
+    )
     workers: int = Field(
         default=1, ge=0, description="Local worker processes the server starts for training jobs."
     )
@@ -61,6 +73,28 @@ class Settings(BaseSettings):
         default="",
         description="Password of the admin account created on first start; random when empty.",
     )
+    login_attempts: int = Field(
+        default=10,
+        gt=0,
+        description="Failed log-ins allowed per client address and per user "
+        "name within `login_window_s`; more get 429 with Retry-After.",
+    )
+    login_window_s: float = Field(default=300.0, gt=0, description="The log-in failure window.")
+    login_concurrency: int = Field(
+        # Each check holds 64 MiB of argon2 memory: four at once bound it to 256 MiB.
+        default=4,
+        gt=0,
+        description="Password checks running at once; a log-in waits briefly for a slot, then 503.",
+    )
+    long_work_threads: int = Field(
+        default=2,
+        gt=0,
+        description="Threads for slow requests (URL import, prediction downloads, reports), "
+        "apart from the ones serving log-ins and event streams.",
+    )
+    long_work_queue: int = Field(
+        default=8, ge=0, description="Slow requests that may wait for a thread; more get 503."
+    )
     session_hours: float = Field(default=24 * 7, gt=0, description="Lifetime of a browser session.")
     secure_cookies: bool = Field(
         default=False,
@@ -69,12 +103,31 @@ class Settings(BaseSettings):
     ray_address: str = Field(
         default="", description="Ray cluster address for `runner = ray`; empty starts a local Ray."
     )
+    max_request_body_bytes: int = Field(
+        default=4 * 2**20,
+        gt=0,
+        description="Largest request body of an API route other than file uploads and "
+        "deployment endpoints (which have their own limits), in bytes.",
+    )
     serve_max_rows: int = Field(
         default=10_000, gt=0, description="Most rows one deployment request may hold."
+    )
+    serve_max_queue: int = Field(
+        default=256, gt=0, description="Requests one deployment's model may have waiting; more get 503."
+    )
+    serve_timeout_s: float = Field(
+        default=30.0, gt=0, description="Longest a deployment request waits for its answer (then 503)."
     )
     serve_max_body_bytes: int = Field(
         default=16 * 2**20, gt=0, description="Largest deployment request body, in bytes."
     )
+
+    @field_validator("url_import_allow", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _derive_paths(self) -> Settings:

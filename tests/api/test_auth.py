@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from factories import ADMIN_PASSWORD, UserClient
+from kozak import accounts
+from kozak.settings import Settings
+from kozak.workspace import Workspace
 
 from .conftest import error
 
@@ -120,3 +124,69 @@ def test_unknown_api_paths_and_methods_use_the_error_shape(client: UserClient) -
     wrong_method = client.request("PATCH", "/api/health")
     error(wrong_method, 405)
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_failed_log_ins_are_throttled_with_retry_after(test_client: TestClient) -> None:
+    attempts = Settings.model_fields["login_attempts"].default
+    for _ in range(attempts):
+        wrong = test_client.post("/api/auth/login", json={"name": "admin", "password": "nope-nope"})
+        assert wrong.status_code == 401
+    refused = test_client.post("/api/auth/login", json={"name": "admin", "password": ADMIN_PASSWORD})
+    assert refused.status_code == 429, refused.text
+    assert int(refused.headers["Retry-After"]) > 0
+    assert refused.json()["error"]["code"] == "too_many_requests"
+
+
+def test_a_project_cannot_be_named_like_an_id(client: UserClient) -> None:
+    made = client.post("/api/projects", json={"name": "Lab"}).json()
+    answer = client.post("/api/projects", json={"name": made["id"]})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["details"]["field"] == "name"
+
+
+def test_a_password_change_ends_every_other_session_and_token(
+    app: FastAPI, test_client: TestClient, api_workspace: Workspace, client: UserClient
+) -> None:
+    accounts.create_user(api_workspace, "ada", "ada-password")
+    ada = accounts.get_user(api_workspace, "ada")
+    _, laptop = accounts.create_token(api_workspace, ada, "laptop")
+    _, phone = accounts.create_token(api_workspace, ada, "phone")
+    with TestClient(app) as thief:  # a browser logged in with the old password
+        assert thief.post("/api/auth/login", json={"name": "ada", "password": "ada-password"}).is_success
+        change = {"password": "new password", "current_password": "ada-password"}
+        done = test_client.put(
+            "/api/users/ada/password", json=change, headers={"Authorization": f"Bearer {laptop}"}
+        )
+        assert done.status_code == 204, done.text
+        assert thief.get("/api/auth/me").status_code == 401
+    me = {"Authorization": f"Bearer {laptop}"}
+    assert test_client.get("/api/auth/me", headers=me).status_code == 200  # the one it came with
+    stolen = {"Authorization": f"Bearer {phone}"}
+    assert test_client.get("/api/auth/me", headers=stolen).status_code == 401
+    reset = client.put("/api/users/ada/password", json={"password": "admin-chosen"})
+    assert reset.status_code == 204
+    assert test_client.get("/api/auth/me", headers=me).status_code == 401  # an admin's reset: all
+
+
+def test_an_admin_disables_and_enables_a_user(
+    app: FastAPI, test_client: TestClient, api_workspace: Workspace, client: UserClient
+) -> None:
+    ada = accounts.create_user(api_workspace, "ada", "ada-password")
+    _, secret = accounts.create_token(api_workspace, ada, "laptop")
+    as_ada = {"Authorization": f"Bearer {secret}"}
+    with TestClient(app) as browser:
+        assert browser.post(
+            "/api/auth/login", json={"name": "ada", "password": "ada-password"}
+        ).is_success
+        assert test_client.post("/api/users/ada/disable", headers=as_ada).status_code == 403
+        disabled = client.post("/api/users/ada/disable")
+        assert disabled.status_code == 200 and disabled.json()["disabled"] is True
+        assert browser.get("/api/auth/me").status_code == 401  # the open session ended
+    assert test_client.get("/api/auth/me", headers=as_ada).status_code == 401  # and the token
+    login = test_client.post("/api/auth/login", json={"name": "ada", "password": "ada-password"})
+    assert login.status_code == 403 and "disabled" in login.json()["error"]["message"]
+    assert client.post("/api/users/ada/enable").json()["disabled"] is False
+    again = test_client.post("/api/auth/login", json={"name": "ada", "password": "ada-password"})
+    assert again.status_code == 200
+    last = client.post("/api/users/admin/disable")
+    assert last.status_code == 409  # the last enabled administrator stays

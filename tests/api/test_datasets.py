@@ -6,6 +6,7 @@ Runs on SQLite and, when `KOZAK_TEST_DATABASE_URL` is set, on PostgreSQL too.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import threading
 from collections.abc import Callable, Iterator, MutableMapping
@@ -33,7 +34,14 @@ def upload_limit() -> int:
 
 
 @pytest.fixture
-def api_settings(tmp_path: Path, database_url: str, upload_limit: int) -> Settings:
+def url_import_allow() -> list[str]:
+    return ["127.0.0.1"]  # the local test server
+
+
+@pytest.fixture
+def api_settings(
+    tmp_path: Path, database_url: str, upload_limit: int, url_import_allow: list[str]
+) -> Settings:
     """The app's settings on each metadata backend, with the upload limit a test asks for."""
     return Settings(
         home=tmp_path / "home",
@@ -41,6 +49,7 @@ def api_settings(tmp_path: Path, database_url: str, upload_limit: int) -> Settin
         workers=0,
         database_url=database_url,
         max_upload_bytes=upload_limit,
+        url_import_allow=url_import_allow,
     )
 
 
@@ -180,6 +189,14 @@ def test_oversized_upload_is_refused_and_leaves_nothing(
     error(client.put(f"{draft_url}/files/tiny.csv", content=unannounced()), 413, "limit_exceeded")
     assert api_workspace.artifacts.list("drafts") == []
     assert list(api_workspace.settings.home.rglob("*tiny.csv")) == []
+    assert ok(client.get(draft_url))["files"] == []
+
+
+def test_decompression_bomb_is_a_422_naming_the_limit(client: UserClient, draft_url: str) -> None:
+    bomb = gzip.compress(b"x\n" + b"1\n" * (16 << 20), compresslevel=9)  # 32 MB from ~30 kB
+    refused = error(client.put(f"{draft_url}/files/bomb.csv.gz", content=bomb), 422, "expansion_limit")
+    assert "KOZAK_MAX_ZIP_EXPANSION" in refused["message"]
+    assert refused["details"]["file"] == "bomb.csv.gz"
     assert ok(client.get(draft_url))["files"] == []
 
 
@@ -387,6 +404,18 @@ def test_files_from_urls(
     error(client.post(f"{draft_url}/urls", json={"url": "file:///etc/passwd"}), 422, "invalid_config")
     version = ok(client.post(f"{draft_url}/save", json={"version_name": "remote"}), 201)
     assert version["sources"][0]["file"] == "tiny.csv"
+
+
+@pytest.mark.parametrize("url_import_allow", [[]])
+def test_url_import_does_not_reach_the_servers_network(
+    client: UserClient, draft_url: str, served: tuple[str, Path], tiny_dna: Path
+) -> None:
+    base, root = served
+    (root / "tiny.csv").write_bytes(tiny_dna.read_bytes())
+    answer = client.post(f"{draft_url}/urls", json={"url": f"{base}/tiny.csv"})
+    refused = error(answer, 502, "network_error")
+    assert "KOZAK_URL_IMPORT_ALLOW" in refused["message"]
+    assert ok(client.get(draft_url))["files"] == []
 
 
 def test_version_names_are_unique(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,23 @@ def test_bad_requests_are_422s_that_say_what_is_wrong(
     error = response.json()["error"]
     assert all(word in error["message"] for word in words), error["message"]
     assert details.items() <= error["details"].items()
+
+
+def test_a_form_post_without_content_length_is_limited(
+    app: FastAPI, client: UserClient, test_client: TestClient, project_id: str, trained: Experiment
+) -> None:
+    app.state.serving.max_body_bytes = 2000
+    deployment = deploy(client, project_id, "tiny")
+
+    def chunks() -> Iterator[bytes]:  # chunked: the form parser is never told the size
+        yield b"seq=ACGT&pad="
+        for _ in range(64):
+            yield b"x" * 1024
+
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = forward(test_client, deployment, content=chunks(), headers=headers)
+    assert response.status_code == 422, response.text
+    assert "at most 2000" in response.json()["error"]["message"]
 
 
 def test_usage_is_counted_per_minute(

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from factories import UserClient
+from kozak import accounts
 from kozak.data import import_files
 from kozak.graph import chain
 from kozak.runner import Worker
+from kozak.server import sse
 from kozak.server.sse import KEEPALIVE, event_stream, start_after
 from kozak.store.entities import Event
 from kozak.workspace import Workspace
@@ -156,3 +159,26 @@ def test_a_live_stream_keeps_alive_picks_up_new_events_and_ends_on_disconnect(
     [event] = parse("".join(chunks))
     assert event["event"] == "progress" and event["data"] == {"epoch": 1, "batch": 1}
     assert start_after(None, None) == 0 and start_after(7, 3) == 7 and start_after(None, 3) == 3
+
+
+def test_an_open_stream_ends_when_its_reader_leaves_the_project(
+    api_workspace: Workspace, client: UserClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project_id = client.post("/api/projects", json={"name": "Live"}).json()["id"]
+    project = api_workspace.metadata.get_project(project_id)
+    ada = accounts.create_user(api_workspace, "ada", "ada-password")
+    accounts.add_member(api_workspace, project, "ada", "viewer")
+    monkeypatch.setattr(sse, "RECHECK_S", 0.0)
+
+    async def scenario() -> list[str]:
+        allowed = partial(accounts.can_view, api_workspace, ada, project_id)
+        stream = event_stream(api_workspace, project_id, allowed=allowed, poll_s=0.01)
+        chunks = [await anext(stream)]
+        accounts.remove_member(api_workspace, project, "ada")
+        api_workspace.metadata.append_event(
+            Event(project_id=project_id, kind="progress", data={"epoch": 1, "batch": 1})
+        )
+        return chunks + [chunk async for chunk in stream]  # ends on its own
+
+    chunks = asyncio.run(asyncio.wait_for(scenario(), timeout=30))
+    assert chunks == ["retry: 2000\n\n"]  # nothing after the removal reached ada

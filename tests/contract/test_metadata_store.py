@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
-from kozak.errors import AlreadyExists, NotFound, StoreError
-from kozak.store.entities import Dataset, DatasetVersion, EpochMetrics, Experiment, Project
+from kozak.errors import AlreadyExists, InvalidConfig, NotFound, StoreError
+from kozak.store.entities import (
+    BrowserSession,
+    Dataset,
+    DatasetVersion,
+    EpochMetrics,
+    Experiment,
+    Project,
+    User,
+    utcnow,
+)
 from kozak.store.sql import SqlAlchemyMetadataStore, current_revision, head_revision
 
 
@@ -160,3 +170,48 @@ def test_epochs_are_logged_in_order_and_replaced_on_resume(
     assert [(e.epoch, e.metrics["loss"]) for e in epochs] == [(1, 1.0), (2, 0.3)]
     metadata_store.delete_experiment(experiment.id)
     assert metadata_store.list_epochs(experiment.id) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["prj_0123456789abcdef", "ds_00000000deadbeef", " exp_aaaaaaaaaaaaaaaa "]
+)
+def test_names_shaped_like_ids_are_refused(metadata_store: SqlAlchemyMetadataStore, name: str) -> None:
+    with pytest.raises(InvalidConfig, match="shaped like an id") as refused:
+        metadata_store.create_project(Project(name=name))
+    assert refused.value.details["field"] == "name"
+    project = metadata_store.create_project(Project(name="Lab"))
+    with pytest.raises(InvalidConfig, match="shaped like an id"):
+        metadata_store.create_dataset(Dataset(project_id=project.id, name=name))
+    assert metadata_store.create_project(Project(name="prj_notanid")).name == "prj_notanid"
+
+
+def test_a_reference_that_is_one_id_and_another_name_is_ambiguous(
+    metadata_store: SqlAlchemyMetadataStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = metadata_store.create_project(Project(name="Target"))
+    monkeypatch.setattr("kozak.store.sql.check_name", lambda name, kind: name)  # a legacy row
+    metadata_store.create_project(Project(name=target.id))
+    with pytest.raises(InvalidConfig, match="refer to it by id"):
+        metadata_store.get_project(target.id)
+    assert metadata_store.get_project("Target").id == target.id
+
+
+def test_database_errors_reach_callers_without_sql_or_values(
+    metadata_store: SqlAlchemyMetadataStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = metadata_store.create_user(User(name="ada", password_hash="x"))
+    session = BrowserSession(
+        id="secret-session-digest", user_id=user.id, csrf_token="c", expires_at=utcnow()
+    )
+    metadata_store.create_session(session)
+    with pytest.raises(AlreadyExists) as clash:
+        metadata_store.create_session(session)  # the same primary key: the database refuses
+    with metadata_store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE deployment_usage"))
+    with pytest.raises(StoreError) as failed:
+        metadata_store.list_deployment_usage("dep_0123456789abcdef", since=utcnow())
+    for message in (clash.value.message, failed.value.message):
+        lowered = message.lower()
+        assert "insert" not in lowered and "select" not in lowered
+        assert "secret-session-digest" not in message and "deployment_usage" not in message
+    assert "secret-session-digest" in caplog.text  # the log has what the caller does not

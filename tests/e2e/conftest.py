@@ -59,7 +59,8 @@ Browser = sync_api.Browser
 @pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for the browser tests (no job workers: nothing here trains)."""
-    server = LiveServer(tmp_path_factory.mktemp("e2e") / "home", env={"KOZAK_WORKERS": "0"}).start()
+    env = {"KOZAK_WORKERS": "0", "KOZAK_URL_IMPORT_ALLOW": "127.0.0.1"}  # the local file server
+    server = LiveServer(tmp_path_factory.mktemp("e2e") / "home", env=env).start()
     yield server
     server.stop()
 

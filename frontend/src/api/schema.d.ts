@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description Check the password and start a browser session.
+         * @description Check the password (failures throttled per address and name) and start a browser session.
          */
         post: operations["auth-login"];
         delete?: never;
@@ -1372,6 +1372,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{user_ref}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable User
+         * @description Disable a user: they cannot log in, and every session and token of theirs ends (admins).
+         */
+        post: operations["users-disable_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{user_ref}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable User
+         * @description Let a disabled user log in again (admins).
+         */
+        post: operations["users-enable_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{user_ref}/password": {
         parameters: {
             query?: never;
@@ -1382,7 +1422,8 @@ export interface paths {
         get?: never;
         /**
          * Set Password
-         * @description Change your password (with the current one), or, as an admin, anyone's.
+         * @description Change your password (with the current one), or, as an admin, anyone's; every other
+         *     session and token of theirs ends.
          */
         put: operations["users-set_password"];
         post?: never;
@@ -3733,6 +3774,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Disabled
+             * @description Cannot log in; every session and token was ended.
+             */
+            disabled: boolean;
             /** Id */
             id: string;
             /** Is Admin */
@@ -6471,6 +6517,68 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "users-disable_user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "users-enable_user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,10 +1,12 @@
 """Users, credentials (passwords, API tokens, browser sessions) and project roles."""
 
 from kozak.accounts.credentials import (
+    change_password,
     create_session,
     create_token,
     end_session,
     list_tokens,
+    reset_password,
     revoke_token,
     session_user,
     token_user,
@@ -13,6 +15,7 @@ from kozak.accounts.roles import (
     ROLES,
     add_member,
     adopt_orphan_projects,
+    can_view,
     create_project,
     delete_project,
     list_members,
@@ -22,11 +25,11 @@ from kozak.accounts.roles import (
 )
 from kozak.accounts.users import (
     authenticate,
-    change_password,
     create_user,
     ensure_admin,
     get_user,
     list_users,
+    set_disabled,
     set_password,
 )
 
@@ -35,6 +38,7 @@ __all__ = [
     "add_member",
     "adopt_orphan_projects",
     "authenticate",
+    "can_view",
     "change_password",
     "create_project",
     "create_session",
@@ -49,8 +53,10 @@ __all__ = [
     "list_users",
     "remove_member",
     "require_role",
+    "reset_password",
     "revoke_token",
     "session_user",
+    "set_disabled",
     "set_password",
     "token_user",
     "user_projects",

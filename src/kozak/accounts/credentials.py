@@ -10,7 +10,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from kozak.errors import InvalidConfig, NotAuthenticated
+from kozak.accounts.users import authenticate, get_user, set_password
+from kozak.errors import Forbidden, InvalidConfig, NotAuthenticated
 from kozak.store.entities import ApiToken, BrowserSession, User, utcnow
 from kozak.workspace import Workspace
 
@@ -46,7 +47,7 @@ def token_user(workspace: Workspace, secret: str) -> User:
     token = workspace.metadata.find_token(_digest(secret))
     if token is None or token.revoked_at is not None:
         raise NotAuthenticated("the API token is unknown or revoked")
-    return workspace.metadata.get_user(token.user_id)
+    return _enabled(workspace.metadata.get_user(token.user_id))
 
 
 def create_session(workspace: Workspace, user: User) -> tuple[BrowserSession, str]:
@@ -66,7 +67,60 @@ def session_user(workspace: Workspace, cookie: str) -> tuple[User, BrowserSessio
     session = workspace.metadata.get_session(_digest(cookie))
     if session is None:
         raise NotAuthenticated("the session has expired; log in again")
-    return workspace.metadata.get_user(session.user_id), session
+    return _enabled(workspace.metadata.get_user(session.user_id)), session
+
+
+def _enabled(user: User) -> User:
+    if user.disabled:
+        raise NotAuthenticated("the account is disabled")
+    return user
+
+
+def reset_password(
+    workspace: Workspace,
+    id_or_name: str,
+    password: str,
+    *,
+    cookie: str | None = None,
+    secret: str | None = None,
+) -> User:
+    """Replace a user's password and end every session and token of theirs but the one the
+    change came with (`cookie` or `secret`, when the user changes their own), so whoever knew
+    the old password loses the access it gave."""
+    user = set_password(workspace, id_or_name, password)
+    workspace.metadata.end_user_access(
+        user.id,
+        keep_session_id=_digest(cookie) if cookie else None,
+        keep_token_hash=_digest(secret) if secret else None,
+    )
+    return user
+
+
+def change_password(
+    workspace: Workspace,
+    actor: User,
+    id_or_name: str,
+    password: str,
+    current_password: str = "",
+    *,
+    cookie: str | None = None,
+    secret: str | None = None,
+) -> User:
+    """`actor` sets a user's password: their own with the current one, anyone's as an admin;
+    see `reset_password` (the actor's `cookie`/`secret` is kept only for their own password).
+
+    Raises:
+        NotAuthenticated: If a non-admin's current password is wrong.
+        Forbidden: If a non-admin names another user.
+    """
+    target = get_user(workspace, id_or_name)
+    own = target.id == actor.id
+    if not actor.is_admin:
+        if not own:
+            raise Forbidden("only an administrator can change another user's password")
+        authenticate(workspace, actor.name, current_password)
+    kept = {"cookie": cookie, "secret": secret} if own else {}
+    return reset_password(workspace, target.id, password, **kept)
 
 
 def end_session(workspace: Workspace, cookie: str) -> None:

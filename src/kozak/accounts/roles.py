@@ -38,6 +38,15 @@ def require_role(workspace: Workspace, user: User, project_ref: str, role: str) 
     return project
 
 
+def can_view(workspace: Workspace, user: User, project_id: str) -> bool:
+    """Whether `user` may still see the project (re-checked by long-lived streams)."""
+    try:
+        require_role(workspace, user, project_id, "viewer")
+    except NotFound:
+        return False
+    return True
+
+
 def create_project(workspace: Workspace, user: User, name: str, description: str = "") -> Project:
     """A new project owned by `user`."""
     if not name.strip():

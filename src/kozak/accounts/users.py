@@ -11,7 +11,14 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kozak.errors import AlreadyExists, Forbidden, InvalidConfig, NotAuthenticated, NotFound
+from kozak.errors import (
+    AlreadyExists,
+    Conflict,
+    Forbidden,
+    InvalidConfig,
+    NotAuthenticated,
+    NotFound,
+)
 from kozak.store.entities import User
 from kozak.workspace import Workspace
 
@@ -64,23 +71,6 @@ def set_password(workspace: Workspace, id_or_name: str, password: str) -> User:
     return workspace.metadata.update_user(user.id, password_hash=hash_password(password))
 
 
-def change_password(
-    workspace: Workspace, actor: User, id_or_name: str, password: str, current_password: str = ""
-) -> User:
-    """`actor` sets a user's password: their own with the current one, anyone's as an admin.
-
-    Raises:
-        NotAuthenticated: If a non-admin's current password is wrong.
-        Forbidden: If a non-admin names another user.
-    """
-    target = get_user(workspace, id_or_name)
-    if not actor.is_admin:
-        if target.id != actor.id:
-            raise Forbidden("only an administrator can change another user's password")
-        authenticate(workspace, actor.name, current_password)
-    return set_password(workspace, target.id, password)
-
-
 def authenticate(workspace: Workspace, name: str, password: str) -> User:
     """The user whose name and password these are; one vague error for any mismatch."""
     try:
@@ -90,9 +80,29 @@ def authenticate(workspace: Workspace, name: str, password: str) -> User:
         raise NotAuthenticated("wrong user name or password") from None
     if not _verify(user.password_hash, password):
         raise NotAuthenticated("wrong user name or password")
+    if user.disabled:  # said only to someone who knows the password
+        raise Forbidden("this account is disabled; ask an administrator to enable it")
     if _hasher.check_needs_rehash(user.password_hash):
         user = workspace.metadata.update_user(user.id, password_hash=_hasher.hash(password))
     return user
+
+
+def set_disabled(workspace: Workspace, id_or_name: str, disabled: bool) -> User:
+    """Disable a user (ending every session and token of theirs at once) or enable them again.
+
+    Raises:
+        NotFound: no such user.
+        Conflict: disabling the last enabled administrator, which would lock everyone out.
+    """
+    user = workspace.metadata.get_user(id_or_name)
+    if disabled and user.is_admin:
+        admins = [u for u in workspace.metadata.list_users() if u.is_admin and not u.disabled]
+        if [u.id for u in admins] == [user.id]:
+            raise Conflict(f"{user.name!r} is the last enabled administrator; enable another first")
+    updated = workspace.metadata.update_user(user.id, disabled=disabled)
+    if disabled:
+        workspace.metadata.end_user_access(user.id)
+    return updated
 
 
 def _verify(password_hash: str, password: str) -> bool:

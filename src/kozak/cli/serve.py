@@ -122,7 +122,7 @@ def _serving_app(options: dict[str, Any], model: ServingModel | None = None) -> 
     model = model or ServingModel.load(options["checkpoint"], options["device"], options["precision"])
     settings = Settings()
     backend = SingleModel(
-        Served.of(model, settings.serve_max_rows),
+        Served.of(model, settings.serve_max_rows, settings.serve_max_queue, settings.serve_timeout_s),
         options["deployment_id"],
         token_hash=options["token_hash"],
         max_rows=settings.serve_max_rows,

@@ -61,7 +61,11 @@ def up_command(
     workspace.metadata.close()
     url = f"http://{host}:{port}"
     console.print(f"Kozak on [bold]{url}[/] (API documentation: {url}/api/docs)")
-    if password is not None:
+    if password is not None and settings.admin_password:
+        console.print(
+            f"Created the administrator [bold]{admin.name}[/] (password: KOZAK_ADMIN_PASSWORD)."
+        )
+    elif password is not None:  # the one place a random password is ever shown
         console.print(
             f"Created the administrator. Log in as [bold]{admin.name}[/] with password "
             f"[bold]{password}[/] (change it with `kozak users set-password {admin.name}`)."

@@ -45,8 +45,22 @@ def set_password(
     name: Annotated[str, typer.Argument(help="User name.")], password: PasswordOption
 ) -> None:
     """Replace a user's password."""
-    user = accounts.set_password(open_workspace(), name, password)
+    user = accounts.reset_password(open_workspace(), name, password)
     console.print(f"password of [bold]{user.name}[/] changed")
+
+
+@app.command("disable")
+def disable(name: Annotated[str, typer.Argument(help="Log-in name.")]) -> None:
+    """Disable a user: no more log-ins, and every session and token of theirs ends."""
+    user = accounts.set_disabled(open_workspace(), name, True)
+    console.print(f"disabled {user.name}")
+
+
+@app.command("enable")
+def enable(name: Annotated[str, typer.Argument(help="Log-in name.")]) -> None:
+    """Let a disabled user log in again."""
+    user = accounts.set_disabled(open_workspace(), name, False)
+    console.print(f"enabled {user.name}")
 
 
 @tokens_app.command("create")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kozak.data.feature_spec import FeatureSpec
+from kozak.data.feature_spec import MAX_TEXT_LENGTH, FeatureSpec
 from kozak.data.subsets import SubsetSpec
 from kozak.errors import NotFound
 
@@ -14,7 +14,7 @@ from kozak.errors import NotFound
 class DatasetSpec(BaseModel):
     """Features (names, types, encodings, normalisation), subsets and import options."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_TEXT_LENGTH)
 
     features: tuple[FeatureSpec, ...] = Field(description="Features, in column order.")
     subsets: tuple[SubsetSpec, ...] = Field((), description="Subsets, in definition order.")

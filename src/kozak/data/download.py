@@ -1,5 +1,7 @@
 """Fetching a dataset file from a URL into the workspace cache, with a size limit.
 
+Every connection goes through `url_guard` (internal addresses refused unless allowed), and every
+failure to get the file reads the same, so an error never tells whether an internal port answered.
 The file is streamed to a temporary name and renamed when complete, so the cache never holds
 half a file under the final name.
 """
@@ -13,18 +15,43 @@ from pathlib import Path
 
 import httpx
 
+from kozak.data.url_guard import AddressPolicy, guarded_client
 from kozak.errors import LimitExceeded, NetworkError
 from kozak.settings import Settings
 
 
-def fetch_to_cache(url: str, settings: Settings) -> tuple[Path, str]:
+def unreachable(url: str) -> NetworkError:
+    """The one error for a URL that cannot be fetched, whatever the reason (refused or silent)."""
+    return NetworkError(
+        f"cannot download {url}: it did not answer, or its address is internal (loopback, private, "
+        "link-local or multicast) and not allowed by KOZAK_URL_IMPORT_ALLOW; download it yourself "
+        "and import the local file",
+        url=url,
+    )
+
+
+def fetch_to_cache(
+    url: str, settings: Settings, policy: AddressPolicy | None = None
+) -> tuple[Path, str]:
     """Download `url` (unless cached) and return (local path, file name from the URL).
 
+    Args:
+        url: An http(s) URL.
+        settings: The workspace's settings (size limit, timeout, allowed internal hosts).
+        policy: The addresses it may reach; by default public ones plus `url_import_allow`.
+
     Raises:
-        NetworkError: when the server cannot be reached or answers with an error status.
+        NetworkError: when the server cannot be reached, its address is refused, or it answers
+            with an error status.
         LimitExceeded: when the body is larger than `max_upload_bytes`.
     """
-    name = posixpath.basename(urllib.parse.urlparse(url).path) or "download"
+    policy = policy or AddressPolicy(settings.url_import_allow)
+    parsed = urllib.parse.urlparse(url)
+    name = posixpath.basename(parsed.path) or "download"
+    try:  # a cached copy is no reason to hand out what the policy now refuses
+        policy.addresses(parsed.hostname or "", parsed.port or 443)
+    except (OSError, ValueError) as exc:
+        raise unreachable(url) from exc
     cache = settings.home / "cache" / "downloads"
     cache.mkdir(parents=True, exist_ok=True)
     target = cache / f"{hashlib.sha256(url.encode()).hexdigest()[:16]}-{name}"
@@ -33,9 +60,10 @@ def fetch_to_cache(url: str, settings: Settings) -> tuple[Path, str]:
     partial = target.with_name(target.name + ".part")
     received = 0
     try:
-        with httpx.stream(
-            "GET", url, follow_redirects=True, timeout=settings.download_timeout_s
-        ) as response:
+        with (
+            guarded_client(policy, settings.download_timeout_s) as client,
+            client.stream("GET", url) as response,
+        ):
             response.raise_for_status()
             with open(partial, "wb") as handle:
                 for chunk in response.iter_bytes(1 << 20):
@@ -52,12 +80,9 @@ def fetch_to_cache(url: str, settings: Settings) -> tuple[Path, str]:
         raise NetworkError(
             f"{url} answered {exc.response.status_code}", url=url, status=exc.response.status_code
         ) from exc
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         partial.unlink(missing_ok=True)
-        raise NetworkError(
-            f"cannot download {url}: {exc}; download it yourself and import the local file",
-            url=url,
-        ) from exc
+        raise unreachable(url) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

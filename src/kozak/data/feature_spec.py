@@ -30,8 +30,11 @@ class FeatureType(StrEnum):
 NUMERIC_TYPES = frozenset({FeatureType.INTEGER, FeatureType.FLOAT})
 
 
+MAX_TEXT_LENGTH = 4096  # characters in any name, category or option a spec holds: ample, bounded
+
+
 class Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_TEXT_LENGTH)
 
 
 class SequenceEncoding(Spec):

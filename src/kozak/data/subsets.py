@@ -17,13 +17,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from kozak.data.feature_spec import MAX_TEXT_LENGTH
 from kozak.errors import InvalidConfig
 
 Operator = Literal["==", "!=", "<", "<=", ">", ">=", "in", "contains"]
 
 
 class _Subset(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_TEXT_LENGTH)
 
     name: str = Field(min_length=1, description="Subset name, e.g. training.")
     within: tuple[str, ...] = Field((), description="Only rows in all of these subsets.")
@@ -48,7 +49,7 @@ class RandomSubset(_Subset):
 class Condition(BaseModel):
     """`feature operator value`, e.g. t0 > 100 or subset == T."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_TEXT_LENGTH)
 
     feature: str = Field(description="Feature (or imported column) to test.")
     op: Operator = Field(description="Comparison operator.")

@@ -3,8 +3,10 @@
 `DeploymentHost` serves a workspace's deployments: it checks each request's token against the
 deployment (records cached for a couple of seconds, so enabling, disabling or re-keying takes
 effect at once in this process and within seconds elsewhere), loads each model once and keeps
-the most recently used in memory, and counts usage. `SingleModel` serves one model with an
-optional fixed token and no database, for `kozak serve`.
+the ones most recently used by token-holding clients in memory, and counts usage. A project
+member's look (schema, try) loads a model only into a free slot or one idle for `IDLE_S`, so
+viewers touching many deployments cannot push out the models serving traffic. `SingleModel`
+serves one model with an optional fixed token and no database, for `kozak serve`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from kozak.deploy.microbatcher import MicroBatcher
 from kozak.deploy.model import Row, ServingModel
 from kozak.deploy.tokens import token_matches
 from kozak.deploy.usage import UsageRecorder
-from kozak.errors import Forbidden, NotAuthenticated, NotFound
+from kozak.errors import Forbidden, NotAuthenticated, NotFound, Unavailable
 from kozak.store.entities import Deployment
 from kozak.workspace import Workspace
 
@@ -34,9 +36,12 @@ class Served:
     batcher: MicroBatcher
 
     @classmethod
-    def of(cls, model: ServingModel, max_rows: int) -> Served:
-        """Wrap a model with a batcher that merges up to `max_rows` rows per forward."""
-        return cls(model, MicroBatcher(model, max_rows))
+    def of(
+        cls, model: ServingModel, max_rows: int, max_queue: int = 256, timeout_s: float = 30.0
+    ) -> Served:
+        """Wrap a model with a batcher that merges up to `max_rows` rows per forward, holds at
+        most `max_queue` waiting requests and answers each within `timeout_s` (else 503)."""
+        return cls(model, MicroBatcher(model, max_rows, max_queue, timeout_s))
 
     async def predict(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
         """Predictions for `rows` (validated first; see `ServingModel.encode`)."""
@@ -69,6 +74,9 @@ class ServingBackend(Protocol):
         ...
 
 
+IDLE_S = 300.0  # a model no client called for this long may make room for a member's look
+
+
 def _unauthenticated() -> NotAuthenticated:
     return NotAuthenticated(
         "missing or wrong deployment token: send 'Authorization: Bearer <token>' (or HTTP Basic "
@@ -93,7 +101,9 @@ class DeploymentHost:
         self.record_ttl_s = record_ttl_s
         self.usage = UsageRecorder()
         self._records: dict[str, tuple[Deployment, float]] = {}
+        # Least recently called by a client first; models only members looked at go in front.
         self._models: OrderedDict[str, Served] = OrderedDict()
+        self._called: dict[str, float] = {}
         self._loading: dict[str, asyncio.Lock] = {}
 
     async def _record(self, deployment_id: str) -> Deployment:
@@ -117,30 +127,58 @@ class DeploymentHost:
                 f"deployment {deployment.name!r} is disabled; enable it to use it",
                 deployment=deployment.id,
             )
-        return await self.served(deployment)
+        return await self.served(deployment, by_client=True)
 
-    async def served(self, deployment: Deployment) -> Served:
-        """The deployment's loaded model (loading it on first use, off the event loop)."""
+    async def served(self, deployment: Deployment, *, by_client: bool = False) -> Served:
+        """The deployment's loaded model (loading it on first use, off the event loop).
+
+        Args:
+            deployment: The deployment.
+            by_client: A token-holding client's call (may push out the least recently called
+                model); otherwise a member's look, which may only take a free or idle slot.
+
+        Raises:
+            Unavailable: a member's look found every slot held by a model clients are calling.
+        """
         found = self._models.get(deployment.id)
         if found is None:
             lock = self._loading.setdefault(deployment.id, asyncio.Lock())
             async with lock:
                 found = self._models.get(deployment.id)
                 if found is None:
+                    if not by_client and not self._room_for_a_look():
+                        raise Unavailable(
+                            "every model slot is serving clients; try this deployment again later",
+                            retry_after_s=60,
+                        )
                     found = await asyncio.to_thread(self._load, deployment)
-                    self._models[deployment.id] = found
-                    while len(self._models) > self.max_models:
-                        _, dropped = self._models.popitem(last=False)
+                    while len(self._models) >= self.max_models:
+                        dropped_id, dropped = self._models.popitem(last=False)
+                        self._called.pop(dropped_id, None)
                         dropped.batcher.close()
-        self._models.move_to_end(deployment.id)
+                    self._models[deployment.id] = found
+                    if not by_client:
+                        self._models.move_to_end(deployment.id, last=False)
+        if by_client:
+            self._models.move_to_end(deployment.id)
+            self._called[deployment.id] = time.monotonic()
         return found
 
+    def _room_for_a_look(self) -> bool:
+        if len(self._models) < self.max_models:
+            return True
+        oldest = next(iter(self._models))
+        return time.monotonic() - self._called.get(oldest, -IDLE_S) >= IDLE_S
+
     def _load(self, deployment: Deployment) -> Served:
-        return Served.of(ServingModel.load(model_path(self.workspace, deployment)), self.max_rows)
+        settings = self.workspace.settings
+        model = ServingModel.load(model_path(self.workspace, deployment))
+        return Served.of(model, self.max_rows, settings.serve_max_queue, settings.serve_timeout_s)
 
     def forget(self, deployment_id: str) -> None:
         """Drop what is cached of a deployment (after it changed or was deleted here)."""
         self._records.pop(deployment_id, None)
+        self._called.pop(deployment_id, None)
         served = self._models.pop(deployment_id, None)
         if served is not None:
             served.batcher.close()

@@ -58,6 +58,9 @@ class RowError(DataError):
     """A request row that cannot be encoded; `details` names `row` and `feature`."""
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _row_error(row: int, feature: str, problem: str) -> RowError:
     return RowError(f"row {row}, feature {feature!r}: {problem}", row=row, feature=feature)
 
@@ -202,11 +205,7 @@ class ServingModel:
         if spec.type in NUMERIC_TYPES:
             numbers = np.empty(len(values), dtype=np.float32)
             for index, value in enumerate(values):
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, int | float)
-                    or not math.isfinite(value)
-                ):
+                if isinstance(value, bool) or not _float32(value):
                     raise _row_error(first_row + index, spec.name, f"{value!r} is not a finite number")
                 numbers[index] = value
             tensor = torch.from_numpy(numbers).to(self.device).reshape(-1, 1)
@@ -337,13 +336,19 @@ class ServingModel:
             if single:
                 torch.set_num_threads(threads)
 
-    def decode(self, outputs: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
-        """Raw outputs → one dict per row: numbers in the target's units, classes → probability."""
+    def decode(self, outputs: Mapping[str, np.ndarray], first_row: int = 0) -> list[dict[str, Any]]:
+        """Raw outputs → one dict per row: numbers in the target's units, classes → probability.
+
+        Raises:
+            RowError: a prediction is not a finite number (numbering rows from `first_row`).
+        """
         columns: dict[str, list[Any]] = {}
         for name, spec in self.targets.items():
             values = outputs[name]
+            _check_finite(values, name, first_row)
             if spec.type in NUMERIC_TYPES:
                 flat = denormalize(values.astype(np.float64).reshape(len(values), -1), spec)
+                _check_finite(flat, name, first_row)
                 columns[name] = (flat[:, 0] if flat.shape[1] == 1 else flat).tolist()
             else:
                 columns[name] = _probability_maps(values, list(spec.categories or ()))
@@ -353,6 +358,26 @@ class ServingModel:
     def predict(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
         """Encode, run and decode `rows` in one call."""
         return self.decode(self.forward(self.encode(rows)))
+
+
+def _float32(value: Any) -> bool:
+    """Whether `value` is a number float32 holds finitely (1e300 is finite only in Python)."""
+    try:
+        return isinstance(value, int | float) and math.isfinite(value) and abs(value) <= FLOAT32_MAX
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
+def _check_finite(values: np.ndarray, target: str, first_row: int) -> None:
+    finite = np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        raise _row_error(
+            first_row + row,
+            target,
+            "the prediction is not a finite number; are the inputs in the range the model was "
+            "trained on?",
+        )
 
 
 def _probability_maps(values: np.ndarray, categories: list[str]) -> list[dict[str, float]]:

@@ -50,7 +50,7 @@ class LocalPredictor:
 
     def predict(self, rows: Sequence[Row], *, first_row: int = 0) -> list[dict[str, Any]]:
         model = self.model
-        return model.decode(model.forward(model.encode(rows, first_row=first_row)))
+        return model.decode(model.forward(model.encode(rows, first_row=first_row)), first_row)
 
 
 def input_format(path: Path) -> str:

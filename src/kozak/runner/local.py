@@ -37,6 +37,14 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def worker_env(settings: Settings) -> dict[str, str]:
+    """A worker's environment: this process's, less any secret (the server's own environment may
+    hold KOZAK_ADMIN_PASSWORD), plus the settings."""
+    secrets = {f"KOZAK_{name.upper()}" for name in SECRET_SETTINGS}
+    inherited = {key: value for key, value in os.environ.items() if key not in secrets}
+    return {**inherited, **settings_env(settings)}
+
+
 def gpu_assignment(index: int) -> str | None:
     """The `CUDA_VISIBLE_DEVICES` of worker `index`: one visible GPU each, in turn; None without."""
     import torch
@@ -92,7 +100,7 @@ class LocalProcessRunner(JobRunner):
         self._reaper.start()
 
     def _launch(self, slot: _Slot) -> None:
-        env = {**os.environ, **settings_env(self.workspace.settings)}
+        env = worker_env(self.workspace.settings)
         gpu = gpu_assignment(slot.index)
         if gpu is not None:
             env["CUDA_VISIBLE_DEVICES"] = gpu

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,9 +18,12 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from kozak import __version__, accounts
+from kozak.accounts.throttle import LoginGuard
 from kozak.deploy.host import DeploymentHost
 from kozak.runner import open_runner
 from kozak.server.errors import install_error_handlers
+from kozak.server.limits import BodyLimit
+from kozak.server.long_work import LongWork
 from kozak.server.routes import ROUTERS, SERVING_ROUTER
 from kozak.server.static import mount_ui
 from kozak.settings import Settings
@@ -37,6 +41,23 @@ async def _flush_usage_every(host: DeploymentHost, seconds: float) -> None:
             await asyncio.to_thread(host.flush_usage)
         except Exception:  # a database hiccup must not stop the counting
             log.exception("could not write deployment usage")
+
+
+def _announce_admin(name: str, password: str, settings: Settings) -> None:
+    """Tell whoever started the server how to log in, without the password reaching any log."""
+    if settings.admin_password:
+        log.warning("created the administrator %r with the password from KOZAK_ADMIN_PASSWORD", name)
+    elif sys.stderr.isatty():  # a person is watching this start: shown here, once, never logged
+        print(
+            f"Created the administrator: log in as {name!r} with password {password!r}", file=sys.stderr
+        )
+    else:
+        log.warning(
+            "created the administrator %r with a random password no one has seen; "
+            "set one with `kozak users set-password %s`",
+            name,
+            name,
+        )
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -58,8 +79,9 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
         workspace = Workspace.open(settings)
         admin, password = accounts.ensure_admin(workspace)
         if password is not None:
-            log.warning("created the administrator: log in as %r with password %r", admin.name, password)
+            _announce_admin(admin.name, password, settings)
         accounts.adopt_orphan_projects(workspace, admin)
+        app.state.long_work = long_work = LongWork(settings.long_work_threads, settings.long_work_queue)
         runner = open_runner(workspace)
         host = DeploymentHost(workspace)
         app.state.workspace, app.state.runner, app.state.serving = workspace, runner, host
@@ -74,6 +96,7 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
                 await flusher
             host.flush_usage()
             host.close()
+            long_work.close()
             runner.stop()
             workspace.metadata.close()
 
@@ -88,6 +111,10 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, settings=settings)
+    app.state.login_guard = LoginGuard(
+        settings.login_attempts, settings.login_window_s, settings.login_concurrency
+    )
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
     app.include_router(SERVING_ROUTER)

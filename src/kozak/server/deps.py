@@ -2,21 +2,28 @@
 
 Authentication, in order: an `Authorization: Bearer <token>` API token, else the session
 cookie (then every unsafe method must carry the session's CSRF token in `X-CSRF-Token`), else,
-with `auth` off (loopback only), the admin. A project in a path is resolved through the
-caller's membership: `ProjectViewer`, `ProjectEditor` and `ProjectOwner` check the role.
+with `auth` off (loopback only), the admin — for requests whose Host and Origin are loopback
+names (no DNS rebinding, no foreign page) and, on unsafe methods, that carry `X-CSRF-Token` or
+`X-Requested-With` (headers another site's page cannot send without a preflight we never allow).
+A project in a path is resolved through the caller's membership: `ProjectViewer`,
+`ProjectEditor` and `ProjectOwner` check the role.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import urllib.parse
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from kozak import accounts
+from kozak.accounts.throttle import LoginGuard
 from kozak.errors import Forbidden, NotAuthenticated
 from kozak.runner import JobRunner
+from kozak.server.long_work import LongWork
 from kozak.settings import Settings
 from kozak.store.entities import Project, User
 from kozak.workspace import Workspace
@@ -24,6 +31,7 @@ from kozak.workspace import Workspace
 SESSION_COOKIE = "kozak_session"
 CSRF_COOKIE = "kozak_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+LOCAL_HEADER = "X-Requested-With"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -37,7 +45,19 @@ def get_runner(request: Request) -> JobRunner:
     return runner
 
 
+def get_login_guard(request: Request) -> LoginGuard:
+    guard: LoginGuard = request.app.state.login_guard
+    return guard
+
+
+def get_long_work(request: Request) -> LongWork:
+    long_work: LongWork = request.app.state.long_work
+    return long_work
+
+
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+LongWorkDep = Annotated[LongWork, Depends(get_long_work)]
+LoginGuardDep = Annotated[LoginGuard, Depends(get_login_guard)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
 
@@ -61,13 +81,44 @@ def get_current_user(request: Request, workspace: WorkspaceDep) -> User:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         user, session = accounts.session_user(workspace, cookie)
-        sent = request.headers.get(CSRF_HEADER, "")
-        if request.method not in _SAFE_METHODS and not hmac.compare_digest(sent, session.csrf_token):
+        # Compared as bytes: compare_digest refuses non-ASCII text, which a client may send.
+        sent = request.headers.get(CSRF_HEADER, "").encode("utf-8", "surrogateescape")
+        expected = session.csrf_token.encode()
+        if request.method not in _SAFE_METHODS and not hmac.compare_digest(sent, expected):
             raise Forbidden(f"missing or wrong {CSRF_HEADER} header; reload the page")
         return user
     if not workspace.settings.auth:
+        _check_local(request)
         return accounts.get_user(workspace, accounts.users.ADMIN)
     raise NotAuthenticated("log in, or send an API token as `Authorization: Bearer <token>`")
+
+
+def _loopback_name(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_local(request: Request) -> None:
+    """Refuse what is not a program or page on this machine, when no one logs in."""
+    host = urllib.parse.urlsplit(f"//{request.headers.get('host', '')}").hostname
+    origin = request.headers.get("origin")
+    if not _loopback_name(host) or (
+        origin is not None and not _loopback_name(urllib.parse.urlsplit(origin).hostname)
+    ):
+        raise Forbidden(
+            "without log-in this server answers only this machine: use http://127.0.0.1 or "
+            "http://localhost, from a page of this server"
+        )
+    if request.method not in _SAFE_METHODS and not (
+        CSRF_HEADER in request.headers or LOCAL_HEADER in request.headers
+    ):
+        raise Forbidden(f"without log-in, changes need an {CSRF_HEADER} or {LOCAL_HEADER} header")
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from kozak.errors import KozakError
+from kozak.errors import KozakError, Retryable
 
 log = logging.getLogger("kozak.server")
 
@@ -25,6 +25,8 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     413: "limit_exceeded",
     415: "unsupported_media_type",
+    429: "too_many_requests",
+    503: "unavailable",
 }
 
 
@@ -40,7 +42,8 @@ def _field(loc: tuple[object, ...]) -> str:
 
 async def _kozak_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, KozakError)
-    return JSONResponse(exc.to_dict(), status_code=exc.http_status)
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Retryable) else None
+    return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -3,8 +3,9 @@
 Each event goes out as `id: <event id>\\nevent: <kind>\\ndata: <json>\\n\\n`, in id order. A stream
 starts after `Last-Event-ID` (or `?after=`), so a reconnecting browser misses nothing; it polls
 the store (synchronous, so in a worker thread) every `POLL_S` seconds, sends a `: keep-alive`
-comment after `KEEPALIVE_S` quiet seconds, and ends when the client goes away. With `once` it
-sends what is there and closes, for clients that poll.
+comment after `KEEPALIVE_S` quiet seconds, and ends when the client goes away or, checked every
+`RECHECK_S` seconds, may no longer see the project. With `once` it sends what is there and
+closes, for clients that poll.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ KEEPALIVE_S = 15.0  # below the 30-60 s idle timeouts of common proxies
 PAGE = 500
 RETRY_MS = 2000  # how soon a browser's EventSource reconnects after the stream ends
 KEEPALIVE = ": keep-alive\n\n"
+RECHECK_S = 5.0  # how soon a removed member's open stream ends
 
 log = logging.getLogger("kozak.server")
 
@@ -56,6 +58,7 @@ async def event_stream(
     experiment_id: str | None = None,
     once: bool = False,
     disconnected: Callable[[], Awaitable[bool]] | None = None,
+    allowed: Callable[[], bool] | None = None,
     poll_s: float = POLL_S,
     keepalive_s: float = KEEPALIVE_S,
 ) -> AsyncIterator[str]:
@@ -68,6 +71,8 @@ async def event_stream(
         experiment_id: Only this experiment's events.
         once: Send the events there are now, then end.
         disconnected: Tells whether the client has gone (checked between polls).
+        allowed: Tells whether the client may still see the project (a blocking call, made
+            every `RECHECK_S` seconds); the stream ends when it says no.
         poll_s: Seconds between looks at the store.
         keepalive_s: Quiet seconds before a keep-alive comment.
 
@@ -77,8 +82,13 @@ async def event_stream(
     last = after
     if not once:
         yield f"retry: {RETRY_MS}\n\n"
-    quiet_since = time.monotonic()
+    quiet_since = checked = time.monotonic()
     while True:
+        if allowed is not None and time.monotonic() - checked >= RECHECK_S:
+            if not await run_in_threadpool(allowed):
+                log.info("event stream of project %s ended: access was taken away", project_id)
+                return
+            checked = time.monotonic()
         try:
             events = await run_in_threadpool(
                 workspace.metadata.list_events,

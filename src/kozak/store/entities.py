@@ -5,16 +5,38 @@ Ids are stable, prefixed strings (`prj_…`, `ds_…`, `dsv_…`); names are for
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kozak.errors import InvalidConfig
+
 
 def new_id(prefix: str) -> str:
     """A fresh stable id such as `ds_3f9c2a7b1e4d4c05`."""
     return f"{prefix}_{uuid.uuid4().hex[:16]}"
+
+
+ID_SHAPE = re.compile(r"[a-z]+_[0-9a-f]{16}")
+
+
+def check_name(name: str, kind: str) -> str:
+    """`name`, unless it is shaped like an id: references are by id or name, and a name that
+    looks like another entity's id would make them ambiguous (or capture what was meant for it).
+
+    Raises:
+        InvalidConfig: naming the field.
+    """
+    if ID_SHAPE.fullmatch(name.strip()):
+        raise InvalidConfig(
+            f"{kind} name {name!r} is shaped like an id (such as prj_0123456789abcdef); "
+            "choose another name",
+            field="name",
+        )
+    return name
 
 
 def utcnow() -> datetime:
@@ -106,6 +128,7 @@ class User(Entity):
     name: str
     password_hash: str
     is_admin: bool = False
+    disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 

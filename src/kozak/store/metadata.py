@@ -179,6 +179,12 @@ class MetadataStore(abc.ABC):
     def delete_session(self, session_id: str) -> None:
         """End a session (nothing happens when it does not exist)."""
 
+    @abc.abstractmethod
+    def end_user_access(
+        self, user_id: str, *, keep_session_id: str | None = None, keep_token_hash: str | None = None
+    ) -> None:
+        """End every browser session and revoke every token of a user, but the ones named."""
+
     # Project members
     @abc.abstractmethod
     def set_member(self, member: Member) -> Member:

@@ -6,6 +6,7 @@ database is migrated on first open; an outdated one is refused with the command 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Engine,
+    Select,
     Update,
     create_engine,
     delete,
@@ -35,7 +37,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kozak.errors import AlreadyExists, JobFailed, KozakError, NotFound, StoreError
+from kozak.errors import (
+    AlreadyExists,
+    InvalidConfig,
+    JobFailed,
+    KozakError,
+    NotFound,
+    StoreError,
+)
 from kozak.store.entities import (
     ApiToken,
     BrowserSession,
@@ -52,6 +61,7 @@ from kozak.store.entities import (
     Member,
     Project,
     User,
+    check_name,
     utcnow,
 )
 from kozak.store.metadata import MetadataStore
@@ -76,6 +86,7 @@ from kozak.store.tables import (
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 TOKEN_STAMP_INTERVAL = timedelta(minutes=1)
+log = logging.getLogger("kozak.store")
 E = TypeVar("E", bound=Entity)
 
 # Attempts a worker makes at taking a job other workers keep taking first, before it reports
@@ -172,6 +183,21 @@ def _not_owned(job: Job, worker_id: str) -> JobFailed:
     )
 
 
+def _by_ref(session: Session, query: Select[Any], ref: str, kind: str) -> Any:
+    """The one row `query` (an id-or-name match) finds, None when none.
+
+    Raises:
+        InvalidConfig: `ref` is one entity's id and another's name.
+    """
+    rows = list(session.scalars(query.limit(2)))
+    if len(rows) > 1:
+        raise InvalidConfig(
+            f"{ref!r} is the id of one {kind} and the name of another; refer to it by id",
+            **{kind: ref},
+        )
+    return rows[0] if rows else None
+
+
 def _entity(cls: type[E], row: Base) -> E:
     values = {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
     for key, value in values.items():
@@ -230,15 +256,22 @@ class SqlAlchemyMetadataStore(MetadataStore):
             raise
         except IntegrityError as exc:
             session.rollback()
-            raise AlreadyExists(f"already exists: {exc.orig}") from exc
+            # The database's message holds SQL and values: for the log, never for the caller.
+            log.warning("integrity error in the metadata store", exc_info=exc)
+            raise AlreadyExists(
+                "the change conflicts with what is stored (a name in use, or an entity changed "
+                "meanwhile); reload and try again"
+            ) from exc
         except SQLAlchemyError as exc:
             session.rollback()
-            raise StoreError(f"metadata store error: {exc}") from exc
+            log.error("metadata store error", exc_info=exc)
+            raise StoreError("the metadata database failed; the server log has the details") from exc
         finally:
             session.close()
 
     # Projects
     def create_project(self, project: Project) -> Project:
+        check_name(project.name, "project")
         with self._session() as s:
             if s.scalar(select(ProjectRow.id).where(ProjectRow.name == project.name)):
                 raise AlreadyExists(f"a project named {project.name!r} already exists")
@@ -247,9 +280,8 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_project(self, id_or_name: str) -> Project:
         with self._session() as s:
-            row = s.scalar(
-                select(ProjectRow).where(or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name))
-            )
+            matches = or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name)
+            row = _by_ref(s, select(ProjectRow).where(matches), id_or_name, "project")
             if row is None:
                 raise NotFound(f"no project {id_or_name!r}", project=id_or_name)
             return _entity(Project, row)
@@ -268,6 +300,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     # Datasets
     def create_dataset(self, dataset: Dataset) -> Dataset:
+        check_name(dataset.name, "dataset")
         with self._session() as s:
             if s.get(ProjectRow, dataset.project_id) is None:
                 raise NotFound(f"no project {dataset.project_id!r}", project=dataset.project_id)
@@ -286,11 +319,14 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_dataset(self, project_id: str, id_or_name: str) -> Dataset:
         with self._session() as s:
-            row = s.scalar(
+            row = _by_ref(
+                s,
                 select(DatasetRow).where(
                     DatasetRow.project_id == project_id,
                     or_(DatasetRow.id == id_or_name, DatasetRow.name == id_or_name),
-                )
+                ),
+                id_or_name,
+                "dataset",
             )
             if row is None:
                 raise NotFound(f"no dataset {id_or_name!r} in this project", dataset=id_or_name)
@@ -314,6 +350,8 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     # Dataset versions
     def create_dataset_versions(self, versions: list[DatasetVersion]) -> list[DatasetVersion]:
+        for version in versions:
+            check_name(version.name, "version")
         with self._session() as s:
             for version in versions:
                 if s.get(DatasetRow, version.dataset_id) is None:
@@ -338,11 +376,14 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_dataset_version(self, dataset_id: str, id_or_name: str) -> DatasetVersion:
         with self._session() as s:
-            row = s.scalar(
+            row = _by_ref(
+                s,
                 select(DatasetVersionRow).where(
                     DatasetVersionRow.dataset_id == dataset_id,
                     or_(DatasetVersionRow.id == id_or_name, DatasetVersionRow.name == id_or_name),
-                )
+                ),
+                id_or_name,
+                "version",
             )
             if row is None:
                 raise NotFound(f"no version {id_or_name!r} of this dataset", version=id_or_name)
@@ -375,6 +416,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     # Experiments
     def create_experiment(self, experiment: Experiment) -> Experiment:
+        check_name(experiment.name, "experiment")
         with self._session() as s:
             if s.get(ProjectRow, experiment.project_id) is None:
                 raise NotFound(f"no project {experiment.project_id!r}", project=experiment.project_id)
@@ -399,11 +441,14 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_experiment(self, project_id: str, id_or_name: str) -> Experiment:
         with self._session() as s:
-            row = s.scalar(
+            row = _by_ref(
+                s,
                 select(ExperimentRow).where(
                     ExperimentRow.project_id == project_id,
                     or_(ExperimentRow.id == id_or_name, ExperimentRow.name == id_or_name),
-                )
+                ),
+                id_or_name,
+                "experiment",
             )
             if row is None:
                 raise NotFound(f"no experiment {id_or_name!r} in this project", experiment=id_or_name)
@@ -419,6 +464,8 @@ class SqlAlchemyMetadataStore(MetadataStore):
             return [_entity(Experiment, r) for r in rows]
 
     def update_experiment(self, experiment_id: str, **changes: Any) -> Experiment:
+        if "name" in changes:
+            check_name(changes["name"], "experiment")
         fixed = {"id", "project_id", "created_at"}
         unknown = set(changes) - (set(Experiment.model_fields) - fixed)
         if unknown:
@@ -464,6 +511,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     # Users, tokens and browser sessions
     def create_user(self, user: User) -> User:
+        check_name(user.name, "user")
         with self._session() as s:
             if s.scalar(select(UserRow.id).where(UserRow.name == user.name)):
                 raise AlreadyExists(f"a user named {user.name!r} already exists", user=user.name)
@@ -472,8 +520,11 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_user(self, id_or_name: str) -> User:
         with self._session() as s:
-            row = s.scalar(
-                select(UserRow).where(or_(UserRow.id == id_or_name, UserRow.name == id_or_name))
+            row = _by_ref(
+                s,
+                select(UserRow).where(or_(UserRow.id == id_or_name, UserRow.name == id_or_name)),
+                id_or_name,
+                "user",
             )
             if row is None:
                 raise NotFound(f"no user {id_or_name!r}", user=id_or_name)
@@ -484,7 +535,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
             return [_entity(User, r) for r in s.scalars(select(UserRow).order_by(UserRow.name))]
 
     def update_user(self, user_id: str, **changes: Any) -> User:
-        _check_changes("user", changes, {"password_hash", "is_admin"})
+        _check_changes("user", changes, {"password_hash", "is_admin", "disabled"})
         with self._session() as s:
             row = s.get(UserRow, user_id)
             if row is None:
@@ -547,6 +598,25 @@ class SqlAlchemyMetadataStore(MetadataStore):
     def delete_session(self, session_id: str) -> None:
         with self._session() as s:
             s.execute(delete(BrowserSessionRow).where(BrowserSessionRow.id == session_id))
+
+    def end_user_access(
+        self, user_id: str, *, keep_session_id: str | None = None, keep_token_hash: str | None = None
+    ) -> None:
+        with self._session() as s:
+            s.execute(
+                delete(BrowserSessionRow).where(
+                    BrowserSessionRow.user_id == user_id, BrowserSessionRow.id != (keep_session_id or "")
+                )
+            )
+            s.execute(
+                update(ApiTokenRow)
+                .where(
+                    ApiTokenRow.user_id == user_id,
+                    ApiTokenRow.revoked_at.is_(None),
+                    ApiTokenRow.token_hash != (keep_token_hash or ""),
+                )
+                .values(revoked_at=utcnow())
+            )
 
     # Project members
     def set_member(self, member: Member) -> Member:

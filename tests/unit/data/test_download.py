@@ -8,7 +8,14 @@ import pytest
 
 from kozak.data import import_files
 from kozak.errors import NetworkError
+from kozak.settings import Settings
 from kozak.workspace import Workspace
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A workspace whose URL import may reach the local test server."""
+    return Workspace.open(Settings(home=tmp_path / "home", url_import_allow=["127.0.0.1"]))
 
 
 def test_import_from_url(workspace: Workspace, served: tuple[str, Path], tiny_dna: Path) -> None:

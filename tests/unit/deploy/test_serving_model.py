@@ -93,6 +93,8 @@ OK = {"seq": "ACGT", "count": 1.0}
         ([OK, {"seq": "ACGT", "count": "5"}], 1, ["'count'", "not a finite number"]),
         ([OK, {"seq": "ACGT", "count": True}], 1, ["'count'", "not a finite number"]),
         ([OK, {"seq": "ACGT", "count": float("nan")}], 1, ["'count'", "not a finite number"]),
+        ([OK, {"seq": "ACGT", "count": 1e300}], 1, ["'count'", "not a finite number"]),
+        ([OK, {"seq": "ACGT", "count": 10**400}], 1, ["'count'", "not a finite number"]),
         ([OK, "ACGT"], 1, ["object"]),
     ],
 )
@@ -103,6 +105,13 @@ def test_bad_rows_are_named(
         _serving(workspace, trained).predict(rows)
     assert caught.value.details["row"] == row
     assert all(word in caught.value.message for word in words), caught.value.message
+
+
+def test_a_non_finite_prediction_names_its_row(workspace: Workspace, trained: Experiment) -> None:
+    outputs = {"expression": np.array([[0.5], [np.inf], [np.nan]], np.float32)}
+    with pytest.raises(RowError, match="not a finite number") as caught:
+        _serving(workspace, trained).decode(outputs, first_row=10)
+    assert caught.value.details == {"row": 11, "feature": "expression"}
 
 
 def test_no_rows_is_an_error(workspace: Workspace, trained: Experiment) -> None:

@@ -11,7 +11,7 @@ import torch
 
 from kozak.errors import InvalidConfig
 from kozak.runner import enqueue_experiment_job, open_runner
-from kozak.runner.local import LocalProcessRunner, gpu_assignment, settings_env
+from kozak.runner.local import LocalProcessRunner, gpu_assignment, settings_env, worker_env
 from kozak.runner.ray import RayRunner
 from kozak.settings import Settings
 from kozak.store.entities import Experiment
@@ -79,3 +79,11 @@ def test_the_ray_runner_runs_a_submitted_job(
         runner.stop()
     done = job_workspace.metadata.get_experiment(experiment.project_id, experiment.id)
     assert done.status == "completed" and done.epochs_done == 2
+
+
+def test_workers_never_inherit_the_admin_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOZAK_ADMIN_PASSWORD", "typed-by-the-admin")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    env = worker_env(Settings(home=Path("/tmp/kozak-home")))
+    assert "KOZAK_ADMIN_PASSWORD" not in env and "typed-by-the-admin" not in env.values()
+    assert env["LANG"] == "C.UTF-8" and env["KOZAK_HOME"] == "/tmp/kozak-home"

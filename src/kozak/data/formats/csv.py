@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from kozak.data.formats.base import READERS, check_utf8
+from kozak.data.formats.inflate import InflateBudget
 from kozak.data.table import RawColumn, RawTable
 from kozak.errors import DataError
-from kozak.settings import Settings
 
 DELIMITERS = ",\t;|"
 
@@ -45,7 +45,7 @@ def unique_names(names: list[str]) -> list[str]:
     return result
 
 
-def read_csv(data: bytes, name: str, settings: Settings) -> RawTable:
+def read_csv(data: bytes, name: str, budget: InflateBudget) -> RawTable:
     """Read delimited text into Arrow-typed columns."""
     delimiter = sniff_delimiter(data, name)
     bad_rows: list[Any] = []

@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kozak.data.formats.base import READERS, check_utf8
+from kozak.data.formats.inflate import InflateBudget
 from kozak.data.table import RawColumn, RawTable
 from kozak.errors import DataError
-from kozak.settings import Settings
 
 
 def _typed(values: list[str | None]) -> pa.Array:
@@ -62,7 +62,7 @@ def fasta_records(lines: Iterable[str], name: str) -> Iterator[tuple[list[str], 
         yield words, "".join(chunks)
 
 
-def read_fasta(data: bytes, name: str, settings: Settings) -> RawTable:
+def read_fasta(data: bytes, name: str, budget: InflateBudget) -> RawTable:
     """Parse records into columns (see the module docstring)."""
     check_utf8(data, name)
     ids: list[str] = []

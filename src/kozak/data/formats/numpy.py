@@ -6,14 +6,13 @@ Object arrays are never unpickled: a ragged or non-numeric array is refused with
 from __future__ import annotations
 
 import io
-import zipfile
 
 import numpy as np
 
 from kozak.data.formats.base import READERS
+from kozak.data.formats.inflate import InflateBudget
 from kozak.data.table import RawColumn, RawTable
 from kozak.errors import DataError
-from kozak.settings import Settings
 
 
 def load_numeric_array(data: bytes, name: str) -> np.ndarray:
@@ -46,25 +45,20 @@ def load_numeric_array(data: bytes, name: str) -> np.ndarray:
     return array
 
 
-def read_npy(data: bytes, name: str, settings: Settings) -> RawTable:
+def read_npy(data: bytes, name: str, budget: InflateBudget) -> RawTable:
     """One column named after the file, one row per entry of the first axis."""
     array = load_numeric_array(data, name)
     column = name.rsplit("/", 1)[-1].removesuffix(".gz").removesuffix(".npy")
     return RawTable([RawColumn(column, array, name)])
 
 
-def read_npz(data: bytes, name: str, settings: Settings) -> RawTable:
+def read_npz(data: bytes, name: str, budget: InflateBudget) -> RawTable:
     """One column per array in the archive; all must have the same number of rows."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise DataError(f"{name}: not a valid .npz file ({exc})", file=name) from exc
+    archive = budget.open_archive(data, name, ".npz")
     columns = []
-    for member in archive.infolist():
-        if member.file_size > settings.max_upload_bytes:
-            raise DataError(f"{name}: array {member.filename} is too large", file=name)
-        array = load_numeric_array(archive.read(member), f"{name}:{member.filename}")
-        columns.append(RawColumn(member.filename.removesuffix(".npy"), array, name))
+    for member in archive.names():
+        array = load_numeric_array(archive.read(member), f"{name}:{member}")
+        columns.append(RawColumn(member.removesuffix(".npy"), array, name))
     if not columns:
         raise DataError(f"{name} holds no arrays", file=name)
     rows = {len(c) for c in columns}

@@ -6,12 +6,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kozak.data.formats.base import READERS
+from kozak.data.formats.inflate import InflateBudget
 from kozak.data.table import RawColumn, RawTable
 from kozak.errors import DataError
-from kozak.settings import Settings
 
 
-def read_parquet(data: bytes, name: str, settings: Settings) -> RawTable:
+def read_parquet(data: bytes, name: str, budget: InflateBudget) -> RawTable:
     """Read a Parquet file's flat columns."""
     try:
         table = pq.read_table(pa.BufferReader(data))

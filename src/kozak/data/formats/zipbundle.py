@@ -1,15 +1,14 @@
 """Peltarion's ZIP bundle: an index CSV plus the `.npy` files its cells reference.
 
-Members are read in memory, never extracted. A member path that leaves the archive's folder
-(absolute, `..`) is refused, and so is an archive whose expansion exceeds the configured ratio
-(a ZIP bomb) or the upload size limit.
+Members are read in memory, never extracted, each at most once within the import's inflation
+budget, which also counts every array column as assembled (an index naming one member 100,000
+times costs 100,000 rows). A member path that leaves the archive's folder (absolute, `..`) is
+refused.
 """
 
 from __future__ import annotations
 
-import io
 import posixpath
-import zipfile
 
 import numpy as np
 import pyarrow as pa
@@ -17,32 +16,22 @@ import pyarrow.compute as pc
 
 from kozak.data.formats.base import READERS
 from kozak.data.formats.csv import read_csv
+from kozak.data.formats.inflate import Archive, InflateBudget
 from kozak.data.formats.numpy import load_numeric_array
 from kozak.data.table import RawColumn, RawTable
-from kozak.errors import DataError, LimitExceeded
-from kozak.settings import Settings
+from kozak.errors import DataError
 
 
-def _check_members(archive: zipfile.ZipFile, name: str, compressed: int, settings: Settings) -> None:
-    total = 0
-    for member in archive.infolist():
-        path = member.filename
+def _check_members(archive: Archive, name: str) -> None:
+    for path in archive.names():
         if path.startswith(("/", "\\")) or ".." in path.replace("\\", "/").split("/") or ":" in path:
             raise DataError(
                 f"{name}: member {path!r} escapes the archive's folder", file=name, member=path
             )
-        total += member.file_size
-    if total > settings.max_upload_bytes or total > settings.max_zip_expansion * max(compressed, 1):
-        raise LimitExceeded(
-            f"{name} expands to {total} bytes from {compressed}; refusing a possible ZIP bomb "
-            f"(limits: {settings.max_zip_expansion}x, {settings.max_upload_bytes} bytes)",
-            file=name,
-            expanded_bytes=total,
-        )
 
 
-def _index_member(archive: zipfile.ZipFile, name: str) -> str:
-    csvs = [m for m in archive.namelist() if m.lower().endswith((".csv", ".tsv"))]
+def _index_member(archive: Archive, name: str) -> str:
+    csvs = [m for m in archive.names() if m.lower().endswith((".csv", ".tsv"))]
     preferred = [m for m in csvs if posixpath.basename(m).lower() in ("index.csv", "index.tsv")]
     if preferred:
         return preferred[0]
@@ -53,17 +42,14 @@ def _index_member(archive: zipfile.ZipFile, name: str) -> str:
     )
 
 
-def read_zip(data: bytes, name: str, settings: Settings) -> RawTable:
+def read_zip(data: bytes, name: str, budget: InflateBudget) -> RawTable:
     """Read the index CSV; columns whose cells name `.npy` members become array columns."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise DataError(f"{name}: not a valid ZIP file ({exc})", file=name) from exc
-    _check_members(archive, name, len(data), settings)
+    archive = budget.open_archive(data, name, "ZIP")
+    _check_members(archive, name)
     index_path = _index_member(archive, name)
-    index = read_csv(archive.read(index_path), f"{name}:{index_path}", settings)
+    index = read_csv(archive.read(index_path), f"{name}:{index_path}", budget)
     folder = posixpath.dirname(index_path)
-    members = set(archive.namelist())
+    members = set(archive.names())
     columns = []
     for column in index.columns:
         values = column.values
@@ -80,11 +66,13 @@ def read_zip(data: bytes, name: str, settings: Settings) -> RawTable:
 
 
 def _array_column(
-    archive: zipfile.ZipFile, members: set[str], folder: str, column: RawColumn, name: str
+    archive: Archive, members: set[str], folder: str, column: RawColumn, name: str
 ) -> RawColumn:
-    arrays = []
+    arrays: list[np.ndarray] = []
+    parsed: dict[str, np.ndarray] = {}
     shape: tuple[int, ...] | None = None
-    for row, ref in enumerate(column.values.to_pylist()):
+    refs = column.values.to_pylist()
+    for row, ref in enumerate(refs):
         path = posixpath.normpath(posixpath.join(folder, ref))
         if path.startswith("..") or path not in members:
             raise DataError(
@@ -94,9 +82,12 @@ def _array_column(
                 row=row,
                 column=column.name,
             )
-        array = load_numeric_array(archive.read(path), f"{name}:{path}")
+        if path not in parsed:
+            parsed[path] = load_numeric_array(archive.read(path), f"{name}:{path}")
+        array = parsed[path]
         if shape is None:
             shape = array.shape
+            archive.budget.charge(len(refs) * array.nbytes, f"{name}:{column.name}")
         elif array.shape != shape:
             raise DataError(
                 f"{name}: row {row} of column {column.name!r} has shape {array.shape}, "

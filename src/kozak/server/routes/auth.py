@@ -5,16 +5,25 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from kozak import accounts
-from kozak.server.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, WorkspaceDep
+from kozak.server.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    CurrentUser,
+    LoginGuardDep,
+    WorkspaceDep,
+)
 from kozak.server.schemas.accounts import Login, SessionPublic, UserPublic
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/login")
-def login(body: Login, request: Request, response: Response, workspace: WorkspaceDep) -> SessionPublic:
-    """Check the password and start a browser session."""
-    user = accounts.authenticate(workspace, body.name, body.password)
+def login(
+    body: Login, request: Request, response: Response, workspace: WorkspaceDep, guard: LoginGuardDep
+) -> SessionPublic:
+    """Check the password (failures throttled per address and name) and start a browser session."""
+    address = request.client.host if request.client else "unknown"
+    user = guard.authenticate(workspace, address, body.name, body.password)
     session, cookie = accounts.create_session(workspace, user)
     secure = workspace.settings.secure_cookies or request.url.scheme == "https"
     max_age = int(workspace.settings.session_hours * 3600)

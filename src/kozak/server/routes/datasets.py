@@ -16,7 +16,7 @@ from kozak.data import dataset_catalog, stored_drafts, uploads
 from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.subsets import SubsetSpec
 from kozak.data.versions import diff_versions
-from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep
+from kozak.server.deps import CurrentUser, LongWorkDep, ProjectEditor, ProjectViewer, WorkspaceDep
 from kozak.server.schemas import Page
 from kozak.server.schemas.datasets import (
     DatasetPublic,
@@ -130,9 +130,12 @@ async def upload_file(
 
 
 @router.post("/drafts/{draft_id}/urls")
-def add_url(body: UrlCreate, draft: EditedDraft, workspace: WorkspaceDep) -> DraftPublic:
+async def add_url(
+    body: UrlCreate, draft: EditedDraft, workspace: WorkspaceDep, long_work: LongWorkDep
+) -> DraftPublic:
     """Download a file from a URL into the draft."""
-    return _view(workspace, uploads.add_url(workspace, draft, body.url))
+    updated = await long_work.run(uploads.add_url, workspace, draft, body.url)
+    return await run_in_threadpool(_view, workspace, updated)
 
 
 @router.delete("/drafts/{draft_id}/files/{filename}")

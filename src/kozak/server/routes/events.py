@@ -7,13 +7,15 @@ closes (for tests and clients that poll). See `kozak.server.sse` for the wire fo
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from kozak import accounts
 from kozak.server import sse
-from kozak.server.deps import ProjectViewer, WorkspaceDep
+from kozak.server.deps import CurrentUser, ProjectViewer, WorkspaceDep
 
 router = APIRouter(prefix="/projects/{project_id}", tags=["events"])
 
@@ -33,6 +35,7 @@ _STREAM: dict[int | str, dict[str, Any]] = {
 def project_events(
     request: Request,
     project: ProjectViewer,
+    user: CurrentUser,
     workspace: WorkspaceDep,
     last_event_id: LastEventId = None,
     after: After = None,
@@ -45,6 +48,7 @@ def project_events(
         after=sse.start_after(last_event_id, after),
         once=once,
         disconnected=request.is_disconnected,
+        allowed=partial(accounts.can_view, workspace, user, project.id),
     )
     return sse.event_response(chunks)
 
@@ -54,6 +58,7 @@ def experiment_events(
     experiment_id: str,
     request: Request,
     project: ProjectViewer,
+    user: CurrentUser,
     workspace: WorkspaceDep,
     last_event_id: LastEventId = None,
     after: After = None,
@@ -68,5 +73,6 @@ def experiment_events(
         experiment_id=experiment.id,
         once=once,
         disconnected=request.is_disconnected,
+        allowed=partial(accounts.can_view, workspace, user, project.id),
     )
     return sse.event_response(chunks)

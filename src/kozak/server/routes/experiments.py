@@ -13,12 +13,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from kozak import report
 from kozak.experiments import compare, lifecycle, overview, setup
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.runner import jobs as queue
-from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, RunnerDep, WorkspaceDep
+from kozak.server.deps import (
+    CurrentUser,
+    LongWorkDep,
+    ProjectEditor,
+    ProjectViewer,
+    RunnerDep,
+    WorkspaceDep,
+)
 from kozak.server.schemas import Page
 from kozak.server.schemas.experiments import (
     ComparisonPublic,
@@ -243,17 +251,20 @@ def evaluate_experiment(
     response_class=FileResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "Predictions as CSV."}},
 )
-def download_predictions(
+async def download_predictions(
     experiment_id: str,
     project: ProjectViewer,
     workspace: WorkspaceDep,
+    long_work: LongWorkDep,
     checkpoint: Checkpoint = "best",
     subset: Subset = None,
 ) -> FileResponse:
     """A CSV of the checkpoint's predictions on the version's rows (or one subset's)."""
-    experiment = _experiment(workspace, project, experiment_id)
+    experiment = await run_in_threadpool(_experiment, workspace, project, experiment_id)
     name = f"{_safe_name(experiment.name)}-{checkpoint}{f'-{subset}' if subset else ''}.csv"
-    path = compare.export_predictions_to_temporary(workspace, experiment, name, subset, checkpoint)
+    path = await long_work.run(
+        compare.export_predictions_to_temporary, workspace, experiment, name, subset, checkpoint
+    )
     return FileResponse(
         path,
         media_type="text/csv",
@@ -267,13 +278,17 @@ def download_predictions(
     response_class=HTMLResponse,
     responses={200: {"content": {"text/html": {}}, "description": "A self-contained HTML report."}},
 )
-def download_report(
-    experiment_id: str, project: ProjectViewer, workspace: WorkspaceDep, checkpoint: Checkpoint = "best"
+async def download_report(
+    experiment_id: str,
+    project: ProjectViewer,
+    workspace: WorkspaceDep,
+    long_work: LongWorkDep,
+    checkpoint: Checkpoint = "best",
 ) -> HTMLResponse:
     """The self-contained HTML report (curves, evaluation plots, settings, graph)."""
-    experiment = _experiment(workspace, project, experiment_id)
+    experiment = await run_in_threadpool(_experiment, workspace, project, experiment_id)
     filename = f"{_safe_name(experiment.name)}-report.html"
     return HTMLResponse(
-        report.build_report(workspace, experiment, checkpoint),
+        await long_work.run(report.build_report, workspace, experiment, checkpoint),
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.datastructures import FormData
+from starlette.formparsers import FormParser, MultiPartParser
 
 from kozak.data.feature_spec import NUMERIC_TYPES
 from kozak.deploy import variants
@@ -29,7 +31,6 @@ from kozak.deploy.requests import (
     form_row,
     parse_json,
     read_body,
-    refuse_declared,
     request_rows,
     variant_request,
 )
@@ -101,6 +102,18 @@ async def _open(request: Request, deployment_id: str) -> tuple[ServingBackend, S
     return backend, await backend.open(deployment_id, token)
 
 
+async def _form(request: Request, limit: int) -> FormData:
+    """A form post, read within `limit` bytes whether or not it declares a Content-Length."""
+    body = await read_body(request.headers.get("content-length"), request.stream(), limit)
+
+    async def once() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        return await MultiPartParser(request.headers, once(), max_files=0).parse()
+    return await FormParser(request.headers, once()).parse()
+
+
 async def _json(request: Request, backend: ServingBackend) -> Any:
     limit = backend.max_body_bytes
     body = await read_body(request.headers.get("content-length"), request.stream(), limit)
@@ -140,9 +153,8 @@ async def forward(deployment_id: str, request: Request) -> Response:
     async def work() -> dict[str, Any]:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(_FORM_TYPES):
-            refuse_declared(request.headers.get("content-length"), backend.max_body_bytes)
             numeric = {n for n, f in served.model.inputs.items() if f.spec.type in NUMERIC_TYPES}
-            rows: list[Any] = [form_row(await request.form(max_files=0), numeric)]
+            rows: list[Any] = [form_row(await _form(request, backend.max_body_bytes), numeric)]
         else:
             rows = request_rows(await _json(request, backend), max_rows=backend.max_rows)
         return {"rows": await served.predict(rows)}

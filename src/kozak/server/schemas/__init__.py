@@ -1,6 +1,7 @@
 """API schemas, one module per resource; inputs are `*Create`/`*Update`, outputs `*Public`.
 
-Inputs forbid unknown fields, so a typo is a 422 naming the field, not a silent no-op.
+Inputs forbid unknown fields, so a typo is a 422 naming the field, not a silent no-op, and
+bound every string (`Input`), so no field makes the server hold or hash megabytes.
 List endpoints return `Page[T]`: `{"data": [...], "count": n}`.
 """
 
@@ -17,6 +18,16 @@ class Schema(BaseModel):
     """Base of every request and response body."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+MAX_TEXT = 4096  # characters in any request string without a tighter limit of its own
+MAX_PASSWORD = 1024  # hashing costs 64 MiB of argon2 whatever the length; no need to add to it
+
+
+class Input(Schema):
+    """Base of every request body: every string field has a maximum length."""
+
+    model_config = ConfigDict(str_max_length=MAX_TEXT)
 
 
 class Page(Schema, Generic[T]):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from kozak.server.schemas import Schema
+from kozak.server.schemas import MAX_PASSWORD, Input, Schema
 from kozak.store.entities import ApiToken, Member, Project, User
 
 
@@ -14,29 +14,40 @@ class UserPublic(Schema):
     id: str
     name: str
     is_admin: bool
+    disabled: bool = Field(description="Cannot log in; every session and token was ended.")
     created_at: datetime
 
     @classmethod
     def of(cls, user: User) -> UserPublic:
-        return cls(id=user.id, name=user.name, is_admin=user.is_admin, created_at=user.created_at)
+        return cls(
+            id=user.id,
+            name=user.name,
+            is_admin=user.is_admin,
+            disabled=user.disabled,
+            created_at=user.created_at,
+        )
 
 
-class UserCreate(Schema):
-    name: str = Field(description="Log-in name: letters, digits, '.', '_' or '-'.")
-    password: str = Field(description="At least 8 characters.")
+class UserCreate(Input):
+    name: str = Field(max_length=200, description="Log-in name: letters, digits, '.', '_' or '-'.")
+    password: str = Field(max_length=MAX_PASSWORD, description="At least 8 characters.")
     is_admin: bool = Field(default=False, description="May manage users.")
 
 
-class PasswordChange(Schema):
-    password: str = Field(description="The new password, at least 8 characters.")
+class PasswordChange(Input):
+    password: str = Field(
+        max_length=MAX_PASSWORD, description="The new password, at least 8 characters."
+    )
     current_password: str = Field(
-        default="", description="Your current password (not needed when an admin resets another's)."
+        default="",
+        max_length=MAX_PASSWORD,
+        description="Your current password (not needed when an admin resets another's).",
     )
 
 
-class Login(Schema):
-    name: str
-    password: str
+class Login(Input):
+    name: str = Field(max_length=200)
+    password: str = Field(max_length=MAX_PASSWORD)
 
 
 class SessionPublic(Schema):
@@ -45,7 +56,7 @@ class SessionPublic(Schema):
     expires_at: datetime
 
 
-class TokenCreate(Schema):
+class TokenCreate(Input):
     name: str = Field(description="What the token is for, e.g. 'laptop CLI'.")
 
 
@@ -73,7 +84,7 @@ class TokenCreated(TokenPublic):
     token: str = Field(description="The secret; shown this once, never again.")
 
 
-class ProjectCreate(Schema):
+class ProjectCreate(Input):
     name: str
     description: str = ""
 
@@ -91,7 +102,7 @@ class ProjectPublic(Schema):
         return cls(role=role, **project.model_dump())
 
 
-class MemberSet(Schema):
+class MemberSet(Input):
     user: str = Field(description="User name (or id) to add.")
     role: str = Field(description="owner, editor or viewer.")
 

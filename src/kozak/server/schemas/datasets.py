@@ -20,49 +20,49 @@ from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.feature_spec import FeatureType, NormalizationStats, SequenceEncoding
 from kozak.data.subsets import SubsetSpec
 from kozak.sequences import Alignment
-from kozak.server.schemas import Schema
+from kozak.server.schemas import Input, Schema
 from kozak.store.entities import Dataset, DatasetVersion, Draft
 
 Normalization = Literal["none", "zscore", "minmax"]
 
 
 # Requests
-class DraftCreate(Schema):
+class DraftCreate(Input):
     name: str = Field(min_length=1, max_length=200, description="Name of the dataset to create.")
     description: str = Field("", description="What the dataset holds.")
 
 
-class DraftUpdate(Schema):
+class DraftUpdate(Input):
     name: str | None = Field(None, min_length=1, max_length=200, description="New dataset name.")
     description: str | None = Field(None, description="New description.")
 
 
-class UrlCreate(Schema):
+class UrlCreate(Input):
     url: str = Field(description="An http(s) URL of a file to download into the draft.")
 
 
-class EncodingUpdate(Schema):
+class EncodingUpdate(Input):
     alphabet: Literal["dna", "rna", "protein"] | None = Field(None, description="Alphabet.")
     length: int | None = Field(None, gt=0, description="Window positions; null for the longest.")
     alignment: Alignment | None = Field(None, description="left, center or right.")
     padding: int | None = Field(None, ge=0, description="Zero positions added on each side.")
 
 
-class FeatureUpdate(Schema):
+class FeatureUpdate(Input):
     name: str | None = Field(None, min_length=1, description="New label (subsets follow it).")
     type: FeatureType | None = Field(None, description="Override the detected type.")
     encoding: EncodingUpdate | None = Field(None, description="Sequence encoding fields to change.")
     normalization: Normalization | None = Field(None, description="Numeric normalization.")
 
 
-class OptionsUpdate(Schema):
+class OptionsUpdate(Input):
     normalize_on: str | None = Field(
         None, description="Subset supplying normalization statistics; null for the default."
     )
     drop_missing: bool | None = Field(None, description="Drop rows with missing values.")
 
 
-class DraftSave(Schema):
+class DraftSave(Input):
     version_name: str | None = Field(
         None, min_length=1, max_length=200, description="Name of the version; default v1, v2, ..."
     )

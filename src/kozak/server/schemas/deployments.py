@@ -12,11 +12,11 @@ from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
 from kozak.data.feature_spec import FeatureType, NormalizationStats
-from kozak.server.schemas import Schema
+from kozak.server.schemas import Input, Schema
 from kozak.store.entities import Deployment
 
 
-class DeploymentCreate(Schema):
+class DeploymentCreate(Input):
     """Deploy a checkpoint of an experiment."""
 
     experiment: str = Field(description="The experiment's id or name.")
@@ -27,7 +27,7 @@ class DeploymentCreate(Schema):
     enabled: bool = Field(True, description="Answer requests at once (else enable it later).")
 
 
-class DeploymentUpdate(Schema):
+class DeploymentUpdate(Input):
     """Enable, disable or rename a deployment."""
 
     enabled: bool | None = Field(None, description="Disabled deployments answer 403.")
@@ -84,7 +84,7 @@ class DeploymentUsagePublic(Schema):
     minutes: list[UsageMinute]
 
 
-class DeploymentTry(Schema):
+class DeploymentTry(Input):
     """Rows to predict from the UI's test form (project members, no deployment token)."""
 
     rows: list[dict[str, Any]] = Field(min_length=1, description="One object per example.")

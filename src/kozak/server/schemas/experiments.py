@@ -16,7 +16,7 @@ from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.experiments.overview import Overview
 from kozak.experiments.setup import ExperimentChoices, SetupReport, WizardChoices
 from kozak.graph.graph_spec import GraphSpec
-from kozak.server.schemas import Schema
+from kozak.server.schemas import MAX_TEXT, Input, Schema
 from kozak.server.schemas.jobs import JobPublic
 from kozak.server.schemas.models import GraphCheckPublic, IssuePublic, NodeInfoPublic
 from kozak.store.entities import EpochMetrics
@@ -26,14 +26,17 @@ from kozak.store.statuses import ExperimentStatus
 class ExperimentCreate(ExperimentChoices):
     """An experiment from a version (by id, or dataset and version), a graph or preset, settings."""
 
+    model_config = ConfigDict(str_max_length=MAX_TEXT)
     run: bool = Field(False, description="Queue its training at once.")
 
 
 class ExperimentWizard(WizardChoices):
     """The New-experiment wizard's choices."""
 
+    model_config = ConfigDict(str_max_length=MAX_TEXT)
 
-class ExperimentCheck(Schema):
+
+class ExperimentCheck(Input):
     """A graph and run settings to check against a version; nothing is written."""
 
     dataset_version_id: str = Field(description="The dataset version to check against.")
@@ -58,7 +61,7 @@ class ExperimentCheckPublic(GraphCheckPublic):
         )
 
 
-class ExperimentUpdate(Schema):
+class ExperimentUpdate(Input):
     """Rename an experiment any time; change its graph or settings only before it runs."""
 
     name: str | None = Field(None, min_length=1, max_length=200, description="A new name.")
@@ -69,20 +72,20 @@ class ExperimentUpdate(Schema):
     )
 
 
-class ExperimentClone(Schema):
+class ExperimentClone(Input):
     """A copy of an experiment as a new, not yet run, experiment."""
 
     name: str = Field(min_length=1, max_length=200, description="Name of the copy.")
     with_weights: bool = Field(False, description="Start from the experiment's best weights.")
 
 
-class ExperimentContinue(Schema):
+class ExperimentContinue(Input):
     """Train more epochs from the last checkpoint."""
 
     epochs: int = Field(ge=1, le=100_000, description="Epochs to train beyond those done.")
 
 
-class ExperimentEvaluate(Schema):
+class ExperimentEvaluate(Input):
     """Evaluate a checkpoint again (e.g. on subsets added to the version since)."""
 
     subsets: list[str] | None = Field(None, description="Subsets to evaluate; default all.")
@@ -212,7 +215,7 @@ class EvaluationPublic(Schema):
     )
 
 
-class ExperimentCompare(Schema):
+class ExperimentCompare(Input):
     """Experiments of the project to compare."""
 
     experiment_ids: list[str] = Field(min_length=2, max_length=50, description="Ids or names.")

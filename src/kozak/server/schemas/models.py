@@ -8,7 +8,7 @@ from pydantic import Field
 
 from kozak.graph.model_catalog import BlockEntry, LossEntry, PresetEntry
 from kozak.graph.shapes import GraphInfo, GraphIssue, NodeInfo
-from kozak.server.schemas import Schema
+from kozak.server.schemas import Input, Schema
 from kozak.training.precision import PrecisionChoice
 from kozak.training.settings import RunSettings, run_settings_schema
 
@@ -98,7 +98,7 @@ class AutoPrecisionPublic(Schema):
         return cls(device=device, precision=choice.used, reason=choice.reason)
 
 
-class GraphCheck(Schema):
+class GraphCheck(Input):
     """A graph to check, optionally against a dataset version's features."""
 
     graph: dict[str, Any] = Field(description="The graph spec: {name, nodes, edges}.")
