@@ -31,10 +31,20 @@ def ok(answer: Any, status: int = 200) -> Any:
 
 
 def error(answer: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    """The `error` of a failed answer, after checking its status, the error shape and the code."""
+    """The `error` of a failed answer, after checking its status, the error shape and the code.
+
+    Deployment routes also carry Peltarion's `errorCode`/`errorMessage`, the same code and message.
+    """
     assert answer.status_code == status, answer.text
     body = answer.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
+    assert set(body["error"]) == {"code", "message", "details"}, body
+    peltarion = {k: body.pop(k) for k in ("errorCode", "errorMessage") if k in body}
+    assert set(body) == {"error"}, body
+    if peltarion:
+        assert peltarion == {
+            "errorCode": body["error"]["code"],
+            "errorMessage": body["error"]["message"],
+        }
     if code is not None:
         assert body["error"]["code"] == code, body
     return dict(body["error"])
