@@ -6,6 +6,7 @@ paths derived from `home` are filled in when not given.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -125,6 +126,8 @@ class Settings(BaseSettings):
     @field_validator("url_import_allow", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str) and value.lstrip().startswith("["):
+            return json.loads(value)  # as workers receive it (`settings_env` writes JSON)
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value

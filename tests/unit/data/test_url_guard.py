@@ -154,3 +154,5 @@ def test_allow_list_names_hosts_and_networks() -> None:
 def test_environment_lists_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KOZAK_URL_IMPORT_ALLOW", "127.0.0.1, files.lab,10.0.0.0/8")
     assert Settings().url_import_allow == ["127.0.0.1", "files.lab", "10.0.0.0/8"]
+    monkeypatch.setenv("KOZAK_URL_IMPORT_ALLOW", '["files.lab"]')  # as workers get it
+    assert Settings().url_import_allow == ["files.lab"]
