@@ -1,8 +1,8 @@
 /**
  * The Inspector's Settings tab: the data the experiment trains on and its run settings (batch
  * size, epochs, optimizer and its parameters, learning-rate schedule, early stopping, seed,
- * device, precision and what `auto` picks on this server), each field with the run-settings schema's
- * description and default.
+ * device, precision and what `auto` picks on this server), each field with the run-settings
+ * schema's description and default.
  */
 import { Autocomplete, Button, Divider, Group, SegmentedControl, Select, Stack, Text } from "@mantine/core";
 import { IconRestore } from "@tabler/icons-react";
