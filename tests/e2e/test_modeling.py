@@ -23,6 +23,7 @@ import pytest
 
 from factories import ADMIN_PASSWORD
 from kozak.client import Client
+from kozak.training.settings import auto_precision_choices
 from live_server import LiveServer
 
 from .conftest import Page, log_in, sync_api
@@ -230,6 +231,9 @@ def test_the_tutorial_model_block_by_block(
     expect(settings.get_by_text("greater than or equal to 1")).to_have_count(0)
     choose(settings, page, "Optimizer", "Adam")
     settings.get_by_role("textbox", name="Epochs", exact=True).fill("2")
+    # precision: auto by default, and what auto runs in on this server, with the reason
+    auto = auto_precision_choices()["auto"]  # the form shows the device setting, auto
+    expect(settings.get_by_test_id("auto-precision")).to_contain_text(f"{auto.used}, because")
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
     shot("settings")
 

@@ -99,8 +99,9 @@ def test_exported_predictions_match_predict(
     assert "seq" not in records[0] and "growth_rate" not in records[0]
     assert [int(r["row"]) for r in records] == rows.tolist()
     assert all("validation" in r["subsets"] for r in records)
-    model = load_checkpoint(local_checkpoint(workspace, first, "best")).build_model()  # type: ignore[arg-type]
-    true, pred = predict(model, content, rows)["growth_rate"]
+    loaded = load_checkpoint(local_checkpoint(workspace, first, "best"))  # type: ignore[arg-type]
+    precision = loaded.run_settings.precision  # both in the run's precision
+    true, pred = predict(loaded.build_model(), content, rows, precision=precision)["growth_rate"]
     np.testing.assert_allclose([float(r["growth_rate_pred"]) for r in records], pred, rtol=1e-12)
     np.testing.assert_allclose([float(r["growth_rate_true"]) for r in records], true, rtol=1e-12)
     with pytest.raises(UnknownExportFormat):
@@ -121,8 +122,9 @@ def test_evaluating_on_a_file_matches_the_version(
     result = evaluate_on_file(workspace, first, [some])
     assert result["rows"] == len(rows) and result["dropped_rows"] == 0
     found = result["subsets"]["data"]["growth_rate"]["metrics"]
-    model = load_checkpoint(local_checkpoint(workspace, first, "best")).build_model()  # type: ignore[arg-type]
-    expected = regression_metrics(*predict(model, content, rows)["growth_rate"])
+    loaded = load_checkpoint(local_checkpoint(workspace, first, "best"))  # type: ignore[arg-type]
+    predicted = predict(loaded.build_model(), content, rows, precision=loaded.run_settings.precision)
+    expected = regression_metrics(*predicted["growth_rate"])
     for key, value in expected.items():
         assert found[key] == pytest.approx(value, abs=1e-9), key
     before = sum(
