@@ -58,8 +58,9 @@ def test_tutorial_preset_learns_the_native_library(native_content: VersionConten
     assert result.best_metric == min(val_losses)
     best = result.history[result.best_epoch - 1]
     assert best["val_loss"] == result.best_metric
-    # best-epoch validation r² measured 0.246–0.287 (seeds 0–3, one and two threads)
-    assert 0.15 < best["val_pearson_r2"] < 1
+    # best-epoch validation r² measured 0.246–0.287 in fp32 (seeds 0–3, one and two threads) and
+    # 0.178–0.282 in bf16 (seeds 0–3): above 0.08 with a margin of 0.1
+    assert 0.08 < best["val_pearson_r2"] < 1
 
 
 def test_same_seed_same_run(synthetic: VersionContent, small_graph: GraphSpec) -> None:
