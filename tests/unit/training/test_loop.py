@@ -89,7 +89,7 @@ def test_normalised_target_metrics_are_in_original_units(
     last = result.history[-1]
     # loss is on z-scores, mse in the target's units: they differ by the variance
     assert last["val_mse"] == pytest.approx(last["val_loss"] * spec.stats.std**2, rel=1e-3)
-    assert last["val_pearson_r2"] > 0.5  # growth follows GC content (0.72–0.77 on seeds 0–3)
+    assert last["val_pearson_r2"] > 0.5  # growth follows GC content (0.71–0.77: seeds 0–3, fp32, bf16)
 
 
 def test_infinite_target_fails_naming_epoch_and_batch(
