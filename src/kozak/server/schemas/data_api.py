@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from kozak.data.data_api import Status, Upload
-from kozak.server.schemas import Schema
+from kozak.server.schemas import MAX_TEXT, Schema
 from kozak.server.schemas.datasets import DraftSummary, VersionSummary
 
 
@@ -16,7 +16,7 @@ class _Camel(Schema):
 
 class WrapperCreate(_Camel):
     name: str = Field(min_length=1, max_length=200, description="Name of the dataset to create.")
-    description: str = Field("", description="What the dataset holds.")
+    description: str = Field("", max_length=MAX_TEXT, description="What the dataset holds.")
 
 
 class WrapperCreated(_Camel):
@@ -45,7 +45,9 @@ class UploadStatuses(_Camel):
 
 class UploadComplete(_Camel):
     save: bool = Field(False, description="Save the draft as a version at once.")
-    version_name: str | None = Field(None, alias="versionName", description="The version's name.")
+    version_name: str | None = Field(
+        None, alias="versionName", max_length=200, description="The version's name."
+    )
 
 
 class UploadCompleted(_Camel):
