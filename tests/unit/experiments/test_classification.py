@@ -24,4 +24,5 @@ def test_categorical_target_is_evaluated_by_class(workspace: Workspace, tmp_path
     metrics = stored_evaluation(workspace, experiment)["subsets"]["validation"]["label"]["metrics"]
     assert set(metrics["confusion_matrix"]["classes"]) == {"none", "uatg"}
     assert sum(map(sum, metrics["confusion_matrix"]["matrix"])) == version.subset_counts["validation"]
-    assert metrics["accuracy"] > 0.6  # an ATG detector is one 3-wide filter away (0.74–0.76 measured)
+    # an ATG detector is one 3-wide filter away: 0.74–0.76 measured in fp32 and bf16 (seeds 0–2)
+    assert metrics["accuracy"] > 0.6
