@@ -116,8 +116,9 @@ def start_reference(home: Path, checkpoint: Path, port: int) -> subprocess.Popen
 def reference_app(checkpoint: str) -> FastAPI:
     """uvicorn + FastAPI as written by hand: each request gets its own forward, no batching.
 
-    It reuses Kozak's encoding and decoding (the same work per row) but calls the torch model
-    directly from FastAPI's thread pool, one request at a time per thread.
+    It reuses Kozak's encoding and decoding (the same work per row) and the model's precision
+    (bf16 autocast where `auto` picks it: the encoding hands the model bf16 one-hots), but calls
+    the torch model directly from FastAPI's thread pool, one request at a time per thread.
     """
     model = ServingModel.load(checkpoint, "cpu")
     app = FastAPI()
@@ -129,7 +130,7 @@ def reference_app(checkpoint: str) -> FastAPI:
     @app.post("/deployment/{deployment_id}/forward")
     def forward(deployment_id: str, body: dict[str, list[dict[str, str]]]) -> dict[str, object]:
         batch = model.encode(body["rows"])
-        with torch.inference_mode():
+        with torch.inference_mode(), model.precision.autocast():
             outputs = model.model(batch)
         raw = {name: outputs[name].float().numpy() for name in model.targets}
         return {"rows": model.decode(raw)}

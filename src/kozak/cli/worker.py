@@ -19,6 +19,14 @@ from kozak.runner.worker import Worker
 
 def worker_command(
     once: Annotated[bool, typer.Option("--once", help="Run at most one queued job, then exit.")] = False,
+    parent: Annotated[
+        int | None,
+        typer.Option(
+            "--parent",
+            help="Process id of the server that started this worker: stop when it is gone "
+            "(`kozak up` sets it).",
+        ),
+    ] = None,
 ) -> None:
     """Run queued training and evaluation jobs of the workspace (KOZAK_* settings)."""
     handler = logging.StreamHandler()
@@ -26,7 +34,7 @@ def worker_command(
     logging.getLogger("kozak").addHandler(handler)
     logging.getLogger("kozak").setLevel(logging.INFO)
     log = logging.getLogger("kozak.runner")
-    worker = Worker(open_workspace())
+    worker = Worker(open_workspace(), parent=parent)
 
     def on_signal(number: int, frame: FrameType | None) -> None:
         if worker.stopping:

@@ -1,10 +1,12 @@
 """Writing and reading immutable, content-addressed dataset versions.
 
-Layout under `datasets/<dataset id>/<digest[:16]>/`: `manifest.json` (spec, sources, row
-count), `features/<i>.npy` (plus `<i>.lengths.npy` for sequences; text features in
+Layout under `datasets/<dataset id>/<digest[:16]>-<save>/`: `manifest.json` (spec, sources,
+row count), `features/<i>.npy` (plus `<i>.lengths.npy` for sequences; text features in
 `text.parquet`) and `subsets.npz` (bit-packed row masks). The directory is assembled in a
 temporary place and moved into the artifact store in one rename; the metadata row is written
-only after that, and the files are removed again if the row cannot be written.
+only after that, and the files are removed again if the row cannot be written. Each save writes
+a folder of its own (`<save>` is random), so two saves of the same content at once never touch
+each other's files: the database's unique digest picks one, and the other returns it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +27,13 @@ from kozak.data.encode import FeatureData
 from kozak.data.feature_spec import FeatureType
 from kozak.data.prepare import VersionContent, done
 from kozak.data.table import Source
-from kozak.errors import SchemaMismatch
+from kozak.errors import AlreadyExists, SchemaMismatch
 from kozak.sequences import EncodedSequences
 from kozak.store.entities import Dataset, DatasetVersion
 from kozak.workspace import Workspace
 
 FORMAT_VERSION = 1
+NAME_ATTEMPTS = 5  # saves of different content racing for the next `vN`
 
 
 def content_digest(content: VersionContent) -> str:
@@ -85,33 +89,52 @@ def save_version(
     sources: list[Source],
     name: str | None = None,
 ) -> DatasetVersion:
-    """Store `content` as a new version of `dataset`, or return the identical one that exists."""
+    """Store `content` as a new version of `dataset`, or return the identical one that exists.
+
+    Raises:
+        AlreadyExists: `name` is taken by another version of the dataset.
+    """
     digest = content_digest(content)
     existing = workspace.metadata.find_dataset_version_by_digest(dataset.id, digest)
     if existing is not None:
         return existing
-    taken = {v.name for v in workspace.metadata.list_dataset_versions(dataset.id)}
-    path = f"datasets/{dataset.id}/{digest[:16]}"
-    if workspace.artifacts.exists(path):
-        workspace.artifacts.delete(path)  # left by a crash between the rename and the row
+    path = f"datasets/{dataset.id}/{digest[:16]}-{secrets.token_hex(4)}"
     with workspace.artifacts.staged_dir(path) as folder:
         _write(content, folder, sources, digest)
-    version = DatasetVersion(
-        dataset_id=dataset.id,
-        name=name or next(f"v{n}" for n in range(1, len(taken) + 2) if f"v{n}" not in taken),
-        digest=digest,
-        row_count=content.n_rows,
-        spec=content.spec.model_dump(mode="json"),
-        stats=content.stats,
-        sources=[s.to_dict() for s in sources],
-        subset_counts={k: int(m.sum()) for k, m in content.masks.items()},
-        artifact_path=path,
-    )
     try:
-        return workspace.metadata.create_dataset_version(version)
+        attempts = 0
+        while True:
+            attempts += 1
+            version = DatasetVersion(
+                dataset_id=dataset.id,
+                name=name or _next_name(workspace, dataset),
+                digest=digest,
+                row_count=content.n_rows,
+                spec=content.spec.model_dump(mode="json"),
+                stats=content.stats,
+                sources=[s.to_dict() for s in sources],
+                subset_counts={k: int(m.sum()) for k, m in content.masks.items()},
+                artifact_path=path,
+            )
+            try:
+                return workspace.metadata.create_dataset_version(version)
+            except AlreadyExists:
+                # Saved at the same moment by someone else: the same content, or the same name.
+                twin = workspace.metadata.find_dataset_version_by_digest(dataset.id, digest)
+                if twin is not None:
+                    workspace.artifacts.delete(path)
+                    return twin
+                if name is not None or attempts == NAME_ATTEMPTS:
+                    raise
     except BaseException:
         workspace.artifacts.delete(path)  # no row points at these files; leave nothing behind
         raise
+
+
+def _next_name(workspace: Workspace, dataset: Dataset) -> str:
+    """The first free name of the form `vN`."""
+    taken = {v.name for v in workspace.metadata.list_dataset_versions(dataset.id)}
+    return next(f"v{n}" for n in range(1, len(taken) + 2) if f"v{n}" not in taken)
 
 
 def _load_npy(workspace: Workspace, path: str) -> np.ndarray:

@@ -109,6 +109,11 @@ class JobRunner(abc.ABC):
 class Reaper:
     """A daemon thread that calls `reap_lost_jobs` every `settings.heartbeat_s` seconds.
 
+    No error ends it: a failed pass is logged and the next one comes on time. While the metadata
+    database is away no worker can renew a lease, so once it answers again the reaper waits a
+    whole lease before it counts anyone as lost: workers renew, or record the end of a job that
+    finished meanwhile, first.
+
     Args:
         workspace: The workspace whose queue is watched.
         also: Called after each reaping pass (the local runner restarts dead workers there).
@@ -119,6 +124,8 @@ class Reaper:
         self.also = also
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._store_away = False
+        self._reap_after = 0.0  # monotonic time before which no lease counts as run out
 
     def start(self) -> None:
         """Start the thread (idempotent)."""
@@ -136,10 +143,33 @@ class Reaper:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.workspace.settings.heartbeat_s):
+            self.run_pass()
+
+    def run_pass(self) -> None:
+        """One pass: reap the jobs whose lease ran out (unless the database was just away), then
+        `also`. Errors are logged, never raised."""
+        try:
+            self._reap()
+        except KozakError as exc:  # the database is away, most likely: leases are frozen
+            self._store_away = True
+            logger.warning("reaper pass failed: %s", exc.message)
+        except Exception:
+            logger.exception("reaper pass failed")
+        if self.also is not None:
             try:
-                for job in reap_lost_jobs(self.workspace):
-                    logger.warning("job %s: worker %s lost; marked failed", job.id, job.worker_id)
-                if self.also is not None:
-                    self.also()
-            except KozakError as exc:  # a database hiccup must not end supervision
-                logger.warning("reaper pass failed: %s", exc.message)
+                self.also()
+            except KozakError as exc:
+                logger.warning("supervising the workers failed: %s", exc.message)
+            except Exception:  # e.g. OSError starting a worker: supervision goes on
+                logger.exception("supervising the workers failed")
+
+    def _reap(self) -> None:
+        if self._store_away:
+            self.workspace.metadata.list_jobs(statuses=("running",))  # raises while still away
+            self._store_away = False
+            self._reap_after = time.monotonic() + self.workspace.settings.job_lease_s
+            logger.warning("the metadata database answers again; no job is reaped for a lease")
+        if time.monotonic() < self._reap_after:
+            return
+        for job in reap_lost_jobs(self.workspace):
+            logger.warning("job %s: worker %s lost; marked failed", job.id, job.worker_id)

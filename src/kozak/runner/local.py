@@ -3,6 +3,11 @@
 Workers get the server's settings as `KOZAK_*` variables and, with GPUs, one GPU each in
 turn. A worker that dies has its running job failed (resumable) and is started again; `stop`
 asks every worker to end its run cleanly (SIGTERM) and kills the ones that do not in time.
+
+A server can end without `stop` (`kill -9`, a crash). Its workers notice their parent is gone
+and stop by themselves (`kozak worker --parent`); and each started worker is recorded under
+`<home>/run/workers/`, so the next `start` on the workspace ends any that are still running
+(one stuck in a long batch, say) before it starts its own.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from kozak.runner.base import JobRunner, Reaper, SubmittedJob, logger
 from kozak.runner.jobs import fail_worker_jobs
@@ -24,6 +30,7 @@ from kozak.store.entities import Job
 from kozak.workspace import Workspace
 
 WORKER_COMMAND = (sys.executable, "-m", "kozak", "worker")
+LEFTOVER_STOP_S = 10.0  # how long a leftover worker gets to stop its run before it is killed
 SECRET_SETTINGS = ("admin_password",)  # workers never need it; keep it out of their environment
 MAX_RESTART_DELAY_S = 60.0  # a worker that keeps dying at start is retried at most this rarely
 QUICK_DEATH_S = 10.0  # a worker dying sooner than this after its start counts as a crash loop
@@ -90,10 +97,17 @@ class LocalProcessRunner(JobRunner):
         with self._lock:
             return [s.process.pid for s in self._slots if s.process and s.process.poll() is None]
 
+    @property
+    def _records(self) -> Path:
+        return self.workspace.settings.home / "run" / "workers"
+
     def start(self) -> None:
-        """Start the worker processes and the supervising reaper thread (idempotent)."""
+        """End workers a previous server left behind, then start the worker processes and the
+        supervising reaper thread (idempotent)."""
         with self._lock:
             self._stopping = False
+            if not any(slot.process for slot in self._slots):
+                self._end_leftovers()
             for slot in self._slots:
                 if slot.process is None or slot.process.poll() is not None:
                     self._launch(slot)
@@ -104,9 +118,27 @@ class LocalProcessRunner(JobRunner):
         gpu = gpu_assignment(slot.index)
         if gpu is not None:
             env["CUDA_VISIBLE_DEVICES"] = gpu
-        slot.process = subprocess.Popen(WORKER_COMMAND, env=env)
+        slot.process = subprocess.Popen([*WORKER_COMMAND, "--parent", str(os.getpid())], env=env)
         slot.started_at = time.monotonic()
+        self._records.mkdir(parents=True, exist_ok=True)
+        (self._records / str(slot.process.pid)).touch()
         logger.info("worker %d started (pid %d)", slot.index, slot.process.pid)
+
+    def _forget(self, process: subprocess.Popen[bytes]) -> None:
+        (self._records / str(process.pid)).unlink(missing_ok=True)
+
+    def _end_leftovers(self) -> None:
+        """Stop the recorded workers that outlived their server and fail what they held."""
+        for record in self._records.glob("*") if self._records.is_dir() else ():
+            if not record.name.isdigit():
+                continue
+            pid = int(record.name)
+            if _is_worker(pid):
+                logger.warning("a worker (pid %d) of an earlier server is still running; ending it", pid)
+                _terminate(pid, LEFTOVER_STOP_S)
+            for job in fail_worker_jobs(self.workspace, default_worker_id(pid)):
+                logger.warning("job %s: its worker (pid %d) was left behind", job.id, pid)
+            record.unlink(missing_ok=True)
 
     def _restart_dead(self) -> None:
         """Fail the jobs of workers that died and start them again (called by the reaper)."""
@@ -119,6 +151,7 @@ class LocalProcessRunner(JobRunner):
                 if process is None or process.poll() is None:
                     continue
                 if slot.restart_at is None:  # noticed just now
+                    self._forget(process)
                     for job in fail_worker_jobs(self.workspace, default_worker_id(process.pid)):
                         logger.warning("job %s: its worker (pid %d) died", job.id, process.pid)
                     quick = now - slot.started_at < QUICK_DEATH_S
@@ -160,8 +193,33 @@ class LocalProcessRunner(JobRunner):
             for slot in self._slots:
                 if slot.process is not None:
                     fail_worker_jobs(self.workspace, default_worker_id(slot.process.pid))
+                    self._forget(slot.process)
                     slot.process = None
 
     def submit(self, job: Job) -> SubmittedJob:
         """A handle on `job`; it is in the queue already, and the next free worker claims it."""
         return SubmittedJob(self.workspace, job.id)
+
+
+def _is_worker(pid: int) -> bool:
+    """Whether `pid` is a running `kozak worker` (checked through /proc where there is one, so a
+    recycled process id is never mistaken for a worker; elsewhere, nothing is ended)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"kozak" in command and b"worker" in command
+
+
+def _terminate(pid: int, timeout: float) -> None:
+    """SIGTERM `pid` (a worker stops its run cleanly on it), SIGKILL it after `timeout` seconds."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _is_worker(pid):
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                deadline = float("inf")
+            time.sleep(0.1)
+    except ProcessLookupError:
+        pass

@@ -2,7 +2,10 @@
 
 While a job runs, a heartbeat thread renews its lease with the log so far and stops the run
 when the job is cancelled, the lease was lost, or the worker is asked to shut down; the run
-then ends cleanly after its current batch, so no experiment is ever left `running`.
+then ends cleanly after its current batch, so no experiment is ever left `running`. A worker
+started by a server (`parent`) shuts down the same way when that server is gone, however it
+ended (`kill -9` included), so no orphan goes on claiming jobs. Recording a job's end outlasts
+a database that is away for a while: it is retried until the database answers.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ IDLE_POLL_S = 0.5  # how soon an idle worker notices a new job
 WATCH_S = 0.1  # how soon a running job notices a shutdown request
 SHUTDOWN_MESSAGE = "worker shut down; resume to continue"
 CANCEL_MESSAGE = "stopped on request; resume to continue"
-FINISH_ATTEMPTS = 5  # recording a job's end survives a database restart of a few seconds
+PARENT_POLL_S = 0.5  # how soon a worker notices that the server that started it is gone
+FINISH_PATIENCE_S = 600.0  # how long a worker keeps trying to record a job's end
 
 logger = logging.getLogger("kozak.runner")
 
@@ -41,11 +45,16 @@ class Worker:
     Args:
         workspace: The workspace whose queue it serves.
         worker_id: Who claims the jobs; default `<hostname>:<pid>`.
+        parent: Process id of the server that started this worker; the worker stops when this
+            process is no longer its parent. None for a worker started by hand.
     """
 
-    def __init__(self, workspace: Workspace, worker_id: str | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, worker_id: str | None = None, parent: int | None = None
+    ) -> None:
         self.workspace = workspace
         self.worker_id = worker_id or default_worker_id()
+        self.parent = parent
         self._shutdown = threading.Event()
 
     def stop(self) -> None:
@@ -65,6 +74,8 @@ class Worker:
         """
         if stop is not None:
             self._shutdown = stop
+        if self.parent is not None:
+            threading.Thread(target=self._watch_parent, name="kozak-parent", daemon=True).start()
         while not self._shutdown.is_set():
             try:
                 ran = self.run_one()
@@ -116,17 +127,35 @@ class Worker:
                 self._finish(job, status, error, log.text())
             logger.info("job %s: %s %s", job.id, status, error)
 
+    def _watch_parent(self) -> None:
+        """Stop (as on SIGTERM) once the server that started this worker is gone: a dead
+        parent's children are handed to another process, so the parent id changes."""
+        while not self._shutdown.wait(PARENT_POLL_S):
+            if os.getppid() != self.parent:
+                logger.warning(
+                    "worker %s: its server (pid %s) is gone; stopping", self.worker_id, self.parent
+                )
+                self.stop()
+
     def _finish(self, job: Job, status: str, error: str, log: str) -> None:
-        for attempt in range(FINISH_ATTEMPTS):
+        """Record the job's end, retrying while the database is away (the reaper gives a job a
+        whole lease after the database is back before it counts the worker as lost)."""
+        deadline = time.monotonic() + FINISH_PATIENCE_S
+        pause = 0.5
+        while True:
             try:
                 self.workspace.metadata.finish_job(job.id, self.worker_id, status, error=error, log=log)
                 return
-            except JobFailed:  # the lease ran out just now and the job was reaped
+            except JobFailed:  # the lease ran out and the job was reaped
                 logger.warning("job %s: no longer ours when it ended %s", job.id, status)
                 return
             except KozakError as exc:
+                if time.monotonic() > deadline:
+                    logger.error("job %s: could not record its end %s: %s", job.id, status, exc.message)
+                    return
                 logger.warning("job %s: cannot record its end yet: %s", job.id, exc.message)
-                time.sleep(2**attempt)
+                time.sleep(pause)
+                pause = min(2 * pause, self.workspace.settings.heartbeat_s)
 
     def _heartbeat(self, job: Job, log: JobLog, signal: StopSignal, done: threading.Event) -> None:
         """Renew the lease every `heartbeat_s`; stop the run on cancel, lost lease, shutdown."""

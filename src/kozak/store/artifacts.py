@@ -2,13 +2,16 @@
 
 Every relative path passes through `safe_relative_path`, the one traversal guard. Writes are
 atomic: data goes to a temporary sibling that is renamed into place when complete, so a reader
-never sees half a file or half a directory.
+never sees half a file or half a directory. Local copies (`get_file`, the caches of checkpoints
+and deployed models) are written the same way: a crash mid-copy leaves no truncated file.
 """
 
 from __future__ import annotations
 
 import abc
+import os
 import posixpath
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -22,6 +25,7 @@ from fsspec.implementations.local import LocalFileSystem
 from kozak.errors import InvalidConfig, NotFound, StoreError
 
 TMP_PREFIX = ".tmp-"
+COPY_CHUNK = 1 << 20
 
 
 def safe_relative_path(path: str) -> str:
@@ -93,9 +97,20 @@ class ArtifactStore(abc.ABC):
         self.put_bytes(path, Path(local_file).read_bytes())
 
     def get_file(self, path: str, local_file: Path) -> Path:
-        """Copy an artifact to a local file."""
-        Path(local_file).write_bytes(self.get_bytes(path))
-        return Path(local_file)
+        """Copy an artifact to a local file, atomically: the file appears only when complete."""
+        target = Path(local_file)
+        with tempfile.NamedTemporaryFile(
+            dir=target.parent, prefix=f"{TMP_PREFIX}{target.name}-", delete=False
+        ) as temp:
+            try:
+                with self.open(path) as source:
+                    shutil.copyfileobj(source, temp, COPY_CHUNK)
+            except BaseException:
+                temp.close()
+                Path(temp.name).unlink(missing_ok=True)
+                raise
+        os.replace(temp.name, target)
+        return target
 
 
 class FsspecArtifactStore(ArtifactStore):

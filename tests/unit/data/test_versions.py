@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -203,3 +205,33 @@ def test_bad_edits_are_invalid_config_naming_the_field(
     draft = import_files(workspace, [tiny_dna], name="Tiny")
     with pytest.raises(InvalidConfig):
         edit(draft)  # type: ignore[operator]
+
+
+def test_two_saves_of_the_same_content_at_once_keep_one_whole_version(
+    workspace: Workspace, tiny_dna: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_files(workspace, [tiny_dna], name="Tiny").set_encoding("seq", alignment="right").save()
+    both_written = threading.Barrier(2, timeout=30)
+    write = versions._write
+
+    def write_then_wait(*args: Any) -> None:
+        write(*args)
+        both_written.wait()  # neither save has its row yet: both passed the "exists?" check
+
+    monkeypatch.setattr(versions, "_write", write_then_wait)
+    saved: list[Any] = []
+    threads = [
+        threading.Thread(
+            target=lambda: saved.append(import_files(workspace, [tiny_dna], name="Tiny").save())
+        )
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(saved) == 2 and saved[0].id == saved[1].id and saved[0].name == "v2"
+    assert load_version(workspace, saved[0]).n_rows == 40  # its files are whole
+    folders = {path.split("/")[2] for path in workspace.artifacts.list("datasets")}
+    assert len(folders) == 2  # v1's and v2's: the losing save removed its own copy

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
 from kozak.errors import InvalidConfig, NotFound, StoreError
-from kozak.store.artifacts import ArtifactStore, open_artifact_store, safe_relative_path
+from kozak.store.artifacts import COPY_CHUNK, ArtifactStore, open_artifact_store, safe_relative_path
 
 
 @pytest.mark.parametrize("path", ["../x", "/etc/passwd", "a/../../b", "a\\b", "", ".", "c:/x", "a\x00b"])
@@ -68,3 +69,26 @@ def test_staged_dir_publishes_on_success_only(root: str, tmp_path: Path) -> None
         raise RuntimeError("crash while writing")
     assert not store.exists("v/failed") and store.list("v") == ["v/ok/x.bin"]
     store.delete("v")
+
+
+def test_a_copy_that_fails_midway_leaves_no_local_file(
+    artifact_store: ArtifactStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = bytes(range(256)) * (3 * COPY_CHUNK // 256)
+    artifact_store.put_bytes("experiments/e/best.pt", data)
+
+    class Dropped(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            if self.tell() >= COPY_CHUNK:
+                raise OSError("connection reset by peer")
+            return super().read(size)
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    with monkeypatch.context() as patch:
+        patch.setattr(artifact_store, "open", lambda path: Dropped(data))
+        with pytest.raises(OSError, match="connection reset"):
+            artifact_store.get_file("experiments/e/best.pt", folder / "best.pt")
+    assert list(folder.iterdir()) == []  # neither a truncated file nor a temporary one
+    copy = artifact_store.get_file("experiments/e/best.pt", folder / "best.pt")
+    assert copy.read_bytes() == data and list(folder.iterdir()) == [copy]
