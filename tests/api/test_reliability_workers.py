@@ -30,6 +30,7 @@ from kozak.store.entities import Experiment
 from kozak.store.sql import SqlAlchemyMetadataStore
 from kozak.training import RunSettings
 from kozak.workspace import Workspace
+from live_server import LiveServer
 
 Spawn = Callable[..., subprocess.Popen[bytes]]
 MakeExperiment = Callable[..., Experiment]
@@ -233,3 +234,50 @@ def test_the_local_runner_replaces_a_dead_worker_and_stops_without_leftovers(
     assert resumed.status() == "cancelled"
     stopped = fresh(ws, experiment)
     assert (stopped.status, stopped.message) == ("stopped", "worker shut down; resume to continue")
+
+
+def test_workers_of_a_killed_server_stop_by_themselves(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "home").start()
+    records = tmp_path / "home" / "run" / "workers"
+    try:
+        wait_for(lambda: any(records.glob("*")), 30, "the worker's record")
+        worker = int(next(records.glob("*")).name)
+        assert alive(worker)
+        assert server.process is not None
+        server.process.kill()  # kill -9: no shutdown code runs in the server
+        server.process.wait()
+        wait_for(lambda: not alive(worker) or _zombie(worker), 60, "the orphaned worker to stop")
+    finally:
+        server.stop()
+
+
+def test_a_starting_runner_ends_the_workers_an_earlier_server_left(
+    workspace_on: Workspace, spawn: Spawn, make_experiment: MakeExperiment
+) -> None:
+    ws = workspace_on
+    experiment = make_experiment(epochs=500)
+    leftover = spawn()  # an earlier server's worker, still training
+    records = ws.settings.home / "run" / "workers"
+    records.mkdir(parents=True)
+    (records / str(leftover.pid)).touch()
+    job = enqueue_experiment_job(ws, experiment, "train")
+    leftover_id = f"{socket.gethostname()}:{leftover.pid}"
+    wait_for(lambda: ws.metadata.get_job(job.id).worker_id == leftover_id, 120, "the leftover's claim")
+
+    runner = LocalProcessRunner(ws)
+    runner.start()
+    try:
+        assert leftover.wait(timeout=local_runner.LEFTOVER_STOP_S + 10) is not None
+        stopped = fresh(ws, experiment)
+        assert (stopped.status, stopped.message) == ("stopped", "worker shut down; resume to continue")
+        assert [int(r.name) for r in records.iterdir()] == runner.pids and len(runner.pids) == 1
+    finally:
+        runner.stop(timeout=30)
+    assert list(records.iterdir()) == []
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] == "Z"
+    except OSError:
+        return False
