@@ -6,11 +6,13 @@ and the UI renders its forms from it; a YAML design file holds the same keys.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Goal = Literal["maximize", "minimize", "target"]
+Name = Annotated[str, Field(max_length=200)]
+Motif = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class _Settings(BaseModel):
@@ -20,10 +22,10 @@ class _Settings(BaseModel):
 class Objective(_Settings):
     """Which prediction a design pushes, and where."""
 
-    target: str | None = Field(
+    target: Name | None = Field(
         None, description="The target to optimise; default the model's first target."
     )
-    class_name: str | None = Field(
+    class_name: Name | None = Field(
         None,
         description="For a classification target: the class whose probability is optimised "
         "(default its last class, the positive one of two).",
@@ -53,13 +55,15 @@ class Objective(_Settings):
 class Constraints(_Settings):
     """What a design may not do; a candidate that breaks one is never chosen."""
 
-    forbidden_motifs: list[str] = Field(
+    forbidden_motifs: list[Motif] = Field(
         default_factory=list,
+        max_length=100,
         description="Motifs a design may not gain (e.g. ATG: no new upstream start codon); IUPAC "
         "letters such as N match any base. Occurrences the start already has may stay.",
     )
     fixed_positions: list[int] = Field(
         default_factory=list,
+        max_length=100_000,
         description="1-based positions that never change; negative ones count from the 3′ end "
         "(-1 is the last letter).",
     )
@@ -85,7 +89,7 @@ class Constraints(_Settings):
 class DesignSettings(_Settings):
     """How a design runs: the search strategy and its budget, the objective, the constraints."""
 
-    strategy: str = Field(
+    strategy: Name = Field(
         "greedy",
         description="greedy: the paper's ascent (every single substitution scored, the best kept, "
         "until none improves); beam: keep the best `beam_width` sequences per start; annealing: "
@@ -105,7 +109,7 @@ class DesignSettings(_Settings):
         description="annealing: starting temperature in objective units; it falls linearly to 0.",
     )
     seed: int = Field(0, description="Seed of the random choices (annealing, random starts).")
-    feature: str | None = Field(
+    feature: Name | None = Field(
         None, description="The sequence input to design; default the model's only one."
     )
     context: dict[str, Any] = Field(
