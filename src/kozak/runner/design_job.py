@@ -10,6 +10,8 @@ the results so far saved. The design's status is its job's.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,6 +20,7 @@ from kozak.design.constraints import ConstraintSet
 from kozak.design.engine import run_design
 from kozak.design.objective import Evaluator
 from kozak.design.records import design_experiments, open_scorers, save_result
+from kozak.design.results import DesignResult
 from kozak.design.settings import DesignSettings
 from kozak.design.starts import StartSequences, resolve_starts
 from kozak.design.state import DesignState
@@ -47,7 +50,8 @@ def create_design(
     checkpoint: str | int = "best",
     name: str | None = None,
     created_by: str = "",
-) -> tuple[Design, Job]:
+    queue: bool = True,
+) -> tuple[Design, Job | None]:
     """Check a design, store it with its resolved starts, and queue its job.
 
     Args:
@@ -59,6 +63,7 @@ def create_design(
         checkpoint: best, last or an epoch of every experiment.
         name: The design's name; default `design-N`.
         created_by: Who asks.
+        queue: Queue its job for a worker; without, the caller runs it (`execute_design`).
 
     Raises:
         InvalidConfig: Bad settings or starts, an unknown strategy, target or class.
@@ -114,6 +119,8 @@ def create_design(
     )
     design = design.model_copy(update={"artifact_path": f"designs/{design.id}"})
     workspace.metadata.create_design(design)
+    if not queue:
+        return design, None
     job = workspace.metadata.enqueue_job(
         Job(
             project_id=project.id, kind="design", payload={"design_id": design.id}, created_by=created_by
@@ -135,20 +142,34 @@ def _emit(workspace: Workspace, design: Design, kind: str, data: dict[str, Any])
     )
 
 
-def _run(ctx: ProjectJobContext) -> str:
-    workspace = ctx.workspace
-    design_id = str(ctx.job.payload["design_id"])
-    design = workspace.metadata.get_design(ctx.job.project_id, design_id)
+def execute_design(
+    workspace: Workspace,
+    design: Design,
+    stop: threading.Event | None = None,
+    log: Callable[[str], None] = lambda _: None,
+    device: str | None = None,
+) -> DesignResult:
+    """Run a stored design in this process, with its events, and store its result.
+
+    Args:
+        workspace: The workspace.
+        design: The design (as `create_design` stored it).
+        stop: Set it to end the run after its current round (the results so far are kept).
+        log: Receives progress lines.
+        device: Where the models run; default the GPU when there is one.
+    """
     settings = DesignSettings.model_validate(design.settings)
     _emit(workspace, design, "design_status", {"status": "running", "message": ""})
     try:
         experiments = [
             workspace.metadata.get_experiment(design.project_id, e) for e in design.experiment_ids
         ]
-        scorers = open_scorers(workspace, experiments, design.checkpoint, settings)
-        ctx.log(
-            f"design {design.name}: {len(design.starts['sequences'])} starts, {settings.rounds} rounds, "
-            f"{settings.strategy}, on {scorers[0].model.device} in {scorers[0].model.precision.used}"
+        scorers = open_scorers(workspace, experiments, design.checkpoint, settings, device)
+        model = scorers[0].model
+        log(
+            f"design {design.name}: {len(design.starts['sequences'])} starts, up to "
+            f"{settings.rounds} rounds of {settings.strategy}, on {model.device} in "
+            f"{model.precision.used}"
         )
 
         def on_round(state: DesignState, round_: int) -> None:
@@ -165,6 +186,10 @@ def _run(ctx: ProjectJobContext) -> str:
                     "active": int((~state.done).sum()),
                 },
             )
+            log(
+                f"round {round_}: mean {sum(predictions) / len(predictions):.4g}, "
+                f"{int((~state.done).sum())} still changing"
+            )
 
         result = run_design(
             scorers,
@@ -173,7 +198,7 @@ def _run(ctx: ProjectJobContext) -> str:
             names=design.starts["names"],
             models=[e.name for e in experiments],
             on_round=on_round,
-            stop=ctx.stop,
+            stop=stop,
         )
     except BaseException as error:
         _emit(workspace, design, "design_status", {"status": "failed", "message": describe(error)})
@@ -181,9 +206,16 @@ def _run(ctx: ProjectJobContext) -> str:
     save_result(workspace, design, result)
     status = "cancelled" if result.stopped else "completed"
     message = f"stopped after round {result.rounds}" if result.stopped else f"{result.rounds} rounds"
-    ctx.log(f"design {design.name}: {message}, {result.seconds:.1f} s")
+    log(f"design {design.name}: {message}, {result.seconds:.1f} s")
     _emit(workspace, design, "design_status", {"status": status, "message": message})
-    return status
+    return result
+
+
+def _run(ctx: ProjectJobContext) -> str:
+    design_id = str(ctx.job.payload["design_id"])
+    design = ctx.workspace.metadata.get_design(ctx.job.project_id, design_id)
+    result = execute_design(ctx.workspace, design, ctx.stop, ctx.log)
+    return "cancelled" if result.stopped else "completed"
 
 
 DESIGN = ProjectJobKind(_run)

@@ -71,7 +71,7 @@ class DesignPublic(Schema):
             settings=DesignSettings.model_validate(design.settings),
             start_source=str(request.get("source", "sequences")),
             start_count=len(design.starts.get("sequences", [])),
-            status=job.status if job is not None else "created",
+            status=job.status if job is not None else ("completed" if design.summary else "created"),
             message=job.error if job is not None else "",
             job_id=design.job_id,
             summary=DesignSummaryPublic.model_validate(design.summary) if design.summary else None,
