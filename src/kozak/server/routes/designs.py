@@ -51,7 +51,7 @@ def list_designs(project: ProjectViewer, workspace: WorkspaceDep) -> Page[Design
 
 
 @router.get("/schema")
-def design_schema(_: CurrentUser) -> DesignSchemaPublic:
+def design_schema(_: ProjectViewer) -> DesignSchemaPublic:
     """JSON Schemas of the design settings and start sequences, the strategies, the defaults."""
     return DesignSchemaPublic(
         settings=DesignSettings.model_json_schema(),
