@@ -27,7 +27,9 @@ from .conftest import Page, log_in, sync_api
 
 expect = sync_api.expect
 TINY_DNA = Path(__file__).parents[1] / "files" / "tiny_dna.csv"
-STARTS = ">u1\nGATTACAGATTACAGATTACAGATTACA\n>u2\nCCGGTTAACCGGTTAACCGGTTAACCGGTT\n>u3\nTTTTCCCCAAAAGGGG\n"
+STARTS = (
+    ">u1\nGATTACAGATTACAGATTACAGATTACA\n>u2\nCCGGTTAACCGGTTAACCGGTTAACCGGTT\n>u3\nTTTTCCCCAAAAGGGG\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,8 @@ def trained_project(live_server: LiveServer) -> str:
         ("growth_rate", "target", {"feature": "growth_rate"}),
     )
     settings = RunSettings.from_data({"epochs": 2, "batch_size": 8})
-    run_experiment(workspace, create_experiment(workspace, project.name, "tiny", version, graph, settings))
+    experiment = create_experiment(workspace, project.name, "tiny", version, graph, settings)
+    run_experiment(workspace, experiment)
     return project.id
 
 
