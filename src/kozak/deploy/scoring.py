@@ -27,7 +27,10 @@ from kozak.deploy.variants import sequence_feature
 from kozak.errors import DataError
 from kozak.sequences import PAD, Alphabet, EncodedSequences, get_alphabet
 
-SCORE_BATCH = 2048  # rows per forward: large enough to keep the device busy, small enough for RAM
+# Rows per forward. On a CPU, chunks of a few hundred stay in cache (one measurement on a shared
+# 2-core machine, cuperus2017 in bf16, 10,698 candidates: 2.0 s in chunks of 512, 3.0 s of 2048,
+# 7.5 s of 16384); a GPU needs thousands to be busy.
+SCORE_BATCH = {"cpu": 512, "cuda": 4096}
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class SequenceScorer:
         model: The serving model (its encoding, precision and device are used as they are).
         feature: The sequence input to vary; default the model's only one.
         context: Values of the model's other inputs, one fixed row (e.g. `{"cell": "K562"}`).
-        batch_size: Rows per forward.
+        batch_size: Rows per forward; default by device type (`SCORE_BATCH`).
 
     Raises:
         DataError: If the model has no such sequence input, or `context` lacks another input or
@@ -101,14 +104,14 @@ class SequenceScorer:
         model: ServingModel,
         feature: str | None = None,
         context: Mapping[str, Any] | None = None,
-        batch_size: int = SCORE_BATCH,
+        batch_size: int | None = None,
     ) -> None:
         self.model = model
         self.feature = sequence_feature(model, feature)
         spec = model.inputs[self.feature].spec
         assert spec.sequence is not None
         self.alphabet: Alphabet = get_alphabet(spec.sequence.alphabet)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or SCORE_BATCH.get(model.device.type, 1024)
         self.context = dict(context or {})
         self._fixed = self._context_tensors()
 

@@ -224,6 +224,10 @@ async def design(deployment_id: str, request: Request) -> Response:
         bad = next((i for i, s in enumerate(sequences) if not isinstance(s, str)), None)
         if bad is not None:
             raise DataError(f"sequence {bad} is not a string", field="sequences", row=bad)
+        if names is not None and (
+            not isinstance(names, list) or not all(isinstance(n, str) for n in names)
+        ):
+            raise DataError("names must be a list of strings, one per sequence", field="names")
         try:
             settings = DesignSettings.model_validate(body.get("settings") or {})
         except ValidationError as exc:
