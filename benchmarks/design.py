@@ -135,7 +135,7 @@ def main() -> None:
     console.print(table)
     console.print(
         f"paper run: {len(sequences)} starts × {args.rounds} rounds in {paper_s:.1f} s "
-        f"({result.rounds} rounds until all converged, {result.candidates_scored:,} candidates); "
+        f"({result.rounds} rounds run, {result.candidates_scored:,} candidates); "
         f"mean predicted growth {found['start_mean_pred']:.3f} → {found['final_mean_pred']:.3f}"
     )
     figures_line = {
