@@ -2448,7 +2448,7 @@ export interface components {
             objective?: components["schemas"]["Objective"];
             /**
              * Proposals
-             * @description annealing: random substitutions tried per sequence a round.
+             * @description annealing: random substitutions tried per sequence a round; gradient: substitutions scored exactly per sequence a round.
              * @default 32
              */
             proposals: number;
@@ -2466,7 +2466,7 @@ export interface components {
             seed: number;
             /**
              * Strategy
-             * @description greedy: the paper's ascent (every single substitution scored, the best kept, until none improves); beam: keep the best `beam_width` sequences per start; annealing: random substitutions accepted by the Metropolis rule as the temperature falls.
+             * @description greedy: the paper's ascent (every single substitution scored, the best kept, until none improves); beam: keep the best `beam_width` sequences per start; annealing: random substitutions accepted by the Metropolis rule as the temperature falls; gradient: the model's input gradient proposes the `proposals` most promising substitutions per sequence, which are scored exactly (Ledidi-style; fewer forwards than greedy).
              * @default greedy
              */
             strategy: string;

@@ -37,6 +37,10 @@ class _Counting:
         self.count += len(lengths) * len(self.evaluator.scorers)
         return self.evaluator(codes, lengths)
 
+    def first_order(self, *args: np.ndarray) -> np.ndarray:
+        """`Evaluator.first_order` (gradients are not counted as scored candidates)."""
+        return self.evaluator.first_order(*args)
+
 
 def run_design(
     scorers: Sequence[SequenceScorer],

@@ -95,6 +95,39 @@ class Evaluator:
             return values[:, self.objective.index]
         return values
 
+    def first_order(
+        self,
+        codes: np.ndarray,
+        lengths: np.ndarray,
+        predictions: np.ndarray,
+        parent: np.ndarray,
+        position: np.ndarray,
+        letter: np.ndarray,
+    ) -> np.ndarray:
+        """Gradient estimates of how much each single substitution raises the score.
+
+        Args:
+            codes: (K, L) the sequences substituted, `lengths` (K,) their lengths.
+            predictions: (K,) their current ensemble predictions (for a `target` goal).
+            parent, position, letter: (M,) each candidate's sequence row, position and letter.
+
+        Returns:
+            (M,) the first-order change of the objective (averaged over the models).
+        """
+        column = self.class_index if self.class_index is not None else self.objective.index
+        current = codes[parent, position]
+        total = np.zeros(len(parent))
+        for scorer in self.scorers:
+            grad = scorer.gradients(codes, lengths, self.target, column)
+            total += grad[parent, letter, position] - grad[parent, current, position]
+        change = total / len(self.scorers)
+        if self.objective.goal == "minimize":
+            return -change
+        if self.objective.goal == "target":
+            assert self.objective.value is not None
+            return change * np.sign(self.objective.value - predictions[parent])
+        return change
+
     def __call__(self, codes: np.ndarray, lengths: np.ndarray) -> Evaluation:
         """Score candidates given as (N, L) codes and (N,) lengths."""
         if len(lengths) == 0:

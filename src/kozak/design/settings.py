@@ -93,15 +93,21 @@ class DesignSettings(_Settings):
         "greedy",
         description="greedy: the paper's ascent (every single substitution scored, the best kept, "
         "until none improves); beam: keep the best `beam_width` sequences per start; annealing: "
-        "random substitutions accepted by the Metropolis rule as the temperature falls.",
-        json_schema_extra={"suggested_values": ["greedy", "beam", "annealing"]},
+        "random substitutions accepted by the Metropolis rule as the temperature falls; gradient: the "
+        "model's input gradient proposes the `proposals` most promising substitutions per sequence, "
+        "which are scored exactly (Ledidi-style; fewer forwards than greedy).",
+        json_schema_extra={"suggested_values": ["greedy", "beam", "annealing", "gradient"]},
     )
     rounds: int = Field(40, ge=1, le=1000, description="Rounds of search (the paper: 40).")
     objective: Objective = Field(default_factory=Objective, description="What to optimise.")
     constraints: Constraints = Field(default_factory=Constraints, description="What to respect.")
     beam_width: int = Field(4, ge=1, le=64, description="beam: sequences kept per start.")
     proposals: int = Field(
-        32, ge=1, le=4096, description="annealing: random substitutions tried per sequence a round."
+        32,
+        ge=1,
+        le=4096,
+        description="annealing: random substitutions tried per sequence a round; gradient: "
+        "substitutions scored exactly per sequence a round.",
     )
     temperature: float = Field(
         0.1,

@@ -9,6 +9,9 @@ improvement with `state.apply`, marking designs it can no longer improve `done`.
 - `beam`: the same expansion from the `beam_width` best distinct sequences found per start.
 - `annealing`: `proposals` random substitutions a round; the best is accepted by the Metropolis
   rule at a temperature falling linearly to zero; the best sequence ever seen is the design.
+- `gradient`: gradient-guided proposals (as in Ledidi): the model's input gradient ranks every
+  allowed substitution to first order, only the `proposals` best per design are scored exactly,
+  and the best is kept if it improves; far fewer forwards per round than `greedy`.
 """
 
 from __future__ import annotations
@@ -80,6 +83,25 @@ def _candidates(state: DesignState, search: Search, parents_codes: np.ndarray, o
         search.start_hits[design],
     )
     return subs.codes[ok], subs.lengths[ok], design[ok], subs.parent[ok]
+
+
+def _candidate_sites(state: DesignState, search: Search, active: np.ndarray):  # type: ignore[no-untyped-def]
+    """Allowed single substitutions of the active designs, with their positions and letters."""
+    subs = single_substitutions(
+        state.codes[active], state.lengths[active], len(state.letters), search.allowed[active]
+    )
+    design = active[subs.parent]
+    ok = search.constraints.check(
+        subs.codes, subs.lengths, state.codes[design], state.starts[design], search.start_hits[design]
+    )
+    return (
+        subs.codes[ok],
+        subs.lengths[ok],
+        design[ok],
+        subs.parent[ok],
+        subs.position[ok],
+        subs.letter[ok],
+    )
 
 
 @STRATEGIES.decorator("greedy")
@@ -193,3 +215,29 @@ def annealing(state: DesignState, search: Search, round_: int) -> None:
             )
             if far is not None:
                 state.apply(index, codes[best], evaluation, int(best), round_)
+
+
+@STRATEGIES.decorator("gradient")
+def gradient(state: DesignState, search: Search, round_: int) -> None:
+    """One round of gradient-guided proposals, scored exactly, the best kept if it improves."""
+    active = np.flatnonzero(~state.done)
+    if len(active) == 0:
+        return
+    codes, lengths, design, local, position, letter = _candidate_sites(state, search, active)
+    estimate = search.evaluator.first_order(
+        state.codes[active], state.lengths[active], state.prediction[active], local, position, letter
+    )
+    keep = np.zeros(len(design), dtype=bool)
+    for index in active.tolist():
+        lo, hi = np.searchsorted(design, index, "left"), np.searchsorted(design, index, "right")
+        best = np.argsort(-estimate[lo:hi], kind="stable")[: search.settings.proposals]
+        keep[lo + best] = True
+    codes, lengths, design = codes[keep], lengths[keep], design[keep]
+    evaluation = search.evaluator(codes, lengths)
+    for index in active.tolist():
+        lo, hi = np.searchsorted(design, index, "left"), np.searchsorted(design, index, "right")
+        chosen = _pick(state, search, index, codes[lo:hi], evaluation.score[lo:hi], state.score[index])
+        if chosen is None:
+            state.done[index] = True
+            continue
+        state.apply(index, codes[lo + chosen], evaluation, int(lo + chosen), round_)

@@ -85,7 +85,7 @@ def _gc(sequence: str) -> float:
     return sum(base in "GC" for base in sequence) / len(sequence)
 
 
-@pytest.mark.parametrize("strategy", ["greedy", "beam", "annealing"])
+@pytest.mark.parametrize("strategy", ["greedy", "beam", "annealing", "gradient"])
 def test_constraints_are_never_broken(scorer: SequenceScorer, strategy: str) -> None:
     constraints = Constraints(
         forbidden_motifs=["ATG", "GGG"],
@@ -117,7 +117,7 @@ def test_constraints_are_never_broken(scorer: SequenceScorer, strategy: str) -> 
             assert sum(x != y for x, y in zip(a, b, strict=True)) >= 2
 
 
-@pytest.mark.parametrize("strategy", ["beam", "annealing"])
+@pytest.mark.parametrize("strategy", ["beam", "annealing", "gradient"])
 def test_other_strategies_improve(scorer: SequenceScorer, strategy: str) -> None:
     result = run_design([scorer], STARTS, DesignSettings(strategy=strategy, rounds=6, seed=1))
     assert all(d.prediction >= d.start_prediction for d in result.designs)
@@ -180,3 +180,22 @@ def test_exports(scorer: SequenceScorer) -> None:
     assert fasta[2].startswith(">u1|start") and fasta[3] == f"GG{STARTS[0]}CC"
     with pytest.raises(InvalidConfig, match="prefix"):
         designs_fasta(result, prefix="GG-1")
+
+
+def test_gradient_estimates_match_exact_effects_of_a_linear_model(scorer: SequenceScorer) -> None:
+    """One dense layer on one-hot input: the first-order estimate is the exact effect, scaled."""
+    from kozak.design.objective import Evaluator
+
+    evaluator = Evaluator([scorer], Objective())
+    encoded = scorer.encode(STARTS)
+    subs = single_substitutions(encoded.codes, encoded.lengths, 4)
+    before = scorer.score_codes(encoded.codes, encoded.lengths)["expression"]
+    exact = scorer.score_codes(subs.codes, subs.lengths)["expression"] - before[subs.parent]
+    estimate = evaluator.first_order(
+        encoded.codes, encoded.lengths, before, subs.parent, subs.position, subs.letter
+    )
+    assert np.corrcoef(estimate, exact)[0, 1] > 0.999
+    low = Evaluator([scorer], Objective(goal="minimize")).first_order(
+        encoded.codes, encoded.lengths, before, subs.parent, subs.position, subs.letter
+    )
+    assert np.allclose(low, -estimate)

@@ -39,7 +39,12 @@ function defsOf(schema: JsonSchema, key: string): Record<string, JsonSchema> {
   return ref ? (defs[ref.split("/").pop() ?? ""]?.properties ?? {}) : {};
 }
 
-const STRATEGY_FIELDS: Record<string, string[]> = { greedy: [], beam: ["beam_width"], annealing: ["proposals", "temperature"] };
+const STRATEGY_FIELDS: Record<string, string[]> = {
+  greedy: [],
+  beam: ["beam_width"],
+  annealing: ["proposals", "temperature"],
+  gradient: ["proposals"],
+};
 
 function NewDesignForm({ projectId, onClose, onCreated }: Omit<Props, "opened">) {
   const experiments = useExperiments(projectId);
