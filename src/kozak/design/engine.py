@@ -15,7 +15,7 @@ import numpy as np
 
 from kozak.deploy.scoring import SequenceScorer
 from kozak.design.constraints import ConstraintSet
-from kozak.design.objective import Evaluator
+from kozak.design.objective import Evaluation, Evaluator
 from kozak.design.results import Design, DesignResult, TrajectoryStep
 from kozak.design.settings import DesignSettings
 from kozak.design.state import DesignState
@@ -33,7 +33,7 @@ class _Counting:
         self.evaluator = evaluator
         self.count = 0
 
-    def __call__(self, codes: np.ndarray, lengths: np.ndarray):  # type: ignore[no-untyped-def]
+    def __call__(self, codes: np.ndarray, lengths: np.ndarray) -> Evaluation:
         self.count += len(lengths) * len(self.evaluator.scorers)
         return self.evaluator(codes, lengths)
 

@@ -69,7 +69,12 @@ def _pick(
     return int(order[hits[0]]) if len(hits) else None
 
 
-def _candidates(state: DesignState, search: Search, parents_codes: np.ndarray, owners: np.ndarray):  # type: ignore[no-untyped-def]
+Arrays = tuple[np.ndarray, ...]
+
+
+def _candidates(
+    state: DesignState, search: Search, parents_codes: np.ndarray, owners: np.ndarray
+) -> Arrays:
     """Every allowed single substitution of `parents_codes` (rows owned by designs `owners`)."""
     subs = single_substitutions(
         parents_codes, state.lengths[owners], len(state.letters), search.allowed[owners]
@@ -85,7 +90,7 @@ def _candidates(state: DesignState, search: Search, parents_codes: np.ndarray, o
     return subs.codes[ok], subs.lengths[ok], design[ok], subs.parent[ok]
 
 
-def _candidate_sites(state: DesignState, search: Search, active: np.ndarray):  # type: ignore[no-untyped-def]
+def _candidate_sites(state: DesignState, search: Search, active: np.ndarray) -> Arrays:
     """Allowed single substitutions of the active designs, with their positions and letters."""
     subs = single_substitutions(
         state.codes[active], state.lengths[active], len(state.letters), search.allowed[active]
