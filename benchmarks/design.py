@@ -33,8 +33,8 @@ from rich.table import Table
 from kozak.deploy.model import ServingModel
 from kozak.deploy.scoring import SequenceScorer, single_substitutions
 from kozak.design.constraints import ConstraintSet
-from kozak.design.objective import Evaluator
 from kozak.design.engine import run_design
+from kozak.design.objective import Evaluator
 from kozak.design.paper import evolve, figures, paper_starts
 from kozak.design.settings import DesignSettings
 from kozak.design.state import DesignState
