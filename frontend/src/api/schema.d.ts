@@ -3457,7 +3457,7 @@ export interface components {
             id: string;
             /**
              * Kind
-             * @description train, resume, continue or evaluate.
+             * @description train, resume, continue, evaluate or design.
              */
             kind: string;
             /** Log */
@@ -3480,7 +3480,8 @@ export interface components {
         };
         /**
          * JobPublic
-         * @description A unit of work in the queue: train, resume, continue or evaluate an experiment.
+         * @description A unit of work in the queue: train, resume, continue or evaluate an experiment, or run a
+         *     design (no experiment; `payload.design_id` names it).
          */
         JobPublic: {
             /** Attempts */
@@ -3504,7 +3505,7 @@ export interface components {
             id: string;
             /**
              * Kind
-             * @description train, resume, continue or evaluate.
+             * @description train, resume, continue, evaluate or design.
              */
             kind: string;
             /**
