@@ -357,6 +357,67 @@ class Project:
         )
         return found
 
+    def designs(self) -> list[dict[str, Any]]:
+        """The project's designs, oldest first."""
+        found: list[dict[str, Any]] = self.client.get(f"{self.path}/designs")["data"]
+        return found
+
+    def design(
+        self,
+        experiments: str | Sequence[str],
+        starts: dict[str, Any] | Sequence[str],
+        settings: dict[str, Any] | None = None,
+        *,
+        name: str | None = None,
+        checkpoint: str = "best",
+        wait: bool = True,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Design sequences with one experiment or an ensemble; by default wait for the result.
+
+        Args:
+            experiments: An experiment name or id, or several (an ensemble).
+            starts: Start sequences (a list), or a `StartSequences` request (`{"source": ...}`).
+            settings: `DesignSettings` as a dict (strategy, rounds, objective, constraints).
+            name: The design's name.
+            checkpoint: best, last or an epoch number.
+            wait: Follow its job until it ends and return its result; else return the design.
+            timeout: Seconds to wait at most.
+
+        Raises:
+            JobFailed: The design failed, or `timeout` passed first.
+        """
+        body = {
+            "experiments": [experiments] if isinstance(experiments, str) else list(experiments),
+            "starts": dict(starts) if isinstance(starts, dict) else {"sequences": list(starts)},
+            "settings": settings or {},
+            "checkpoint": checkpoint,
+            **({"name": name} if name else {}),
+        }
+        design: dict[str, Any] = self.client.post(f"{self.path}/designs", body)
+        if not wait:
+            return design
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while design["status"] in ("queued", "running"):
+            if deadline is not None and time.monotonic() > deadline:
+                raise JobFailed(f"design {design['name']!r} is still {design['status']}")
+            time.sleep(0.5)
+            design = self.client.get(f"{self.path}/designs/{design['id']}")
+        if design["status"] == "failed":
+            raise JobFailed(f"design {design['name']!r} failed: {design['message']}")
+        return self.design_result(design["id"])
+
+    def design_result(self, design: str) -> dict[str, Any]:
+        """A design's result: designs with edits, trajectories, every round's predictions."""
+        found: dict[str, Any] = self.client.get(f"{self.path}/designs/{design}/result")
+        return found
+
+    def export_design(self, design: str, format: str = "csv", **options: Any) -> str:
+        """A design as CSV or FASTA text (`prefix`, `suffix`, `starts` for FASTA)."""
+        params = {"format": format, **options}
+        found: bytes = self.client.get(f"{self.path}/designs/{design}/export", params=params)
+        return found.decode()
+
     def jobs(self) -> list[dict[str, Any]]:
         """The project's jobs, newest first."""
         found: list[dict[str, Any]] = self.client.get(f"{self.path}/jobs")["data"]

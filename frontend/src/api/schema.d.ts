@@ -568,6 +568,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/designs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Designs
+         * @description The project's designs, oldest first.
+         */
+        get: operations["designs-list_designs"];
+        put?: never;
+        /**
+         * Create
+         * @description Check a design and queue it (its models are loaded and its starts read at once).
+         */
+        post: operations["designs-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/designs/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Design Schema
+         * @description JSON Schemas of the design settings and start sequences, the strategies, the defaults.
+         */
+        get: operations["designs-design_schema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/designs/{design_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Design
+         * @description One design, by id or name.
+         */
+        get: operations["designs-get_design"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove Design
+         * @description Delete a design and its results (409 while it is queued or running).
+         */
+        delete: operations["designs-remove_design"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/designs/{design_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Design Events
+         * @description The design's `design_status` and `design_round` events, live.
+         */
+        get: operations["designs-design_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/designs/{design_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Design
+         * @description The designs as a CSV table or a FASTA file ready to order (with fixed flanks).
+         */
+        get: operations["designs-export_design"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/designs/{design_id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Result
+         * @description The designs, their trajectories and every round's predictions (404 before a run ends).
+         */
+        get: operations["designs-get_result"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/designs/{design_id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop Design
+         * @description Stop a queued or running design (a running one after its current round).
+         */
+        post: operations["designs-stop_design"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/drafts": {
         parameters: {
             query?: never;
@@ -1433,6 +1581,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/deployment/{deployment_id}/design": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Design
+         * @description Evolve sequences with the deployed model, within bounded rounds and starts.
+         *
+         *     Body: `{"sequences": [SEQ, ...], "names": [...] (optional), "settings": DesignSettings}`;
+         *     at most 100 starts (and the deployment's row limit) and 20 rounds. The answer is the
+         *     design result: each design with its edits and trajectory, and every round's predictions.
+         */
+        post: operations["serving-design"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/deployment/{deployment_id}/forward": {
         parameters: {
             query?: never;
@@ -1728,6 +1900,42 @@ export interface components {
             value: unknown;
         };
         /**
+         * Constraints
+         * @description What a design may not do; a candidate that breaks one is never chosen.
+         */
+        Constraints: {
+            /**
+             * Fixed Positions
+             * @description 1-based positions that never change; negative ones count from the 3′ end (-1 is the last letter).
+             */
+            fixed_positions?: number[];
+            /**
+             * Forbidden Motifs
+             * @description Motifs a design may not gain (e.g. ATG: no new upstream start codon); IUPAC letters such as N match any base. Occurrences the start already has may stay.
+             */
+            forbidden_motifs?: string[];
+            /**
+             * Gc Max
+             * @description Most GC fraction of a design.
+             */
+            gc_max?: number | null;
+            /**
+             * Gc Min
+             * @description Least GC fraction of a design.
+             */
+            gc_min?: number | null;
+            /**
+             * Max Edits
+             * @description Most letters a design may differ from its start in.
+             */
+            max_edits?: number | null;
+            /**
+             * Min Distance
+             * @description Least Hamming distance between two designs of the same length, so a batch stays diverse (designs of different lengths always count as distinct).
+             */
+            min_distance?: number | null;
+        };
+        /**
          * DataStats
          * @description Statistics for all rows and per subset; a version's also keep its warnings.
          */
@@ -2005,6 +2213,295 @@ export interface components {
              * @description The forward endpoint.
              */
             url: string;
+        };
+        /**
+         * Design
+         * @description One designed sequence beside its start.
+         */
+        Design: {
+            /**
+             * Converged
+             * @description Whether the search stopped finding improvements.
+             */
+            converged: boolean;
+            /**
+             * Edits
+             * @description Edits from the start, as A12G (1-based positions).
+             */
+            edits: string[];
+            /**
+             * Index
+             * @description Position of its start in the start list (0-based).
+             */
+            index: number;
+            /**
+             * Last Change
+             * @description The last round that changed it (0: never).
+             */
+            last_change: number;
+            /** Name */
+            name: string;
+            /**
+             * Per Model
+             * @description Each model's prediction, in experiment order.
+             */
+            per_model: number[];
+            /**
+             * Prediction
+             * @description Ensemble mean prediction of the design.
+             */
+            prediction: number;
+            /** Score */
+            score: number;
+            /**
+             * Sequence
+             * @description The designed sequence.
+             */
+            sequence: string;
+            /**
+             * Start
+             * @description The start sequence.
+             */
+            start: string;
+            /** Start Prediction */
+            start_prediction: number;
+            /** Trajectory */
+            trajectory: components["schemas"]["TrajectoryStep"][];
+            /**
+             * Uncertainty
+             * @description Standard deviation of the models' predictions.
+             */
+            uncertainty: number;
+        };
+        /**
+         * DesignCreate
+         * @description A design to run: its models, settings and start sequences.
+         */
+        DesignCreate: {
+            /**
+             * Checkpoint
+             * @description best, last or an epoch number.
+             * @default best
+             */
+            checkpoint: string;
+            /**
+             * Experiments
+             * @description Experiment ids or names; several make an ensemble.
+             */
+            experiments: string[];
+            /**
+             * Name
+             * @description Default design, design-2, ...
+             */
+            name?: string | null;
+            settings?: components["schemas"]["DesignSettings"];
+            starts: components["schemas"]["StartSequences"];
+        };
+        /**
+         * DesignPublic
+         * @description A design as lists and the Design view show it.
+         */
+        DesignPublic: {
+            /** Checkpoint */
+            checkpoint: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Experiment Ids */
+            experiment_ids: string[];
+            /** Id */
+            id: string;
+            /** Job Id */
+            job_id: string | null;
+            /**
+             * Message
+             * @description Why it failed, when it did.
+             */
+            message: string;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            settings: components["schemas"]["DesignSettings"];
+            /** Start Count */
+            start_count: number;
+            /**
+             * Start Source
+             * @description Where the starts came from (sequences, text, ...).
+             */
+            start_source: string;
+            /**
+             * Status
+             * @description Its job's: queued, running, completed, cancelled, failed.
+             */
+            status: string;
+            summary: components["schemas"]["DesignSummaryPublic"] | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * DesignResult
+         * @description A design run's outcome.
+         */
+        DesignResult: {
+            /**
+             * Candidates Scored
+             * @description Candidates scored, summed over all models.
+             * @default 0
+             */
+            candidates_scored: number;
+            /** Designs */
+            designs: components["schemas"]["Design"][];
+            /** Goal */
+            goal: string;
+            /**
+             * Label
+             * @description What the predictions are (the target, or a class probability).
+             */
+            label: string;
+            /**
+             * Models
+             * @description The experiments or deployments that scored, in order.
+             */
+            models: string[];
+            /**
+             * Round Predictions
+             * @description Per round (0: the starts), every design's prediction after it.
+             */
+            round_predictions: number[][];
+            /**
+             * Rounds
+             * @description Rounds run (fewer than asked when all converged or stopped).
+             */
+            rounds: number;
+            /**
+             * Seconds
+             * @description Wall time of the search.
+             * @default 0
+             */
+            seconds: number;
+            /**
+             * Stopped
+             * @description Whether a stop request ended the run early.
+             * @default false
+             */
+            stopped: boolean;
+            /** Strategy */
+            strategy: string;
+        };
+        /**
+         * DesignSchemaPublic
+         * @description What the Design view's forms are rendered from.
+         */
+        DesignSchemaPublic: {
+            defaults: components["schemas"]["DesignSettings"];
+            /**
+             * Settings
+             * @description JSON Schema of the design settings.
+             */
+            settings: {
+                [key: string]: unknown;
+            };
+            /**
+             * Starts
+             * @description JSON Schema of the start-sequence request.
+             */
+            starts: {
+                [key: string]: unknown;
+            };
+            /** Strategies */
+            strategies: string[];
+        };
+        /**
+         * DesignSettings
+         * @description How a design runs: the search strategy and its budget, the objective, the constraints.
+         */
+        DesignSettings: {
+            /**
+             * Beam Width
+             * @description beam: sequences kept per start.
+             * @default 4
+             */
+            beam_width: number;
+            /** @description What to respect. */
+            constraints?: components["schemas"]["Constraints"];
+            /**
+             * Context
+             * @description Fixed values of the model's other inputs, if any.
+             */
+            context?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Feature
+             * @description The sequence input to design; default the model's only one.
+             */
+            feature?: string | null;
+            /** @description What to optimise. */
+            objective?: components["schemas"]["Objective"];
+            /**
+             * Proposals
+             * @description annealing: random substitutions tried per sequence a round; gradient: substitutions scored exactly per sequence a round.
+             * @default 32
+             */
+            proposals: number;
+            /**
+             * Rounds
+             * @description Rounds of search (the paper: 40).
+             * @default 40
+             */
+            rounds: number;
+            /**
+             * Seed
+             * @description Seed of the random choices (annealing, random starts).
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Strategy
+             * @description greedy: the paper's ascent (every single substitution scored, the best kept, until none improves); beam: keep the best `beam_width` sequences per start; annealing: random substitutions accepted by the Metropolis rule as the temperature falls; gradient: the model's input gradient proposes the `proposals` most promising substitutions per sequence, which are scored exactly (Ledidi-style; fewer forwards than greedy).
+             * @default greedy
+             */
+            strategy: string;
+            /**
+             * Temperature
+             * @description annealing: starting temperature in objective units; it falls linearly to 0.
+             * @default 0.1
+             */
+            temperature: number;
+        };
+        /**
+         * DesignSummaryPublic
+         * @description A finished design's headline figures.
+         */
+        DesignSummaryPublic: {
+            /** Designs */
+            designs: number;
+            /** Final Mean */
+            final_mean: number;
+            /** Improved */
+            improved: number;
+            /** Label */
+            label: string;
+            /** Mean Edits */
+            mean_edits: number;
+            /** Mean Gain */
+            mean_gain: number;
+            /** Rounds */
+            rounds: number;
+            /** Seconds */
+            seconds: number;
+            /** Start Mean */
+            start_mean: number;
+            /** Stopped */
+            stopped: boolean;
         };
         /** DraftCreate */
         DraftCreate: {
@@ -2960,7 +3457,7 @@ export interface components {
             id: string;
             /**
              * Kind
-             * @description train, resume, continue or evaluate.
+             * @description train, resume, continue, evaluate or design.
              */
             kind: string;
             /** Log */
@@ -2983,7 +3480,8 @@ export interface components {
         };
         /**
          * JobPublic
-         * @description A unit of work in the queue: train, resume, continue or evaluate an experiment.
+         * @description A unit of work in the queue: train, resume, continue or evaluate an experiment, or run a
+         *     design (no experiment; `payload.design_id` names it).
          */
         JobPublic: {
             /** Attempts */
@@ -3007,7 +3505,7 @@ export interface components {
             id: string;
             /**
              * Kind
-             * @description train, resume, continue or evaluate.
+             * @description train, resume, continue, evaluate or design.
              */
             kind: string;
             /**
@@ -3172,6 +3670,46 @@ export interface components {
             /** Std */
             std: number;
         };
+        /**
+         * Objective
+         * @description Which prediction a design pushes, and where.
+         */
+        Objective: {
+            /**
+             * Class Name
+             * @description For a classification target: the class whose probability is optimised (default its last class, the positive one of two).
+             */
+            class_name?: string | null;
+            /**
+             * Goal
+             * @description maximize or minimize the prediction, or bring it to `value` (target).
+             * @default maximize
+             * @enum {string}
+             */
+            goal: "maximize" | "minimize" | "target";
+            /**
+             * Index
+             * @description For a regression target with several outputs: which one (0-based).
+             * @default 0
+             */
+            index: number;
+            /**
+             * Target
+             * @description The target to optimise; default the model's first target.
+             */
+            target?: string | null;
+            /**
+             * Uncertainty Penalty
+             * @description With several experiments: subtract this many standard deviations of their predictions from the score, so designs the models disagree on rank lower.
+             * @default 0
+             */
+            uncertainty_penalty: number;
+            /**
+             * Value
+             * @description The value a `target` goal aims at.
+             */
+            value?: number | null;
+        };
         /** OptionsUpdate */
         OptionsUpdate: {
             /**
@@ -3226,6 +3764,13 @@ export interface components {
             count: number;
             /** Data */
             data: components["schemas"]["DeploymentPublic"][];
+        };
+        /** Page[DesignPublic] */
+        Page_DesignPublic_: {
+            /** Count */
+            count: number;
+            /** Data */
+            data: components["schemas"]["DesignPublic"][];
         };
         /** Page[DraftSummary] */
         Page_DraftSummary_: {
@@ -3604,6 +4149,76 @@ export interface components {
             user: components["schemas"]["UserPublic"];
         };
         /**
+         * StartSequences
+         * @description Where a design's start sequences come from.
+         */
+        StartSequences: {
+            /**
+             * Count
+             * @description How many starts to take or make.
+             * @default 10
+             */
+            count: number;
+            /**
+             * Dataset Version
+             * @description A dataset version id; default the first experiment's own.
+             */
+            dataset_version?: string | null;
+            /**
+             * Length
+             * @description random: letters per sequence.
+             */
+            length?: number | null;
+            /**
+             * Name Column
+             * @description A text column naming the rows.
+             */
+            name_column?: string | null;
+            /**
+             * Names
+             * @description One name per listed sequence.
+             */
+            names?: string[] | null;
+            /**
+             * Pick
+             * @description first rows; top or bottom by rank_by; spread: the row nearest each of `count` evenly spaced values of rank_by, duplicates dropped (the paper's choice); random.
+             * @default first
+             * @enum {string}
+             */
+            pick: "first" | "top" | "bottom" | "spread" | "random";
+            /**
+             * Rank By
+             * @description A numeric column to rank or spread by.
+             */
+            rank_by?: string | null;
+            /**
+             * Seed
+             * @description random: the seed.
+             * @default 0
+             */
+            seed: number;
+            /** Sequences */
+            sequences?: string[];
+            /**
+             * Source
+             * @description sequences: listed here; text: pasted FASTA, CSV or one a line; dataset: rows of a dataset version; random: random sequences.
+             * @default sequences
+             * @enum {string}
+             */
+            source: "sequences" | "text" | "dataset" | "random";
+            /**
+             * Subset
+             * @description Only rows of this subset (a filter).
+             */
+            subset?: string | null;
+            /**
+             * Text
+             * @description FASTA, CSV (a sequence column) or one a line.
+             * @default
+             */
+            text: string;
+        };
+        /**
          * TargetEvaluation
          * @description One target on one subset: its metrics (by task) and, for regression, the plot data.
          */
@@ -3669,6 +4284,37 @@ export interface components {
             prefix: string;
             /** Revoked At */
             revoked_at: string | null;
+        };
+        /**
+         * TrajectoryStep
+         * @description One change of a design.
+         */
+        TrajectoryStep: {
+            /**
+             * Edits
+             * @description Edits from the sequence before, as A12G (1-based).
+             */
+            edits: string[];
+            /**
+             * Prediction
+             * @description The objective's prediction after it.
+             */
+            prediction: number;
+            /**
+             * Round
+             * @description The round that made it (1-based).
+             */
+            round: number;
+            /**
+             * Score
+             * @description The objective's score after it (higher is better).
+             */
+            score: number;
+            /**
+             * Uncertainty
+             * @description Standard deviation over the models (0 for one).
+             */
+            uncertainty: number;
         };
         /** UploadComplete */
         UploadComplete: {
@@ -4902,6 +5548,307 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeploymentUsagePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "designs-list_designs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DesignPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "designs-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DesignCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesignPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "designs-design_schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesignSchemaPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "designs-get_design": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                design_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesignPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "designs-remove_design": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                design_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "designs-design_events": {
+        parameters: {
+            query?: {
+                /** @description Start after this event id. */
+                after?: number | null;
+                /** @description Send the events there are now, then close. */
+                once?: boolean;
+            };
+            header?: {
+                "Last-Event-ID"?: number | null;
+            };
+            path: {
+                design_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "designs-export_design": {
+        parameters: {
+            query?: {
+                /** @description csv or fasta. */
+                format?: "csv" | "fasta";
+                /** @description FASTA: letters before each. */
+                prefix?: string;
+                /** @description FASTA: letters after each. */
+                suffix?: string;
+                /** @description FASTA: the starts too. */
+                starts?: boolean;
+            };
+            header?: never;
+            path: {
+                design_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "designs-get_result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                design_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesignResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "designs-stop_design": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                design_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesignPublic"];
                 };
             };
             /** @description Validation Error */
@@ -6618,6 +7565,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "serving-design": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "sequences": [
+                 *         "ACGTTGCAAT"
+                 *       ],
+                 *       "settings": {
+                 *         "constraints": {
+                 *           "forbidden_motifs": [
+                 *             "ATG"
+                 *           ]
+                 *         },
+                 *         "rounds": 5
+                 *       }
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
             };
             /** @description Validation Error */
             422: {

@@ -39,17 +39,24 @@ export function RunningJobs({ projectId }: { projectId: string }) {
         </Text>
         <Stack gap="xs">
           {active.map((job) => (
-            <JobLine key={job.id} job={job} projectId={projectId} experiment={names.get(job.experiment_id ?? "") ?? job.experiment_id ?? ""} />
+            <JobLine key={job.id} job={job} projectId={projectId} experiment={jobSubject(job, names)} />
           ))}
           {!active.length && (
             <Text size="sm" c="dimmed">
-              Training and evaluation jobs of this project show up here while they run.
+              Training, evaluation and design jobs of this project show up here while they run.
             </Text>
           )}
         </Stack>
       </Popover.Dropdown>
     </Popover>
   );
+}
+
+/** What a job works on: its experiment's name, or the design it runs (a project job). */
+function jobSubject(job: Job, names: Map<string, string>): string {
+  if (job.experiment_id) return names.get(job.experiment_id) ?? job.experiment_id;
+  const design = job.payload.design_id;
+  return typeof design === "string" ? design : "";
 }
 
 function JobLine({ job, projectId, experiment }: { job: Job; projectId: string; experiment: string }) {

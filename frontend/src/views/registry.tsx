@@ -3,12 +3,13 @@
  * exports one component taking the project; it may route inside itself (its path ends in `/*`).
  */
 import type { Icon } from "@tabler/icons-react";
-import { IconChartDots, IconDatabase, IconRocket, IconTopologyStar3 } from "@tabler/icons-react";
+import { IconChartDots, IconDatabase, IconDna, IconRocket, IconTopologyStar3 } from "@tabler/icons-react";
 import type { ComponentType } from "react";
 
 import type { Project } from "../api/types";
 import { DatasetsView } from "./datasets";
 import { DeploymentView } from "./deployment";
+import { DesignView } from "./design";
 import { EvaluationView } from "./evaluation";
 import { ModelingView } from "./modeling";
 
@@ -28,4 +29,5 @@ export const PROJECT_VIEWS: ProjectView[] = [
   { path: "modeling", label: "Modeling", icon: IconTopologyStar3, Component: ModelingView },
   { path: "evaluation", label: "Evaluation", icon: IconChartDots, Component: EvaluationView },
   { path: "deployment", label: "Deployment", icon: IconRocket, Component: DeploymentView },
+  { path: "design", label: "Design", icon: IconDna, Component: DesignView },
 ];

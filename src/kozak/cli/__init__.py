@@ -11,6 +11,7 @@ from kozak.cli import (
     datasets,
     db,
     deployments,
+    design,
     example,
     experiments,
     export,
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.add_typer(datasets.app, name="datasets")
 app.add_typer(db.app, name="db")
 app.add_typer(deployments.app, name="deployments")
+app.add_typer(design.app, name="design")
 app.add_typer(example.app, name="example")
 app.add_typer(experiments.app, name="experiments")
 app.command("run")(experiments.run_command)

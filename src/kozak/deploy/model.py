@@ -247,15 +247,39 @@ class ServingModel:
         encoded = parts[0][1] if len(parts) == 1 else _in_order(parts, len(values), alphabet.name)
         codes = torch.from_numpy(encoded.codes).to(self.device)
         lengths = torch.from_numpy(encoded.lengths).to(self.device)
+        return self.one_hot_codes(field.name, codes, lengths)
+
+    def one_hot_codes(self, feature: str, codes: Tensor, lengths: Tensor) -> Tensor:
+        """A sequence input's tensor from uint8 codes, exactly as training built it.
+
+        Args:
+            feature: The sequence input's name.
+            codes: (N, max_length) uint8 codes padded with PAD, on any device.
+            lengths: (N,) sequence lengths.
+
+        Returns:
+            (N, channels, window) one-hot on the model's device, in its compute dtype, with the
+            training alignment and padding.
+        """
+        spec = self.inputs[feature].spec
+        assert spec.sequence is not None
         return one_hot(
-            codes,
-            lengths,
-            alphabet=alphabet,
-            length=field.sequence_length,
+            codes.to(self.device),
+            lengths.to(self.device),
+            alphabet=get_alphabet(spec.sequence.alphabet),
+            length=self.inputs[feature].sequence_length,
             alignment=spec.sequence.alignment,
             padding=spec.sequence.padding,
             dtype=self.precision.dtype,
         )
+
+    def sequence_codes(self, feature: str, values: list[str]) -> EncodedSequences:
+        """Validate sequence strings for a sequence input and turn them into codes.
+
+        Raises:
+            RowError: naming the row, the position and the letter outside the alphabet.
+        """
+        return self._sequence_codes(self.inputs[feature], values, list(range(len(values))), 0)
 
     def _sequence_codes(
         self, field: InputField, values: list[str], rows: list[int], first_row: int
@@ -343,17 +367,37 @@ class ServingModel:
             RowError: a prediction is not a finite number (numbering rows from `first_row`).
         """
         columns: dict[str, list[Any]] = {}
+        for name, values in self.decode_arrays(outputs, first_row).items():
+            spec = self.targets[name]
+            if spec.type in NUMERIC_TYPES:
+                columns[name] = values.tolist()
+            else:
+                columns[name] = [
+                    dict(zip(spec.categories or (), row, strict=True)) for row in values.tolist()
+                ]
+        count = len(next(iter(columns.values()))) if columns else 0
+        return [{name: column[i] for name, column in columns.items()} for i in range(count)]
+
+    def decode_arrays(
+        self, outputs: Mapping[str, np.ndarray], first_row: int = 0
+    ) -> dict[str, np.ndarray]:
+        """Raw outputs → arrays in the targets' units: (N,) or (N, K) numbers for regression,
+        (N, classes) probabilities in category order for classification.
+
+        Raises:
+            RowError: a prediction is not a finite number (numbering rows from `first_row`).
+        """
+        result = {}
         for name, spec in self.targets.items():
             values = outputs[name]
             _check_finite(values, name, first_row)
             if spec.type in NUMERIC_TYPES:
                 flat = denormalize(values.astype(np.float64).reshape(len(values), -1), spec)
                 _check_finite(flat, name, first_row)
-                columns[name] = (flat[:, 0] if flat.shape[1] == 1 else flat).tolist()
+                result[name] = flat[:, 0] if flat.shape[1] == 1 else flat
             else:
-                columns[name] = _probability_maps(values, list(spec.categories or ()))
-        count = len(next(iter(columns.values()))) if columns else 0
-        return [{name: column[i] for name, column in columns.items()} for i in range(count)]
+                result[name] = _probabilities(values, len(spec.categories or ()))
+        return result
 
     def predict(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
         """Encode, run and decode `rows` in one call."""
@@ -380,11 +424,11 @@ def _check_finite(values: np.ndarray, target: str, first_row: int) -> None:
         )
 
 
-def _probability_maps(values: np.ndarray, categories: list[str]) -> list[dict[str, float]]:
+def _probabilities(values: np.ndarray, classes: int) -> np.ndarray:
     probabilities = values.astype(np.float64).reshape(len(values), -1)
-    if probabilities.shape[1] == 1 and len(categories) == 2:  # one sigmoid for two classes
+    if probabilities.shape[1] == 1 and classes == 2:  # one sigmoid for two classes
         probabilities = np.concatenate([1.0 - probabilities, probabilities], axis=1)
-    return [dict(zip(categories, row, strict=True)) for row in probabilities.tolist()]
+    return probabilities
 
 
 def _in_order(

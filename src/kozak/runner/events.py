@@ -3,6 +3,7 @@
 Kinds: `status` {status, message, job_id}, `progress` {epoch, batch, batches, loss} (at most two
 a second, plus each epoch's last batch) and `epoch` {epoch, metrics}. Every event's `data`
 carries `experiment_id`; numbers that are not finite are stored as null (JSON has no NaN).
+Designs append `design_status` and `design_round` events of their own (`runner/design_job.py`).
 """
 
 from __future__ import annotations

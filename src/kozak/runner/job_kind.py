@@ -97,6 +97,27 @@ class JobKind:
     trains: bool = True
 
 
+@dataclass
+class ProjectJobContext:
+    """What a project job's `run` gets (a job of no one experiment, such as a design)."""
+
+    workspace: Workspace
+    job: Job
+    stop: threading.Event
+    log: Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ProjectJobKind:
+    """A kind of job that belongs to a project, not to one experiment (a design).
+
+    Its status is the job's own; it changes no experiment, so any number may run beside an
+    experiment's job. `run` returns the final status (completed or cancelled).
+    """
+
+    run: Callable[[ProjectJobContext], str]
+
+
 def checkpoint_exists(workspace: Workspace, experiment: Experiment, kind: str) -> bool:
     """Whether the artifact store holds the experiment's `kind` checkpoint."""
     return workspace.artifacts.exists(checkpoint_path(experiment, kind))

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, KozakError, invalid_config
 from kozak.experiments.checkpoints import work_dir
 from kozak.runner.events import emit_status
-from kozak.runner.job_kind import RESUME_HINT, JobContext, checkpoint_exists
-from kozak.runner.kinds import JOB_KINDS, job_kind
+from kozak.runner.job_kind import RESUME_HINT, JobContext, ProjectJobContext, checkpoint_exists
+from kozak.runner.kinds import JOB_KINDS, PROJECT_JOB_KINDS, job_kind
 from kozak.store.entities import Experiment, Job
 from kozak.store.statuses import EXPERIMENT_BUSY, JOB_ACTIVE
 from kozak.workspace import Workspace
@@ -225,6 +225,9 @@ def execute_job(
         InvalidConfig: For a job of an unknown kind or without an experiment.
         Exception: Whatever failed the run, after the experiment was marked failed.
     """
+    if job.kind in PROJECT_JOB_KINDS:
+        log(f"{job.kind} {job.payload}, attempt {job.attempts}")
+        return PROJECT_JOB_KINDS[job.kind].run(ProjectJobContext(workspace, job, stop_event, log))
     kind = job_kind(job.kind)
     if job.experiment_id is None:
         raise InvalidConfig(f"job {job.id} ({job.kind}) names no experiment")

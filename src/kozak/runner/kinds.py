@@ -1,10 +1,12 @@
-"""The job kinds by name. A new kind is one module defining its `JobKind` and one entry here."""
+"""The job kinds by name. A new kind is one module defining its `JobKind` and one entry here;
+a kind of no one experiment (a design) is a `ProjectJobKind` in `PROJECT_JOB_KINDS`."""
 
 from __future__ import annotations
 
 from kozak.errors import InvalidConfig
+from kozak.runner.design_job import DESIGN
 from kozak.runner.evaluation_job import EVALUATE
-from kozak.runner.job_kind import JobKind
+from kozak.runner.job_kind import JobKind, ProjectJobKind
 from kozak.runner.training_jobs import CONTINUE, RESUME, TRAIN
 
 JOB_KINDS: dict[str, JobKind] = {
@@ -13,6 +15,8 @@ JOB_KINDS: dict[str, JobKind] = {
     "continue": CONTINUE,
     "evaluate": EVALUATE,
 }
+
+PROJECT_JOB_KINDS: dict[str, ProjectJobKind] = {"design": DESIGN}
 
 
 def job_kind(name: str) -> JobKind:

@@ -257,3 +257,27 @@ class DeploymentUsage(Entity):
     rows: int = 0
     latency_ms_sum: float = 0.0
     latency_ms_max: float = 0.0
+
+
+class Design(Entity):
+    """A model-guided design: experiments scoring, settings, start sequences, its job, results.
+
+    `settings` is the `DesignSettings` and `starts` the start-sequence request, both as JSON;
+    `experiment_ids` are the models (an ensemble when several) and `checkpoint` the one of each
+    used; `job_id` is the job that runs it, whose status is the design's; `summary` holds the
+    headline figures once it ran, and the full result lives under `artifact_path`.
+    """
+
+    id: str = Field(default_factory=lambda: new_id("dsn"))
+    project_id: str
+    name: str
+    experiment_ids: list[str]
+    checkpoint: str = "best"
+    settings: dict[str, Any] = Field(default_factory=dict)
+    starts: dict[str, Any] = Field(default_factory=dict)
+    job_id: str | None = None
+    summary: dict[str, Any] = Field(default_factory=dict)
+    artifact_path: str = ""
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -18,6 +18,7 @@ from kozak.store.entities import (
     DatasetVersion,
     Deployment,
     DeploymentUsage,
+    Design,
     Draft,
     EpochMetrics,
     Event,
@@ -325,3 +326,28 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def list_deployment_usage(self, deployment_id: str, *, since: datetime) -> list[DeploymentUsage]:
         """A deployment's usage rows from `since`, oldest first."""
+
+    # Designs
+    @abc.abstractmethod
+    def create_design(self, design: Design) -> Design:
+        """Insert a design.
+
+        Raises:
+            AlreadyExists: If the project has a design of that name.
+        """
+
+    @abc.abstractmethod
+    def get_design(self, project_id: str, id_or_name: str) -> Design:
+        """A design of a project by id or by name."""
+
+    @abc.abstractmethod
+    def list_designs(self, project_id: str) -> list[Design]:
+        """A project's designs, oldest first."""
+
+    @abc.abstractmethod
+    def update_design(self, design_id: str, **changes: Any) -> Design:
+        """Change `name`, `job_id` or `summary`; stamps `updated_at`."""
+
+    @abc.abstractmethod
+    def delete_design(self, design_id: str) -> None:
+        """Delete a design row (the caller removes its files)."""

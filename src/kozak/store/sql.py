@@ -52,6 +52,7 @@ from kozak.store.entities import (
     DatasetVersion,
     Deployment,
     DeploymentUsage,
+    Design,
     Draft,
     Entity,
     EpochMetrics,
@@ -74,6 +75,7 @@ from kozak.store.tables import (
     DatasetVersionRow,
     DeploymentRow,
     DeploymentUsageRow,
+    DesignRow,
     DraftRow,
     EpochMetricsRow,
     EventRow,
@@ -1006,6 +1008,63 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 .order_by(DeploymentUsageRow.minute)
             )
             return [_entity(DeploymentUsage, r) for r in rows]
+
+    # Designs
+    def create_design(self, design: Design) -> Design:
+        check_name(design.name, "design")
+        with self._session() as s:
+            _require(s, ProjectRow, design.project_id, "project")
+            taken = s.scalar(
+                select(DesignRow.id).where(
+                    DesignRow.project_id == design.project_id, DesignRow.name == design.name
+                )
+            )
+            if taken:
+                raise AlreadyExists(
+                    f"the project already has a design named {design.name!r}", design=design.name
+                )
+            s.add(DesignRow(**design.model_dump()))
+        return design
+
+    def get_design(self, project_id: str, id_or_name: str) -> Design:
+        with self._session() as s:
+            query = select(DesignRow).where(
+                DesignRow.project_id == project_id,
+                or_(DesignRow.id == id_or_name, DesignRow.name == id_or_name),
+            )
+            row = _by_ref(s, query, id_or_name, "design")
+            if row is None:
+                raise NotFound(f"no design {id_or_name!r} in this project", design=id_or_name)
+            return _entity(Design, row)
+
+    def list_designs(self, project_id: str) -> list[Design]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(DesignRow)
+                .where(DesignRow.project_id == project_id)
+                .order_by(DesignRow.created_at, DesignRow.id)
+            )
+            return [_entity(Design, r) for r in rows]
+
+    def update_design(self, design_id: str, **changes: Any) -> Design:
+        _check_changes("design", changes, {"name", "job_id", "summary"})
+        with self._session() as s:
+            row = s.get(DesignRow, design_id)
+            if row is None:
+                raise NotFound(f"no design {design_id!r}", design=design_id)
+            updated = Design.model_validate(
+                {**_entity(Design, row).model_dump(), **changes, "updated_at": utcnow()}
+            )
+            for key in (*changes, "updated_at"):
+                setattr(row, key, getattr(updated, key))
+            return updated
+
+    def delete_design(self, design_id: str) -> None:
+        with self._session() as s:
+            row = s.get(DesignRow, design_id)
+            if row is None:
+                raise NotFound(f"no design {design_id!r}", design=design_id)
+            s.delete(row)
 
 
 __all__ = ["Base", "SqlAlchemyMetadataStore", "head_revision", "make_engine", "upgrade_database"]

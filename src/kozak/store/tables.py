@@ -271,3 +271,25 @@ class DeploymentUsageRow(Base):
     rows: Mapped[int] = mapped_column(Integer)
     latency_ms_sum: Mapped[float] = mapped_column(Float)
     latency_ms_max: Mapped[float] = mapped_column(Float)
+
+
+class DesignRow(Base):
+    __tablename__ = "designs"
+    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_designs_project_name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    # Ids, not foreign keys: a design's results outlive the experiments that scored them.
+    experiment_ids: Mapped[list[str]] = mapped_column(JSON)
+    checkpoint: Mapped[str] = mapped_column(String(50))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    starts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    job_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    artifact_path: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

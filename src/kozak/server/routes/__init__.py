@@ -8,6 +8,7 @@ from kozak.server.routes import (
     data_api,
     datasets,
     deployments,
+    designs,
     events,
     experiments,
     health,
@@ -31,6 +32,7 @@ ROUTERS: list[APIRouter] = [
     jobs.router,
     events.router,
     deployments.router,
+    designs.router,
 ]
 
 # Mounted at the root, not under /api: Peltarion clients call /deployment/<id>/forward.

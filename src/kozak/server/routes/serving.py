@@ -20,6 +20,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.formparsers import FormParser, MultiPartParser
 
@@ -34,8 +36,10 @@ from kozak.deploy.requests import (
     request_rows,
     variant_request,
 )
+from kozak.deploy.scoring import SequenceScorer
 from kozak.deploy.tokens import token_from_authorization
-from kozak.errors import KozakError
+from kozak.design import DesignSettings, run_design
+from kozak.errors import DataError, KozakError, invalid_config
 
 
 class _PeltarionErrors(APIRoute):
@@ -179,6 +183,68 @@ async def variant_effect(deployment_id: str, request: Request) -> Response:
         return {"variants": variants.effects(served.model, predictions, alternatives)}
 
     return _answer(await _timed(backend, deployment_id, work, lambda r: 2 * len(r["variants"])))
+
+
+DEPLOYED_DESIGN_ROUNDS = 20  # a request waits for its design: keep it to seconds, not minutes
+DEPLOYED_DESIGN_STARTS = 100
+_DESIGN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "required": ["sequences"]},
+                "example": {
+                    "sequences": ["ACGTTGCAAT"],
+                    "settings": {"rounds": 5, "constraints": {"forbidden_motifs": ["ATG"]}},
+                },
+            }
+        },
+    }
+}
+
+
+@router.post("/deployment/{deployment_id}/design", openapi_extra=_DESIGN_BODY)
+async def design(deployment_id: str, request: Request) -> Response:
+    """Evolve sequences with the deployed model, within bounded rounds and starts.
+
+    Body: `{"sequences": [SEQ, ...], "names": [...] (optional), "settings": DesignSettings}`;
+    at most 100 starts (and the deployment's row limit) and 20 rounds. The answer is the
+    design result: each design with its edits and trajectory, and every round's predictions.
+    """
+    backend, served = await _open(request, deployment_id)
+
+    async def work() -> dict[str, Any]:
+        body = await _json(request, backend)
+        if not isinstance(body, dict) or not isinstance(body.get("sequences"), list):
+            raise DataError("send {'sequences': [...], 'settings': {...}}", field="sequences")
+        sequences, names = body["sequences"], body.get("names")
+        limit = min(DEPLOYED_DESIGN_STARTS, backend.max_rows)
+        if len(sequences) > limit:
+            raise DataError(f"{len(sequences)} sequences; at most {limit}", field="sequences")
+        bad = next((i for i, s in enumerate(sequences) if not isinstance(s, str)), None)
+        if bad is not None:
+            raise DataError(f"sequence {bad} is not a string", field="sequences", row=bad)
+        if names is not None and (
+            not isinstance(names, list) or not all(isinstance(n, str) for n in names)
+        ):
+            raise DataError("names must be a list of strings, one per sequence", field="names")
+        try:
+            settings = DesignSettings.model_validate(body.get("settings") or {})
+        except ValidationError as exc:
+            raise invalid_config(exc, "design settings") from None
+        if settings.rounds > DEPLOYED_DESIGN_ROUNDS:
+            raise DataError(
+                f"settings.rounds {settings.rounds}: a deployment designs at most "
+                f"{DEPLOYED_DESIGN_ROUNDS} rounds; run longer designs in the platform",
+                field="settings.rounds",
+            )
+        scorer = SequenceScorer(served.model, settings.feature, settings.context)
+        result = await run_in_threadpool(
+            run_design, [scorer], sequences, settings, names=names, models=[deployment_id]
+        )
+        return result.model_dump(mode="json")
+
+    return _answer(await _timed(backend, deployment_id, work, lambda r: r["candidates_scored"]))
 
 
 @router.get("/deployment/{deployment_id}/schema")

@@ -13,12 +13,13 @@ from kozak.store.statuses import JobStatus
 
 
 class JobPublic(Schema):
-    """A unit of work in the queue: train, resume, continue or evaluate an experiment."""
+    """A unit of work in the queue: train, resume, continue or evaluate an experiment, or run a
+    design (no experiment; `payload.design_id` names it)."""
 
     id: str
     project_id: str
     experiment_id: str | None
-    kind: str = Field(description="train, resume, continue or evaluate.")
+    kind: str = Field(description="train, resume, continue, evaluate or design.")
     payload: dict[str, Any] = Field(description="The kind's arguments, e.g. {epochs} to continue.")
     status: JobStatus = Field(
         description="Where it stands; a cancelled job leaves its experiment stopped."

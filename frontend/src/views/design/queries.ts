@@ -1,0 +1,110 @@
+/**
+ * The Design view's server state: the project's designs, one design, its result and the
+ * settings' JSON Schema; creating, stopping and deleting; and a design's live rounds (SSE).
+ */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+
+import { api, call } from "../../api/client";
+import type { components } from "../../api/schema";
+
+type Schemas = components["schemas"];
+export type DesignRecord = Schemas["DesignPublic"];
+export type DesignCreate = Schemas["DesignCreate"];
+export type DesignResult = Schemas["DesignResult"];
+export type DesignedSequence = Schemas["Design"];
+export type DesignSchema = Schemas["DesignSchemaPublic"];
+
+export const ACTIVE = ["queued", "running"];
+const listKey = (projectId: string) => ["projects", projectId, "designs"] as const;
+const designKey = (projectId: string, id: string) => ["projects", projectId, "designs", id] as const;
+const resultKey = (projectId: string, id: string) => ["projects", projectId, "designs", id, "result"] as const;
+const path = (projectId: string, id: string) => ({ path: { project_id: projectId, design_id: id } });
+
+export function useDesigns(projectId: string) {
+  return useQuery({
+    queryKey: listKey(projectId),
+    queryFn: () => call(api.GET("/api/projects/{project_id}/designs", { params: { path: { project_id: projectId } } })),
+    refetchInterval: (query) => (query.state.data?.data.some((d) => ACTIVE.includes(d.status)) ? 2000 : false),
+  });
+}
+
+export function useDesignResult(projectId: string, id: string, finished: boolean) {
+  return useQuery({
+    queryKey: resultKey(projectId, id),
+    enabled: finished,
+    queryFn: () => call(api.GET("/api/projects/{project_id}/designs/{design_id}/result", { params: path(projectId, id) })),
+  });
+}
+
+export function useDesignSchema(projectId: string) {
+  return useQuery({
+    queryKey: ["projects", projectId, "designs", "schema"],
+    staleTime: Infinity,
+    queryFn: () => call(api.GET("/api/projects/{project_id}/designs/schema", { params: { path: { project_id: projectId } } })),
+  });
+}
+
+export function useCreateDesign(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: DesignCreate) =>
+      call(api.POST("/api/projects/{project_id}/designs", { params: { path: { project_id: projectId } }, body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: listKey(projectId) }),
+  });
+}
+
+export function useStopDesign(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      call(api.POST("/api/projects/{project_id}/designs/{design_id}/stop", { params: path(projectId, id) })),
+    onSuccess: () => client.invalidateQueries({ queryKey: listKey(projectId) }),
+  });
+}
+
+export function useDeleteDesign(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => {
+      const { error, response } = await api.DELETE("/api/projects/{project_id}/designs/{design_id}", {
+        params: path(projectId, id),
+      });
+      if (error !== undefined || !response.ok) await call(Promise.resolve({ error, response, data: undefined }));
+    },
+    onSuccess: () => client.invalidateQueries({ queryKey: listKey(projectId) }),
+  });
+}
+
+export function exportUrl(projectId: string, id: string, format: "csv" | "fasta", prefix = "", suffix = ""): string {
+  const query = new URLSearchParams({ format, prefix, suffix, starts: "false" });
+  return `/api/projects/${projectId}/designs/${id}/export?${query.toString()}`;
+}
+
+/** Every design's prediction after each round, as the running design's events report it. */
+export function useLiveRounds(projectId: string, id: string, active: boolean): number[][] {
+  const client = useQueryClient();
+  const [rounds, setRounds] = useState<number[][]>([]);
+  useEffect(() => {
+    setRounds([]);
+    if (!active || typeof EventSource === "undefined") return;
+    const source = new EventSource(`/api/projects/${projectId}/designs/${id}/events`);
+    source.addEventListener("design_round", (event) => {
+      const data = JSON.parse((event as MessageEvent).data as string) as { round: number; predictions: number[] };
+      setRounds((previous) => {
+        const next = previous.slice(0, data.round - 1);
+        next[data.round - 1] = data.predictions;
+        return next;
+      });
+    });
+    source.addEventListener("design_status", (event) => {
+      const data = JSON.parse((event as MessageEvent).data as string) as { status: string };
+      if (!ACTIVE.includes(data.status)) {
+        void client.invalidateQueries({ queryKey: listKey(projectId) });
+        void client.invalidateQueries({ queryKey: designKey(projectId, id) });
+      }
+    });
+    return () => source.close();
+  }, [active, client, id, projectId]);
+  return rounds;
+}
