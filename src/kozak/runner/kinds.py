@@ -5,6 +5,8 @@ from __future__ import annotations
 from kozak.errors import InvalidConfig
 from kozak.runner.evaluation_job import EVALUATE
 from kozak.runner.job_kind import JobKind
+from kozak.runner.sweep_jobs import KIND as SWEEP_TRIAL_KIND
+from kozak.runner.sweep_jobs import SWEEP_TRIAL
 from kozak.runner.training_jobs import CONTINUE, RESUME, TRAIN
 
 JOB_KINDS: dict[str, JobKind] = {
@@ -12,6 +14,7 @@ JOB_KINDS: dict[str, JobKind] = {
     "resume": RESUME,
     "continue": CONTINUE,
     "evaluate": EVALUATE,
+    SWEEP_TRIAL_KIND: SWEEP_TRIAL,
 }
 
 
