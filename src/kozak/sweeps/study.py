@@ -2,9 +2,10 @@
 
 The study lives beside the workspace's metadata: on PostgreSQL in the same database, in the
 schema `kozak_optuna` (`<schema>_optuna` when the URL's search path puts Kozak in `<schema>`);
-on SQLite in a sibling file (`kozak.db` → `kozak-optuna.db`). Both Kozak and Optuna keep their schema revision in a table called `alembic_version`, so they
-cannot share one namespace: Optuna would read Kozak's revision and refuse to start. Any worker
-that reaches the metadata database reaches the study.
+on SQLite in a sibling file (`kozak.db` → `kozak-optuna.db`). Both Kozak and Optuna keep
+their schema revision in a table called `alembic_version`, so they cannot share one namespace:
+Optuna would read Kozak's revision and refuse to start. Any worker that reaches the metadata
+database reaches the study.
 
 Samplers are made anew for each trial, seeded with the sweep's seed plus the trial's slot, so
 that workers in different processes do not all draw the same "random" start-up trials.
