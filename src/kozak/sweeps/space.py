@@ -25,13 +25,14 @@ from kozak.training import RunSettings
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 SETTINGS_PREFIX = "settings."
+MAX_TEXT = 4096  # characters in any string of a search space
 NONE_WORDS = ("none", "None")  # YAML authors write `none` for "without it", as the paper did
 
 
 class Repeat(BaseModel):
     """A chain of nodes whose number of copies a dimension sets."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_TEXT)
 
     nodes: list[str] = Field(
         min_length=1, description="Node ids of the chain, in order (each feeds the next)."
@@ -47,7 +48,7 @@ class Repeat(BaseModel):
 class Dimension(BaseModel):
     """One searched quantity and what it changes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_TEXT)
 
     name: str = Field(pattern=NAME_PATTERN, description="Name of the dimension, e.g. conv_width.")
     type: Literal["categorical", "int", "float"] = Field(
@@ -120,7 +121,7 @@ class Dimension(BaseModel):
 class SearchSpace(BaseModel):
     """The dimensions of a search."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_TEXT)
 
     dimensions: list[Dimension] = Field(min_length=1, description="The searched dimensions.")
 

@@ -31,8 +31,11 @@ SamplerName = Literal["tpe", "random", "grid", "cmaes"]
 PrunerName = Literal["none", "median", "successive_halving", "hyperband"]
 
 
+MAX_TEXT = 4096  # characters in any string of a sweep file
+
+
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_TEXT)
 
 
 class Base(_Part):

@@ -14,6 +14,7 @@ from kozak.server.routes import (
     jobs,
     projects,
     serving,
+    sweeps,
     tokens,
     users,
 )
@@ -29,6 +30,7 @@ ROUTERS: list[APIRouter] = [
     blocks.router,
     experiments.router,
     jobs.router,
+    sweeps.router,
     events.router,
     deployments.router,
 ]
