@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kozak.errors import InvalidConfig
-from kozak.graph import GraphSpec, chain, preset, validate_graph
+from kozak.graph import GraphSpec, preset, validate_graph
 from kozak.sweeps import SPACES, SearchSpace, SweepSpec, sweep_file_schema
 from kozak.training import RunSettings
 
@@ -159,13 +159,16 @@ def test_the_published_schema_is_current() -> None:
     assert published == sweep_file_schema(), "run: kozak sweep schema > docs/sweep.schema.json"
 
 
+CONV = {"filters": 4, "kernel_size": 3, "padding": "same"}
+
+
 def test_a_repeat_keeps_the_place_of_its_output_among_a_merges_inputs() -> None:
     graph = GraphSpec.from_data(
         {
             "nodes": [
                 {"id": "seq", "type": "input", "params": {"feature": "seq", "shape": [4, 20]}},
-                {"id": "a", "type": "conv1d", "params": {"filters": 4, "kernel_size": 3, "padding": "same"}},
-                {"id": "b", "type": "conv1d", "params": {"filters": 4, "kernel_size": 3, "padding": "same"}},
+                {"id": "a", "type": "conv1d", "params": CONV},
+                {"id": "b", "type": "conv1d", "params": CONV},
                 {"id": "cat", "type": "concatenate", "params": {}},
                 {"id": "flat", "type": "flatten", "params": {}},
                 {"id": "out", "type": "dense", "params": {"units": 1}},
