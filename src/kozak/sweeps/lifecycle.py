@@ -203,6 +203,7 @@ def plan_trial(workspace: Workspace, sweep: Sweep) -> SweepTrial | None:
     current = workspace.metadata.get_sweep(sweep.project_id, sweep.id)
     study = _study(workspace, sweep, slot=current.trials_started)
     base_graph, base_settings = GraphSpec.from_data(sweep.graph), RunSettings.from_data(sweep.settings)
+    problem: str | None = None
     for _ in range(MAX_INVALID_IN_A_ROW):
         trial = study.ask()
         values = {dim.name: studies.suggest(trial, dim) for dim in space.dimensions}
@@ -233,7 +234,10 @@ def plan_trial(workspace: Workspace, sweep: Sweep) -> SweepTrial | None:
                 params=values,
             )
         )
-    message = f"{MAX_INVALID_IN_A_ROW} sampled combinations in a row had an invalid graph"
+    message = (
+        f"{MAX_INVALID_IN_A_ROW} sampled combinations in a row had an invalid graph "
+        f"(the last: {problem})"
+    )
     fail_sweep(workspace, sweep, message)
     raise InvalidConfig(f"sweep {sweep.name!r}: {message}; narrow the search space", field="space")
 
