@@ -17,10 +17,10 @@ import itertools
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kozak.errors import InvalidConfig
-from kozak.graph.graph_spec import GraphSpec
+from kozak.graph.graph_spec import GraphSpec, Node
 from kozak.training import RunSettings
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
@@ -172,6 +172,7 @@ class SearchSpace(BaseModel):
                         f"({nodes[node_id].type}), which has: {', '.join(known) or 'no parameters'}",
                         field=field,
                     )
+                _check_values(dim, nodes[node_id], param, field)
             if dim.repeat is not None:
                 _chain_ends(graph, dim.repeat.nodes, field)
                 low = min(dim.choices_or_range())
@@ -217,6 +218,22 @@ class SearchSpace(BaseModel):
         for node in dict.fromkeys(removed):
             _bypass(data, node)
         return data, run
+
+
+def _check_values(dim: Dimension, node: Node, param: str, field: str) -> None:
+    """Refuse a value the block's parameter cannot take (a range is checked at its ends)."""
+    for value in dim.choices_or_range():
+        if value is None:
+            continue
+        try:
+            node.block.params_model.model_validate({**node.params, param: value})
+        except ValidationError as exc:
+            reason = exc.errors()[0]["msg"]
+            raise InvalidConfig(
+                f"dimension {dim.name!r}: {value!r} is not a valid {param!r} of node "
+                f"{node.id!r} ({node.type}): {reason}",
+                field=field,
+            ) from None
 
 
 def _setting_path(run: dict[str, Any], target: str, field: str) -> None:

@@ -112,6 +112,8 @@ def test_run_settings_and_log_scaled_floats() -> None:
         ({"name": "n", "values": [1, 2], "repeat": {"nodes": ["conv1", "conv3"]}}, "must form a chain"),
         ({"name": "n", "values": [1, 2], "repeat": {"nodes": ["convX"]}}, "'convX' is not in the graph"),
         ({"name": "n", "values": [1, 2], "repeat": {"nodes": ["conv2"], "besides": 2}}, "fewer than 0"),
+        ({"name": "f", "values": [64, 0], "targets": ["conv1.filters"]}, "0 is not a valid 'filters'"),
+        ({"name": "r", "type": "float", "low": 0.1, "high": 1.5, "targets": ["dropout1.rate"]}, "1.5"),
     ],
 )
 def test_a_space_naming_what_the_base_lacks_is_refused_before_any_trial(

@@ -1,0 +1,104 @@
+/** The sweep page's three charts: best so far, parallel coordinates, parameter importances. */
+import { Card, Text } from "@mantine/core";
+
+import type { Sweep } from "../../api/types";
+import { SweepChart } from "./chart";
+
+const shown = (value: unknown): string => (value === null || value === undefined ? "none" : String(value));
+
+export function BestCurve({ sweep }: { sweep: Sweep }) {
+  const points = sweep.best_curve;
+  return (
+    <Card withBorder padding="sm">
+      <Text size="sm" fw={600}>
+        Best so far ({sweep.objective.metric}, {sweep.direction})
+      </Text>
+      <SweepChart
+        label="Best objective so far"
+        height={220}
+        data={{ "data-points": points.length }}
+        option={{
+          grid: { left: 56, right: 16, top: 16, bottom: 32 },
+          tooltip: { trigger: "axis" },
+          xAxis: { type: "category", name: "trial", data: points.map((p) => String(p.trial)) },
+          yAxis: { type: "value", scale: true },
+          series: [
+            { name: "trial", type: "scatter", data: points.map((p) => p.value), symbolSize: 7 },
+            { name: "best", type: "line", step: "end", data: points.map((p) => p.best), symbol: "none" },
+          ],
+        }}
+      />
+    </Card>
+  );
+}
+
+export function ParallelCoordinates({ sweep }: { sweep: Sweep }) {
+  const scored = sweep.trials.filter((t) => t.value !== null);
+  const dims = sweep.dimensions;
+  const categories = dims.map((d) => [...new Set(sweep.trials.map((t) => shown(t.params[d])))]);
+  const values = scored.map((t) => t.value ?? 0);
+  return (
+    <Card withBorder padding="sm">
+      <Text size="sm" fw={600}>
+        Parameters of each trial, coloured by {sweep.objective.metric}
+      </Text>
+      <SweepChart
+        label="Parallel coordinates of the trials"
+        height={260}
+        data={{ "data-lines": scored.length }}
+        option={{
+          parallel: { left: 48, right: 80, top: 32, bottom: 24 },
+          parallelAxis: [
+            ...dims.map((name, i) => ({ dim: i, name, type: "category", data: categories[i] })),
+            { dim: dims.length, name: sweep.objective.metric, type: "value", scale: true },
+          ],
+          visualMap: {
+            min: Math.min(...values, 0),
+            max: Math.max(...values, 1),
+            dimension: dims.length,
+            inverse: sweep.direction === "minimize",
+            right: 0,
+            top: "middle",
+            calculable: true,
+            inRange: { color: ["#d94e5d", "#eac736", "#50a3ba"] },
+          },
+          series: [
+            {
+              type: "parallel",
+              lineStyle: { width: 2, opacity: 0.7 },
+              data: scored.map((t) => [...dims.map((d) => shown(t.params[d])), t.value]),
+            },
+          ],
+        }}
+      />
+    </Card>
+  );
+}
+
+export function Importances({ sweep }: { sweep: Sweep }) {
+  const entries = Object.entries(sweep.importances).sort((a, b) => a[1] - b[1]);
+  return (
+    <Card withBorder padding="sm">
+      <Text size="sm" fw={600}>
+        Parameter importances
+      </Text>
+      {entries.length === 0 ? (
+        <Text size="sm" c="dimmed" py="md">
+          Shown once two trials have completed with different scores.
+        </Text>
+      ) : (
+        <SweepChart
+          label="Parameter importances"
+          height={40 + entries.length * 26}
+          data={{ "data-bars": entries.length }}
+          option={{
+            grid: { left: 110, right: 16, top: 8, bottom: 24 },
+            xAxis: { type: "value", max: 1 },
+            yAxis: { type: "category", data: entries.map(([name]) => name) },
+            series: [{ type: "bar", data: entries.map(([, v]) => Number(v.toFixed(3))) }],
+          }}
+        />
+      )}
+    </Card>
+  );
+}
