@@ -175,7 +175,8 @@ def importances(study: optuna.Study) -> dict[str, float]:
     if len(complete) < 2 or len({t.value for t in complete}) < 2:
         return {}
     try:
-        found = optuna.importance.get_param_importances(study)
+        evaluator = optuna.importance.FanovaImportanceEvaluator(seed=0)  # the same each look
+        found = optuna.importance.get_param_importances(study, evaluator=evaluator)
     except (RuntimeError, ValueError) as exc:  # e.g. a dimension with one value sampled
         logger.info("no parameter importances yet: %s", exc)
         return {}
