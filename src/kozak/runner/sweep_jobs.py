@@ -134,7 +134,10 @@ def _run_trial(ctx: JobContext) -> str:
     try:
         status = run_training(ctx, resume=False, extra=reporters)
     except BaseException as error:
-        end_trial(workspace, sweep, trial, failed=describe(error))
+        try:
+            end_trial(workspace, sweep, trial, failed=describe(error))
+        except KozakError as also:  # the run's own error is the one to report
+            logger.warning("sweep %s: trial %d not closed: %s", sweep.id, trial.number, also.message)
         raise
     if status == "completed":
         pruned = reporters[0].pruned_epoch if reporters else None
