@@ -159,10 +159,11 @@ def get_sweep(workspace: Workspace, project: str, ref: str) -> Sweep:
 
 
 def budget_trials(sweep: Sweep) -> int:
-    """Trials the sweep runs at most: its budget, or the grid's size when that is smaller."""
+    """Trials the sweep runs at most: its budget, or, when smaller, the grid's valid points
+    (its size less the combinations skipped as invalid: the grid never revisits them)."""
     spec = sweep_spec(sweep)
     size = space_of(spec).size() if spec.sampler.name == "grid" else None
-    return min(spec.budget.trials, size) if size else spec.budget.trials
+    return min(spec.budget.trials, size - sweep.skipped) if size else spec.budget.trials
 
 
 def past_deadline(sweep: Sweep, now: datetime | None = None) -> bool:
@@ -194,6 +195,7 @@ def plan_trial(workspace: Workspace, sweep: Sweep) -> SweepTrial | None:
         InvalidConfig: After `MAX_INVALID_IN_A_ROW` invalid combinations in a row (the sweep is
             marked failed first).
     """
+    sweep = workspace.metadata.get_sweep(sweep.project_id, sweep.id)
     if past_deadline(sweep) or not workspace.metadata.take_trial_slot(sweep.id, budget_trials(sweep)):
         return None
     spec = sweep_spec(sweep)
@@ -205,6 +207,9 @@ def plan_trial(workspace: Workspace, sweep: Sweep) -> SweepTrial | None:
     base_graph, base_settings = GraphSpec.from_data(sweep.graph), RunSettings.from_data(sweep.settings)
     problem: str | None = None
     for _ in range(MAX_INVALID_IN_A_ROW):
+        sampler = study.sampler
+        if isinstance(sampler, optuna.samplers.GridSampler) and sampler.is_exhausted(study):
+            return None  # every point was tried or is running: the slot stays unused
         trial = study.ask()
         values = {dim.name: studies.suggest(trial, dim) for dim in space.dimensions}
         try:

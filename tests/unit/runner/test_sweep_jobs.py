@@ -196,3 +196,27 @@ def test_the_reporter_prunes_a_trial_worse_than_the_median_at_the_same_epoch() -
     watcher = TrialReporter(study.ask(), "val_loss", prune=False)
     watcher.on_epoch_end(_Run(3), 1, {"val_loss": 0.9})  # type: ignore[arg-type]
     assert watcher.pruned_epoch is None  # reports, never stops
+
+
+def test_a_grid_runs_each_valid_point_once_and_skips_the_invalid(
+    job_workspace: Workspace, base: Experiment
+) -> None:
+    space = {
+        "dimensions": [
+            {"name": "kernel", "values": [3, 15], "targets": ["conv.kernel_size"]},
+            {"name": "units", "values": [2, 4], "targets": ["hidden.units"]},
+        ]
+    }
+    sweep = sweep_of(
+        job_workspace, base, space=space, sampler={"name": "grid"}, budget={"trials": 10},
+        concurrency=1,
+    )  # fmt: skip
+    start_sweep(job_workspace, sweep)
+    assert run_all(job_workspace) == 2
+    done = fresh(job_workspace, sweep)
+    assert done.status == "completed" and done.skipped == 2 and done.trials_started == 2
+    points = sorted(
+        (t.params["kernel"], t.params["units"])
+        for t in job_workspace.metadata.list_sweep_trials(sweep.id)
+    )
+    assert points == [(3, 2), (3, 4)]
