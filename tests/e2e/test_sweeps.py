@@ -28,7 +28,7 @@ SWEPT_MS = 150_000  # three trials of a few hundred weights, each evaluated, on 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server of its own with one worker: the trials train."""
-    server = LiveServer(tmp_path_factory.mktemp("e2e-sweeps") / "home").start()
+    server = LiveServer(tmp_path_factory.mktemp("e2e-sweeps") / "home").start(timeout=180)
     yield server
     server.stop()
 
@@ -69,11 +69,11 @@ def test_search_around_a_model_and_follow_the_sweep_live(
     # the paper's search is the default choice
     expect(dialog.get_by_test_id("paper-space")).to_contain_text("conv_width, conv_filters, conv_layers")
     dialog.get_by_text("Pick parameters").click()
-    dialog.get_by_label("Parameter 1").click()
+    dialog.get_by_label("Parameter 1", exact=True).click()
     page.get_by_role("option", name="hidden.units", exact=True).click()
     dialog.get_by_label("Values 1").fill("2, 8")
     dialog.get_by_role("button", name="Add parameter").click()
-    dialog.get_by_label("Parameter 2").click()
+    dialog.get_by_label("Parameter 2", exact=True).click()
     page.get_by_role("option", name="settings.optimizer.lr", exact=True).click()
     dialog.get_by_label("Values 2").fill("0.001..0.05")
     dialog.get_by_label("log").nth(1).check()
@@ -115,7 +115,7 @@ def test_a_search_naming_no_value_says_what_is_expected(page: Page, lab: tuple[P
     dialog.get_by_text("Pick parameters").click()
     dialog.get_by_role("button", name="Start sweep").click()
     expect(dialog.get_by_test_id("sweep-problem")).to_have_text("pick a parameter for every row")
-    dialog.get_by_label("Parameter 1").click()
+    dialog.get_by_label("Parameter 1", exact=True).click()
     page.get_by_role("option", name="hidden.units", exact=True).click()
     dialog.get_by_label("Values 1").fill("0")  # the server refuses a dense layer of 0 units
     dialog.get_by_role("button", name="Start sweep").click()

@@ -6,6 +6,9 @@ import { SweepChart } from "./chart";
 
 const shown = (value: unknown): string => (value === null || value === undefined ? "none" : String(value));
 
+/** A dimension is drawn on a value axis when every trial's value of it is a number. */
+const numeric = (values: unknown[]): boolean => values.length > 0 && values.every((v) => typeof v === "number");
+
 export function BestCurve({ sweep }: { sweep: Sweep }) {
   const points = sweep.best_curve;
   return (
@@ -35,7 +38,9 @@ export function BestCurve({ sweep }: { sweep: Sweep }) {
 export function ParallelCoordinates({ sweep }: { sweep: Sweep }) {
   const scored = sweep.trials.filter((t) => t.value !== null);
   const dims = sweep.dimensions;
+  const isNumber = dims.map((d) => numeric(sweep.trials.map((t) => t.params[d])));
   const categories = dims.map((d) => [...new Set(sweep.trials.map((t) => shown(t.params[d])))]);
+  const cell = (t: (typeof scored)[number], d: string, i: number) => (isNumber[i] ? t.params[d] : shown(t.params[d]));
   const values = scored.map((t) => t.value ?? 0);
   return (
     <Card withBorder padding="sm">
@@ -47,9 +52,11 @@ export function ParallelCoordinates({ sweep }: { sweep: Sweep }) {
         height={260}
         data={{ "data-lines": scored.length }}
         option={{
-          parallel: { left: 48, right: 80, top: 32, bottom: 24 },
+          parallel: { left: 48, right: 120, top: 32, bottom: 24 },
           parallelAxis: [
-            ...dims.map((name, i) => ({ dim: i, name, type: "category", data: categories[i] })),
+            ...dims.map((name, i) =>
+              isNumber[i] ? { dim: i, name, type: "value", scale: true } : { dim: i, name, type: "category", data: categories[i] },
+            ),
             { dim: dims.length, name: sweep.objective.metric, type: "value", scale: true },
           ],
           visualMap: {
@@ -66,7 +73,7 @@ export function ParallelCoordinates({ sweep }: { sweep: Sweep }) {
             {
               type: "parallel",
               lineStyle: { width: 2, opacity: 0.7 },
-              data: scored.map((t) => [...dims.map((d) => shown(t.params[d])), t.value]),
+              data: scored.map((t) => [...dims.map((d, i) => cell(t, d, i)), t.value]),
             },
           ],
         }}

@@ -2,7 +2,7 @@
  * One sweep: its state and counts, "open best trial" (then clone or deploy it from the
  * experiment's page), stop, the best-so-far curve, parallel coordinates, importances, trials.
  */
-import { Alert, Badge, Button, Group, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Alert, Badge, Box, Button, Group, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { IconPlayerStop, IconTrophy } from "@tabler/icons-react";
 import { useNavigate } from "react-router";
 
@@ -23,7 +23,8 @@ export function SweepPage({ projectId, sweepId }: { projectId: string; sweepId: 
   const c = sweep.counts;
   const best = sweep.trials.find((t) => t.number === sweep.best_trial);
   return (
-    <Stack p="md" gap="md" style={{ overflow: "auto", flex: 1 }} data-sweep={sweep.name}>
+    <Box style={{ overflow: "auto", flex: 1, minHeight: 0 }}>
+    <Stack p="md" gap="md" data-sweep={sweep.name}>
       <Group justify="space-between" wrap="nowrap">
         <Stack gap={2}>
           <Group gap="xs">
@@ -71,5 +72,6 @@ export function SweepPage({ projectId, sweepId }: { projectId: string; sweepId: 
       <ParallelCoordinates sweep={sweep} />
       <TrialsTable sweep={sweep} projectId={projectId} />
     </Stack>
+    </Box>
   );
 }

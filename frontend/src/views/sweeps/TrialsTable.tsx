@@ -3,7 +3,7 @@ import { Anchor, Badge, Table, Text } from "@mantine/core";
 import { Link } from "react-router";
 
 import type { Sweep, Trial } from "../../api/types";
-import { formatMetric } from "../../format";
+import { formatMetric, formatNumber } from "../../format";
 
 const STATE_COLOR: Record<Trial["state"], string> = {
   running: "blue",
@@ -12,7 +12,12 @@ const STATE_COLOR: Record<Trial["state"], string> = {
   failed: "red",
 };
 
-const shown = (value: unknown): string => (value === null || value === undefined ? "none" : String(value));
+const shown = (value: unknown): string =>
+  value === null || value === undefined
+    ? "none"
+    : typeof value === "number" && !Number.isInteger(value)
+      ? formatNumber(value)
+      : String(value);
 
 export function TrialsTable({ sweep, projectId }: { sweep: Sweep; projectId: string }) {
   return (
