@@ -21,9 +21,9 @@ export function BestCurve({ sweep }: { sweep: Sweep }) {
         height={220}
         data={{ "data-points": points.length }}
         option={{
-          grid: { left: 56, right: 16, top: 16, bottom: 32 },
+          grid: { left: 56, right: 16, top: 16, bottom: 40 },
           tooltip: { trigger: "axis" },
-          xAxis: { type: "category", name: "trial", data: points.map((p) => String(p.trial)) },
+          xAxis: { type: "category", name: "trial, as finished", nameLocation: "middle", nameGap: 24, data: points.map((p) => String(p.trial)) },
           yAxis: { type: "value", scale: true },
           series: [
             { name: "trial", type: "scatter", data: points.map((p) => p.value), symbolSize: 7 },
@@ -60,8 +60,8 @@ export function ParallelCoordinates({ sweep }: { sweep: Sweep }) {
             { dim: dims.length, name: sweep.objective.metric, type: "value", scale: true },
           ],
           visualMap: {
-            min: Math.min(...values, 0),
-            max: Math.max(...values, 1),
+            min: values.length ? Math.min(...values) : 0,
+            max: values.length ? Math.max(...values) : 1,
             dimension: dims.length,
             inverse: sweep.direction === "minimize",
             right: 0,

@@ -26,7 +26,7 @@ export function TrialsTable({ sweep, projectId }: { sweep: Sweep; projectId: str
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Trial</Table.Th>
-            <Table.Th>State</Table.Th>
+            <Table.Th miw={150}>State</Table.Th>
             {sweep.dimensions.map((d) => (
               <Table.Th key={d}>{d}</Table.Th>
             ))}
@@ -45,7 +45,7 @@ export function TrialsTable({ sweep, projectId }: { sweep: Sweep; projectId: str
                 </Text>
               </Table.Td>
               <Table.Td>
-                <Badge size="sm" variant="light" color={STATE_COLOR[t.state]} title={t.message || undefined}>
+                <Badge size="sm" variant="light" color={STATE_COLOR[t.state]} title={t.message || undefined} style={{ overflow: "visible" }}>
                   {t.state === "pruned" && t.pruned_epoch !== null ? `pruned at epoch ${t.pruned_epoch}` : t.state}
                 </Badge>
               </Table.Td>
