@@ -6,6 +6,8 @@ import { SweepChart } from "./chart";
 
 const shown = (value: unknown): string => (value === null || value === undefined ? "none" : String(value));
 
+const GOOD_TO_BAD = ["#50a3ba", "#eac736", "#d94e5d"];
+
 /** A dimension is drawn on a value axis when every trial's value of it is a number. */
 const numeric = (values: unknown[]): boolean => values.length > 0 && values.every((v) => typeof v === "number");
 
@@ -63,11 +65,12 @@ export function ParallelCoordinates({ sweep }: { sweep: Sweep }) {
             min: values.length ? Math.min(...values) : 0,
             max: values.length ? Math.max(...values) : 1,
             dimension: dims.length,
-            inverse: sweep.direction === "minimize",
+            precision: 3,
             right: 0,
             top: "middle",
             calculable: true,
-            inRange: { color: ["#d94e5d", "#eac736", "#50a3ba"] },
+            // the better end is teal, the worse red, whichever way the objective points
+            inRange: { color: sweep.direction === "minimize" ? [...GOOD_TO_BAD] : [...GOOD_TO_BAD].reverse() },
           },
           series: [
             {
