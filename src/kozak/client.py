@@ -468,3 +468,46 @@ class Project:
                     experiment=experiment,
                 )
             time.sleep(poll_s)
+
+    # Sweeps
+    def sweeps(self) -> list[dict[str, Any]]:
+        """The project's sweeps with trial counts and best values."""
+        found: list[dict[str, Any]] = self.client.get(f"{self.path}/sweeps")["data"]
+        return found
+
+    def start_sweep(self, name: str, **spec: Any) -> dict[str, Any]:
+        """Create a sweep (the sweep file's fields but `project`) and queue its first trials."""
+        found: dict[str, Any] = self.client.post(f"{self.path}/sweeps", {"name": name, **spec})
+        return found
+
+    def sweep(self, ref: str) -> dict[str, Any]:
+        """One sweep by id or name: trials, best-so-far curve, parameter importances."""
+        found: dict[str, Any] = self.client.get(f"{self.path}/sweeps/{ref}")
+        return found
+
+    def stop_sweep(self, ref: str) -> dict[str, Any]:
+        """Stop a sweep: no more trials; queued ones cancelled, running ones after their batch."""
+        found: dict[str, Any] = self.client.post(f"{self.path}/sweeps/{ref}/stop")
+        return found
+
+    def best_trial(self, ref: str) -> dict[str, Any]:
+        """The experiment of a sweep's best completed trial."""
+        found: dict[str, Any] = self.client.get(f"{self.path}/sweeps/{ref}/best")
+        return found
+
+    def wait_sweep(
+        self, ref: str, *, poll_s: float = 1.0, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Poll a sweep until it is no longer running; returns it.
+
+        Raises:
+            JobFailed: `timeout` seconds passed first.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            found = self.sweep(ref)
+            if found["status"] != "running":
+                return found
+            if deadline is not None and time.monotonic() > deadline:
+                raise JobFailed(f"sweep {ref!r} is still running after {timeout} s", sweep=ref)
+            time.sleep(poll_s)

@@ -104,6 +104,14 @@ class Settings(BaseSettings):
     ray_address: str = Field(
         default="", description="Ray cluster address for `runner = ray`; empty starts a local Ray."
     )
+    ray_cpus_per_job: float = Field(
+        default=1.0, gt=0, description="CPUs Ray reserves for each job (a sweep trial, a run)."
+    )
+    ray_gpus_per_job: float | None = Field(
+        default=None,
+        ge=0,
+        description="GPUs Ray reserves for each job; empty: one when the cluster has GPUs, else none.",
+    )
     max_request_body_bytes: int = Field(
         default=4 * 2**20,
         gt=0,

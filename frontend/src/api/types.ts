@@ -34,3 +34,10 @@ export type FeatureStats = Schemas["FeatureStats"];
 export type DataStats = Schemas["DataStats"];
 
 export type Row = Record<string, unknown>;
+
+export type Sweep = Schemas["SweepPublic"];
+export type SweepSummary = Schemas["SweepSummaryPublic"];
+export type Trial = Schemas["TrialPublic"];
+export type SpacePreset = Schemas["SpacePresetPublic"];
+export type SweepCreate = Schemas["SweepCreate"];
+export type SweepDimension = Schemas["Dimension"];

@@ -20,6 +20,7 @@ from kozak.cli import (
     predict,
     serve,
     server,
+    sweeps,
     users,
     worker,
 )
@@ -48,6 +49,8 @@ app.command("serve")(serve.serve_command)
 app.command("worker")(worker.worker_command)
 app.command("login")(login.login_command)
 app.add_typer(users.app, name="users")
+app.add_typer(sweeps.app, name="sweep")
+sweeps.app.command("run")(sweeps.run_command)
 
 
 def main() -> None:

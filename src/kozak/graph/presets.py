@@ -158,6 +158,40 @@ _register(
 )
 
 
+def _cuperus_search(length: int) -> GraphSpec:
+    conv = {"filters": 128, "width": 17, "activation": "relu"}
+    return chain(
+        ("seq", "input", {"feature": "seq", "shape": [4, length, 1]}),
+        ("conv1", "conv2d", {**conv, "height": 4, "padding": "valid"}),
+        ("dropout1", "dropout", {"rate": 0.15}),
+        ("conv2", "conv2d", {**conv, "height": 1, "padding": "same"}),
+        ("dropout2", "dropout", {"rate": 0.15}),
+        ("flatten", "flatten", {}),
+        ("dense1", "dense", {"units": 128, "activation": "relu"}),
+        ("dense_dropout1", "dropout", {"rate": 0.1}),
+        ("output", "dense", {"units": 1, "activation": "linear"}),
+        ("growth_rate", "target", {"feature": "growth_rate", "loss": "mse"}),
+        name="cuperus2017-search",
+        description="The graph the authors' hyperparameter search varied (sweep space "
+        "cuperus2017-search): conv 4xW valid, then conv 1xW same blocks with dropout, Flatten, "
+        "Dense blocks with dropout, Dense 1 linear.",
+    )
+
+
+_register(
+    Preset(
+        name="cuperus2017-search",
+        title="Cuperus et al. 2017, the hyperparameter search's template",
+        source=CUPERUS_SOURCE + "; the search space of the authors' notebook (hyperopt, 50 trials)",
+        url="https://doi.org/10.1101/gr.224964.117",
+        task="regression",
+        default_length=70,
+        builder=_cuperus_search,
+        notes="Two conv layers and one dense layer as built; the sweep space repeats conv2 + "
+        "dropout2 and dense1 + dense_dropout1 to make 2-4 conv and 1-2 dense layers.",
+    )
+)
+
 # ---- DeepSEA -------------------------------------------------------------------------------
 
 

@@ -89,12 +89,15 @@ class JobKind:
         payload: The arguments the job takes, validated when it is enqueued.
         check: Refuses, when enqueuing, a job that cannot run (e.g. no checkpoint yet).
         trains: Whether the job trains (a lost one leaves the experiment failed, resumable).
+        on_lost: Called after the queue marked a job of this kind failed because its worker
+            was lost (the run itself never ends to clean up; a sweep trial is told failed).
     """
 
     run: Callable[[JobContext], str]
     payload: type[JobPayload]
     check: Callable[[Workspace, Experiment, Any], None]
     trains: bool = True
+    on_lost: Callable[[Workspace, Job], None] | None = None
 
 
 @dataclass

@@ -7,6 +7,7 @@ its last checkpoint. The kinds of job are in `runner/kinds.py`.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from collections.abc import Callable
@@ -16,12 +17,14 @@ from pydantic import ValidationError
 
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, KozakError, invalid_config
 from kozak.experiments.checkpoints import work_dir
+from kozak.runner import kinds  # a module import: a kind (sweep trials) queues jobs too
 from kozak.runner.events import emit_status
 from kozak.runner.job_kind import RESUME_HINT, JobContext, ProjectJobContext, checkpoint_exists
-from kozak.runner.kinds import JOB_KINDS, PROJECT_JOB_KINDS, job_kind
 from kozak.store.entities import Experiment, Job
 from kozak.store.statuses import EXPERIMENT_BUSY, JOB_ACTIVE
 from kozak.workspace import Workspace
+
+logger = logging.getLogger("kozak.runner")
 
 
 def active_job(workspace: Workspace, experiment: Experiment) -> Job | None:
@@ -59,7 +62,7 @@ def enqueue_experiment_job(
         Conflict: When the experiment already has a queued or running job, or "train" is asked
             of an experiment that has trained epochs already.
     """
-    found = job_kind(kind)
+    found = kinds.job_kind(kind)
     try:
         args = found.payload.model_validate(payload or {})
     except ValidationError as exc:
@@ -147,13 +150,24 @@ def stop_experiment(workspace: Workspace, experiment: Experiment) -> Job:
 
 
 def _mark_lost(workspace: Workspace, job: Job, what: str) -> None:
-    """Leave a lost job's experiment failed-but-resumable (or as it was, for an evaluation)."""
+    """Leave a lost job's experiment failed-but-resumable (or as it was, for an evaluation),
+    then let the job's kind clean up after it."""
+    _mark_experiment_lost(workspace, job, what)
+    kind = kinds.JOB_KINDS.get(job.kind)
+    if kind is not None and kind.on_lost is not None:
+        try:
+            kind.on_lost(workspace, job)
+        except KozakError as exc:  # one kind's clean-up must not stop the reaper's pass
+            logger.warning("job %s: clean-up after its lost worker failed: %s", job.id, exc.message)
+
+
+def _mark_experiment_lost(workspace: Workspace, job: Job, what: str) -> None:
     if job.experiment_id is None:
         return
     experiment = workspace.metadata.get_experiment(job.project_id, job.experiment_id)
     if experiment.status not in EXPERIMENT_BUSY:
         return  # the worker got as far as recording the end of the run
-    kind = JOB_KINDS.get(job.kind)
+    kind = kinds.JOB_KINDS.get(job.kind)
     if kind is None or kind.trains:
         status = "failed"
         hint = RESUME_HINT if checkpoint_exists(workspace, experiment, "last") else "run it again"
@@ -225,10 +239,11 @@ def execute_job(
         InvalidConfig: For a job of an unknown kind or without an experiment.
         Exception: Whatever failed the run, after the experiment was marked failed.
     """
-    if job.kind in PROJECT_JOB_KINDS:
+    if job.kind in kinds.PROJECT_JOB_KINDS:
         log(f"{job.kind} {job.payload}, attempt {job.attempts}")
-        return PROJECT_JOB_KINDS[job.kind].run(ProjectJobContext(workspace, job, stop_event, log))
-    kind = job_kind(job.kind)
+        project_kind = kinds.PROJECT_JOB_KINDS[job.kind]
+        return project_kind.run(ProjectJobContext(workspace, job, stop_event, log))
+    kind = kinds.job_kind(job.kind)
     if job.experiment_id is None:
         raise InvalidConfig(f"job {job.id} ({job.kind}) names no experiment")
     experiment = workspace.metadata.get_experiment(job.project_id, job.experiment_id)

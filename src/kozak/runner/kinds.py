@@ -7,6 +7,8 @@ from kozak.errors import InvalidConfig
 from kozak.runner.design_job import DESIGN
 from kozak.runner.evaluation_job import EVALUATE
 from kozak.runner.job_kind import JobKind, ProjectJobKind
+from kozak.runner.sweep_jobs import KIND as SWEEP_TRIAL_KIND
+from kozak.runner.sweep_jobs import SWEEP_TRIAL
 from kozak.runner.training_jobs import CONTINUE, RESUME, TRAIN
 
 JOB_KINDS: dict[str, JobKind] = {
@@ -14,6 +16,7 @@ JOB_KINDS: dict[str, JobKind] = {
     "resume": RESUME,
     "continue": CONTINUE,
     "evaluate": EVALUATE,
+    SWEEP_TRIAL_KIND: SWEEP_TRIAL,
 }
 
 PROJECT_JOB_KINDS: dict[str, ProjectJobKind] = {"design": DESIGN}

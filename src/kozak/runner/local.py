@@ -40,6 +40,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     """The settings as `KOZAK_*` environment variables that `Settings()` reads back equal."""
     env = {}
     for name, value in settings.model_dump(mode="json", exclude=set(SECRET_SETTINGS)).items():
+        if value is None:  # unset: the default, and "null" would not read back as a number
+            continue
         env[f"KOZAK_{name.upper()}"] = value if isinstance(value, str) else json.dumps(value)
     return env
 

@@ -1,12 +1,16 @@
 """`runner = ray`: each submitted job becomes one Ray task that runs a worker for one job.
 
 The task opens the workspace from the same settings and claims from the same queue, so the
-database still decides which job runs. Ray is an optional extra (`pip install 'kozak[ray]'`)
+database still decides which job runs. Jobs queued without a `submit` here (a sweep trial
+queues the next trial from inside its own task; a CLI on another machine queues too) get a
+task at the reaper's next pass. Each task reserves `ray_cpus_per_job` CPUs and
+`ray_gpus_per_job` GPUs. Ray is an optional extra (`pip install 'kozak[ray]'`)
 and is imported only when the runner starts.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from kozak.errors import InvalidConfig
@@ -43,16 +47,17 @@ class RayRunner(JobRunner):
     Args:
         workspace: The workspace; its database and artifact store must be reachable from
             the cluster's nodes (PostgreSQL and shared or object storage, for a real cluster).
-        num_gpus: GPUs per task; default one when the cluster has GPUs, else none.
+        num_gpus: GPUs per task; default `ray_gpus_per_job`, else one when the cluster has GPUs.
     """
 
     def __init__(self, workspace: Workspace, num_gpus: float | None = None) -> None:
         super().__init__(workspace)
-        self.num_gpus = num_gpus
+        self.num_gpus = workspace.settings.ray_gpus_per_job if num_gpus is None else num_gpus
         self._ray: Any = None
         self._task: Any = None
         self._refs: list[Any] = []
-        self._reaper = Reaper(workspace)
+        self._lock = threading.Lock()
+        self._reaper = Reaper(workspace, also=self._cover_queue)
 
     def start(self) -> None:
         """Connect to the cluster (or start a local Ray) and start the reaper (idempotent).
@@ -68,16 +73,31 @@ class RayRunner(JobRunner):
         if gpus is None:
             gpus = 1 if ray.cluster_resources().get("GPU", 0) > 0 else 0
         self._ray = ray
-        self._task = ray.remote(num_gpus=gpus, max_retries=0)(run_one_job)
+        cpus = self.workspace.settings.ray_cpus_per_job
+        self._task = ray.remote(num_gpus=gpus, num_cpus=cpus, max_retries=0)(run_one_job)
         self._reaper.start()
 
     def submit(self, job: Job) -> SubmittedJob:
         """Launch one Ray task that claims and runs one queued job (normally this one)."""
         if self._task is None:
             self.start()
-        settings = self.workspace.settings.model_dump(mode="json")
-        self._refs = [*self._unfinished(), self._task.remote(settings)]
+        self._launch(1)
         return SubmittedJob(self.workspace, job.id)
+
+    def _launch(self, count: int) -> None:
+        settings = self.workspace.settings.model_dump(mode="json")
+        with self._lock:
+            self._refs = [*self._unfinished(), *(self._task.remote(settings) for _ in range(count))]
+
+    def _cover_queue(self) -> None:
+        """Give every queued job that no pending task will claim a task of its own."""
+        if self._task is None:
+            return
+        queued = len(self.workspace.metadata.list_jobs(statuses=("queued",)))
+        with self._lock:
+            missing = queued - len(self._unfinished())
+        if missing > 0:
+            self._launch(missing)
 
     def _unfinished(self) -> list[Any]:
         if not self._refs:

@@ -6,7 +6,7 @@ it `completed`, `stopped` (the job `cancelled`) or, when the worker lost the job
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import Field
@@ -75,10 +75,19 @@ class _LogLines(Callback):
         self.log(f"training ended: {reason.replace('_', ' ')}")
 
 
-def _training(ctx: JobContext, *, resume: bool) -> str:
-    """Run (or resume) the experiment's training; statuses and events on every outcome."""
+def run_training(ctx: JobContext, *, resume: bool, extra: Sequence[Callback] = ()) -> str:
+    """Run (or resume) the experiment's training; statuses and events on every outcome.
+
+    Args:
+        ctx: The job's context.
+        resume: Continue from the last checkpoint.
+        extra: More training callbacks (a sweep trial's reporter).
+
+    Returns:
+        The job's final status: completed, cancelled (stopped) or failed (the worker lost it).
+    """
     workspace, experiment = ctx.workspace, ctx.set_status("running")
-    callbacks = [EventRecorder(workspace, experiment, ctx.job.id), _LogLines(ctx.log)]
+    callbacks = [EventRecorder(workspace, experiment, ctx.job.id), _LogLines(ctx.log), *extra]
     try:
         done = run_experiment(workspace, experiment, callbacks, resume=resume, stop_event=ctx.stop)
     except BaseException:
@@ -96,11 +105,11 @@ def _training(ctx: JobContext, *, resume: bool) -> str:
 
 
 def _train(ctx: JobContext) -> str:
-    return _training(ctx, resume=False)
+    return run_training(ctx, resume=False)
 
 
 def _resume(ctx: JobContext) -> str:
-    return _training(ctx, resume=True)
+    return run_training(ctx, resume=True)
 
 
 def _continue(ctx: JobContext) -> str:
@@ -111,7 +120,7 @@ def _continue(ctx: JobContext) -> str:
         ctx.experiment.id, settings=longer.model_dump(mode="json")
     )
     ctx.log(f"continuing for {args.epochs} more epochs (to {longer.epochs})")
-    return _training(ctx, resume=True)
+    return run_training(ctx, resume=True)
 
 
 TRAIN = JobKind(_train, NoPayload, _check_train)

@@ -281,3 +281,51 @@ class Design(Entity):
     created_by: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Sweep(Entity):
+    """A hyperparameter search whose trials are ordinary experiments on one dataset version.
+
+    `spec` is the `SweepSpec` as JSON (search space, objective, sampler, pruner, budget,
+    concurrency); `graph` and `settings` are the base every trial changes. The Optuna study
+    named `study_name` lives in the same database. `trials_started` counts the trial slots
+    taken (the budget's guard); `skipped` counts sampled combinations whose graph was invalid.
+    """
+
+    id: str = Field(default_factory=lambda: new_id("swp"))
+    project_id: str
+    name: str
+    dataset_version_id: str
+    base_experiment_id: str | None = None
+    graph: dict[str, Any]
+    settings: dict[str, Any]
+    spec: dict[str, Any]
+    study_name: str = ""
+    status: str = "running"
+    message: str = ""
+    trials_started: int = 0
+    skipped: int = 0
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class SweepTrial(Entity):
+    """One trial of a sweep: its Optuna trial, the experiment it trains and how it ended.
+
+    `params` are the sampled values by dimension name; `value` the objective (None until it
+    completes); `pruned_epoch` the epoch after which the pruner stopped it.
+    """
+
+    sweep_id: str
+    number: int
+    optuna_trial_id: int
+    experiment_id: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    state: str = "running"
+    value: float | None = None
+    pruned_epoch: int | None = None
+    message: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -26,6 +26,8 @@ from kozak.store.entities import (
     Job,
     Member,
     Project,
+    Sweep,
+    SweepTrial,
     User,
 )
 
@@ -351,3 +353,49 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def delete_design(self, design_id: str) -> None:
         """Delete a design row (the caller removes its files)."""
+
+    # Sweeps
+    @abc.abstractmethod
+    def create_sweep(self, sweep: Sweep) -> Sweep:
+        """Insert a sweep; its name must be unique within its project."""
+
+    @abc.abstractmethod
+    def get_sweep(self, project_id: str, id_or_name: str) -> Sweep:
+        """A sweep of a project by id or by name."""
+
+    @abc.abstractmethod
+    def list_sweeps(self, project_id: str) -> list[Sweep]:
+        """A project's sweeps, oldest first."""
+
+    @abc.abstractmethod
+    def update_sweep(self, sweep_id: str, **changes: Any) -> Sweep:
+        """Change `status`, `message`, `skipped` or `finished_at`; stamps `updated_at`."""
+
+    @abc.abstractmethod
+    def take_trial_slot(self, sweep_id: str, budget: int) -> bool:
+        """Atomically count one more trial started, if the sweep runs and fewer than `budget`
+        were started; whether it did (two workers never both take the last slot)."""
+
+    @abc.abstractmethod
+    def add_skipped(self, sweep_id: str, count: int) -> None:
+        """Add `count` to the sweep's skipped (invalid) combinations."""
+
+    @abc.abstractmethod
+    def delete_sweep(self, sweep_id: str) -> None:
+        """Delete a sweep and its trial rows (its experiments stay)."""
+
+    @abc.abstractmethod
+    def add_sweep_trial(self, trial: SweepTrial) -> SweepTrial:
+        """Insert a trial row."""
+
+    @abc.abstractmethod
+    def update_sweep_trial(self, sweep_id: str, number: int, **changes: Any) -> SweepTrial:
+        """Change a trial's `state`, `value`, `pruned_epoch`, `message` or `experiment_id`."""
+
+    @abc.abstractmethod
+    def list_sweep_trials(self, sweep_id: str) -> list[SweepTrial]:
+        """A sweep's trials by number."""
+
+    @abc.abstractmethod
+    def find_sweep_trial(self, experiment_id: str) -> SweepTrial | None:
+        """The trial that trains this experiment, if one does."""

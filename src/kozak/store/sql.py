@@ -61,6 +61,8 @@ from kozak.store.entities import (
     Job,
     Member,
     Project,
+    Sweep,
+    SweepTrial,
     User,
     check_name,
     utcnow,
@@ -83,6 +85,8 @@ from kozak.store.tables import (
     JobRow,
     MemberRow,
     ProjectRow,
+    SweepRow,
+    SweepTrialRow,
     UserRow,
 )
 
@@ -1065,6 +1069,128 @@ class SqlAlchemyMetadataStore(MetadataStore):
             if row is None:
                 raise NotFound(f"no design {design_id!r}", design=design_id)
             s.delete(row)
+
+    # Sweeps
+    def create_sweep(self, sweep: Sweep) -> Sweep:
+        check_name(sweep.name, "sweep")
+        with self._session() as s:
+            _require(s, ProjectRow, sweep.project_id, "project")
+            _require(s, DatasetVersionRow, sweep.dataset_version_id, "version")
+            taken = s.scalar(
+                select(SweepRow.id).where(
+                    SweepRow.project_id == sweep.project_id, SweepRow.name == sweep.name
+                )
+            )
+            if taken:
+                raise AlreadyExists(
+                    f"the project already has a sweep named {sweep.name!r}", sweep=sweep.name
+                )
+            s.add(SweepRow(**sweep.model_dump()))
+        return sweep
+
+    def get_sweep(self, project_id: str, id_or_name: str) -> Sweep:
+        with self._session() as s:
+            row = _by_ref(
+                s,
+                select(SweepRow).where(
+                    SweepRow.project_id == project_id,
+                    or_(SweepRow.id == id_or_name, SweepRow.name == id_or_name),
+                ),
+                id_or_name,
+                "sweep",
+            )
+            if row is None:
+                raise NotFound(f"no sweep {id_or_name!r} in this project", sweep=id_or_name)
+            return _entity(Sweep, row)
+
+    def list_sweeps(self, project_id: str) -> list[Sweep]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(SweepRow)
+                .where(SweepRow.project_id == project_id)
+                .order_by(SweepRow.created_at, SweepRow.id)
+            )
+            return [_entity(Sweep, r) for r in rows]
+
+    def update_sweep(self, sweep_id: str, **changes: Any) -> Sweep:
+        _check_changes("sweep", changes, {"status", "message", "finished_at"})
+        with self._session() as s:
+            row = s.get(SweepRow, sweep_id)
+            if row is None:
+                raise NotFound(f"no sweep {sweep_id!r}", sweep=sweep_id)
+            updated = Sweep.model_validate(
+                {**_entity(Sweep, row).model_dump(), **changes, "updated_at": utcnow()}
+            )
+            for key in (*changes, "updated_at"):
+                setattr(row, key, getattr(updated, key))
+            return updated
+
+    def take_trial_slot(self, sweep_id: str, budget: int) -> bool:
+        with self._session() as s:
+            return bool(
+                _changed_rows(
+                    s,
+                    update(SweepRow)
+                    .where(
+                        SweepRow.id == sweep_id,
+                        SweepRow.status == "running",
+                        SweepRow.trials_started < budget,
+                    )
+                    .values(trials_started=SweepRow.trials_started + 1, updated_at=utcnow()),
+                )
+            )
+
+    def add_skipped(self, sweep_id: str, count: int) -> None:
+        with self._session() as s:
+            s.execute(
+                update(SweepRow)
+                .where(SweepRow.id == sweep_id)
+                .values(skipped=SweepRow.skipped + count)
+                .execution_options(synchronize_session=False)
+            )
+
+    def delete_sweep(self, sweep_id: str) -> None:
+        with self._session() as s:
+            row = s.get(SweepRow, sweep_id)
+            if row is None:
+                raise NotFound(f"no sweep {sweep_id!r}", sweep=sweep_id)
+            s.execute(delete(SweepTrialRow).where(SweepTrialRow.sweep_id == sweep_id))
+            s.delete(row)
+
+    def add_sweep_trial(self, trial: SweepTrial) -> SweepTrial:
+        with self._session() as s:
+            _require(s, SweepRow, trial.sweep_id, "sweep")
+            s.add(SweepTrialRow(**trial.model_dump()))
+        return trial
+
+    def update_sweep_trial(self, sweep_id: str, number: int, **changes: Any) -> SweepTrial:
+        _check_changes("trial", changes, {"state", "value", "pruned_epoch", "message", "experiment_id"})
+        with self._session() as s:
+            row = s.get(SweepTrialRow, (sweep_id, number))
+            if row is None:
+                raise NotFound(f"sweep {sweep_id!r} has no trial {number}", trial=number)
+            updated = SweepTrial.model_validate(
+                {**_entity(SweepTrial, row).model_dump(), **changes, "updated_at": utcnow()}
+            )
+            for key in (*changes, "updated_at"):
+                setattr(row, key, getattr(updated, key))
+            return updated
+
+    def list_sweep_trials(self, sweep_id: str) -> list[SweepTrial]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(SweepTrialRow)
+                .where(SweepTrialRow.sweep_id == sweep_id)
+                .order_by(SweepTrialRow.number)
+            )
+            return [_entity(SweepTrial, r) for r in rows]
+
+    def find_sweep_trial(self, experiment_id: str) -> SweepTrial | None:
+        with self._session() as s:
+            row = s.scalar(
+                select(SweepTrialRow).where(SweepTrialRow.experiment_id == experiment_id).limit(1)
+            )
+            return None if row is None else _entity(SweepTrial, row)
 
 
 __all__ = ["Base", "SqlAlchemyMetadataStore", "head_revision", "make_engine", "upgrade_database"]

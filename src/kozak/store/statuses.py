@@ -33,6 +33,24 @@ class ExperimentStatus(StrEnum):
     FAILED = "failed"
 
 
+class SweepStatus(StrEnum):
+    """Where a hyperparameter sweep stands: trials still to come, or finished (why: its message)."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+class TrialState(StrEnum):
+    """Where one trial of a sweep stands (Optuna's trial states, as Kozak names them)."""
+
+    RUNNING = "running"
+    COMPLETE = "complete"
+    PRUNED = "pruned"
+    FAILED = "failed"
+
+
 # A job in the queue or on a worker.
 JOB_ACTIVE: tuple[JobStatus, ...] = (JobStatus.QUEUED, JobStatus.RUNNING)
 JOB_FINISHED: tuple[JobStatus, ...] = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)

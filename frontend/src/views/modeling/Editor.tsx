@@ -31,6 +31,7 @@ import { EditorToolbar } from "./EditorToolbar";
 import { autoLayout, docOf, renameNode, specOf, type BlockNode } from "./graph";
 import { GraphCanvas } from "./GraphCanvas";
 import { useDocHistory } from "./history";
+import { NewSweepModal } from "./NewSweepModal";
 import { Palette } from "./Palette";
 import { loadPositions, useStoredPositions } from "./positions";
 import { useBlocks, useExperiment, useLosses, useRunSettingsSchema, useVersionDetails, type Block, type Experiment, type Loss, type RunSettings } from "./queries";
@@ -95,6 +96,7 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
   const [settings, setSettings] = useState<RunSettings>(experiment.settings);
   const [tab, setTab] = useState<string | null>("block");
   const [yamlOpen, setYamlOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
 
   // ---- the data it trains on --------------------------------------------------------------
   const datasets = useDatasets(project.id);
@@ -167,6 +169,7 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
           experiment={experiment}
           experiments={actions.experiments}
           onNew={onNew}
+          onSearch={() => setSearchOpen(true)}
           readOnly={readOnly}
           history={history}
           edits={edits}
@@ -180,6 +183,7 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
           saveState={autosave}
           run={{ blocked: runBlocked, ready: Boolean(check.result), starting: actions.starting, start: () => void actions.start() }}
         />
+        {searchOpen && <NewSweepModal projectId={project.id} experiment={experiment} opened onClose={() => setSearchOpen(false)} />}
         {readOnly && project.role !== "viewer" && (
           <Alert variant="light" color="blue" py={6} px="sm" radius={0}>
             <Group justify="space-between" wrap="nowrap">

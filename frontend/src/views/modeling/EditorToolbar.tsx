@@ -12,6 +12,7 @@ import {
   IconFocusCentered,
   IconHierarchy,
   IconPlayerPlay,
+  IconAdjustmentsHorizontal,
   IconPlus,
   IconTrash,
 } from "@tabler/icons-react";
@@ -27,6 +28,7 @@ interface Props {
   experiment: Experiment;
   experiments: ExperimentSummary[];
   onNew: () => void;
+  onSearch: () => void;
   readOnly: boolean;
   history: { undo: () => void; redo: () => void; canUndo: boolean; canRedo: boolean };
   edits: { copy: () => void; paste: () => void; remove: () => void; hasClip: boolean };
@@ -41,7 +43,7 @@ interface Props {
   run: { blocked: string | null; ready: boolean; starting: boolean; start: () => void };
 }
 
-export function EditorToolbar({ projectId, experiment, experiments, onNew, readOnly, history, edits, hasSelection, canDelete, hasNodes, onLayout, onFit, yamlOpen, onToggleYaml, saveState, run }: Props) {
+export function EditorToolbar({ projectId, experiment, experiments, onNew, onSearch, readOnly, history, edits, hasSelection, canDelete, hasNodes, onLayout, onFit, yamlOpen, onToggleYaml, saveState, run }: Props) {
   const navigate = useNavigate();
   return (
     <Group px="sm" py={6} gap="xs" justify="space-between" wrap="nowrap" style={{ borderBottom: "1px solid var(--mantine-color-default-border)" }}>
@@ -60,6 +62,11 @@ export function EditorToolbar({ projectId, experiment, experiments, onNew, readO
         <Tooltip label="New experiment" withArrow openDelay={300}>
           <Button size="xs" variant="default" leftSection={<IconPlus size={14} />} onClick={onNew} aria-label="New experiment">
             New
+          </Button>
+        </Tooltip>
+        <Tooltip label="Search around this model: a hyperparameter sweep" withArrow openDelay={300}>
+          <Button size="xs" variant="default" leftSection={<IconAdjustmentsHorizontal size={14} />} onClick={onSearch}>
+            Search
           </Button>
         </Tooltip>
       </Group>

@@ -15,6 +15,7 @@ from kozak.server.routes import (
     jobs,
     projects,
     serving,
+    sweeps,
     tokens,
     users,
 )
@@ -30,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     blocks.router,
     experiments.router,
     jobs.router,
+    sweeps.router,
     events.router,
     deployments.router,
     designs.router,
