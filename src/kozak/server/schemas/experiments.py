@@ -19,7 +19,7 @@ from kozak.graph.graph_spec import GraphSpec
 from kozak.server.schemas import MAX_TEXT, Input, Schema
 from kozak.server.schemas.jobs import JobPublic
 from kozak.server.schemas.models import GraphCheckPublic, IssuePublic, NodeInfoPublic
-from kozak.store.entities import EpochMetrics
+from kozak.store.entities import EpochMetrics, Project
 from kozak.store.statuses import ExperimentStatus
 
 
@@ -137,6 +137,20 @@ class ExperimentSummary(Schema):
     @classmethod
     def of(cls, view: Overview) -> ExperimentSummary:
         return cls(**cls.fields_of(view))
+
+
+class RecentExperiment(Schema):
+    """An experiment changed lately, with the project it is in."""
+
+    project_id: str
+    project_name: str
+    experiment: ExperimentSummary = Field(description="Its `job` is left out (null) here.")
+
+    @classmethod
+    def of(cls, view: Overview, project: Project) -> RecentExperiment:
+        return cls(
+            project_id=project.id, project_name=project.name, experiment=ExperimentSummary.of(view)
+        )
 
 
 class ExperimentPublic(ExperimentSummary):
