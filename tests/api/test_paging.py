@@ -110,3 +110,14 @@ def test_recent_experiments_and_active_jobs_are_one_call_each(
     assert [j["experiment_id"] for j in jobs["data"]] == [ids[3]] and jobs["count"] == 1
     projects = ok(client.get("/api/projects", params={"q": "yea", "limit": 1}))
     assert [p["name"] for p in projects["data"]] == ["Yeast"] and projects["next_cursor"] is None
+
+
+def test_counts_and_names_for_the_views(
+    client: UserClient, api_workspace: Workspace, project_id: str, version: DatasetVersion
+) -> None:
+    ids = many_experiments(api_workspace.metadata, project_id, version.id, 9, trained_every=4)
+    counts = ok(client.get(f"/api/projects/{project_id}/experiment-counts"))
+    assert counts["statuses"] == {"completed": 3, "created": 6} and counts["count"] == 9
+    assert counts["best"]["name"] == "exp-00008"  # the lowest validation loss of 0, 4 and 8
+    named = ok(client.get(f"/api/projects/{project_id}/experiments", params={"id": ids[2:4]}))
+    assert [e["name"] for e in named["data"]] == ["exp-00002", "exp-00003"]

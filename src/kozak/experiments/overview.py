@@ -86,6 +86,25 @@ def overviews(
     return found.map(lambda pair: of_row(*pair))
 
 
+@dataclass(frozen=True)
+class ProjectSummary:
+    """What the experiment list's side panel shows: counts by status, the lowest loss."""
+
+    statuses: dict[str, int]
+    best: Overview | None
+
+
+def project_summary(workspace: Workspace, project_id: str, metric: str = "val_loss") -> ProjectSummary:
+    """Counts by status and the experiment with the best `metric` (two queries)."""
+    best = overviews(
+        workspace, project_id, PageRequest(limit=1, sort="best"), ExperimentFilter(best_metric=metric)
+    )
+    return ProjectSummary(
+        statuses=workspace.metadata.experiment_status_counts(project_id),
+        best=best.items[0] if best.items else None,
+    )
+
+
 def recent(workspace: Workspace, user_id: str, limit: int) -> list[tuple[Overview, Project]]:
     """The `limit` most recently changed experiments of the user's projects, newest first.
 

@@ -35,11 +35,13 @@ from kozak.store.paging import PageOf, PageRequest
 class ExperimentFilter:
     """Which experiments a list page holds; every field given narrows it (None: any).
 
-    `q` is a case-insensitive part of the name; `best_min`/`best_max` bound the best epoch's
-    monitored value (`best_value`), and `best_metric` names that metric.
+    `q` is a case-insensitive part of the name, `ids` the experiments themselves;
+    `best_min`/`best_max` bound the best epoch's monitored value (`best_value`), and
+    `best_metric` names that metric.
     """
 
     q: str | None = None
+    ids: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     dataset_version_id: str | None = None
     parent_id: str | None = None
@@ -158,6 +160,10 @@ class MetadataStore(abc.ABC):
         self, project_id: str, request: PageRequest, where: ExperimentFilter = ExperimentFilter()
     ) -> PageOf[tuple[Experiment, Job | None]]:
         """A page of a project's experiments (default oldest first), each with its active job."""
+
+    @abc.abstractmethod
+    def experiment_status_counts(self, project_id: str) -> dict[str, int]:
+        """How many of a project's experiments have each status (absent: none)."""
 
     @abc.abstractmethod
     def recent_experiments(self, user_id: str, limit: int) -> list[tuple[Experiment, Project]]:

@@ -579,6 +579,8 @@ class SqlAlchemyMetadataStore(MetadataStore):
         conditions: list[ColumnElement[bool]] = []
         if where.q:
             conditions.append(contains(ExperimentRow.name, where.q))
+        if where.ids:
+            conditions.append(ExperimentRow.id.in_(where.ids))
         if where.statuses:
             conditions.append(ExperimentRow.status.in_(where.statuses))
         if where.dataset_version_id is not None:
@@ -606,6 +608,15 @@ class SqlAlchemyMetadataStore(MetadataStore):
                     None if row[1] is None else _entity(Job, row[1]),
                 )
             )
+
+    def experiment_status_counts(self, project_id: str) -> dict[str, int]:
+        with self._session() as s:
+            rows = s.execute(
+                select(ExperimentRow.status, func.count())
+                .where(ExperimentRow.project_id == project_id)
+                .group_by(ExperimentRow.status)
+            ).all()
+            return {status: count for status, count in rows}
 
     def recent_experiments(self, user_id: str, limit: int) -> list[tuple[Experiment, Project]]:
         with self._session() as s:

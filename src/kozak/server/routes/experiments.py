@@ -53,6 +53,7 @@ from kozak.workspace import Workspace
 
 router = APIRouter(prefix="/projects/{project_id}/experiments", tags=["experiments"])
 
+MAX_IDS = 200
 Checkpoint = Annotated[str, Query(pattern=CHECKPOINT_PATTERN, description="best, last or epoch-N.")]
 Subset = Annotated[str | None, Query(description="One subset; default all.")]
 
@@ -75,6 +76,10 @@ def list_experiments(
     workspace: WorkspaceDep,
     page: PageParams,
     q: NameSearch = None,
+    id: Annotated[
+        list[Annotated[str, Query(max_length=64)]],
+        Query(max_length=MAX_IDS, description=f"Only these experiments (at most {MAX_IDS})."),
+    ] = [],  # noqa: B006  # FastAPI copies defaults
     status: Annotated[
         list[ExperimentStatus], Query(description="Only experiments with one of these statuses.")
     ] = [],  # noqa: B006  # FastAPI copies defaults
@@ -98,6 +103,7 @@ def list_experiments(
     """
     where = ExperimentFilter(
         q=q,
+        ids=tuple(id),
         statuses=tuple(status),
         dataset_version_id=dataset_version_id,
         parent_id=parent_id,

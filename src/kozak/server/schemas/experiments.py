@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
-from kozak.experiments.overview import Overview
+from kozak.experiments.overview import Overview, ProjectSummary
 from kozak.experiments.setup import ExperimentChoices, SetupReport, WizardChoices
 from kozak.graph.graph_spec import GraphSpec
 from kozak.server.schemas import MAX_TEXT, Input, Schema
@@ -137,6 +137,24 @@ class ExperimentSummary(Schema):
     @classmethod
     def of(cls, view: Overview) -> ExperimentSummary:
         return cls(**cls.fields_of(view))
+
+
+class ExperimentCounts(Schema):
+    """The project's experiments in numbers: how many per status, and the best by a metric."""
+
+    statuses: dict[str, int] = Field(description="Experiments per status (absent: none).")
+    count: int = Field(description="Experiments in all.")
+    metric: str = Field(description="The metric `best` is judged by.")
+    best: ExperimentSummary | None = Field(description="The best by `metric`; null when none has it.")
+
+    @classmethod
+    def of(cls, summary: ProjectSummary, metric: str) -> ExperimentCounts:
+        return cls(
+            statuses=summary.statuses,
+            count=sum(summary.statuses.values()),
+            metric=metric,
+            best=ExperimentSummary.of(summary.best) if summary.best else None,
+        )
 
 
 class RecentExperiment(Schema):
