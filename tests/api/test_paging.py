@@ -121,3 +121,16 @@ def test_counts_and_names_for_the_views(
     assert counts["best"]["name"] == "exp-00008"  # the lowest validation loss of 0, 4 and 8
     named = ok(client.get(f"/api/projects/{project_id}/experiments", params={"id": ids[2:4]}))
     assert [e["name"] for e in named["data"]] == ["exp-00002", "exp-00003"]
+
+
+def test_list_rows_carry_their_parent_name_and_parameters(
+    client: UserClient, api_workspace: Workspace, project_id: str, version: DatasetVersion
+) -> None:
+    first, second = many_experiments(api_workspace.metadata, project_id, version.id, 2)
+    api_workspace.metadata.update_experiment(second, parent_id=first)
+    rows = ok(client.get(f"/api/projects/{project_id}/experiments", params={"parent_id": first}))
+    assert [(e["id"], e["parent_name"], e["param_count"]) for e in rows["data"]] == [
+        (second, "exp-00000", 1001)
+    ]
+    one = ok(client.get(f"/api/projects/{project_id}/experiments/{second}"))
+    assert one["parent_name"] == "exp-00000"

@@ -43,7 +43,7 @@ def _walk(
         page = store.page_experiments(
             project_id, PageRequest(limit=limit, cursor=cursor, sort=sort), ExperimentFilter(**where)
         )
-        found += [e for e, _ in page.items]
+        found += [row.experiment for row in page.items]
         if page.next_cursor is None:
             return found
         cursor = page.next_cursor
@@ -100,7 +100,7 @@ def test_an_active_job_comes_with_its_experiment(metadata_store: SqlAlchemyMetad
     first, second = many_experiments(metadata_store, project.id, version.id, 2)
     metadata_store.enqueue_job(Job(project_id=project.id, experiment_id=first, kind="train", payload={}))
     page = metadata_store.page_experiments(project.id, PageRequest())
-    jobs = {e.id: job for e, job in page.items}
+    jobs = {row.experiment.id: row.job for row in page.items}
     assert jobs[first] is not None and jobs[first].status == "queued" and jobs[second] is None
     assert page.total == 2
 

@@ -193,7 +193,8 @@ export interface paths {
         };
         /**
          * List Projects
-         * @description A page of the projects you are a member of, with your role. Sorts: `created`, `name`.
+         * @description A page of the projects you are a member of, with your role; `q` matches the name or the
+         *     description. Sorts: `created` (default), `name`.
          */
         get: operations["projects-list_projects"];
         put?: never;
@@ -2556,10 +2557,20 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Param Count
+             * @description Trainable parameters of its graph on its data; null when shapes do not resolve.
+             */
+            param_count: number | null;
+            /**
              * Parent Id
              * @description The experiment it was cloned from.
              */
             parent_id: string | null;
+            /**
+             * Parent Name
+             * @description Its name (null when deleted).
+             */
+            parent_name?: string | null;
             /**
              * Progress
              * @description Epochs done of planned, 0 to 1.
@@ -2619,10 +2630,20 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Param Count
+             * @description Trainable parameters of its graph on its data; null when shapes do not resolve.
+             */
+            param_count: number | null;
+            /**
              * Parent Id
              * @description The experiment it was cloned from.
              */
             parent_id: string | null;
+            /**
+             * Parent Name
+             * @description Its name (null when deleted).
+             */
+            parent_name?: string | null;
             /**
              * Progress
              * @description Epochs done of planned, 0 to 1.

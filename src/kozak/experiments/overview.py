@@ -43,6 +43,7 @@ class Overview:
     epochs: int
     progress: float
     best: BestMetric | None
+    parent_name: str | None = None
 
 
 def _best(experiment: Experiment) -> BestMetric | None:
@@ -58,11 +59,19 @@ def overview(workspace: Workspace, experiment: Experiment, job: Job | None = Non
             experiment.project_id, statuses=JOB_ACTIVE, experiment_id=experiment.id
         )
         job = active[0] if active else None
-    return of_row(experiment, job)
+    parent_name = None
+    if experiment.parent_id is not None:
+        try:
+            parent_name = workspace.metadata.get_experiment(
+                experiment.project_id, experiment.parent_id
+            ).name
+        except NotFound:
+            parent_name = None
+    return of_row(experiment, job, parent_name)
 
 
-def of_row(experiment: Experiment, job: Job | None) -> Overview:
-    """The overview of an experiment whose active job is known (None: it has none)."""
+def of_row(experiment: Experiment, job: Job | None, parent_name: str | None = None) -> Overview:
+    """The overview of an experiment whose active job and parent's name are known."""
     planned = experiment.epochs_planned or 1
     return Overview(
         experiment=experiment,
@@ -70,6 +79,7 @@ def of_row(experiment: Experiment, job: Job | None) -> Overview:
         epochs=planned,
         progress=min(1.0, experiment.epochs_done / planned),
         best=_best(experiment),
+        parent_name=parent_name,
     )
 
 
@@ -83,7 +93,7 @@ def overviews(
     found = workspace.metadata.page_experiments(
         project_id, page or PageRequest(), where or ExperimentFilter()
     )
-    return found.map(lambda pair: of_row(*pair))
+    return found.map(lambda row: of_row(row.experiment, row.job, row.parent_name))
 
 
 @dataclass(frozen=True)

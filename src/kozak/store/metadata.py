@@ -50,6 +50,15 @@ class ExperimentFilter:
     best_max: float | None = None
 
 
+@dataclass(frozen=True)
+class ExperimentListing:
+    """An experiment as a list page holds it: with its active job and its parent's name."""
+
+    experiment: Experiment
+    job: Job | None
+    parent_name: str | None
+
+
 class MetadataStore(abc.ABC):
     """Persistent catalogue of users, projects, datasets, experiments, jobs and events."""
 
@@ -73,7 +82,8 @@ class MetadataStore(abc.ABC):
     def page_user_projects(
         self, user_id: str, request: PageRequest, q: str | None = None
     ) -> PageOf[tuple[Project, str]]:
-        """A page of the projects a user is a member of, with their role; `q` a part of the name."""
+        """A page of the projects a user is a member of, with their role; `q` a part of the name
+        or description."""
 
     @abc.abstractmethod
     def delete_project(self, project_id: str) -> None:
@@ -158,7 +168,7 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def page_experiments(
         self, project_id: str, request: PageRequest, where: ExperimentFilter = ExperimentFilter()
-    ) -> PageOf[tuple[Experiment, Job | None]]:
+    ) -> PageOf[ExperimentListing]:
         """A page of a project's experiments (default oldest first), each with its active job."""
 
     @abc.abstractmethod

@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from kozak.errors import (
     AlreadyExists,
@@ -69,7 +69,7 @@ from kozak.store.entities import (
     check_name,
     utcnow,
 )
-from kozak.store.metadata import ExperimentFilter, MetadataStore
+from kozak.store.metadata import ExperimentFilter, ExperimentListing, MetadataStore
 from kozak.store.paging import PageOf, PageRequest, SortKey, contains, fetch_page
 from kozak.store.statuses import JOB_ACTIVE, JOB_FINISHED
 from kozak.store.summaries import DERIVED, best_summary, planned_epochs
@@ -345,7 +345,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
             .where(MemberRow.user_id == user_id)
         )
         if q:
-            query = query.where(contains(ProjectRow.name, q))
+            query = query.where(or_(contains(ProjectRow.name, q), contains(ProjectRow.description, q)))
         with self._session() as s:
             found = fetch_page(
                 s, query, request, sorts=_PROJECT_SORTS, default="created", tiebreak=ProjectRow.id
@@ -568,12 +568,14 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def page_experiments(
         self, project_id: str, request: PageRequest, where: ExperimentFilter = ExperimentFilter()
-    ) -> PageOf[tuple[Experiment, Job | None]]:
+    ) -> PageOf[ExperimentListing]:
         # At most one active job per experiment (uq_jobs_active_experiment): the join adds no rows.
         active = and_(JobRow.experiment_id == ExperimentRow.id, JobRow.status.in_(JOB_ACTIVE))
+        parent = aliased(ExperimentRow)
         query = (
-            select(ExperimentRow, JobRow)
+            select(ExperimentRow, JobRow, parent.name)
             .outerjoin(JobRow, active)
+            .outerjoin(parent, parent.id == ExperimentRow.parent_id)
             .where(ExperimentRow.project_id == project_id)
         )
         conditions: list[ColumnElement[bool]] = []
@@ -603,9 +605,10 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 tiebreak=ExperimentRow.id,
             )
             return found.map(
-                lambda row: (
+                lambda row: ExperimentListing(
                     _entity(Experiment, row[0]),
                     None if row[1] is None else _entity(Job, row[1]),
+                    row[2],
                 )
             )
 

@@ -165,7 +165,6 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
         <EditorToolbar
           projectId={project.id}
           experiment={experiment}
-          experiments={actions.experiments}
           onNew={onNew}
           readOnly={readOnly}
           history={history}

@@ -17,7 +17,8 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 def list_projects(
     workspace: WorkspaceDep, user: CurrentUser, page: PageParams, q: NameSearch = None
 ) -> Page[ProjectPublic]:
-    """A page of the projects you are a member of, with your role. Sorts: `created`, `name`."""
+    """A page of the projects you are a member of, with your role; `q` matches the name or the
+    description. Sorts: `created` (default), `name`."""
     found = workspace.metadata.page_user_projects(user.id, page, q)
     return Page.of_page(found, lambda pair: ProjectPublic.of(*pair))
 

@@ -119,6 +119,10 @@ class ExperimentSummary(Schema):
     best_epoch: int | None
     best_metric: BestMetricPublic | None
     parent_id: str | None = Field(description="The experiment it was cloned from.")
+    parent_name: str | None = Field(None, description="Its name (null when deleted).")
+    param_count: int | None = Field(
+        description="Trainable parameters of its graph on its data; null when shapes do not resolve."
+    )
     job: JobPublic | None = Field(description="Its queued or running job, if any.")
     created_at: datetime
     updated_at: datetime
@@ -130,6 +134,7 @@ class ExperimentSummary(Schema):
             **e.model_dump(include=set(cls.model_fields)),
             "epochs": view.epochs,
             "progress": view.progress,
+            "parent_name": view.parent_name,
             "best_metric": BestMetricPublic(**vars(view.best)) if view.best else None,
             "job": JobPublic.of(view.job) if view.job else None,
         }
