@@ -78,6 +78,12 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
     observer.observe(scroller);
     return () => observer.disconnect();
   }, [scroller]);
+  // Another search, filter or order is another list: show it from its top.
+  const listed = `${debounced}|${filter}|${sort.key}|${sort.direction}`;
+  useEffect(() => {
+    if (scroller) scroller.scrollTop = 0;
+    setScrollTop(0);
+  }, [listed, scroller]);
   const onScroll = (event: UIEvent<HTMLDivElement>) => {
     const top = event.currentTarget.scrollTop;
     cancelAnimationFrame(frame.current);
