@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect
 
 from factories import many_experiments
 from kozak.errors import InvalidPage
@@ -165,3 +166,60 @@ def test_other_lists_page_too(metadata_store: SqlAlchemyMetadataStore) -> None:
     assert {j.experiment_id for j in jobs.items + rest.items} == set(ids)
     versions = metadata_store.page_dataset_versions(version.dataset_id, PageRequest())
     assert [v.id for v in versions.items] == [version.id]
+
+
+def test_migration_0006_fills_the_summaries_of_existing_experiments(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import MetaData, insert
+
+    from kozak.store.entities import utcnow
+    from kozak.store.sql import _alembic_config, make_engine, upgrade_database
+
+    engine = make_engine(database_url)
+    command.upgrade(_alembic_config(engine), "0005")
+    tables = MetaData()
+    tables.reflect(engine)
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            insert(tables.tables["projects"]).values(
+                id="prj_1", name="P", description="", created_by="", created_at=now
+            )
+        )
+        conn.execute(
+            insert(tables.tables["datasets"]).values(
+                id="dst_1", project_id="prj_1", name="D", description="", created_at=now
+            )
+        )
+        conn.execute(
+            insert(tables.tables["dataset_versions"]).values(
+                id="dsv_1", dataset_id="dst_1", name="v1", digest="d", row_count=1, spec={}, stats={},
+                sources=[], subset_counts={}, artifact_path="x", created_at=now,
+            )
+        )  # fmt: skip
+        settings = {"epochs": 6, "early_stopping": {"monitor": "val_r2", "mode": "max"}}
+        for experiment_id, best in (("exp_1", 2), ("exp_2", None)):
+            conn.execute(
+                insert(tables.tables["experiments"]).values(
+                    id=experiment_id, project_id="prj_1", name=experiment_id, dataset_version_id="dsv_1",
+                    graph={}, settings=settings, status="completed", message="", best_epoch=best,
+                    epochs_done=3, parent_id=None, artifact_path="x", created_at=now, updated_at=now,
+                )
+            )  # fmt: skip
+        conn.execute(
+            insert(tables.tables["epoch_metrics"]).values(
+                experiment_id="exp_1", epoch=2, metrics={"val_r2": 0.7}, created_at=now
+            )
+        )
+    engine.dispose()
+    assert upgrade_database(database_url) == "0006"
+    store = SqlAlchemyMetadataStore(database_url)
+    try:
+        first, second = (store.get_experiment("prj_1", ref) for ref in ("exp_1", "exp_2"))
+        assert (first.best_metric, first.best_value, first.best_score) == ("val_r2", 0.7, -0.7)
+        assert first.epochs_planned == 6 and first.param_count is None
+        assert (second.best_value, second.epochs_planned) == (None, 6)
+        names = {ix["name"] for ix in inspect(store.engine).get_indexes("experiments")}
+        assert {"ix_experiments_project_best", "ix_experiments_project_updated"} <= names
+    finally:
+        store.close()
