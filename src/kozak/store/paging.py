@@ -160,8 +160,12 @@ def fetch_page(
     sorts: Mapping[str, SortKey],
     default: str,
     tiebreak: Column,
+    counted: AnySelect | None = None,
 ) -> PageOf[Any]:
     """One page of `query` (already filtered) and the total it matches; two statements.
+
+    `counted`, when given, is a cheaper query matching as many rows (the filtered table without
+    the outer joins that only add columns); the total is counted on it.
 
     Raises:
         InvalidPage: For an unknown sort key or a malformed cursor.
@@ -176,7 +180,8 @@ def fetch_page(
             allowed=sorted(sorts),
         )
     key = sorts[name].ordered(descending)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    counting = (counted if counted is not None else query).order_by(None).subquery()
+    total = session.scalar(select(func.count()).select_from(counting)) or 0
     paged = query.add_columns(key.label("_page_key"), tiebreak.label("_page_id"))
     if request.cursor:
         value, last = decode_cursor(request.cursor, sort)

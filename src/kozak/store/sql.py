@@ -603,6 +603,9 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 sorts=_EXPERIMENT_SORTS,
                 default="created",
                 tiebreak=ExperimentRow.id,
+                counted=select(ExperimentRow.id).where(
+                    ExperimentRow.project_id == project_id, *conditions
+                ),
             )
             return found.map(
                 lambda row: ExperimentListing(
