@@ -32,12 +32,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Float, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from kozak.errors import InvalidPage
@@ -50,23 +50,14 @@ AnySelect = Select[*tuple[Any, ...]]
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 MAX_CURSOR = 2048  # characters: a cursor holds one key and one id
-# Stand-ins for NULL in a nullable float key, so NULLs sort after every value either way.
-_NULL_LAST_ASC = 1e300
-_NULL_LAST_DESC = -1e300
 
 
 @dataclass(frozen=True)
 class SortKey:
-    """One way to sort a list: a column or expression; `nullable` floats put NULLs last."""
+    """One way to sort a list: a column or expression; a `nullable` one sorts its NULLs last."""
 
     expression: Column
     nullable: bool = False
-
-    def ordered(self, descending: bool) -> Column:
-        if not self.nullable:
-            return self.expression
-        stand_in = _NULL_LAST_DESC if descending else _NULL_LAST_ASC
-        return func.coalesce(self.expression, literal(stand_in, Float))
 
 
 @dataclass(frozen=True)
@@ -162,10 +153,12 @@ def fetch_page(
     tiebreak: Column,
     counted: AnySelect | None = None,
 ) -> PageOf[Any]:
-    """One page of `query` (already filtered) and the total it matches; two statements.
+    """One page of `query` (already filtered) and the total it matches.
 
-    `counted`, when given, is a cheaper query matching as many rows (the filtered table without
-    the outer joins that only add columns); the total is counted on it.
+    Two statements, three for a nullable key (its values, then its NULLs, each walking an index
+    on (key, tiebreak) rather than sorting every row). `counted`, when given, is a cheaper query
+    matching as many rows (the filtered table without the outer joins that only add columns);
+    the total is counted on it.
 
     Raises:
         InvalidPage: For an unknown sort key or a malformed cursor.
@@ -179,17 +172,29 @@ def fetch_page(
             field="sort",
             allowed=sorted(sorts),
         )
-    key = sorts[name].ordered(descending)
+    key = sorts[name].expression
     counting = (counted if counted is not None else query).order_by(None).subquery()
     total = session.scalar(select(func.count()).select_from(counting)) or 0
     paged = query.add_columns(key.label("_page_key"), tiebreak.label("_page_id"))
-    if request.cursor:
-        value, last = decode_cursor(request.cursor, sort)
-        if sorts[name].nullable and value is None:
-            value = _NULL_LAST_DESC if descending else _NULL_LAST_ASC
-        paged = paged.where(_after(key, tiebreak, value, last, descending))
+    cursor = decode_cursor(request.cursor, sort) if request.cursor else None
+    wanted = request.limit + 1
     ordering = (key.desc(), tiebreak.desc()) if descending else (key.asc(), tiebreak.asc())
-    rows: Sequence[Any] = session.execute(paged.order_by(*ordering).limit(request.limit + 1)).all()
+    if not sorts[name].nullable:
+        if cursor is not None:
+            paged = paged.where(_after(key, tiebreak, *cursor, descending))
+        rows = list(session.execute(paged.order_by(*ordering).limit(wanted)).all())
+    else:
+        # The values in order, then the NULLs by tiebreak: a cursor whose key is None is among
+        # the NULLs. Both statements always run (LIMIT 0 when not needed), a fixed count.
+        in_nulls = cursor is not None and cursor[0] is None
+        values = paged.where(key.is_not(None))
+        if cursor is not None and not in_nulls:
+            values = values.where(_after(key, tiebreak, *cursor, descending))
+        rows = list(session.execute(values.order_by(*ordering).limit(0 if in_nulls else wanted)))
+        nulls = paged.where(key.is_(None))
+        if in_nulls:
+            nulls = nulls.where(tiebreak > cursor[1])  # type: ignore[index]  # in_nulls: not None
+        rows += session.execute(nulls.order_by(tiebreak.asc()).limit(wanted - len(rows))).all()
     more = len(rows) > request.limit
     rows = rows[: request.limit]
     width = len(rows[0]) - 2 if rows else 0

@@ -120,7 +120,7 @@ _EXPERIMENT_SORTS = {
     # Lower `best_score` is better whatever the metric: ascending is best first.
     "best": SortKey(ExperimentRow.best_score, nullable=True),
     "epochs": SortKey(ExperimentRow.epochs_done),
-    "params": SortKey(cast(ExperimentRow.param_count, Float), nullable=True),
+    "params": SortKey(ExperimentRow.param_count, nullable=True),
 }
 _PROJECT_SORTS = {"created": SortKey(ProjectRow.created_at), "name": SortKey(ProjectRow.name)}
 _DATASET_SORTS = {"created": SortKey(DatasetRow.created_at), "name": SortKey(DatasetRow.name)}

@@ -81,7 +81,7 @@ class ExperimentRow(Base):
         Index("ix_experiments_project_created", "project_id", "created_at", "id"),
         Index("ix_experiments_project_updated", "project_id", "updated_at", "id"),
         Index("ix_experiments_project_status", "project_id", "status"),
-        Index("ix_experiments_project_best", "project_id", "best_score"),
+        Index("ix_experiments_project_best", "project_id", "best_score", "id"),
         Index("ix_experiments_updated_at", "updated_at"),
     )
 

@@ -25,7 +25,7 @@ _INDEXES = [
     ("ix_experiments_project_created", "experiments", ["project_id", "created_at", "id"]),
     ("ix_experiments_project_updated", "experiments", ["project_id", "updated_at", "id"]),
     ("ix_experiments_project_status", "experiments", ["project_id", "status"]),
-    ("ix_experiments_project_best", "experiments", ["project_id", "best_score"]),
+    ("ix_experiments_project_best", "experiments", ["project_id", "best_score", "id"]),
     ("ix_experiments_updated_at", "experiments", ["updated_at"]),
     ("ix_experiments_parent_id", "experiments", ["parent_id"]),
     ("ix_jobs_project_created", "jobs", ["project_id", "created_at", "id"]),
