@@ -211,3 +211,60 @@ def float32_approx(expected: Any) -> Any:
     count or batch: equal up to rounding, which depends on the CPU's kernels, so never bit for bit.
     A wrong encoding or normalisation moves outputs by far more (≥ 1e-3)."""
     return pytest.approx(expected, rel=1e-5, abs=1e-5)
+
+
+def many_experiments(
+    store: Any,
+    project_id: str,
+    version_id: str,
+    count: int,
+    *,
+    prefix: str = "exp",
+    trained_every: int = 0,
+) -> list[str]:
+    """`count` experiments inserted straight into the metadata store (one statement), for
+    list-size tests; every `trained_every`-th is completed with a best epoch and its metrics.
+    Returns their ids in creation order."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from kozak.store.entities import EpochMetrics, Experiment, utcnow
+    from kozak.store.tables import EpochMetricsRow, ExperimentRow
+
+    start = utcnow()
+    graph = {"name": "g", "nodes": [], "edges": []}
+    settings = {"epochs": 4, "early_stopping": {"monitor": "val_loss", "mode": "min"}}
+    rows, epochs = [], []
+    for i in range(count):
+        trained = bool(trained_every) and i % trained_every == 0
+        loss = round(1.0 / (i + 1), 6)
+        experiment = Experiment(
+            project_id=project_id,
+            name=f"{prefix}-{i:05d}",
+            dataset_version_id=version_id,
+            graph=graph,
+            settings=settings,
+            status="completed" if trained else "created",
+            epochs_done=4 if trained else 0,
+            best_epoch=2 if trained else None,
+            epochs_planned=4,
+            best_metric="val_loss" if trained else None,
+            best_value=loss if trained else None,
+            best_score=loss if trained else None,
+            param_count=1000 + i,
+            created_at=start + timedelta(microseconds=i),
+            updated_at=start + timedelta(microseconds=i),
+        )
+        rows.append({**experiment.model_dump(), "artifact_path": f"experiments/{experiment.id}"})
+        if trained:
+            epochs.append(
+                EpochMetrics(
+                    experiment_id=experiment.id, epoch=2, metrics={"val_loss": loss}
+                ).model_dump()
+            )
+    with store.engine.begin() as conn:
+        conn.execute(insert(ExperimentRow), rows)
+        if epochs:
+            conn.execute(insert(EpochMetricsRow), epochs)
+    return [row["id"] for row in rows]

@@ -128,6 +128,20 @@ class Client:
     def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         return self.request("POST", path, json=body, **kwargs)
 
+    def iterate(self, path: str, page_size: int = 500, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every item of a paged list, fetching pages of `page_size` as the loop goes.
+
+        `params` are the list's filters and `sort` (e.g. `q="cnn"`, `status=["completed"]`,
+        `sort="best"`); the server's `next_cursor` carries them from page to page.
+        """
+        query: dict[str, Any] = {**params, "limit": page_size}
+        while True:
+            page = self.get(path, params=query)
+            yield from page["data"]
+            if not page.get("next_cursor"):
+                return
+            query["cursor"] = page["next_cursor"]
+
     # Account
     def health(self) -> dict[str, Any]:
         """Server status and version."""
@@ -161,10 +175,9 @@ class Client:
         return Deployment(f"{self.url}/deployment/{deployment_id}", token or own or None, http=self.http)
 
     # Projects
-    def projects(self) -> list[dict[str, Any]]:
-        """The projects you are a member of."""
-        found: list[dict[str, Any]] = self.get("/projects")["data"]
-        return found
+    def projects(self, **filters: Any) -> list[dict[str, Any]]:
+        """The projects you are a member of (`q=` a part of the name, `sort=` created or name)."""
+        return list(self.iterate("/projects", **filters))
 
     def create_project(self, name: str, description: str = "") -> Project:
         """A new project you own."""
@@ -234,10 +247,9 @@ class Project:
         return f"Project({self.name!r}, id={self.id!r})"
 
     # Datasets
-    def datasets(self) -> list[dict[str, Any]]:
-        """The project's datasets with their versions."""
-        found: list[dict[str, Any]] = self.client.get(f"{self.path}/datasets")["data"]
-        return found
+    def datasets(self, **filters: Any) -> list[dict[str, Any]]:
+        """The project's datasets with their versions (`q=` a part of the name)."""
+        return list(self.client.iterate(f"{self.path}/datasets", **filters))
 
     def upload(self, draft_id: str, file: Path) -> dict[str, Any]:
         """Stream one file into a draft; returns the draft with what was detected."""
@@ -296,10 +308,18 @@ class Project:
         return version
 
     # Experiments
-    def experiments(self) -> list[dict[str, Any]]:
-        """The project's experiments with status and progress."""
-        found: list[dict[str, Any]] = self.client.get(f"{self.path}/experiments")["data"]
-        return found
+    def experiments(self, **filters: Any) -> list[dict[str, Any]]:
+        """The project's experiments with status, progress and best metric.
+
+        `filters` narrow and order them as the API's list does: `q` (a part of the name),
+        `status` (a list), `dataset_version_id`, `parent_id`, `best_metric`, `best_min`,
+        `best_max`, `sort` (`best`, `-updated`, ...). `iter_experiments` pages lazily.
+        """
+        return list(self.iter_experiments(**filters))
+
+    def iter_experiments(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        """The project's experiments, a page at a time (see `experiments` for `filters`)."""
+        return self.client.iterate(f"{self.path}/experiments", **filters)
 
     def experiment(self, ref: str) -> dict[str, Any]:
         """One experiment by id or name, with its graph and settings."""
@@ -313,10 +333,9 @@ class Project:
         return found
 
     # Deployments
-    def deployments(self) -> list[dict[str, Any]]:
-        """The project's deployments (without tokens)."""
-        found: list[dict[str, Any]] = self.client.get(f"{self.path}/deployments")["data"]
-        return found
+    def deployments(self, **filters: Any) -> list[dict[str, Any]]:
+        """The project's deployments (without tokens); `q=` a part of the name."""
+        return list(self.client.iterate(f"{self.path}/deployments", **filters))
 
     def deploy(
         self,
@@ -418,10 +437,9 @@ class Project:
         found: bytes = self.client.get(f"{self.path}/designs/{design}/export", params=params)
         return found.decode()
 
-    def jobs(self) -> list[dict[str, Any]]:
-        """The project's jobs, newest first."""
-        found: list[dict[str, Any]] = self.client.get(f"{self.path}/jobs")["data"]
-        return found
+    def jobs(self, **filters: Any) -> list[dict[str, Any]]:
+        """The project's jobs, newest first (`status=[...]`, `experiment_id=`)."""
+        return list(self.client.iterate(f"{self.path}/jobs", **filters))
 
     def events(
         self, *, experiment: str | None = None, after: int = 0, follow: bool = False

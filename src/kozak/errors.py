@@ -92,6 +92,16 @@ class InvalidConfig(KozakError):
     http_status = 422
 
 
+class InvalidPage(InvalidConfig):
+    """A list was asked for a page it cannot give: a malformed cursor, an unknown sort, a bad limit.
+
+    `details["field"]` names the query parameter at fault.
+    """
+
+    code = "invalid_page"
+    http_status = 400
+
+
 def invalid_config(exc: ValidationError, what: str) -> InvalidConfig:
     """An `InvalidConfig` listing every field pydantic refused, for `what` (e.g. "feature seq")."""
     problems = [

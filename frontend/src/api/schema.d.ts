@@ -84,6 +84,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/experiments/recent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent Experiments
+         * @description The most recently changed experiments of all your projects, newest first (one query).
+         */
+        get: operations["experiments-recent_experiments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -173,7 +193,8 @@ export interface paths {
         };
         /**
          * List Projects
-         * @description The projects you are a member of, with your role.
+         * @description A page of the projects you are a member of, with your role; `q` matches the name or the
+         *     description. Sorts: `created` (default), `name`.
          */
         get: operations["projects-list_projects"];
         put?: never;
@@ -301,7 +322,7 @@ export interface paths {
         };
         /**
          * List Datasets
-         * @description The project's datasets with a summary of their versions.
+         * @description A page of the project's datasets with their versions. Sorts: `created`, `name`.
          */
         get: operations["datasets-list_datasets"];
         put?: never;
@@ -345,7 +366,7 @@ export interface paths {
         };
         /**
          * List Versions
-         * @description A dataset's versions, oldest first.
+         * @description A page of a dataset's versions. Sorts: `created` (default), `name`, `rows`.
          */
         get: operations["datasets-list_versions"];
         put?: never;
@@ -445,7 +466,7 @@ export interface paths {
         };
         /**
          * List Deployments
-         * @description The project's deployments, oldest first.
+         * @description A page of the project's deployments. Sorts: `created` (default), `updated`, `name`.
          */
         get: operations["deployments-list_deployments"];
         put?: never;
@@ -956,6 +977,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/experiment-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Experiment Counts
+         * @description How many experiments have each status, and the best by `metric` (two queries).
+         */
+        get: operations["experiments-experiment_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/experiments": {
         parameters: {
             query?: never;
@@ -965,7 +1006,11 @@ export interface paths {
         };
         /**
          * List Experiments
-         * @description The project's experiments, oldest first, with status, progress and best metric.
+         * @description A page of the project's experiments with status, job, progress and best metric.
+         *
+         *     Sorts: `created` (default, oldest first), `updated`, `name`, `status`, `progress`,
+         *     `best` (best first, whether the monitored metric is minimised or maximised), `epochs`,
+         *     `params`; `-` in front reverses. Missing values (no best epoch yet) come last either way.
          */
         get: operations["experiments-list_experiments"];
         put?: never;
@@ -1317,7 +1362,7 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The project's jobs, newest first.
+         * @description A page of the project's jobs. Sorts: `created`, `status`, `kind`; default `-created`.
          */
         get: operations["jobs-list_jobs"];
         put?: never;
@@ -2870,6 +2915,31 @@ export interface components {
             epochs: number;
         };
         /**
+         * ExperimentCounts
+         * @description The project's experiments in numbers: how many per status, and the best by a metric.
+         */
+        ExperimentCounts: {
+            /** @description The best by `metric`; null when none has it. */
+            best: components["schemas"]["ExperimentSummary"] | null;
+            /**
+             * Count
+             * @description Experiments in all.
+             */
+            count: number;
+            /**
+             * Metric
+             * @description The metric `best` is judged by.
+             */
+            metric: string;
+            /**
+             * Statuses
+             * @description Experiments per status (absent: none).
+             */
+            statuses: {
+                [key: string]: number;
+            };
+        };
+        /**
          * ExperimentCreate
          * @description An experiment from a version (by id, or dataset and version), a graph or preset, settings.
          */
@@ -2984,10 +3054,20 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Param Count
+             * @description Trainable parameters of its graph on its data; null when shapes do not resolve.
+             */
+            param_count: number | null;
+            /**
              * Parent Id
              * @description The experiment it was cloned from.
              */
             parent_id: string | null;
+            /**
+             * Parent Name
+             * @description Its name (null when deleted).
+             */
+            parent_name?: string | null;
             /**
              * Progress
              * @description Epochs done of planned, 0 to 1.
@@ -3047,10 +3127,20 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Param Count
+             * @description Trainable parameters of its graph on its data; null when shapes do not resolve.
+             */
+            param_count: number | null;
+            /**
              * Parent Id
              * @description The experiment it was cloned from.
              */
             parent_id: string | null;
+            /**
+             * Parent Name
+             * @description Its name (null when deleted).
+             */
+            parent_name?: string | null;
             /**
              * Progress
              * @description Epochs done of planned, 0 to 1.
@@ -3739,31 +3829,63 @@ export interface components {
         };
         /** Page[AutoPrecisionPublic] */
         Page_AutoPrecisionPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["AutoPrecisionPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[BlockPublic] */
         Page_BlockPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["BlockPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[DatasetPublic] */
         Page_DatasetPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["DatasetPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[DeploymentPublic] */
         Page_DeploymentPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["DeploymentPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[DesignPublic] */
         Page_DesignPublic_: {
@@ -3774,80 +3896,183 @@ export interface components {
         };
         /** Page[DraftSummary] */
         Page_DraftSummary_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["DraftSummary"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[EpochPublic] */
         Page_EpochPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["EpochPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[ExperimentSummary] */
         Page_ExperimentSummary_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["ExperimentSummary"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[JobPublic] */
         Page_JobPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["JobPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[LossPublic] */
         Page_LossPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["LossPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[MemberPublic] */
         Page_MemberPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["MemberPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[PresetPublic] */
         Page_PresetPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["PresetPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[ProjectPublic] */
         Page_ProjectPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["ProjectPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[RecentExperiment] */
+        Page_RecentExperiment_: {
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
+            count: number;
+            /** Data */
+            data: components["schemas"]["RecentExperiment"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[TokenPublic] */
         Page_TokenPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["TokenPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[UserPublic] */
         Page_UserPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["UserPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[VersionSummary] */
         Page_VersionSummary_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["VersionSummary"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -4042,6 +4267,18 @@ export interface components {
              * @default []
              */
             within: string[];
+        };
+        /**
+         * RecentExperiment
+         * @description An experiment changed lately, with the project it is in.
+         */
+        RecentExperiment: {
+            /** @description Its `job` is left out (null) here. */
+            experiment: components["schemas"]["ExperimentSummary"];
+            /** Project Id */
+            project_id: string;
+            /** Project Name */
+            project_name: string;
         };
         /**
          * Residuals
@@ -4649,6 +4886,38 @@ export interface operations {
             };
         };
     };
+    "experiments-recent_experiments": {
+        parameters: {
+            query?: {
+                /** @description How many, 1 to 100. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RecentExperiment_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "health-health": {
         parameters: {
             query?: never;
@@ -4745,7 +5014,16 @@ export interface operations {
     };
     "projects-list_projects": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only items whose name contains this (any case). */
+                q?: string | null;
+                /** @description Items per page, 1 to 1000. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description A sort key of the list (its description names them); prefix `-` for descending. Empty: the list's default order. */
+                sort?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4759,6 +5037,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ProjectPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -4999,7 +5286,16 @@ export interface operations {
     };
     "datasets-list_datasets": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only items whose name contains this (any case). */
+                q?: string | null;
+                /** @description Items per page, 1 to 1000. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description A sort key of the list (its description names them); prefix `-` for descending. Empty: the list's default order. */
+                sort?: string;
+            };
             header?: never;
             path: {
                 project_id: string;
@@ -5092,7 +5388,14 @@ export interface operations {
     };
     "datasets-list_versions": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page, 1 to 1000. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description A sort key of the list (its description names them); prefix `-` for descending. Empty: the list's default order. */
+                sort?: string;
+            };
             header?: never;
             path: {
                 dataset: string;
@@ -5262,7 +5565,16 @@ export interface operations {
     };
     "deployments-list_deployments": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only items whose name contains this (any case). */
+                q?: string | null;
+                /** @description Items per page, 1 to 1000. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description A sort key of the list (its description names them); prefix `-` for descending. Empty: the list's default order. */
+                sort?: string;
+            };
             header?: never;
             path: {
                 project_id: string;
@@ -6422,9 +6734,65 @@ export interface operations {
             };
         };
     };
+    "experiments-experiment_counts": {
+        parameters: {
+            query?: {
+                /** @description The monitored metric the best is judged by. */
+                metric?: string;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentCounts"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "experiments-list_experiments": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only items whose name contains this (any case). */
+                q?: string | null;
+                /** @description Only these experiments (at most 200). */
+                id?: string[];
+                /** @description Only experiments with one of these statuses. */
+                status?: components["schemas"]["ExperimentStatus"][];
+                dataset_version_id?: string | null;
+                /** @description Only clones of this experiment. */
+                parent_id?: string | null;
+                /** @description Only experiments monitoring this metric. */
+                best_metric?: string | null;
+                /** @description Only a best value (the monitored metric) at least this. */
+                best_min?: number | null;
+                /** @description Only a best value at most this. */
+                best_max?: number | null;
+                /** @description Items per page, 1 to 1000. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description A sort key of the list (its description names them); prefix `-` for descending. Empty: the list's default order. */
+                sort?: string;
+            };
             header?: never;
             path: {
                 project_id: string;
@@ -7115,7 +7483,14 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only jobs with one of these statuses (queued, running, completed, ...). */
-                status?: string[];
+                status?: components["schemas"]["JobStatus"][];
+                experiment_id?: string | null;
+                /** @description Items per page, 1 to 1000. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description A sort key of the list (its description names them); prefix `-` for descending. Empty: the list's default order. */
+                sort?: string;
             };
             header?: never;
             path: {

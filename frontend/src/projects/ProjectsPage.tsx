@@ -14,11 +14,12 @@ import {
   Title,
   UnstyledButton,
 } from "@mantine/core";
-import { useDisclosure } from "@mantine/hooks";
+import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { IconFlask, IconFolder, IconPlus, IconSearch } from "@tabler/icons-react";
 import { useState } from "react";
 import { Link } from "react-router";
 
+import { useLoadMore } from "../api/paging";
 import type { Project } from "../api/types";
 import { formatWhen } from "../format";
 import { ExperimentStatus } from "../views/shared/ExperimentStatus";
@@ -26,12 +27,13 @@ import { NewProjectModal } from "./NewProjectModal";
 import { useProjects, useRecentExperiments } from "./queries";
 
 export function ProjectsPage() {
-  const projects = useProjects();
   const [search, setSearch] = useState("");
+  const [debounced] = useDebouncedValue(search, 150);
+  const projects = useProjects(debounced);
+  const more = useLoadMore(projects);
   const [creating, { open, close }] = useDisclosure(false);
-  const all = projects.data?.data ?? [];
-  const needle = search.trim().toLowerCase();
-  const shown = all.filter((p) => !needle || `${p.name} ${p.description}`.toLowerCase().includes(needle));
+  const shown = projects.items;
+  const none = !projects.isLoading && !debounced.trim() && shown.length === 0;
 
   return (
     <Container size="xl" py="lg" w="100%" style={{ overflow: "auto" }}>
@@ -54,16 +56,20 @@ export function ProjectsPage() {
       <Grid gutter="lg">
         <Grid.Col span={8}>
           {projects.isLoading && <Loader />}
-          {!projects.isLoading && all.length === 0 && <EmptyProjects onCreate={open} />}
-          {all.length > 0 && shown.length === 0 && <Text c="dimmed">No project matches “{search}”.</Text>}
+          {none && <EmptyProjects onCreate={open} />}
+          {!projects.isLoading && debounced.trim() && shown.length === 0 && (
+            <Text c="dimmed">No project matches “{debounced}”.</Text>
+          )}
           <SimpleGrid cols={2} spacing="md">
             {shown.map((project) => (
               <ProjectCard key={project.id} project={project} />
             ))}
           </SimpleGrid>
+          <div ref={more} aria-hidden style={{ height: 1 }} />
+          {projects.isFetchingNextPage && <Loader size="sm" mt="md" />}
         </Grid.Col>
         <Grid.Col span={4}>
-          <RecentExperiments projects={all} />
+          <RecentExperiments />
         </Grid.Col>
       </Grid>
       <NewProjectModal opened={creating} onClose={close} />
@@ -114,8 +120,10 @@ function EmptyProjects({ onCreate }: { onCreate: () => void }) {
   );
 }
 
-function RecentExperiments({ projects }: { projects: Project[] }) {
-  const { recent, loading } = useRecentExperiments(projects);
+function RecentExperiments() {
+  const found = useRecentExperiments();
+  const recent = found.data?.data ?? [];
+  const loading = found.isLoading;
   return (
     <Card withBorder radius="md" padding="md">
       <Group gap="xs" mb="sm">
@@ -129,15 +137,15 @@ function RecentExperiments({ projects }: { projects: Project[] }) {
         </Text>
       )}
       <Stack gap="xs">
-        {recent.map(({ project, experiment }) => (
-          <UnstyledButton key={experiment.id} component={Link} to={`/projects/${project.id}/evaluation`} className="list-link">
+        {recent.map(({ project_id, project_name, experiment }) => (
+          <UnstyledButton key={experiment.id} component={Link} to={`/projects/${project_id}/evaluation/${experiment.id}`} className="list-link">
             <Group justify="space-between" wrap="nowrap">
               <div style={{ minWidth: 0 }}>
                 <Text size="sm" fw={500} truncate>
                   {experiment.name}
                 </Text>
                 <Text size="xs" c="dimmed" truncate>
-                  {project.name} · {formatWhen(experiment.updated_at)}
+                  {project_name} · {formatWhen(experiment.updated_at)}
                 </Text>
               </div>
               <ExperimentStatus experiment={experiment} />

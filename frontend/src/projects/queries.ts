@@ -1,16 +1,25 @@
 /** Projects, their members, experiments and the user list, as TanStack queries and mutations. */
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo } from "react";
 
 import { api, call } from "../api/client";
-import type { ExperimentSummary, Project } from "../api/types";
+import { usePages } from "../api/paging";
+import type { components, operations } from "../api/schema";
 
 export const projectsKey = ["projects"] as const;
+const projectListKey = ["projects", "list"] as const;
 const projectKey = (projectId: string) => ["projects", projectId] as const;
 const membersKey = (projectId: string) => ["projects", projectId, "members"] as const;
 export const experimentsKey = (projectId: string) => ["projects", projectId, "experiments"] as const;
+/** Every list, search and count of a project's experiments (not the single experiments). */
+export const experimentListKey = (projectId: string) => [...experimentsKey(projectId), "list"] as const;
 
-export function useProjects() {
-  return useQuery({ queryKey: projectsKey, queryFn: () => call(api.GET("/api/projects")) });
+/** The projects you are a member of whose name or description holds `search`, a page at a time. */
+export function useProjects(search = "") {
+  const q = search.trim();
+  return usePages([...projectListKey, q], (cursor) =>
+    call(api.GET("/api/projects", { params: { query: { q: q || undefined, cursor, limit: 60 } } })),
+  );
 }
 
 export function useProject(projectId: string) {
@@ -24,38 +33,44 @@ export function useCreateProject() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: { name: string; description: string }) => call(api.POST("/api/projects", { body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: projectsKey, exact: true }),
+    onSuccess: () => client.invalidateQueries({ queryKey: projectListKey }),
   });
 }
 
-function fetchExperiments(projectId: string) {
-  return call(
-    api.GET("/api/projects/{project_id}/experiments", { params: { path: { project_id: projectId } } }),
-  );
-}
+type ExperimentQuery = NonNullable<operations["experiments-list_experiments"]["parameters"]["query"]>;
 
-export function useExperiments(projectId: string) {
-  return useQuery({ queryKey: experimentsKey(projectId), queryFn: () => fetchExperiments(projectId) });
-}
-
-export interface RecentExperiment {
-  project: Project;
-  experiment: ExperimentSummary;
-}
-
-/** The most recently changed experiments over the given projects, newest first. */
-export function useRecentExperiments(projects: Project[], limit = 8) {
-  const results = useQueries({
-    queries: projects.map((project) => ({
-      queryKey: experimentsKey(project.id),
-      queryFn: () => fetchExperiments(project.id),
-    })),
+/** One page of the project's experiments as the server filters and sorts them (pickers: capped). */
+export function useExperimentSearch(projectId: string, query: Omit<ExperimentQuery, "cursor">, enabled = true) {
+  return useQuery({
+    queryKey: [...experimentListKey(projectId), "search", query],
+    queryFn: () =>
+      call(api.GET("/api/projects/{project_id}/experiments", { params: { path: { project_id: projectId }, query } })),
+    placeholderData: keepPreviousData,
+    enabled,
   });
-  const recent: RecentExperiment[] = results.flatMap((result, i) =>
-    (result.data?.data ?? []).map((experiment) => ({ project: projects[i]!, experiment })),
-  );
-  recent.sort((a, b) => b.experiment.updated_at.localeCompare(a.experiment.updated_at));
-  return { recent: recent.slice(0, limit), loading: results.some((r) => r.isLoading) };
+}
+
+/** Names of the given experiments (one request; deleted ones are missing from the map). */
+export function useExperimentNames(projectId: string, ids: string[]) {
+  const wanted = [...new Set(ids.filter(Boolean))].sort().slice(0, 200);
+  const found = useExperimentSearch(projectId, { id: wanted, limit: Math.max(1, wanted.length) }, wanted.length > 0);
+  return useMemo(() => new Map((found.data?.data ?? []).map((e) => [e.id, e.name])), [found.data]);
+}
+
+/** The names in use that contain `stem`, to suggest a free one (`stem 2`, `stem 3`, ...). */
+export function useTakenNames(projectId: string, stem: string, enabled = true) {
+  const found = useExperimentSearch(projectId, { q: stem.trim() || undefined, limit: 1000 }, enabled);
+  return useMemo(() => new Set((found.data?.data ?? []).map((e) => e.name)), [found.data]);
+}
+
+export type RecentExperiment = components["schemas"]["RecentExperiment"];
+
+/** The most recently changed experiments over all your projects, newest first (one request). */
+export function useRecentExperiments(limit = 8) {
+  return useQuery({
+    queryKey: ["experiments", "recent", limit],
+    queryFn: () => call(api.GET("/api/experiments/recent", { params: { query: { limit } } })),
+  });
 }
 
 export function useMembers(projectId: string) {

@@ -5,18 +5,22 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../api/client";
 import type { Job } from "../api/types";
-import { useExperiments } from "../projects/queries";
+import { useExperimentNames } from "../projects/queries";
 import { activeJobsKey, useActiveJobs } from "./jobs";
 import { notifyError } from "./notify";
 
 export function RunningJobs({ projectId }: { projectId: string }) {
   const jobs = useActiveJobs(projectId);
-  const experiments = useExperiments(projectId);
-  const names = new Map(experiments.data?.data.map((e) => [e.id, e.name]));
   const active = jobs.data?.data ?? [];
+  const names = useExperimentNames(
+    projectId,
+    active.map((job) => job.experiment_id ?? ""),
+  );
+  // Only the first page is listed; `count` says how many there are in all.
+  const total = jobs.data?.count ?? 0;
   const running = active.filter((job) => job.status === "running").length;
-  const queued = active.length - running;
-  const label = active.length === 0 ? "No jobs running" : `${running} running, ${queued} queued`;
+  const queued = total - running;
+  const label = total === 0 ? "No jobs running" : `${running} running, ${queued} queued`;
   const short = running ? `${running} running` : `${queued} queued`;
   return (
     <Popover position="bottom-end" withArrow width={340}>

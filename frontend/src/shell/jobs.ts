@@ -1,5 +1,5 @@
 /**
- * The project's queued and running jobs, polled: every 2 s while any is active, else every 10 s.
+ * The project's queued and running jobs (the first 50; `count` has them all), polled: every 2 s while any is active, else every 10 s.
  * When the set of active jobs changes, the project's experiments are refetched too.
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -16,7 +16,7 @@ export function useActiveJobs(projectId: string) {
     queryFn: () =>
       call(
         api.GET("/api/projects/{project_id}/jobs", {
-          params: { path: { project_id: projectId }, query: { status: ["queued", "running"] } },
+          params: { path: { project_id: projectId }, query: { status: ["queued", "running"], limit: 50 } },
         }),
       ),
     refetchInterval: (q) => ((q.state.data?.count ?? 0) > 0 ? 2_000 : 10_000),

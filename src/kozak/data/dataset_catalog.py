@@ -12,6 +12,7 @@ from kozak.data.editor import edit_version
 from kozak.data.stored_drafts import forget, preview_rows
 from kozak.errors import Conflict, NotFound
 from kozak.store.entities import Dataset, DatasetVersion, Project
+from kozak.store.paging import PageOf, PageRequest
 from kozak.workspace import Workspace
 
 
@@ -25,6 +26,17 @@ def list_datasets(workspace: Workspace, project: str) -> list[tuple[Dataset, lis
         (dataset, workspace.metadata.list_dataset_versions(dataset.id))
         for dataset in workspace.metadata.list_datasets(found.id)
     ]
+
+
+def page_datasets(
+    workspace: Workspace, project_id: str, page: PageRequest, q: str | None = None
+) -> PageOf[tuple[Dataset, list[DatasetVersion]]]:
+    """A page of a project's datasets, each with its versions (oldest first): three queries."""
+    found = workspace.metadata.page_datasets(project_id, page, q)
+    versions: dict[str, list[DatasetVersion]] = {d.id: [] for d in found.items}
+    for version in workspace.metadata.list_versions_of(list(versions)):
+        versions[version.dataset_id].append(version)
+    return found.map(lambda d: (d, versions[d.id]))
 
 
 def find_version(workspace: Workspace, project: str, ref: str) -> tuple[Dataset, DatasetVersion]:

@@ -44,13 +44,12 @@ from kozak.data.formats.base import read_files
 from kozak.data.prepare import VersionContent, done
 from kozak.data.table import RawColumn, RawTable
 from kozak.data.versions import load_version
-from kozak.errors import DataError, InvalidConfig, KozakError, NotFound
+from kozak.errors import DataError, InvalidConfig, KozakError
 from kozak.evaluation import regression_metrics, residual_histogram, scatter_data
-from kozak.experiments.checkpoints import experiment_checkpoint, local_checkpoint
-from kozak.experiments.lifecycle import stored_evaluation, version_of
+from kozak.experiments.checkpoints import experiment_checkpoint
+from kozak.experiments.lifecycle import parameter_count, stored_metrics, version_of
 from kozak.graph.compile import GraphModule
 from kozak.graph.graph_spec import GraphSpec
-from kozak.graph.shapes import infer
 from kozak.prediction_columns import predicted_column, probability_column, true_column
 from kozak.store.entities import Experiment
 from kozak.training.checkpoint import Checkpoint, load_checkpoint
@@ -107,24 +106,13 @@ def graph_digest(graph: Mapping[str, Any]) -> str:
 
 
 def _parameter_count(workspace: Workspace, experiment: Experiment) -> int | None:
-    """Parameters of the stored graph, with feature shapes from the best checkpoint when local."""
+    """Parameters as recorded at creation; inferred from the graph for experiments made before."""
+    if experiment.param_count is not None:
+        return experiment.param_count
     try:
-        path = local_checkpoint(workspace, experiment, "best")
-        features = load_checkpoint(path).feature_infos if path is not None else None
-        return infer(GraphSpec.from_data(experiment.graph), features).total_params
+        return parameter_count(GraphSpec.from_data(experiment.graph), version_of(workspace, experiment))
     except KozakError:
         return None
-
-
-def _best_metrics(workspace: Workspace, experiment: Experiment) -> dict[str, dict[str, Any]]:
-    try:
-        evaluation = stored_evaluation(workspace, experiment)
-    except NotFound:
-        return {}
-    return {
-        subset: {target: found["metrics"] for target, found in targets.items()}
-        for subset, targets in evaluation["subsets"].items()
-    }
 
 
 def compare_experiments(workspace: Workspace, experiments: Sequence[Experiment]) -> dict[str, Any]:
@@ -165,7 +153,7 @@ def compare_experiments(workspace: Workspace, experiments: Sequence[Experiment])
                     "parameters": _parameter_count(workspace, experiment),
                 },
                 "settings": {key: values[i] for key, values in diff.items()},
-                "metrics": _best_metrics(workspace, experiment),
+                "metrics": stored_metrics(workspace, experiment),
             }
         )
         epochs = workspace.metadata.list_epochs(experiment.id)

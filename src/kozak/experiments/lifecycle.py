@@ -33,7 +33,9 @@ from kozak.experiments.checkpoints import (
     local_checkpoint,
     work_dir,
 )
+from kozak.graph.feature_shapes import feature_infos
 from kozak.graph.graph_spec import GraphSpec
+from kozak.graph.shapes import infer
 from kozak.store.entities import DatasetVersion, EpochMetrics, Experiment
 from kozak.store.names import free_name
 from kozak.store.statuses import JOB_ACTIVE
@@ -66,9 +68,18 @@ def create_experiment(
         graph=graph.model_dump(mode="json"),
         settings=settings.model_dump(mode="json"),
         parent_id=parent_id,
+        param_count=parameter_count(graph, version),
     )
     experiment = experiment.model_copy(update={"artifact_path": f"experiments/{experiment.id}"})
     return workspace.metadata.create_experiment(experiment)
+
+
+def parameter_count(graph: GraphSpec, version: DatasetVersion) -> int | None:
+    """Trainable parameters of `graph` on `version`'s features; None when shapes do not resolve."""
+    try:
+        return infer(graph, feature_infos(version)).total_params
+    except KozakError:
+        return None
 
 
 def get_experiment(workspace: Workspace, project: str, ref: str) -> Experiment:
@@ -101,10 +112,13 @@ class _Recorder(Callback):
     name = "recorder"
     order = 200  # after ModelCheckpoint, so the files it reports exist
 
-    def __init__(self, workspace: Workspace, experiment: Experiment, monitor: str) -> None:
+    def __init__(
+        self, workspace: Workspace, experiment: Experiment, monitor: str, mode: str = "min"
+    ) -> None:
         self.workspace = workspace
         self.experiment = experiment
         self.monitor = monitor
+        self.mode = mode
         self.best: float | None = None
         self.best_epoch: int | None = experiment.best_epoch
 
@@ -122,7 +136,10 @@ class _Recorder(Callback):
             EpochMetrics(experiment_id=self.experiment.id, epoch=epoch, metrics=dict(metrics))
         )
         value = metrics.get(self.monitor)
-        if value is not None and (self.best is None or value < self.best):
+        better = self.best is None or (
+            value is not None and (value < self.best if self.mode == "min" else value > self.best)
+        )
+        if value is not None and better:
             self.best, self.best_epoch = value, epoch
         self.workspace.metadata.update_experiment(
             self.experiment.id, epochs_done=epoch, best_epoch=self.best_epoch
@@ -165,8 +182,11 @@ def run_experiment(
     metadata = workspace.metadata
     metadata.update_experiment(experiment.id, status="running", message="")
     monitor = settings.early_stopping.monitor
-    recorder = _Recorder(workspace, experiment, monitor)
-    checkpoints = ModelCheckpoint(work_dir(workspace, experiment), monitor=monitor, keep_epochs=True)
+    mode = settings.early_stopping.mode
+    recorder = _Recorder(workspace, experiment, monitor, mode)
+    checkpoints = ModelCheckpoint(
+        work_dir(workspace, experiment), monitor=monitor, mode=mode, keep_epochs=True
+    )
     try:
         result = train(
             model, content, graph, settings, [*callbacks, checkpoints, recorder],
@@ -219,7 +239,38 @@ def evaluate_experiment(
     workspace.artifacts.put_bytes(
         f"{experiment.artifact_path}/evaluation/{checkpoint}.json", json.dumps(report).encode()
     )
+    # The metrics alone, for comparisons of many experiments (no plot data to parse).
+    workspace.artifacts.put_bytes(
+        f"{experiment.artifact_path}/evaluation/{checkpoint}.metrics.json",
+        json.dumps(metrics_of(report)).encode(),
+    )
     return report
+
+
+def metrics_of(evaluation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """An evaluation's metrics alone: `{subset: {target: metrics}}`."""
+    return {
+        subset: {target: found["metrics"] for target, found in targets.items()}
+        for subset, targets in evaluation["subsets"].items()
+    }
+
+
+def stored_metrics(
+    workspace: Workspace, experiment: Experiment, checkpoint: str = "best"
+) -> dict[str, dict[str, Any]]:
+    """The metrics of the stored evaluation of a checkpoint, `{}` when there is none.
+
+    Reads the small metrics file written beside each evaluation; evaluations stored before
+    it existed are read whole.
+    """
+    path = f"{experiment.artifact_path}/evaluation/{checkpoint}.metrics.json"
+    if workspace.artifacts.exists(path):
+        found: dict[str, dict[str, Any]] = json.loads(workspace.artifacts.get_bytes(path))
+        return found
+    try:
+        return metrics_of(stored_evaluation(workspace, experiment, checkpoint))
+    except NotFound:
+        return {}
 
 
 def _evaluate_target(spec: FeatureSpec, true: np.ndarray, pred: np.ndarray) -> dict[str, Any]:

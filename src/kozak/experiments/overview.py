@@ -1,7 +1,10 @@
 """What the experiment list, detail and comparison views read, assembled from the stores.
 
-`overviews(workspace, project_id)` gives each experiment with its queued or running job, its
-progress (epochs done of planned) and its best epoch's monitored metric; `evaluation_of` a
+`overviews(workspace, project_id, page, where)` gives a page of experiments, each with its queued
+or running job, its progress (epochs done of planned) and its best epoch's monitored metric,
+read from the experiment's row and one joined query (no per-experiment look-ups; the store keeps
+the summaries, `kozak/store/summaries.py`); `recent` the latest changed across the caller's
+projects; `evaluation_of` a
 stored evaluation narrowed to one subset; `compare_in_project` the comparison of experiments
 of one project, with the differences between their graphs added.
 """
@@ -15,7 +18,9 @@ from typing import Any
 from kozak.errors import NotFound
 from kozak.experiments.compare import compare_experiments, flatten
 from kozak.experiments.lifecycle import stored_evaluation
-from kozak.store.entities import EpochMetrics, Experiment, Job
+from kozak.store.entities import Experiment, Job, Project
+from kozak.store.metadata import ExperimentFilter
+from kozak.store.paging import PageOf, PageRequest
 from kozak.store.statuses import JOB_ACTIVE
 from kozak.workspace import Workspace
 
@@ -38,17 +43,13 @@ class Overview:
     epochs: int
     progress: float
     best: BestMetric | None
+    parent_name: str | None = None
 
 
-def _best(experiment: Experiment, epochs: Sequence[EpochMetrics]) -> BestMetric | None:
-    if experiment.best_epoch is None:
+def _best(experiment: Experiment) -> BestMetric | None:
+    if experiment.best_epoch is None or experiment.best_metric is None:
         return None
-    monitor = experiment.settings.get("early_stopping", {}).get("monitor", "val_loss")
-    for epoch in epochs:
-        if epoch.epoch == experiment.best_epoch:
-            value = epoch.metrics.get(monitor)
-            return BestMetric(monitor, None if value is None else float(value), epoch.epoch)
-    return None
+    return BestMetric(experiment.best_metric, experiment.best_value, experiment.best_epoch)
 
 
 def overview(workspace: Workspace, experiment: Experiment, job: Job | None = None) -> Overview:
@@ -58,25 +59,68 @@ def overview(workspace: Workspace, experiment: Experiment, job: Job | None = Non
             experiment.project_id, statuses=JOB_ACTIVE, experiment_id=experiment.id
         )
         job = active[0] if active else None
-    planned = int(experiment.settings.get("epochs", 0)) or 1
+    parent_name = None
+    if experiment.parent_id is not None:
+        try:
+            parent_name = workspace.metadata.get_experiment(
+                experiment.project_id, experiment.parent_id
+            ).name
+        except NotFound:
+            parent_name = None
+    return of_row(experiment, job, parent_name)
+
+
+def of_row(experiment: Experiment, job: Job | None, parent_name: str | None = None) -> Overview:
+    """The overview of an experiment whose active job and parent's name are known."""
+    planned = experiment.epochs_planned or 1
     return Overview(
         experiment=experiment,
         job=job,
         epochs=planned,
         progress=min(1.0, experiment.epochs_done / planned),
-        best=_best(experiment, workspace.metadata.list_epochs(experiment.id)),
+        best=_best(experiment),
+        parent_name=parent_name,
     )
 
 
-def overviews(workspace: Workspace, project_id: str) -> list[Overview]:
-    """Every experiment of a project, oldest first, with its job, progress and best metric."""
-    jobs: dict[str, Job] = {}
-    for job in workspace.metadata.list_jobs(project_id, statuses=JOB_ACTIVE):
-        if job.experiment_id is not None:
-            jobs.setdefault(job.experiment_id, job)
-    return [
-        overview(workspace, e, jobs.get(e.id)) for e in workspace.metadata.list_experiments(project_id)
-    ]
+def overviews(
+    workspace: Workspace,
+    project_id: str,
+    page: PageRequest | None = None,
+    where: ExperimentFilter | None = None,
+) -> PageOf[Overview]:
+    """A page of a project's experiments (default: the first 100, oldest first), with their jobs."""
+    found = workspace.metadata.page_experiments(
+        project_id, page or PageRequest(), where or ExperimentFilter()
+    )
+    return found.map(lambda row: of_row(row.experiment, row.job, row.parent_name))
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """What the experiment list's side panel shows: counts by status, the lowest loss."""
+
+    statuses: dict[str, int]
+    best: Overview | None
+
+
+def project_summary(workspace: Workspace, project_id: str, metric: str = "val_loss") -> ProjectSummary:
+    """Counts by status and the experiment with the best `metric` (two queries)."""
+    best = overviews(
+        workspace, project_id, PageRequest(limit=1, sort="best"), ExperimentFilter(best_metric=metric)
+    )
+    return ProjectSummary(
+        statuses=workspace.metadata.experiment_status_counts(project_id),
+        best=best.items[0] if best.items else None,
+    )
+
+
+def recent(workspace: Workspace, user_id: str, limit: int) -> list[tuple[Overview, Project]]:
+    """The `limit` most recently changed experiments of the user's projects, newest first.
+
+    Their jobs are not looked up (`Overview.job` is None): the panel shows status and progress.
+    """
+    return [(of_row(e, None), p) for e, p in workspace.metadata.recent_experiments(user_id, limit)]
 
 
 def evaluation_of(

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kozak.errors import AlreadyExists, Conflict, InvalidConfig, NotFound
-from kozak.experiments.lifecycle import create_experiment, version_of
+from kozak.experiments.lifecycle import create_experiment, parameter_count, version_of
 from kozak.graph.feature_shapes import FeatureInfo, feature_infos
 from kozak.graph.graph_spec import GraphSpec
 from kozak.graph.presets import PRESETS
@@ -477,7 +477,9 @@ def edit_experiment(
                 status=experiment.status,
             )
         if graph is not None:
-            changes["graph"] = GraphSpec.from_data(dict(graph)).model_dump(mode="json")
+            spec = GraphSpec.from_data(dict(graph))
+            changes["graph"] = spec.model_dump(mode="json")
+            changes["param_count"] = parameter_count(spec, version_of(workspace, experiment))
         if settings is not None:
             merged = deep_merge(experiment.settings, settings)
             changes["settings"] = run_settings_for(version_of(workspace, experiment), merged).model_dump(

@@ -89,6 +89,13 @@ class Experiment(Entity):
     artifact_path: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # Kept by the store from the settings and the best epoch (`store/summaries.py`).
+    epochs_planned: int = 0
+    best_metric: str | None = None
+    best_value: float | None = None
+    best_score: float | None = None
+    # Set by the experiments layer from the graph's shapes; None when they cannot be inferred.
+    param_count: int | None = None
 
 
 class EpochMetrics(Entity):

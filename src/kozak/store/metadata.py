@@ -7,6 +7,7 @@ Implementations raise `NotFound` / `AlreadyExists` for missing and duplicate ent
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,35 @@ from kozak.store.entities import (
     SweepTrial,
     User,
 )
+from kozak.store.paging import PageOf, PageRequest
+
+
+@dataclass(frozen=True)
+class ExperimentFilter:
+    """Which experiments a list page holds; every field given narrows it (None: any).
+
+    `q` is a case-insensitive part of the name, `ids` the experiments themselves;
+    `best_min`/`best_max` bound the best epoch's monitored value (`best_value`), and
+    `best_metric` names that metric.
+    """
+
+    q: str | None = None
+    ids: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    dataset_version_id: str | None = None
+    parent_id: str | None = None
+    best_metric: str | None = None
+    best_min: float | None = None
+    best_max: float | None = None
+
+
+@dataclass(frozen=True)
+class ExperimentListing:
+    """An experiment as a list page holds it: with its active job and its parent's name."""
+
+    experiment: Experiment
+    job: Job | None
+    parent_name: str | None
 
 
 class MetadataStore(abc.ABC):
@@ -50,6 +80,13 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def list_projects(self) -> list[Project]:
         """All projects, oldest first."""
+
+    @abc.abstractmethod
+    def page_user_projects(
+        self, user_id: str, request: PageRequest, q: str | None = None
+    ) -> PageOf[tuple[Project, str]]:
+        """A page of the projects a user is a member of, with their role; `q` a part of the name
+        or description."""
 
     @abc.abstractmethod
     def delete_project(self, project_id: str) -> None:
@@ -74,6 +111,12 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def list_datasets(self, project_id: str) -> list[Dataset]:
         """The datasets of a project, oldest first."""
+
+    @abc.abstractmethod
+    def page_datasets(
+        self, project_id: str, request: PageRequest, q: str | None = None
+    ) -> PageOf[Dataset]:
+        """A page of a project's datasets (default oldest first); `q` a part of the name."""
 
     @abc.abstractmethod
     def delete_dataset(self, dataset_id: str) -> None:
@@ -104,6 +147,14 @@ class MetadataStore(abc.ABC):
     def list_dataset_versions(self, dataset_id: str) -> list[DatasetVersion]:
         """The versions of a dataset, oldest first."""
 
+    @abc.abstractmethod
+    def list_versions_of(self, dataset_ids: list[str]) -> list[DatasetVersion]:
+        """The versions of these datasets in one look-up, oldest first."""
+
+    @abc.abstractmethod
+    def page_dataset_versions(self, dataset_id: str, request: PageRequest) -> PageOf[DatasetVersion]:
+        """A page of a dataset's versions (default oldest first)."""
+
     # Experiments
     @abc.abstractmethod
     def create_experiment(self, experiment: Experiment) -> Experiment:
@@ -116,6 +167,20 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def list_experiments(self, project_id: str) -> list[Experiment]:
         """The experiments of a project, oldest first."""
+
+    @abc.abstractmethod
+    def page_experiments(
+        self, project_id: str, request: PageRequest, where: ExperimentFilter = ExperimentFilter()
+    ) -> PageOf[ExperimentListing]:
+        """A page of a project's experiments (default oldest first), each with its active job."""
+
+    @abc.abstractmethod
+    def experiment_status_counts(self, project_id: str) -> dict[str, int]:
+        """How many of a project's experiments have each status (absent: none)."""
+
+    @abc.abstractmethod
+    def recent_experiments(self, user_id: str, limit: int) -> list[tuple[Experiment, Project]]:
+        """The most recently changed experiments of the projects `user_id` is a member of."""
 
     @abc.abstractmethod
     def update_experiment(self, experiment_id: str, **changes: Any) -> Experiment:
@@ -229,6 +294,17 @@ class MetadataStore(abc.ABC):
         """Jobs, newest first, filtered by project, status and experiment."""
 
     @abc.abstractmethod
+    def page_jobs(
+        self,
+        project_id: str,
+        request: PageRequest,
+        *,
+        statuses: tuple[str, ...] = (),
+        experiment_id: str | None = None,
+    ) -> PageOf[Job]:
+        """A page of a project's jobs (default newest first), by status and experiment."""
+
+    @abc.abstractmethod
     def claim_job(self, worker_id: str, lease_seconds: float) -> Job | None:
         """Atomically take the oldest queued job (FOR UPDATE SKIP LOCKED on PostgreSQL).
 
@@ -312,6 +388,12 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def list_deployments(self, project_id: str) -> list[Deployment]:
         """A project's deployments, oldest first."""
+
+    @abc.abstractmethod
+    def page_deployments(
+        self, project_id: str, request: PageRequest, q: str | None = None
+    ) -> PageOf[Deployment]:
+        """A page of a project's deployments (default oldest first); `q` a part of the name."""
 
     @abc.abstractmethod
     def update_deployment(self, deployment_id: str, **changes: Any) -> Deployment:

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
+from typing import cast as type_cast
 
 from alembic import command
 from alembic.config import Config
@@ -21,8 +22,12 @@ from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Engine,
+    Float,
     Select,
     Update,
+    and_,
+    case,
+    cast,
     create_engine,
     delete,
     event,
@@ -35,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from kozak.errors import (
     AlreadyExists,
@@ -67,8 +72,10 @@ from kozak.store.entities import (
     check_name,
     utcnow,
 )
-from kozak.store.metadata import MetadataStore
-from kozak.store.statuses import JOB_FINISHED
+from kozak.store.metadata import ExperimentFilter, ExperimentListing, MetadataStore
+from kozak.store.paging import PageOf, PageRequest, SortKey, contains, fetch_page
+from kozak.store.statuses import JOB_ACTIVE, JOB_FINISHED
+from kozak.store.summaries import DERIVED, best_summary, planned_epochs
 from kozak.store.tables import (
     ApiTokenRow,
     Base,
@@ -100,6 +107,44 @@ E = TypeVar("E", bound=Entity)
 _CLAIM_ATTEMPTS = 50
 # PostgreSQL advisory lock held while appending events, so ids become visible in id order.
 _EVENTS_LOCK = 0x6B6F7A616B
+
+
+_EXPERIMENT_SORTS = {
+    "created": SortKey(ExperimentRow.created_at),
+    "updated": SortKey(ExperimentRow.updated_at),
+    "name": SortKey(ExperimentRow.name),
+    "status": SortKey(ExperimentRow.status),
+    "progress": SortKey(
+        case(
+            (
+                ExperimentRow.epochs_planned > 0,
+                cast(ExperimentRow.epochs_done, Float) / ExperimentRow.epochs_planned,
+            ),
+            else_=0.0,
+        )
+    ),
+    # Lower `best_score` is better whatever the metric: ascending is best first.
+    "best": SortKey(ExperimentRow.best_score, nullable=True),
+    "epochs": SortKey(ExperimentRow.epochs_done),
+    "params": SortKey(ExperimentRow.param_count, nullable=True),
+}
+_PROJECT_SORTS = {"created": SortKey(ProjectRow.created_at), "name": SortKey(ProjectRow.name)}
+_DATASET_SORTS = {"created": SortKey(DatasetRow.created_at), "name": SortKey(DatasetRow.name)}
+_VERSION_SORTS = {
+    "created": SortKey(DatasetVersionRow.created_at),
+    "name": SortKey(DatasetVersionRow.name),
+    "rows": SortKey(DatasetVersionRow.row_count),
+}
+_DEPLOYMENT_SORTS = {
+    "created": SortKey(DeploymentRow.created_at),
+    "updated": SortKey(DeploymentRow.updated_at),
+    "name": SortKey(DeploymentRow.name),
+}
+_JOB_SORTS = {
+    "created": SortKey(JobRow.created_at),
+    "status": SortKey(JobRow.status),
+    "kind": SortKey(JobRow.kind),
+}
 
 
 def make_engine(url: str) -> Engine:
@@ -160,7 +205,7 @@ def _aware(value: datetime) -> datetime:
 def _changed_rows(session: Session, statement: Update) -> int:
     """Run a guarded UPDATE (compare-and-set) and say how many rows it changed."""
     result = session.execute(statement.execution_options(synchronize_session=False))
-    return cast("CursorResult[Any]", result).rowcount
+    return type_cast("CursorResult[Any]", result).rowcount
 
 
 def _check_changes(kind: str, changes: dict[str, Any], allowed: set[str]) -> None:
@@ -297,6 +342,22 @@ class SqlAlchemyMetadataStore(MetadataStore):
             rows = s.scalars(select(ProjectRow).order_by(ProjectRow.created_at, ProjectRow.name))
             return [_entity(Project, r) for r in rows]
 
+    def page_user_projects(
+        self, user_id: str, request: PageRequest, q: str | None = None
+    ) -> PageOf[tuple[Project, str]]:
+        query = (
+            select(ProjectRow, MemberRow.role)
+            .join(MemberRow, MemberRow.project_id == ProjectRow.id)
+            .where(MemberRow.user_id == user_id)
+        )
+        if q:
+            query = query.where(or_(contains(ProjectRow.name, q), contains(ProjectRow.description, q)))
+        with self._session() as s:
+            found = fetch_page(
+                s, query, request, sorts=_PROJECT_SORTS, default="created", tiebreak=ProjectRow.id
+            )
+            return found.map(lambda row: (_entity(Project, row[0]), row[1]))
+
     def delete_project(self, project_id: str) -> None:
         with self._session() as s:
             row = s.get(ProjectRow, project_id)
@@ -346,6 +407,18 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 .order_by(DatasetRow.created_at, DatasetRow.name)
             )
             return [_entity(Dataset, r) for r in rows]
+
+    def page_datasets(
+        self, project_id: str, request: PageRequest, q: str | None = None
+    ) -> PageOf[Dataset]:
+        query = select(DatasetRow).where(DatasetRow.project_id == project_id)
+        if q:
+            query = query.where(contains(DatasetRow.name, q))
+        with self._session() as s:
+            found = fetch_page(
+                s, query, request, sorts=_DATASET_SORTS, default="created", tiebreak=DatasetRow.id
+            )
+            return found.map(lambda row: _entity(Dataset, row))
 
     def delete_dataset(self, dataset_id: str) -> None:
         with self._session() as s:
@@ -420,6 +493,30 @@ class SqlAlchemyMetadataStore(MetadataStore):
             )
             return [_entity(DatasetVersion, r) for r in rows]
 
+    def list_versions_of(self, dataset_ids: list[str]) -> list[DatasetVersion]:
+        if not dataset_ids:
+            return []
+        with self._session() as s:
+            rows = s.scalars(
+                select(DatasetVersionRow)
+                .where(DatasetVersionRow.dataset_id.in_(dataset_ids))
+                .order_by(DatasetVersionRow.created_at, DatasetVersionRow.name)
+            )
+            return [_entity(DatasetVersion, r) for r in rows]
+
+    def page_dataset_versions(self, dataset_id: str, request: PageRequest) -> PageOf[DatasetVersion]:
+        query = select(DatasetVersionRow).where(DatasetVersionRow.dataset_id == dataset_id)
+        with self._session() as s:
+            found = fetch_page(
+                s,
+                query,
+                request,
+                sorts=_VERSION_SORTS,
+                default="created",
+                tiebreak=DatasetVersionRow.id,
+            )
+            return found.map(lambda row: _entity(DatasetVersion, row))
+
     # Experiments
     def create_experiment(self, experiment: Experiment) -> Experiment:
         check_name(experiment.name, "experiment")
@@ -442,6 +539,12 @@ class SqlAlchemyMetadataStore(MetadataStore):
                     f"the project already has an experiment named {experiment.name!r}",
                     experiment=experiment.name,
                 )
+            experiment = experiment.model_copy(
+                update={
+                    "epochs_planned": planned_epochs(experiment.settings),
+                    **best_summary(experiment.settings, None, None),
+                }
+            )
             s.add(ExperimentRow(**experiment.model_dump()))
         return experiment
 
@@ -469,10 +572,82 @@ class SqlAlchemyMetadataStore(MetadataStore):
             )
             return [_entity(Experiment, r) for r in rows]
 
+    def page_experiments(
+        self, project_id: str, request: PageRequest, where: ExperimentFilter = ExperimentFilter()
+    ) -> PageOf[ExperimentListing]:
+        # At most one active job per experiment (uq_jobs_active_experiment): the join adds no rows.
+        active = and_(JobRow.experiment_id == ExperimentRow.id, JobRow.status.in_(JOB_ACTIVE))
+        parent = aliased(ExperimentRow)
+        query = (
+            select(ExperimentRow, JobRow, parent.name)
+            .outerjoin(JobRow, active)
+            .outerjoin(parent, parent.id == ExperimentRow.parent_id)
+            .where(ExperimentRow.project_id == project_id)
+        )
+        conditions: list[ColumnElement[bool]] = []
+        if where.q:
+            conditions.append(contains(ExperimentRow.name, where.q))
+        if where.ids:
+            conditions.append(ExperimentRow.id.in_(where.ids))
+        if where.statuses:
+            conditions.append(ExperimentRow.status.in_(where.statuses))
+        if where.dataset_version_id is not None:
+            conditions.append(ExperimentRow.dataset_version_id == where.dataset_version_id)
+        if where.parent_id is not None:
+            conditions.append(ExperimentRow.parent_id == where.parent_id)
+        if where.best_metric is not None:
+            conditions.append(ExperimentRow.best_metric == where.best_metric)
+        if where.best_min is not None:
+            conditions.append(ExperimentRow.best_value >= where.best_min)
+        if where.best_max is not None:
+            conditions.append(ExperimentRow.best_value <= where.best_max)
+        with self._session() as s:
+            found = fetch_page(
+                s,
+                query.where(*conditions),
+                request,
+                sorts=_EXPERIMENT_SORTS,
+                default="created",
+                tiebreak=ExperimentRow.id,
+                counted=select(ExperimentRow.id).where(
+                    ExperimentRow.project_id == project_id, *conditions
+                ),
+            )
+            return found.map(
+                lambda row: ExperimentListing(
+                    _entity(Experiment, row[0]),
+                    None if row[1] is None else _entity(Job, row[1]),
+                    row[2],
+                )
+            )
+
+    def experiment_status_counts(self, project_id: str) -> dict[str, int]:
+        with self._session() as s:
+            rows = s.execute(
+                select(ExperimentRow.status, func.count())
+                .where(ExperimentRow.project_id == project_id)
+                .group_by(ExperimentRow.status)
+            ).all()
+            return {status: count for status, count in rows}
+
+    def recent_experiments(self, user_id: str, limit: int) -> list[tuple[Experiment, Project]]:
+        with self._session() as s:
+            rows = s.execute(
+                select(ExperimentRow, ProjectRow)
+                .join(ProjectRow, ProjectRow.id == ExperimentRow.project_id)
+                .join(
+                    MemberRow,
+                    and_(MemberRow.project_id == ProjectRow.id, MemberRow.user_id == user_id),
+                )
+                .order_by(ExperimentRow.updated_at.desc(), ExperimentRow.id.desc())
+                .limit(limit)
+            ).all()
+            return [(_entity(Experiment, e), _entity(Project, p)) for e, p in rows]
+
     def update_experiment(self, experiment_id: str, **changes: Any) -> Experiment:
         if "name" in changes:
             check_name(changes["name"], "experiment")
-        fixed = {"id", "project_id", "created_at"}
+        fixed = {"id", "project_id", "created_at", *DERIVED}
         unknown = set(changes) - (set(Experiment.model_fields) - fixed)
         if unknown:
             raise StoreError(f"cannot change experiment fields {sorted(unknown)}")
@@ -484,9 +659,27 @@ class SqlAlchemyMetadataStore(MetadataStore):
             updated = Experiment.model_validate(
                 {**current.model_dump(), **changes, "updated_at": utcnow()}
             )
+            if "best_epoch" in changes or "settings" in changes:
+                updated = updated.model_copy(update=self._summary(s, updated))
             for key, value in updated.model_dump().items():
                 setattr(row, key, value)
             return updated
+
+    @staticmethod
+    def _summary(s: Session, experiment: Experiment) -> dict[str, Any]:
+        """The derived list fields of `experiment` (one look-up of its best epoch's metrics)."""
+        metrics = None
+        if experiment.best_epoch is not None:
+            metrics = s.scalar(
+                select(EpochMetricsRow.metrics).where(
+                    EpochMetricsRow.experiment_id == experiment.id,
+                    EpochMetricsRow.epoch == experiment.best_epoch,
+                )
+            )
+        return {
+            "epochs_planned": planned_epochs(experiment.settings),
+            **best_summary(experiment.settings, experiment.best_epoch, metrics),
+        }
 
     def delete_experiment(self, experiment_id: str) -> None:
         with self._session() as s:
@@ -505,6 +698,14 @@ class SqlAlchemyMetadataStore(MetadataStore):
                     )
                 )
                 s.add(EpochMetricsRow(**item.model_dump()))
+            # An epoch logged again may be the best one: its summary follows the new metrics.
+            for experiment_id in {item.experiment_id for item in metrics}:
+                row = s.get(ExperimentRow, experiment_id)
+                logged = {item.epoch for item in metrics if item.experiment_id == experiment_id}
+                if row is not None and row.best_epoch in logged:
+                    s.flush()
+                    for key, value in self._summary(s, _entity(Experiment, row)).items():
+                        setattr(row, key, value)
 
     def list_epochs(self, experiment_id: str) -> list[EpochMetrics]:
         with self._session() as s:
@@ -727,6 +928,25 @@ class SqlAlchemyMetadataStore(MetadataStore):
         with self._session() as s:
             rows = s.scalars(query.order_by(JobRow.created_at.desc(), JobRow.id.desc()))
             return [_entity(Job, r) for r in rows]
+
+    def page_jobs(
+        self,
+        project_id: str,
+        request: PageRequest,
+        *,
+        statuses: tuple[str, ...] = (),
+        experiment_id: str | None = None,
+    ) -> PageOf[Job]:
+        query = select(JobRow).where(JobRow.project_id == project_id)
+        if statuses:
+            query = query.where(JobRow.status.in_(statuses))
+        if experiment_id is not None:
+            query = query.where(JobRow.experiment_id == experiment_id)
+        with self._session() as s:
+            found = fetch_page(
+                s, query, request, sorts=_JOB_SORTS, default="-created", tiebreak=JobRow.id
+            )
+            return found.map(lambda row: _entity(Job, row))
 
     def claim_job(self, worker_id: str, lease_seconds: float) -> Job | None:
         # PostgreSQL locks the oldest queued row and skips rows other workers hold, so the guarded
@@ -964,6 +1184,23 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 .order_by(DeploymentRow.created_at, DeploymentRow.id)
             )
             return [_entity(Deployment, r) for r in rows]
+
+    def page_deployments(
+        self, project_id: str, request: PageRequest, q: str | None = None
+    ) -> PageOf[Deployment]:
+        query = select(DeploymentRow).where(DeploymentRow.project_id == project_id)
+        if q:
+            query = query.where(contains(DeploymentRow.name, q))
+        with self._session() as s:
+            found = fetch_page(
+                s,
+                query,
+                request,
+                sorts=_DEPLOYMENT_SORTS,
+                default="created",
+                tiebreak=DeploymentRow.id,
+            )
+            return found.map(lambda row: _entity(Deployment, row))
 
     def update_deployment(self, deployment_id: str, **changes: Any) -> Deployment:
         _check_changes("deployment", changes, {"name", "enabled", "token_hash", "token_prefix"})

@@ -29,6 +29,7 @@ class Base(DeclarativeBase):
 
 class ProjectRow(Base):
     __tablename__ = "projects"
+    __table_args__ = (Index("ix_projects_created_at", "created_at", "id"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -74,7 +75,15 @@ class DatasetVersionRow(Base):
 
 class ExperimentRow(Base):
     __tablename__ = "experiments"
-    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_experiments_project_name"),)
+    # The list's sorts and filters (`store/paging.py`): every one starts from the project.
+    __table_args__ = (
+        UniqueConstraint("project_id", "name", name="uq_experiments_project_name"),
+        Index("ix_experiments_project_created", "project_id", "created_at", "id"),
+        Index("ix_experiments_project_updated", "project_id", "updated_at", "id"),
+        Index("ix_experiments_project_status", "project_id", "status"),
+        Index("ix_experiments_project_best", "project_id", "best_score", "id"),
+        Index("ix_experiments_updated_at", "updated_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     project_id: Mapped[str] = mapped_column(
@@ -91,11 +100,17 @@ class ExperimentRow(Base):
     best_epoch: Mapped[int | None] = mapped_column(Integer, nullable=True)
     epochs_done: Mapped[int] = mapped_column(Integer)
     parent_id: Mapped[str | None] = mapped_column(
-        String(32), ForeignKey("experiments.id", ondelete="SET NULL"), nullable=True
+        String(32), ForeignKey("experiments.id", ondelete="SET NULL"), nullable=True, index=True
     )
     artifact_path: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Summaries the list shows, kept up to date by the store (`store/summaries.py`).
+    epochs_planned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    best_metric: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    best_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    best_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    param_count: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class EpochMetricsRow(Base):
@@ -163,6 +178,7 @@ class JobRow(Base):
     __tablename__ = "jobs"
     __table_args__ = (
         Index("ix_jobs_status_created_at", "status", "created_at"),
+        Index("ix_jobs_project_created", "project_id", "created_at", "id"),
         # One queued or running job per experiment, even when two servers enqueue at once.
         Index(
             "uq_jobs_active_experiment",
@@ -237,7 +253,10 @@ class DraftRow(Base):
 
 class DeploymentRow(Base):
     __tablename__ = "deployments"
-    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_deployments_project_name"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "name", name="uq_deployments_project_name"),
+        Index("ix_deployments_project_created", "project_id", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     project_id: Mapped[str] = mapped_column(

@@ -23,7 +23,8 @@ export function useDatasets(projectId: string) {
   return useQuery({
     queryKey: datasetsKey(projectId),
     queryFn: () =>
-      call(api.GET("/api/projects/{project_id}/datasets", { params: { path: { project_id: projectId } } })),
+      // A project holds a handful of datasets: the views show them all (up to the page maximum).
+      call(api.GET("/api/projects/{project_id}/datasets", { params: { path: { project_id: projectId }, query: { limit: 1000 } } })),
   });
 }
 

@@ -4,12 +4,14 @@
  */
 import { Alert, Button, Group, Modal, Select, Stack, Switch, Text, TextInput } from "@mantine/core";
 import { IconAlertTriangle, IconRocket } from "@tabler/icons-react";
+import { useDebouncedValue } from "@mantine/hooks";
 import { useState, type FormEvent } from "react";
 
 import { errorMessage } from "../../api/client";
 import type { ExperimentSummary } from "../../api/types";
 import { formatMetric } from "../../format";
-import { useExperiments } from "../../projects/queries";
+import { useExperimentSearch } from "../../projects/queries";
+import { PICKER_LIMIT } from "../shared/ExperimentPicker";
 import { useCreateDeployment, useEpochs } from "./queries";
 import type { DeploymentWithToken } from "./types";
 
@@ -29,14 +31,17 @@ export function NewDeploymentModal({ projectId, opened, onClose, onCreated }: Pr
 }
 
 function NewDeploymentForm({ projectId, onClose, onCreated }: Omit<Props, "opened">) {
-  const experiments = useExperiments(projectId);
-  const completed = (experiments.data?.data ?? []).filter((e) => e.status === "completed");
-  const [experimentId, setExperimentId] = useState<string | null>(null);
+  const [search, setSearch] = useState("");
+  const [debounced] = useDebouncedValue(search.trim(), 150);
+  const experiments = useExperimentSearch(projectId, { q: debounced || undefined, status: ["completed"], sort: "-updated", limit: PICKER_LIMIT });
+  const found = experiments.data?.data ?? [];
+  const [picked, setPicked] = useState<ExperimentSummary | null>(null);
+  const completed = picked && !found.some((e) => e.id === picked.id) ? [picked, ...found] : found;
   const [checkpoint, setCheckpoint] = useState<string>("best");
   const [name, setName] = useState("");
   const [enabled, setEnabled] = useState(true);
   const create = useCreateDeployment(projectId);
-  const chosen = completed.find((e) => e.id === experimentId) ?? completed[completed.length - 1] ?? null;
+  const chosen = picked ?? (debounced ? null : (found[0] ?? null));
   const epochs = useEpochs(projectId, chosen?.id ?? null);
 
   const submit = (event: FormEvent) => {
@@ -53,7 +58,7 @@ function NewDeploymentForm({ projectId, onClose, onCreated }: Omit<Props, "opene
     );
   };
 
-  if (!experiments.isLoading && completed.length === 0) {
+  if (!experiments.isLoading && !debounced && completed.length === 0) {
     return (
       <Stack>
         <Alert color="gray" variant="light" title="No completed experiment yet">
@@ -73,13 +78,21 @@ function NewDeploymentForm({ projectId, onClose, onCreated }: Omit<Props, "opene
       <Stack>
         <Select
           label="Experiment"
-          description="Completed experiments of this project"
+          description={
+            (experiments.data?.count ?? 0) > PICKER_LIMIT
+              ? `Completed experiments of this project: the ${PICKER_LIMIT} latest shown, type to search`
+              : "Completed experiments of this project"
+          }
           data={completed.map((e) => ({ value: e.id, label: e.name }))}
           value={chosen?.id ?? null}
           onChange={(value) => {
-            setExperimentId(value);
+            setPicked(completed.find((e) => e.id === value) ?? null);
             setCheckpoint("best");
           }}
+          searchValue={search}
+          onSearchChange={setSearch}
+          filter={({ options }) => options}
+          nothingFoundMessage="No completed experiment matches"
           renderOption={({ option }) => <ExperimentOption experiment={completed.find((e) => e.id === option.value)!} />}
           allowDeselect={false}
           searchable

@@ -11,7 +11,7 @@ import { useState } from "react";
 import { Navigate, Route, Routes, useNavigate, useParams } from "react-router";
 
 import type { Project } from "../../api/types";
-import { useExperiments } from "../../projects/queries";
+import { useExperimentNames } from "../../projects/queries";
 import type { ViewProps } from "../registry";
 import { DeploymentDetail } from "./DeploymentDetail";
 import { DeploymentInspector } from "./DeploymentInspector";
@@ -40,8 +40,8 @@ function DeploymentPage({ project }: { project: Project }) {
   const base = `/projects/${project.id}/deployment`;
   const navigate = useNavigate();
   const deployments = useDeployments(project.id);
-  const experiments = useExperiments(project.id);
   const list = deployments.data?.data ?? [];
+  const names = useExperimentNames(project.id, list.map((d) => d.experiment_id ?? ""));
   const requestsToday = useRequestsToday(project.id, list);
   const [creating, modal] = useDisclosure(false);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
@@ -52,7 +52,7 @@ function DeploymentPage({ project }: { project: Project }) {
   if (!deploymentId && list.length > 0) return <Navigate to={`${base}/${list[list.length - 1]!.id}`} replace />;
   if (deploymentId && !selected) return <Navigate to={base} replace />;
 
-  const experimentNames = Object.fromEntries((experiments.data?.data ?? []).map((e) => [e.id, e.name]));
+  const experimentNames = Object.fromEntries(names);
   const reveal = (deployment: DeploymentWithToken) => setRevealed({ id: deployment.id, token: deployment.token });
   return (
     <Stack p="lg" gap="md">

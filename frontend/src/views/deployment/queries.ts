@@ -21,7 +21,8 @@ export function useDeployments(projectId: string) {
   return useQuery({
     queryKey: listKey(projectId),
     queryFn: () =>
-      call(api.GET("/api/projects/{project_id}/deployments", { params: { path: { project_id: projectId } } })),
+      // The view lists every deployment (up to the page maximum); there are few per project.
+      call(api.GET("/api/projects/{project_id}/deployments", { params: { path: { project_id: projectId }, query: { limit: 1000 } } })),
   });
 }
 

@@ -2,7 +2,7 @@
  * Experiments side by side: their curves overlaid, a table of their metrics (the best of each
  * row in bold), the run settings that differ, and how their graphs differ.
  */
-import { Anchor, Badge, Box, Card, ColorSwatch, Group, Loader, MultiSelect, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Box, Card, ColorSwatch, Group, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { IconArrowLeft } from "@tabler/icons-react";
 import { useState, type ReactNode } from "react";
 import { Link, useSearchParams } from "react-router";
@@ -13,7 +13,8 @@ import { formatCount, formatMetric } from "../../format";
 import { axisName, EvalChart, PALETTE, REFERENCE_COLOR, tooltip, type ChartOption } from "./chart";
 import "./evaluation.css";
 import { bareLabel, higherIsBetter, metricLabel, PAPER_REFERENCE } from "./metrics";
-import { useComparison, useExperimentList, type Comparison } from "./queries";
+import { ExperimentMultiPicker } from "../shared/ExperimentPicker";
+import { useComparison, type Comparison } from "./queries";
 
 function display(value: unknown): string {
   if (value === null || value === undefined) return "—";
@@ -26,9 +27,7 @@ function display(value: unknown): string {
 export function CompareView({ projectId, base }: { projectId: string; base: string }) {
   const [params, setParams] = useSearchParams();
   const ids = (params.get("ids") ?? "").split(",").filter(Boolean);
-  const list = useExperimentList(projectId);
   const comparison = useComparison(projectId, ids);
-  const options = (list.data?.data ?? []).map((e) => ({ value: e.id, label: e.name }));
   const choose = (next: string[]) => setParams({ ids: next.join(",") }, { replace: true });
 
   let body: ReactNode;
@@ -48,14 +47,12 @@ export function CompareView({ projectId, base }: { projectId: string; base: stri
           </Anchor>
           <Title order={4}>Compare experiments</Title>
         </Stack>
-        <MultiSelect
+        <ExperimentMultiPicker
+          projectId={projectId}
           aria-label="Experiments to compare"
           placeholder="Add an experiment"
-          data={options}
           value={ids}
           onChange={choose}
-          searchable
-          limit={100}
           maxValues={50}
           size="sm"
         />

@@ -36,6 +36,7 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 
 import type { components } from "../../api/schema";
+import { useTakenNames } from "../../projects/queries";
 import { notifyDone, notifyError } from "../../shell/notify";
 import {
   isActive,
@@ -45,7 +46,6 @@ import {
   useContinue,
   useDeploy,
   useExperimentAction,
-  useExperimentList,
   type Experiment,
 } from "./queries";
 
@@ -154,9 +154,8 @@ function freeName(base: string, taken: Set<string>): string {
 }
 
 function CloneModal({ projectId, experiment, opened, onClose, onCloned }: Props & { opened: boolean; onClose: () => void }) {
-  const list = useExperimentList(projectId);
   const clone = useClone(projectId, experiment.id);
-  const taken = new Set(list.data?.data.map((e) => e.name));
+  const taken = useTakenNames(projectId, experiment.name, opened);
   const optimizer = (experiment.settings.optimizer ?? {}) as { lr?: number; name?: string };
   const [name, setName] = useState("");
   const [withWeights, setWithWeights] = useState(false);

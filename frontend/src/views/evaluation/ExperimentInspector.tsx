@@ -8,7 +8,7 @@ import { Inspector } from "../../shell/Inspector";
 import { useDatasets } from "../datasets/queries";
 import { ExperimentStatus } from "../shared/ExperimentStatus";
 import { metricLabel } from "./metrics";
-import type { Experiment, ExperimentListItem } from "./queries";
+import type { Experiment } from "./queries";
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -46,7 +46,7 @@ export function ExperimentInspector({
   projectId: string;
   experiment: Experiment;
   base: string;
-  parent: ExperimentListItem | undefined;
+  parent: { id: string; name: string } | undefined;
 }) {
   const datasets = useDatasets(projectId);
   const settings = experiment.settings as Settings;

@@ -1,12 +1,13 @@
 /**
- * The project's experiments: a filterable, sortable table that renders only the rows in view
- * (fixed-height rows, spacers above and below), so hundreds of experiments scroll smoothly.
- * Rows open an experiment; ticked rows are compared.
+ * The project's experiments: a table the server searches, filters and sorts, fetched a page at a
+ * time as it scrolls; it renders only the rows in view (fixed-height rows, spacers above and below
+ * sized by the total), so thousands of experiments scroll smoothly. Rows open an experiment;
+ * ticked rows are compared.
  */
 import { Anchor, Badge, Box, Button, Card, Checkbox, Group, Loader, Progress, SegmentedControl, Stack, Text, TextInput, ThemeIcon, Title, UnstyledButton } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconArrowsSort, IconChartDots, IconChartLine, IconSearch, IconSortAscending, IconSortDescending } from "@tabler/icons-react";
-import { useEffect, useMemo, useRef, useState, type UIEvent } from "react";
+import { useEffect, useRef, useState, type UIEvent } from "react";
 import { Link, useNavigate } from "react-router";
 
 import { formatMetric, formatWhen } from "../../format";
@@ -14,7 +15,10 @@ import { Inspector } from "../../shell/Inspector";
 import { ExperimentStatus } from "../shared/ExperimentStatus";
 import { metricLabel } from "./metrics";
 import "./evaluation.css";
-import { isActive, useExperimentList, type ExperimentListItem } from "./queries";
+import type { components } from "../../api/schema";
+import { useExperimentCounts, useExperimentPages, type ListQuery } from "./queries";
+
+type ExperimentCounts = components["schemas"]["ExperimentCounts"];
 
 const ROW_HEIGHT = 45;
 const OVERSCAN = 8;
@@ -30,55 +34,42 @@ const FILTERS: { value: Filter; label: string }[] = [
   { value: "created", label: "Not run" },
 ];
 
-function matches(experiment: ExperimentListItem, filter: Filter): boolean {
-  if (filter === "all") return true;
-  if (filter === "active") return isActive(experiment);
-  if (filter === "failed") return experiment.status === "failed" || experiment.status === "stopped";
-  return experiment.status === filter && !isActive(experiment);
+const FILTER_STATUSES: Record<Filter, ListQuery["status"]> = {
+  all: undefined,
+  active: ["queued", "running", "evaluating"],
+  completed: ["completed"],
+  failed: ["failed", "stopped"],
+  created: ["created"],
+};
+
+/**
+ * The server's sort for a column and direction. "best" ascending is best first whatever the
+ * metric (the server knows whether it is minimised or maximised); other keys sort by value.
+ */
+function serverSort(key: SortKey, direction: 1 | -1): string {
+  return `${direction === 1 ? "" : "-"}${key}`;
 }
 
-function sortValue(experiment: ExperimentListItem, key: SortKey): string | number | null {
-  switch (key) {
-    case "name":
-      return experiment.name.toLowerCase();
-    case "status":
-      return experiment.status;
-    case "progress":
-      return experiment.progress;
-    case "best":
-      return experiment.best_metric?.value ?? null;
-    case "updated":
-      return experiment.updated_at;
-  }
-}
-
-/** Compare two rows; missing values sort last whichever the direction. */
-function compareRows(a: ExperimentListItem, b: ExperimentListItem, key: SortKey, direction: 1 | -1): number {
-  const x = sortValue(a, key);
-  const y = sortValue(b, key);
-  if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-  return (x < y ? -1 : x > y ? 1 : 0) * direction;
+/** The first click on a column: names and statuses A to Z, the best first, the rest newest or most first. */
+function firstDirection(key: SortKey): 1 | -1 {
+  return key === "name" || key === "status" || key === "best" ? 1 : -1;
 }
 
 export function ExperimentList({ projectId, base }: { projectId: string; base: string }) {
-  const experiments = useExperimentList(projectId);
   const navigate = useNavigate();
   const [query, setQuery] = useState("");
-  const [debounced] = useDebouncedValue(query, 120);
+  const [debounced] = useDebouncedValue(query.trim(), 150);
   const [filter, setFilter] = useState<Filter>("all");
   const [sort, setSort] = useState<{ key: SortKey; direction: 1 | -1 }>({ key: "updated", direction: -1 });
+  const experiments = useExperimentPages(projectId, { q: debounced, status: FILTER_STATUSES[filter], sort: serverSort(sort.key, sort.direction) });
+  const counts = useExperimentCounts(projectId);
   const [selected, setSelected] = useState<string[]>([]);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
   const frame = useRef(0);
 
-  const all = experiments.data?.data ?? [];
-  const rows = useMemo(() => {
-    const needle = debounced.trim().toLowerCase();
-    const kept = all.filter((e) => matches(e, filter) && (!needle || e.name.toLowerCase().includes(needle)));
-    return kept.sort((a, b) => compareRows(a, b, sort.key, sort.direction));
-  }, [all, debounced, filter, sort]);
-
+  const rows = experiments.items;
+  const everything = counts.data?.count ?? 0;
   const [scroller, setScroller] = useState<HTMLDivElement | null>(null);
   useEffect(() => {
     if (!scroller) return;
@@ -87,6 +78,12 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
     observer.observe(scroller);
     return () => observer.disconnect();
   }, [scroller]);
+  // Another search, filter or order is another list: show it from its top.
+  const listed = `${debounced}|${filter}|${sort.key}|${sort.direction}`;
+  useEffect(() => {
+    if (scroller) scroller.scrollTop = 0;
+    setScrollTop(0);
+  }, [listed, scroller]);
   const onScroll = (event: UIEvent<HTMLDivElement>) => {
     const top = event.currentTarget.scrollTop;
     cancelAnimationFrame(frame.current);
@@ -96,11 +93,15 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
   const visible = rows.slice(first, last);
-  const names = new Map(all.map((e) => [e.id, e.name]));
+  // Fetch the next page when the rows in view come near the end of those loaded.
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = experiments;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && last + OVERSCAN >= rows.length) void fetchNextPage();
+  }, [last, rows.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   const sortBy = (key: SortKey) =>
-    setSort((s) => (s.key === key ? { key, direction: s.direction === 1 ? -1 : 1 } : { key, direction: key === "name" || key === "status" ? 1 : -1 }));
+    setSort((s) => (s.key === key ? { key, direction: s.direction === 1 ? -1 : 1 } : { key, direction: firstDirection(key) }));
   const header = (key: SortKey, label: string, width?: number | string) => (
     <th style={{ width }} aria-sort={sort.key === key ? (sort.direction === 1 ? "ascending" : "descending") : "none"}>
       <UnstyledButton onClick={() => sortBy(key)} className="eval-sort">
@@ -116,8 +117,8 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
     </th>
   );
 
-  if (experiments.isLoading) return <Loader m="xl" />;
-  if (all.length === 0) {
+  if (experiments.isLoading && counts.isLoading) return <Loader m="xl" />;
+  if (!counts.isLoading && everything === 0) {
     return (
       <Stack align="center" justify="center" h="100%" p="xl">
         <Card withBorder radius="md" p="xl" maw={520}>
@@ -139,12 +140,12 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
   }
   return (
     <Stack p="lg" gap="sm" style={{ flex: 1, minHeight: 0 }}>
-      <ListSummary experiments={all} base={base} />
+      <ListSummary counts={counts.data} base={base} />
       <Group justify="space-between" wrap="nowrap">
         <Group gap="sm" wrap="nowrap">
           <Title order={4}>Experiments</Title>
           <Badge variant="light" color="gray">
-            {rows.length === all.length ? all.length : `${rows.length} of ${all.length}`}
+            {experiments.total === everything ? everything : `${experiments.total} of ${everything}`}
           </Badge>
         </Group>
         <Button
@@ -174,7 +175,7 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
       </Group>
       <Card withBorder radius="md" p={0} style={{ flex: 1, minHeight: 0, display: "flex" }}>
         <Box ref={setScroller} onScroll={onScroll} style={{ flex: 1, overflow: "auto" }} data-testid="experiment-scroller">
-          <table className="eval-table" aria-label="Experiments" aria-rowcount={rows.length + 1}>
+          <table className="eval-table" aria-label="Experiments" aria-rowcount={experiments.total + 1} aria-busy={experiments.isFetching}>
             <thead>
               <tr>
                 <th style={{ width: 40 }} aria-label="Select" />
@@ -205,7 +206,7 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
                     </Anchor>
                     {e.parent_id && (
                       <Text size="xs" c="dimmed" truncate>
-                        from {names.get(e.parent_id) ?? "a deleted experiment"}
+                        from {e.parent_name ?? "a deleted experiment"}
                       </Text>
                     )}
                   </td>
@@ -239,10 +240,10 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
                   </td>
                 </tr>
               ))}
-              {last < rows.length && <tr aria-hidden style={{ height: (rows.length - last) * ROW_HEIGHT }} />}
+              {last < experiments.total && <tr aria-hidden style={{ height: (experiments.total - last) * ROW_HEIGHT }} />}
             </tbody>
           </table>
-          {rows.length === 0 && (
+          {!experiments.isLoading && rows.length === 0 && (
             <Text size="sm" c="dimmed" p="md">
               No experiment matches.
             </Text>
@@ -254,16 +255,12 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
 }
 
 /** The Inspector beside the list: how many experiments are where, and the best one so far. */
-function ListSummary({ experiments, base }: { experiments: ExperimentListItem[]; base: string }) {
-  const counts = new Map<string, number>();
-  for (const e of experiments) counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
-  // Only experiments judged by the same metric (the usual validation loss) are ranked together.
-  const ranked = experiments.filter((e) => e.best_metric?.name === "val_loss" && typeof e.best_metric.value === "number");
-  const best = ranked.reduce<ExperimentListItem | null>((a, e) => (a === null || e.best_metric!.value! < a.best_metric!.value! ? e : a), null);
+function ListSummary({ counts, base }: { counts: ExperimentCounts | undefined; base: string }) {
+  const best = counts?.best ?? null;
   return (
     <Inspector title="Experiments">
       <Stack gap={6}>
-        {[...counts.entries()].map(([status, count]) => (
+        {Object.entries(counts?.statuses ?? {}).map(([status, count]) => (
           <Group key={status} justify="space-between">
             <Text size="sm" c="dimmed">
               {status}
@@ -272,13 +269,13 @@ function ListSummary({ experiments, base }: { experiments: ExperimentListItem[];
           </Group>
         ))}
       </Stack>
-      {best && (
+      {best?.best_metric && (
         <Text size="sm">
           Lowest validation loss:{" "}
           <Anchor component={Link} to={`${base}/${best.id}`} size="sm">
             {best.name}
           </Anchor>{" "}
-          ({formatMetric(best.best_metric!.value)})
+          ({formatMetric(best.best_metric.value)})
         </Text>
       )}
       <Text size="xs" c="dimmed">

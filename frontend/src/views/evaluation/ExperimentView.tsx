@@ -12,13 +12,12 @@ import { EvaluationPanel } from "./EvaluationPanel";
 import { ExperimentActions } from "./ExperimentActions";
 import { ExperimentInspector } from "./ExperimentInspector";
 import { useLiveExperiment } from "./live";
-import { isActive, useEpochs, useExperiment, useExperimentList } from "./queries";
+import { isActive, useEpochs, useExperiment } from "./queries";
 import { TrainingCurves } from "./TrainingCurves";
 
 export function ExperimentView({ projectId, experimentId, base }: { projectId: string; experimentId: string; base: string }) {
   const experiment = useExperiment(projectId, experimentId);
   const epochs = useEpochs(projectId, experimentId);
-  const list = useExperimentList(projectId);
   const navigate = useNavigate();
   const active = experiment.data ? isActive(experiment.data) : false;
   const progress = useLiveExperiment(projectId, experimentId, active);
@@ -32,7 +31,7 @@ export function ExperimentView({ projectId, experimentId, base }: { projectId: s
     );
   }
   const current = experiment.data;
-  const parent = list.data?.data.find((e) => e.id === current.parent_id);
+  const parentName = current.parent_name;
   return (
     <Box style={{ flex: 1, minHeight: 0, overflow: "auto" }}>
       <Stack p="lg" gap="md" maw={1400}>
@@ -62,7 +61,7 @@ export function ExperimentView({ projectId, experimentId, base }: { projectId: s
         <TrainingCurves experiment={current} epochs={epochs.data ?? []} progress={progress} />
         <EvaluationPanel key={current.id} projectId={projectId} experiment={current} />
       </Stack>
-      <ExperimentInspector projectId={projectId} experiment={current} base={base} parent={parent} />
+      <ExperimentInspector projectId={projectId} experiment={current} base={base} parent={current.parent_id && parentName ? { id: current.parent_id, name: parentName } : undefined} />
     </Box>
   );
 }

@@ -6,11 +6,12 @@
  * experiment, the list and, once it settles, its evaluation. The stream resumes after the last
  * event id this page saw (the browser also sends `Last-Event-ID` when it reconnects by itself).
  */
-import { useQueryClient } from "@tanstack/react-query";
+import { useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
+import type { PageOf } from "../../api/paging";
 import type { ExperimentSummary } from "../../api/types";
-import { experimentsKey } from "../../projects/queries";
+import { experimentListKey } from "../../projects/queries";
 import { epochsKey, evaluationKey, experimentKey, refreshExperiment, type Epoch, type Experiment } from "./queries";
 
 export interface Progress {
@@ -49,8 +50,8 @@ export function useLiveExperiment(projectId: string, experimentId: string, activ
           ? e
           : { ...e, epochs_done: data.epoch, progress: Math.min(1, data.epoch / (e.epochs || 1)) };
       client.setQueryData<Experiment>(experimentKey(projectId, experimentId), (e) => (e ? advance(e) : e));
-      client.setQueryData<{ data: ExperimentSummary[]; count: number }>(experimentsKey(projectId), (page) =>
-        page ? { ...page, data: page.data.map(advance) } : page,
+      client.setQueriesData<InfiniteData<PageOf<ExperimentSummary>>>({ queryKey: [...experimentListKey(projectId), "pages"] }, (found) =>
+        found ? { ...found, pages: found.pages.map((page) => ({ ...page, data: page.data.map(advance) })) } : found,
       );
     });
     source.addEventListener("progress", (event) => {

@@ -8,7 +8,8 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClie
 import { api, call } from "../../api/client";
 import type { components } from "../../api/schema";
 import type { ExperimentSummary } from "../../api/types";
-import { experimentsKey } from "../../projects/queries";
+import { usePages } from "../../api/paging";
+import { experimentListKey, experimentsKey } from "../../projects/queries";
 import { activeJobsKey } from "../../shell/jobs";
 
 export type Experiment = components["schemas"]["ExperimentPublic"];
@@ -36,17 +37,34 @@ const path = (projectId: string, experimentId: string) => ({
   path: { project_id: projectId, experiment_id: experimentId },
 });
 
-/** The project's experiments; refetched every 3 s while one is queued, running or evaluating. */
-export function useExperimentList(projectId: string) {
+export type ListQuery = { q?: string; status?: ExperimentSummary["status"][]; sort?: string };
+export const LIST_PAGE = 100;
+
+export const pagesKey = (projectId: string, query: ListQuery) => [...experimentListKey(projectId), "pages", query] as const;
+
+/**
+ * The project's experiments as the server searches, filters and sorts them, a page at a time;
+ * refetched every 3 s while a loaded one is queued, running or evaluating.
+ */
+export function useExperimentPages(projectId: string, query: ListQuery) {
+  return usePages<ExperimentSummary>(
+    pagesKey(projectId, query),
+    (cursor) =>
+      call(
+        api.GET("/api/projects/{project_id}/experiments", {
+          params: { path: { project_id: projectId }, query: { ...query, q: query.q || undefined, cursor, limit: LIST_PAGE } },
+        }),
+      ),
+    { refetchInterval: (rows) => (rows.some(isActive) ? 3_000 : false) },
+  );
+}
+
+/** How many experiments have each status, and the lowest validation loss. */
+export function useExperimentCounts(projectId: string) {
   return useQuery({
-    queryKey: experimentsKey(projectId),
+    queryKey: [...experimentListKey(projectId), "counts"],
     queryFn: () =>
-      call(api.GET("/api/projects/{project_id}/experiments", { params: { path: { project_id: projectId } } })),
-    // Every row costs the server a look at its epochs: poll large projects less often.
-    refetchInterval: (query) => {
-      const rows = query.state.data?.data ?? [];
-      return rows.some(isActive) ? (rows.length > 200 ? 10_000 : 3_000) : false;
-    },
+      call(api.GET("/api/projects/{project_id}/experiment-counts", { params: { path: { project_id: projectId } } })),
   });
 }
 
@@ -101,7 +119,7 @@ export function useComparison(projectId: string, ids: string[]) {
 /** After an action: the experiment, the list and the running-jobs indicator change. */
 export function refreshExperiment(client: QueryClient, projectId: string, experimentId?: string) {
   if (experimentId) void client.invalidateQueries({ queryKey: experimentKey(projectId, experimentId) });
-  void client.invalidateQueries({ queryKey: experimentsKey(projectId), exact: true });
+  void client.invalidateQueries({ queryKey: experimentListKey(projectId) });
   void client.invalidateQueries({ queryKey: activeJobsKey(projectId) });
 }
 

@@ -167,7 +167,6 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
         <EditorToolbar
           projectId={project.id}
           experiment={experiment}
-          experiments={actions.experiments}
           onNew={onNew}
           onSearch={() => setSearchOpen(true)}
           readOnly={readOnly}

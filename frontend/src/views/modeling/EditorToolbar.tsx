@@ -2,7 +2,7 @@
  * The editor's toolbar: which experiment, undo and redo, clipboard, layout, the YAML panel, the
  * save state and Run (disabled, with the reason, while the model cannot run).
  */
-import { ActionIcon, Button, Divider, Group, Select, Text, Tooltip } from "@mantine/core";
+import { ActionIcon, Button, Divider, Group, Text, Tooltip } from "@mantine/core";
 import {
   IconArrowBackUp,
   IconArrowForwardUp,
@@ -19,14 +19,13 @@ import {
 import type { ReactNode } from "react";
 import { useNavigate } from "react-router";
 
-import type { ExperimentSummary } from "../../api/types";
+import { ExperimentPicker } from "../shared/ExperimentPicker";
 import type { Experiment } from "./queries";
 import { ExperimentBadge } from "./status";
 
 interface Props {
   projectId: string;
   experiment: Experiment;
-  experiments: ExperimentSummary[];
   onNew: () => void;
   onSearch: () => void;
   readOnly: boolean;
@@ -43,18 +42,17 @@ interface Props {
   run: { blocked: string | null; ready: boolean; starting: boolean; start: () => void };
 }
 
-export function EditorToolbar({ projectId, experiment, experiments, onNew, onSearch, readOnly, history, edits, hasSelection, canDelete, hasNodes, onLayout, onFit, yamlOpen, onToggleYaml, saveState, run }: Props) {
+export function EditorToolbar({ projectId, experiment, onNew, onSearch, readOnly, history, edits, hasSelection, canDelete, hasNodes, onLayout, onFit, yamlOpen, onToggleYaml, saveState, run }: Props) {
   const navigate = useNavigate();
   return (
     <Group px="sm" py={6} gap="xs" justify="space-between" wrap="nowrap" style={{ borderBottom: "1px solid var(--mantine-color-default-border)" }}>
       <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
-        <Select
+        <ExperimentPicker
+          projectId={projectId}
           aria-label="Experiment"
           size="xs"
           w={180}
-          searchable
           allowDeselect={false}
-          data={experiments.map((e) => ({ value: e.id, label: e.name }))}
           value={experiment.id}
           onChange={(id) => id && navigate(`/projects/${projectId}/modeling/${id}`)}
         />

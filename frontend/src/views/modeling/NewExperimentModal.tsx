@@ -10,7 +10,7 @@ import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { errorMessage } from "../../api/client";
 import type { FeatureSpec } from "../../api/types";
 import { formatNumber } from "../../format";
-import { useExperiments } from "../../projects/queries";
+import { useTakenNames } from "../../projects/queries";
 import { useDatasets } from "../datasets/queries";
 import { useCreateFromWizard, usePresets, useVersionDetails, type Experiment } from "./queries";
 
@@ -31,7 +31,7 @@ function freeName(taken: Set<string>): string {
 
 export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Props) {
   const datasets = useDatasets(projectId);
-  const experiments = useExperiments(projectId);
+  const taken = useTakenNames(projectId, "Experiment", opened);
   const presets = usePresets();
   const create = useCreateFromWizard(projectId);
   const [step, setStep] = useState(0);
@@ -54,10 +54,9 @@ export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Pr
   // defaults once the lists arrive: the newest dataset and version, "training" and "validation"
   useEffect(() => {
     if (!opened) return;
-    const taken = new Set((experiments.data?.data ?? []).map((e) => e.name));
     setName((current) => current || freeName(taken));
     if (!datasetId && withVersions.length) setDatasetId(withVersions[withVersions.length - 1]!.id);
-  }, [opened, experiments.data, withVersions.length]);
+  }, [opened, taken, withVersions.length]);
   useEffect(() => {
     if (dataset && !dataset.versions.some((v) => v.id === versionId)) setVersionId(dataset.versions[dataset.versions.length - 1]!.id);
   }, [dataset]);

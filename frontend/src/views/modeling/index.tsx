@@ -10,7 +10,7 @@ import { lazy, Suspense } from "react";
 import { Link, Navigate, Route, Routes, useNavigate, useParams } from "react-router";
 
 import type { Project } from "../../api/types";
-import { useExperiments } from "../../projects/queries";
+import { useExperimentSearch } from "../../projects/queries";
 import { useDatasets } from "../datasets/queries";
 import type { ViewProps } from "../registry";
 import { NewExperimentModal } from "./NewExperimentModal";
@@ -48,11 +48,11 @@ function EditorRoute({ project, onNew }: { project: Project; onNew: () => void }
 }
 
 function Start({ project, base, onNew }: { project: Project; base: string; onNew: () => void }) {
-  const experiments = useExperiments(project.id);
+  const latest = useExperimentSearch(project.id, { sort: "-updated", limit: 1 });
   const datasets = useDatasets(project.id);
-  if (experiments.isLoading || datasets.isLoading) return null;
-  const list = [...(experiments.data?.data ?? [])].sort((a, b) => b.updated_at.localeCompare(a.updated_at));
-  if (list[0]) return <Navigate to={`${base}/${list[0].id}`} replace />;
+  if (latest.isLoading || datasets.isLoading) return null;
+  const first = latest.data?.data[0];
+  if (first) return <Navigate to={`${base}/${first.id}`} replace />;
   const hasData = (datasets.data?.data ?? []).some((d) => d.versions.length > 0);
   return (
     <Stack align="center" justify="center" style={{ flex: 1 }} p="xl">

@@ -6,7 +6,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 
 import { api, call } from "../../api/client";
 import type { components } from "../../api/schema";
-import { experimentsKey } from "../../projects/queries";
+import { experimentListKey, experimentsKey } from "../../projects/queries";
 import type { GraphSpec } from "./graph";
 
 type Schemas = components["schemas"];
@@ -87,7 +87,7 @@ export function useCreateFromWizard(projectId: string) {
       call(api.POST("/api/projects/{project_id}/experiments/wizard", { params: { path: { project_id: projectId } }, body })),
     onSuccess: (experiment) => {
       client.setQueryData(experimentKey(projectId, experiment.id), experiment);
-      void client.invalidateQueries({ queryKey: experimentsKey(projectId), exact: true });
+      void client.invalidateQueries({ queryKey: experimentListKey(projectId) });
     },
   });
 }
@@ -110,7 +110,7 @@ export function useUpdateExperiment(projectId: string, experimentId: string) {
       ),
     onSuccess: (experiment, body) => {
       client.setQueryData(experimentKey(projectId, experimentId), experiment);
-      if (body.name) void client.invalidateQueries({ queryKey: experimentsKey(projectId), exact: true });
+      if (body.name) void client.invalidateQueries({ queryKey: experimentListKey(projectId) });
     },
   });
 }
@@ -137,7 +137,7 @@ export function useCloneExperiment(projectId: string, experimentId: string) {
           body: { name, with_weights: false },
         }),
       ),
-    onSuccess: () => client.invalidateQueries({ queryKey: experimentsKey(projectId), exact: true }),
+    onSuccess: () => client.invalidateQueries({ queryKey: experimentListKey(projectId) }),
   });
 }
 

@@ -7,7 +7,7 @@ import { notifications } from "@mantine/notifications";
 import { useState } from "react";
 import { useNavigate } from "react-router";
 
-import { useExperiments } from "../../projects/queries";
+import { useTakenNames } from "../../projects/queries";
 import { notifyError } from "../../shell/notify";
 import { useCloneExperiment, useRunExperiment, type Experiment } from "./queries";
 
@@ -53,9 +53,8 @@ export function useRunActions(projectId: string, experiment: Experiment, save: (
   };
 
   const clone = useCloneExperiment(projectId, experiment.id);
-  const experiments = useExperiments(projectId);
+  const taken = useTakenNames(projectId, experiment.name);
   const cloneAndOpen = () => {
-    const taken = new Set((experiments.data?.data ?? []).map((e) => e.name));
     let k = 2;
     while (taken.has(`${experiment.name} ${k}`)) k += 1;
     clone.mutate(`${experiment.name} ${k}`, {
@@ -64,5 +63,5 @@ export function useRunActions(projectId: string, experiment: Experiment, save: (
     });
   };
 
-  return { start, starting, evaluationPath, cloneAndOpen, cloning: clone.isPending, experiments: experiments.data?.data ?? [] };
+  return { start, starting, evaluationPath, cloneAndOpen, cloning: clone.isPending };
 }

@@ -17,6 +17,7 @@ from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.subsets import SubsetSpec
 from kozak.data.versions import diff_versions
 from kozak.server.deps import CurrentUser, LongWorkDep, ProjectEditor, ProjectViewer, WorkspaceDep
+from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
 from kozak.server.schemas.datasets import (
     DatasetPublic,
@@ -203,10 +204,12 @@ def save_draft(body: DraftSave, draft: EditedDraft, workspace: WorkspaceDep) -> 
 
 # Datasets and versions
 @router.get("/datasets")
-def list_datasets(project: ProjectViewer, workspace: WorkspaceDep) -> Page[DatasetPublic]:
-    """The project's datasets with a summary of their versions."""
-    found = dataset_catalog.list_datasets(workspace, project.id)
-    return Page.of([DatasetPublic.of(d, versions) for d, versions in found])
+def list_datasets(
+    project: ProjectViewer, workspace: WorkspaceDep, page: PageParams, q: NameSearch = None
+) -> Page[DatasetPublic]:
+    """A page of the project's datasets with their versions. Sorts: `created`, `name`."""
+    found = dataset_catalog.page_datasets(workspace, project.id, page, q)
+    return Page.of_page(found, lambda pair: DatasetPublic.of(*pair))
 
 
 @router.get("/datasets/{dataset}")
@@ -222,9 +225,12 @@ def delete_dataset(dataset: str, project: ProjectEditor, workspace: WorkspaceDep
 
 
 @router.get("/datasets/{dataset}/versions")
-def list_versions(dataset: ViewedDataset, workspace: WorkspaceDep) -> Page[VersionSummary]:
-    """A dataset's versions, oldest first."""
-    return Page.of([VersionSummary.of(v) for v in workspace.metadata.list_dataset_versions(dataset.id)])
+def list_versions(
+    dataset: ViewedDataset, workspace: WorkspaceDep, page: PageParams
+) -> Page[VersionSummary]:
+    """A page of a dataset's versions. Sorts: `created` (default), `name`, `rows`."""
+    found = workspace.metadata.page_dataset_versions(dataset.id, page)
+    return Page.of_page(found, VersionSummary.of)
 
 
 @router.get("/datasets/{dataset}/versions/{version}")

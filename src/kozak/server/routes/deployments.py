@@ -14,6 +14,7 @@ from kozak.deploy import deployments
 from kozak.deploy.host import DeploymentHost
 from kozak.deploy.requests import request_rows
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep
+from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
 from kozak.server.schemas.deployments import (
     DeploymentCreate,
@@ -44,10 +45,15 @@ def _with_token(request: Request, deployment: Deployment, token: str) -> Deploym
 
 @router.get("")
 def list_deployments(
-    project: ProjectViewer, workspace: WorkspaceDep, request: Request
+    project: ProjectViewer,
+    workspace: WorkspaceDep,
+    request: Request,
+    page: PageParams,
+    q: NameSearch = None,
 ) -> Page[DeploymentPublic]:
-    """The project's deployments, oldest first."""
-    return Page.of([_public(request, d) for d in deployments.list_deployments(workspace, project.id)])
+    """A page of the project's deployments. Sorts: `created` (default), `updated`, `name`."""
+    found = workspace.metadata.page_deployments(project.id, page, q)
+    return Page.of_page(found, lambda d: _public(request, d))
 
 
 @router.post("", status_code=201)

@@ -27,6 +27,7 @@ from kozak.server.deps import (
     RunnerDep,
     WorkspaceDep,
 )
+from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
 from kozak.server.schemas.experiments import (
     ComparisonPublic,
@@ -46,10 +47,13 @@ from kozak.server.schemas.experiments import (
 )
 from kozak.server.schemas.jobs import JobPublic
 from kozak.store.entities import Experiment, Project
+from kozak.store.metadata import ExperimentFilter
+from kozak.store.statuses import ExperimentStatus
 from kozak.workspace import Workspace
 
 router = APIRouter(prefix="/projects/{project_id}/experiments", tags=["experiments"])
 
+MAX_IDS = 200
 Checkpoint = Annotated[str, Query(pattern=CHECKPOINT_PATTERN, description="best, last or epoch-N.")]
 Subset = Annotated[str | None, Query(description="One subset; default all.")]
 
@@ -67,9 +71,48 @@ def _safe_name(name: str) -> str:
 
 
 @router.get("")
-def list_experiments(project: ProjectViewer, workspace: WorkspaceDep) -> Page[ExperimentSummary]:
-    """The project's experiments, oldest first, with status, progress and best metric."""
-    return Page.of([ExperimentSummary.of(v) for v in overview.overviews(workspace, project.id)])
+def list_experiments(
+    project: ProjectViewer,
+    workspace: WorkspaceDep,
+    page: PageParams,
+    q: NameSearch = None,
+    id: Annotated[
+        list[Annotated[str, Query(max_length=64)]],
+        Query(max_length=MAX_IDS, description=f"Only these experiments (at most {MAX_IDS})."),
+    ] = [],  # noqa: B006  # FastAPI copies defaults
+    status: Annotated[
+        list[ExperimentStatus], Query(description="Only experiments with one of these statuses.")
+    ] = [],  # noqa: B006  # FastAPI copies defaults
+    dataset_version_id: Annotated[str | None, Query(max_length=64)] = None,
+    parent_id: Annotated[
+        str | None, Query(max_length=64, description="Only clones of this experiment.")
+    ] = None,
+    best_metric: Annotated[
+        str | None, Query(max_length=200, description="Only experiments monitoring this metric.")
+    ] = None,
+    best_min: Annotated[
+        float | None, Query(description="Only a best value (the monitored metric) at least this.")
+    ] = None,
+    best_max: Annotated[float | None, Query(description="Only a best value at most this.")] = None,
+) -> Page[ExperimentSummary]:
+    """A page of the project's experiments with status, job, progress and best metric.
+
+    Sorts: `created` (default, oldest first), `updated`, `name`, `status`, `progress`,
+    `best` (best first, whether the monitored metric is minimised or maximised), `epochs`,
+    `params`; `-` in front reverses. Missing values (no best epoch yet) come last either way.
+    """
+    where = ExperimentFilter(
+        q=q,
+        ids=tuple(id),
+        statuses=tuple(status),
+        dataset_version_id=dataset_version_id,
+        parent_id=parent_id,
+        best_metric=best_metric,
+        best_min=best_min,
+        best_max=best_max,
+    )
+    found = overview.overviews(workspace, project.id, page, where)
+    return Page.of_page(found, ExperimentSummary.of)
 
 
 @router.post("", status_code=201)

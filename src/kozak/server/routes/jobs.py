@@ -9,22 +9,32 @@ from fastapi import APIRouter, Query
 from kozak.experiments import overview
 from kozak.runner import jobs as queue
 from kozak.server.deps import ProjectEditor, ProjectViewer, WorkspaceDep
+from kozak.server.paging import PageParams
 from kozak.server.schemas import Page
 from kozak.server.schemas.jobs import JobDetail, JobPublic
+from kozak.store.statuses import JobStatus
 
 router = APIRouter(prefix="/projects/{project_id}/jobs", tags=["jobs"])
 
 Statuses = Annotated[
-    list[str],
+    list[JobStatus],
     Query(description="Only jobs with one of these statuses (queued, running, completed, ...)."),
 ]
 
 
 @router.get("")
-def list_jobs(project: ProjectViewer, workspace: WorkspaceDep, status: Statuses = []) -> Page[JobPublic]:  # noqa: B006
-    """The project's jobs, newest first."""
-    jobs = workspace.metadata.list_jobs(project.id, statuses=tuple(status))
-    return Page.of([JobPublic.of(j) for j in jobs])
+def list_jobs(
+    project: ProjectViewer,
+    workspace: WorkspaceDep,
+    page: PageParams,
+    status: Statuses = [],  # noqa: B006  # FastAPI copies defaults
+    experiment_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> Page[JobPublic]:
+    """A page of the project's jobs. Sorts: `created`, `status`, `kind`; default `-created`."""
+    found = workspace.metadata.page_jobs(
+        project.id, page, statuses=tuple(status), experiment_id=experiment_id
+    )
+    return Page.of_page(found, JobPublic.of)
 
 
 @router.get("/{job_id}")

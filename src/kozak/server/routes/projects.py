@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from kozak import accounts
 from kozak.server.deps import CurrentUser, ProjectOwner, ProjectViewer, WorkspaceDep
+from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
 from kozak.server.schemas.accounts import MemberPublic, MemberSet, ProjectCreate, ProjectPublic
 
@@ -13,9 +14,13 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 
 
 @router.get("")
-def list_projects(workspace: WorkspaceDep, user: CurrentUser) -> Page[ProjectPublic]:
-    """The projects you are a member of, with your role."""
-    return Page.of([ProjectPublic.of(p, role) for p, role in accounts.user_projects(workspace, user)])
+def list_projects(
+    workspace: WorkspaceDep, user: CurrentUser, page: PageParams, q: NameSearch = None
+) -> Page[ProjectPublic]:
+    """A page of the projects you are a member of, with your role; `q` matches the name or the
+    description. Sorts: `created` (default), `name`."""
+    found = workspace.metadata.page_user_projects(user.id, page, q)
+    return Page.of_page(found, lambda pair: ProjectPublic.of(*pair))
 
 
 @router.post("", status_code=201)

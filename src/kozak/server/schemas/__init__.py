@@ -2,16 +2,22 @@
 
 Inputs forbid unknown fields, so a typo is a 422 naming the field, not a silent no-op, and
 bound every string (`Input`), so no field makes the server hold or hash megabytes.
-List endpoints return `Page[T]`: `{"data": [...], "count": n}`.
+List endpoints return `Page[T]`: `{"data": [...], "count": n, "next_cursor": c}`; `count` is how
+many match in all, `next_cursor` (null on the last page) fetches the next page
+(`kozak.server.paging`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from kozak.store.paging import PageOf
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 class Schema(BaseModel):
@@ -31,11 +37,22 @@ class Input(Schema):
 
 
 class Page(Schema, Generic[T]):
-    """A list of items and how many there are."""
+    """A page of a list: its items, how many match in all, and the cursor of the next page."""
 
     data: list[T]
-    count: int
+    count: int = Field(description="How many items match in all pages (not only this one).")
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` for the next page; null on the last page."
+    )
 
     @classmethod
     def of(cls, items: list[T]) -> Page[T]:
+        """A whole list as one page."""
         return cls(data=items, count=len(items))
+
+    @classmethod
+    def of_page(cls, page: PageOf[U], convert: Callable[[U], T]) -> Page[T]:
+        """A store page, each item converted to its schema."""
+        return cls(
+            data=[convert(item) for item in page.items], count=page.total, next_cursor=page.next_cursor
+        )

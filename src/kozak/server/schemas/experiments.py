@@ -13,13 +13,13 @@ from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
-from kozak.experiments.overview import Overview
+from kozak.experiments.overview import Overview, ProjectSummary
 from kozak.experiments.setup import ExperimentChoices, SetupReport, WizardChoices
 from kozak.graph.graph_spec import GraphSpec
 from kozak.server.schemas import MAX_TEXT, Input, Schema
 from kozak.server.schemas.jobs import JobPublic
 from kozak.server.schemas.models import GraphCheckPublic, IssuePublic, NodeInfoPublic
-from kozak.store.entities import EpochMetrics
+from kozak.store.entities import EpochMetrics, Project
 from kozak.store.statuses import ExperimentStatus
 
 
@@ -119,6 +119,10 @@ class ExperimentSummary(Schema):
     best_epoch: int | None
     best_metric: BestMetricPublic | None
     parent_id: str | None = Field(description="The experiment it was cloned from.")
+    parent_name: str | None = Field(None, description="Its name (null when deleted).")
+    param_count: int | None = Field(
+        description="Trainable parameters of its graph on its data; null when shapes do not resolve."
+    )
     job: JobPublic | None = Field(description="Its queued or running job, if any.")
     created_at: datetime
     updated_at: datetime
@@ -130,6 +134,7 @@ class ExperimentSummary(Schema):
             **e.model_dump(include=set(cls.model_fields)),
             "epochs": view.epochs,
             "progress": view.progress,
+            "parent_name": view.parent_name,
             "best_metric": BestMetricPublic(**vars(view.best)) if view.best else None,
             "job": JobPublic.of(view.job) if view.job else None,
         }
@@ -137,6 +142,38 @@ class ExperimentSummary(Schema):
     @classmethod
     def of(cls, view: Overview) -> ExperimentSummary:
         return cls(**cls.fields_of(view))
+
+
+class ExperimentCounts(Schema):
+    """The project's experiments in numbers: how many per status, and the best by a metric."""
+
+    statuses: dict[str, int] = Field(description="Experiments per status (absent: none).")
+    count: int = Field(description="Experiments in all.")
+    metric: str = Field(description="The metric `best` is judged by.")
+    best: ExperimentSummary | None = Field(description="The best by `metric`; null when none has it.")
+
+    @classmethod
+    def of(cls, summary: ProjectSummary, metric: str) -> ExperimentCounts:
+        return cls(
+            statuses=summary.statuses,
+            count=sum(summary.statuses.values()),
+            metric=metric,
+            best=ExperimentSummary.of(summary.best) if summary.best else None,
+        )
+
+
+class RecentExperiment(Schema):
+    """An experiment changed lately, with the project it is in."""
+
+    project_id: str
+    project_name: str
+    experiment: ExperimentSummary = Field(description="Its `job` is left out (null) here.")
+
+    @classmethod
+    def of(cls, view: Overview, project: Project) -> RecentExperiment:
+        return cls(
+            project_id=project.id, project_name=project.name, experiment=ExperimentSummary.of(view)
+        )
 
 
 class ExperimentPublic(ExperimentSummary):
