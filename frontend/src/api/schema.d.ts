@@ -1457,6 +1457,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sweeps
+         * @description The project's sweeps, oldest first, with trial counts and best values.
+         */
+        get: operations["sweeps-list_sweeps"];
+        put?: never;
+        /**
+         * Start Sweep
+         * @description Create a sweep and queue its first `concurrency` trials.
+         */
+        post: operations["sweeps-start_sweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/sweeps/{sweep_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Sweep
+         * @description A sweep with its trials, best-so-far curve and parameter importances.
+         */
+        get: operations["sweeps-get_sweep"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Sweep
+         * @description Delete a finished sweep and its study; its trials' experiments stay.
+         */
+        delete: operations["sweeps-delete_sweep"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/sweeps/{sweep_id}/best": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Best Trial Experiment
+         * @description The experiment of the best completed trial (to open, clone or deploy).
+         */
+        get: operations["sweeps-best_trial_experiment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/sweeps/{sweep_id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop Sweep
+         * @description Stop a sweep: no more trials; queued ones cancelled, running ones after their batch.
+         */
+        post: operations["sweeps-stop_sweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/run-settings/precision": {
         parameters: {
             query?: never;
@@ -1489,6 +1577,26 @@ export interface paths {
          * @description JSON Schema and defaults of the run settings.
          */
         get: operations["models-get_run_settings_schema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sweep-spaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Space Presets
+         * @description The preset search spaces (e.g. the paper's, `cuperus2017-search`).
+         */
+        get: operations["sweeps-list_space_presets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1760,6 +1868,32 @@ export interface components {
             reason: string;
         };
         /**
+         * Base
+         * @description The model the search starts from: an experiment, or a version with a graph preset.
+         */
+        Base: {
+            /**
+             * Dataset
+             * @description Dataset id or name (without an experiment).
+             */
+            dataset?: string | null;
+            /**
+             * Experiment
+             * @description Experiment id or name: its graph, settings, data.
+             */
+            experiment?: string | null;
+            /**
+             * Preset
+             * @description Graph preset (without an experiment).
+             */
+            preset?: string | null;
+            /**
+             * Version
+             * @description Version id or name of the dataset; default newest.
+             */
+            version?: string | null;
+        };
+        /**
          * BestMetricPublic
          * @description The monitored metric (early stopping's) at the best epoch.
          */
@@ -1770,6 +1904,18 @@ export interface components {
             name: string;
             /** Value */
             value: number | null;
+        };
+        /**
+         * BestPointPublic
+         * @description The best objective after a trial finished (trials in the order they finished).
+         */
+        BestPointPublic: {
+            /** Best */
+            best: number;
+            /** Trial */
+            trial: number;
+            /** Value */
+            value: number;
         };
         /**
          * BlockPublic
@@ -1807,6 +1953,23 @@ export interface components {
              * @description The `type` of graph nodes of this block, e.g. 'conv2d'.
              */
             type: string;
+        };
+        /**
+         * Budget
+         * @description How much searching: trials, and optionally wall time (no trial starts after it).
+         */
+        Budget: {
+            /**
+             * Trials
+             * @description Trials to run (invalid combinations not counted).
+             * @default 20
+             */
+            trials: number;
+            /**
+             * Wall Time S
+             * @description Seconds after which no trial starts.
+             */
+            wall_time_s?: number | null;
         };
         /** ChangesPublic */
         ChangesPublic: {
@@ -2490,7 +2653,7 @@ export interface components {
              */
             feature?: string | null;
             /** @description What to optimise. */
-            objective?: components["schemas"]["Objective"];
+            objective?: components["schemas"]["kozak__design__settings__Objective"];
             /**
              * Proposals
              * @description annealing: random substitutions tried per sequence a round; gradient: substitutions scored exactly per sequence a round.
@@ -2547,6 +2710,58 @@ export interface components {
             start_mean: number;
             /** Stopped */
             stopped: boolean;
+        };
+        /**
+         * Dimension
+         * @description One searched quantity and what it changes.
+         */
+        Dimension: {
+            /**
+             * High
+             * @description Highest value (int, float).
+             */
+            high?: number | null;
+            /**
+             * Log
+             * @description Sample on a log scale (int, float).
+             * @default false
+             */
+            log: boolean;
+            /**
+             * Low
+             * @description Lowest value (int, float).
+             */
+            low?: number | null;
+            /**
+             * Name
+             * @description Name of the dimension, e.g. conv_width.
+             */
+            name: string;
+            /** @description A chain of nodes the value counts copies of. */
+            repeat?: components["schemas"]["Repeat"] | null;
+            /**
+             * Step
+             * @description Spacing of the values (int, float).
+             */
+            step?: number | null;
+            /**
+             * Targets
+             * @description What the value sets: 'node.param' or 'settings.path' (e.g. settings.optimizer.lr).
+             * @default []
+             */
+            targets: string[];
+            /**
+             * Type
+             * @description categorical (values), int or float (low, high).
+             * @default categorical
+             * @enum {string}
+             */
+            type: "categorical" | "int" | "float";
+            /**
+             * Values
+             * @description The choices of a categorical dimension; null (or 'none') means without.
+             */
+            values?: unknown[] | null;
         };
         /** DraftCreate */
         DraftCreate: {
@@ -3760,46 +3975,6 @@ export interface components {
             /** Std */
             std: number;
         };
-        /**
-         * Objective
-         * @description Which prediction a design pushes, and where.
-         */
-        Objective: {
-            /**
-             * Class Name
-             * @description For a classification target: the class whose probability is optimised (default its last class, the positive one of two).
-             */
-            class_name?: string | null;
-            /**
-             * Goal
-             * @description maximize or minimize the prediction, or bring it to `value` (target).
-             * @default maximize
-             * @enum {string}
-             */
-            goal: "maximize" | "minimize" | "target";
-            /**
-             * Index
-             * @description For a regression target with several outputs: which one (0-based).
-             * @default 0
-             */
-            index: number;
-            /**
-             * Target
-             * @description The target to optimise; default the model's first target.
-             */
-            target?: string | null;
-            /**
-             * Uncertainty Penalty
-             * @description With several experiments: subtract this many standard deviations of their predictions from the score, so designs the models disagree on rank lower.
-             * @default 0
-             */
-            uncertainty_penalty: number;
-            /**
-             * Value
-             * @description The value a `target` goal aims at.
-             */
-            value?: number | null;
-        };
         /** OptionsUpdate */
         OptionsUpdate: {
             /**
@@ -3889,10 +4064,18 @@ export interface components {
         };
         /** Page[DesignPublic] */
         Page_DesignPublic_: {
-            /** Count */
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
             count: number;
             /** Data */
             data: components["schemas"]["DesignPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
         };
         /** Page[DraftSummary] */
         Page_DraftSummary_: {
@@ -4023,6 +4206,36 @@ export interface components {
             count: number;
             /** Data */
             data: components["schemas"]["RecentExperiment"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SpacePresetPublic] */
+        Page_SpacePresetPublic_: {
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
+            count: number;
+            /** Data */
+            data: components["schemas"]["SpacePresetPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SweepSummaryPublic] */
+        Page_SweepSummaryPublic_: {
+            /**
+             * Count
+             * @description How many items match in all pages (not only this one).
+             */
+            count: number;
+            /** Data */
+            data: components["schemas"]["SweepSummaryPublic"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` for the next page; null on the last page.
@@ -4170,6 +4383,43 @@ export interface components {
             role: string;
         };
         /**
+         * Pruner
+         * @description When a trial is stopped early from its per-epoch objective (Optuna's pruners).
+         */
+        Pruner: {
+            /**
+             * Min Epochs
+             * @description Successive halving and Hyperband: first rung.
+             * @default 1
+             */
+            min_epochs: number;
+            /**
+             * Name
+             * @description none, median, successive_halving or hyperband.
+             * @default none
+             * @enum {string}
+             */
+            name: "none" | "median" | "successive_halving" | "hyperband";
+            /**
+             * Reduction Factor
+             * @description Successive halving and Hyperband: η.
+             * @default 3
+             */
+            reduction_factor: number;
+            /**
+             * Startup Trials
+             * @description Median: trials that finish before any is pruned.
+             * @default 3
+             */
+            startup_trials: number;
+            /**
+             * Warmup Epochs
+             * @description Median: epochs a trial trains before it can be pruned.
+             * @default 1
+             */
+            warmup_epochs: number;
+        };
+        /**
          * RandomSubset
          * @description Rows whose seeded random number in [0, 100) falls in [start, end).
          */
@@ -4281,6 +4531,23 @@ export interface components {
             project_name: string;
         };
         /**
+         * Repeat
+         * @description A chain of nodes whose number of copies a dimension sets.
+         */
+        Repeat: {
+            /**
+             * Besides
+             * @description Layers the value counts outside the chain: copies = value - besides (conv_layers 2..4 with the first conv outside the chain: besides 1).
+             * @default 0
+             */
+            besides: number;
+            /**
+             * Nodes
+             * @description Node ids of the chain, in order (each feeds the next).
+             */
+            nodes: string[];
+        };
+        /**
          * Residuals
          * @description The distribution of prediction errors (predicted minus true).
          */
@@ -4319,6 +4586,31 @@ export interface components {
             };
         };
         /**
+         * Sampler
+         * @description How the next trial's values are chosen (Optuna's samplers).
+         */
+        Sampler: {
+            /**
+             * Name
+             * @description tpe (default), random, grid or cmaes.
+             * @default tpe
+             * @enum {string}
+             */
+            name: "tpe" | "random" | "grid" | "cmaes";
+            /**
+             * Seed
+             * @description Seed of the sampler (and of every trial's training).
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Startup Trials
+             * @description Random trials before TPE or CMA-ES take over.
+             * @default 10
+             */
+            startup_trials: number;
+        };
+        /**
          * Scatter
          * @description True (x) against predicted (y): every point, or a sample plus a density (`evaluation.plots`).
          */
@@ -4339,6 +4631,17 @@ export interface components {
             x: number[];
             /** Y */
             y: number[];
+        };
+        /**
+         * SearchSpace
+         * @description The dimensions of a search.
+         */
+        SearchSpace: {
+            /**
+             * Dimensions
+             * @description The searched dimensions.
+             */
+            dimensions: components["schemas"]["Dimension"][];
         };
         /**
          * SequenceEncoding
@@ -4384,6 +4687,29 @@ export interface components {
              */
             expires_at: string;
             user: components["schemas"]["UserPublic"];
+        };
+        /**
+         * SpacePresetPublic
+         * @description A preset search space: its dimensions, the graph preset it varies, its run settings.
+         */
+        SpacePresetPublic: {
+            /** Dimensions */
+            dimensions: components["schemas"]["Dimension"][];
+            /** Graph Preset */
+            graph_preset: string;
+            /** Name */
+            name: string;
+            /** Settings */
+            settings: {
+                [key: string]: unknown;
+            };
+            /**
+             * Size
+             * @description How many combinations (null when continuous).
+             */
+            size: number | null;
+            /** Title */
+            title: string;
         };
         /**
          * StartSequences
@@ -4454,6 +4780,217 @@ export interface components {
              * @default
              */
             text: string;
+        };
+        /**
+         * SweepCountsPublic
+         * @description Trials by state, skipped (invalid) combinations and the trial budget.
+         */
+        SweepCountsPublic: {
+            /** Budget */
+            budget: number;
+            /** Complete */
+            complete: number;
+            /** Failed */
+            failed: number;
+            /** Pruned */
+            pruned: number;
+            /** Running */
+            running: number;
+            /** Skipped */
+            skipped: number;
+        };
+        /**
+         * SweepCreate
+         * @description A sweep to create and start in this project (the sweep file without `project`).
+         */
+        SweepCreate: {
+            /** @description The model and data the search starts from. */
+            base: components["schemas"]["Base"];
+            /** @description How many trials, how long. */
+            budget?: components["schemas"]["Budget"];
+            /**
+             * Concurrency
+             * @description Trials queued at once.
+             * @default 1
+             */
+            concurrency: number;
+            /**
+             * Name
+             * @description Name of the sweep.
+             */
+            name: string;
+            /** @description What trials are scored by. */
+            objective?: components["schemas"]["kozak__sweeps__spec__Objective"];
+            /** @description When trials are stopped early. */
+            pruner?: components["schemas"]["Pruner"];
+            /** @description How values are chosen. */
+            sampler?: components["schemas"]["Sampler"];
+            /**
+             * Settings
+             * @description Run settings changed for every trial.
+             * @default {}
+             */
+            settings: {
+                [key: string]: unknown;
+            };
+            /**
+             * Space
+             * @description A preset space's name, or {dimensions: [...]}.
+             */
+            space: string | components["schemas"]["SearchSpace"];
+        };
+        /**
+         * SweepPublic
+         * @description A sweep with everything its page shows.
+         */
+        SweepPublic: {
+            /** Base Experiment Id */
+            base_experiment_id: string | null;
+            /** Best Curve */
+            best_curve: components["schemas"]["BestPointPublic"][];
+            /** Best Trial */
+            best_trial: number | null;
+            /** Best Value */
+            best_value: number | null;
+            counts: components["schemas"]["SweepCountsPublic"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Dataset Version Id */
+            dataset_version_id: string;
+            /** Dimensions */
+            dimensions: string[];
+            /** Direction */
+            direction: string;
+            /** Epochs Trained */
+            epochs_trained: number;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Graph
+             * @description The base graph every trial changes.
+             */
+            graph: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: string;
+            /**
+             * Importances
+             * @description Optuna's parameter importances (fANOVA).
+             */
+            importances: {
+                [key: string]: number;
+            };
+            /** Message */
+            message: string;
+            /** Name */
+            name: string;
+            objective: components["schemas"]["kozak__sweeps__spec__Objective"];
+            /** Project Id */
+            project_id: string;
+            /**
+             * Settings
+             * @description The base run settings of every trial.
+             */
+            settings: {
+                [key: string]: unknown;
+            };
+            /** @description The sweep as created. */
+            spec: components["schemas"]["SweepSpec"];
+            status: components["schemas"]["SweepStatus"];
+            /** Trials */
+            trials: components["schemas"]["TrialPublic"][];
+        };
+        /**
+         * SweepSpec
+         * @description A whole sweep: stored with it, so its trials can be planned by any worker.
+         */
+        SweepSpec: {
+            /** @description The model and data the search starts from. */
+            base: components["schemas"]["Base"];
+            /** @description How many trials, how long. */
+            budget?: components["schemas"]["Budget"];
+            /**
+             * Concurrency
+             * @description Trials queued at once.
+             * @default 1
+             */
+            concurrency: number;
+            /**
+             * Name
+             * @description Name of the sweep in the project.
+             */
+            name: string;
+            /** @description What trials are scored by. */
+            objective?: components["schemas"]["kozak__sweeps__spec__Objective"];
+            /**
+             * Project
+             * @description Project id or name.
+             * @default default
+             */
+            project: string;
+            /** @description When trials are stopped early. */
+            pruner?: components["schemas"]["Pruner"];
+            /** @description How values are chosen. */
+            sampler?: components["schemas"]["Sampler"];
+            /**
+             * Settings
+             * @description Run settings changed for every trial.
+             * @default {}
+             */
+            settings: {
+                [key: string]: unknown;
+            };
+            /**
+             * Space
+             * @description A preset space's name, or {dimensions: [...]}.
+             */
+            space: string | components["schemas"]["SearchSpace"];
+        };
+        /**
+         * SweepStatus
+         * @description Where a hyperparameter sweep stands: trials still to come, or finished (why: its message).
+         * @enum {string}
+         */
+        SweepStatus: "running" | "completed" | "stopped" | "failed";
+        /**
+         * SweepSummaryPublic
+         * @description A sweep in the project's list.
+         */
+        SweepSummaryPublic: {
+            /** Base Experiment Id */
+            base_experiment_id: string | null;
+            /** Best Value */
+            best_value: number | null;
+            counts: components["schemas"]["SweepCountsPublic"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Dataset Version Id */
+            dataset_version_id: string;
+            /** Direction */
+            direction: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Message */
+            message: string;
+            /** Name */
+            name: string;
+            objective: components["schemas"]["kozak__sweeps__spec__Objective"];
+            /** Project Id */
+            project_id: string;
+            status: components["schemas"]["SweepStatus"];
         };
         /**
          * TargetEvaluation
@@ -4553,6 +5090,48 @@ export interface components {
              */
             uncertainty: number;
         };
+        /**
+         * TrialPublic
+         * @description One trial: its values, state, objective and experiment.
+         */
+        TrialPublic: {
+            /** Epochs Done */
+            epochs_done: number;
+            /** Experiment Id */
+            experiment_id: string | null;
+            /** Experiment Name */
+            experiment_name: string | null;
+            /** Experiment Status */
+            experiment_status: string | null;
+            /** Message */
+            message: string;
+            /** Number */
+            number: number;
+            /**
+             * Params
+             * @description Sampled value of each dimension (null: without).
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Pruned Epoch
+             * @description The epoch after which the pruner stopped it.
+             */
+            pruned_epoch: number | null;
+            state: components["schemas"]["TrialState"];
+            /**
+             * Value
+             * @description The objective; null until the trial completes.
+             */
+            value: number | null;
+        };
+        /**
+         * TrialState
+         * @description Where one trial of a sweep stands (Optuna's trial states, as Kozak names them).
+         * @enum {string}
+         */
+        TrialState: "running" | "complete" | "pruned" | "failed";
         /** UploadComplete */
         UploadComplete: {
             /**
@@ -4785,6 +5364,80 @@ export interface components {
              * @description The dataset's name (numbered when a dataset had the one asked).
              */
             name: string;
+        };
+        /**
+         * Objective
+         * @description Which prediction a design pushes, and where.
+         */
+        kozak__design__settings__Objective: {
+            /**
+             * Class Name
+             * @description For a classification target: the class whose probability is optimised (default its last class, the positive one of two).
+             */
+            class_name?: string | null;
+            /**
+             * Goal
+             * @description maximize or minimize the prediction, or bring it to `value` (target).
+             * @default maximize
+             * @enum {string}
+             */
+            goal: "maximize" | "minimize" | "target";
+            /**
+             * Index
+             * @description For a regression target with several outputs: which one (0-based).
+             * @default 0
+             */
+            index: number;
+            /**
+             * Target
+             * @description The target to optimise; default the model's first target.
+             */
+            target?: string | null;
+            /**
+             * Uncertainty Penalty
+             * @description With several experiments: subtract this many standard deviations of their predictions from the score, so designs the models disagree on rank lower.
+             * @default 0
+             */
+            uncertainty_penalty: number;
+            /**
+             * Value
+             * @description The value a `target` goal aims at.
+             */
+            value?: number | null;
+        };
+        /**
+         * Objective
+         * @description What a trial is scored by.
+         *
+         *     Without `subset`, `metric` is an epoch metric (val_loss, val_mse, val_pearson_r2, …) and a
+         *     trial scores its best epoch, which is also what the pruner watches. With `subset`, the best
+         *     checkpoint is evaluated on that subset after training and `metric` is one of its metrics
+         *     (mse, pearson_r2, accuracy, …) of `target` (default the only one); pruning needs no subset.
+         */
+        kozak__sweeps__spec__Objective: {
+            /**
+             * Direction
+             * @description Lower or higher is better.
+             * @default minimize
+             * @enum {string}
+             */
+            direction: "minimize" | "maximize";
+            /**
+             * Metric
+             * @description Metric name.
+             * @default val_loss
+             */
+            metric: string;
+            /**
+             * Subset
+             * @description Evaluate this subset after training; none: epoch metric.
+             */
+            subset?: string | null;
+            /**
+             * Target
+             * @description Target feature (with subset), default the only one.
+             */
+            target?: string | null;
         };
     };
     responses: never;
@@ -7680,6 +8333,198 @@ export interface operations {
             };
         };
     };
+    "sweeps-list_sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SweepSummaryPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "sweeps-start_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SweepCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "sweeps-get_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "sweeps-delete_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "sweeps-best_trial_experiment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "sweeps-stop_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "models-get_auto_precision": {
         parameters: {
             query?: never;
@@ -7716,6 +8561,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunSettingsSchemaPublic"];
+                };
+            };
+        };
+    };
+    "sweeps-list_space_presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SpacePresetPublic_"];
                 };
             };
         };

@@ -9,9 +9,11 @@ import { IconAlertTriangle, IconDna } from "@tabler/icons-react";
 import { useState, type FormEvent } from "react";
 
 import { errorMessage } from "../../api/client";
-import { useExperiments } from "../../projects/queries";
+import { useExperimentSearch } from "../../projects/queries";
 import { SchemaField, type JsonSchema } from "../modeling/fields";
 import { useCreateDesign, useDesignSchema, type DesignCreate, type DesignRecord, type DesignSchema } from "./queries";
+
+const MODEL_CHOICES = 200;
 
 interface Props {
   projectId: string;
@@ -47,9 +49,10 @@ const STRATEGY_FIELDS: Record<string, string[]> = {
 };
 
 function NewDesignForm({ projectId, onClose, onCreated }: Omit<Props, "opened">) {
-  const experiments = useExperiments(projectId);
+  // The latest trained experiments, capped: a picker does not list a project's thousands.
+  const experiments = useExperimentSearch(projectId, { status: ["completed"], sort: "-updated", limit: MODEL_CHOICES });
   const schema = useDesignSchema(projectId);
-  const completed = (experiments.data?.data ?? []).filter((e) => e.status === "completed");
+  const completed = experiments.data?.data ?? [];
   const [models, setModels] = useState<string[]>([]);
   const [name, setName] = useState("");
   const [source, setSource] = useState<Source>("text");
