@@ -1,16 +1,18 @@
-"""A project holding one real object of every kind a route addresses, for tests that walk routes.
+"""Two projects holding one real object of every kind a route addresses, for tests that walk routes.
 
-`seed_project(workspace, owner, name, tiny_dna)` makes the project and, in it, a trained
-experiment (with its dataset and version), a queued job, a deployment, a draft with a file, a
-Data API upload and spares that destructive routes may consume. It answers `{kind: id or name}`:
-the access matrix (tests/api/test_access.py) fills paths and bodies from it, the fuzzer
-(tests/fuzzing.py) fixes path parameters to it, so both reach the lookup behind each route.
+`seed_workspace(workspace, tiny_dna)` makes the users (owner, editor, viewer of project A;
+`outsider`, owner of project B; a few bystanders), an API token each, and in A and B a trained
+experiment (with its dataset and version), a queued job, deployments, drafts with a file, a Data
+API upload and spares that destructive routes consume (`CONSUMERS`). The access matrix
+(tests/api/test_access.py) fills paths and bodies from it and the fuzzer (tests/fuzzing.py) fixes
+path parameters to it, so both reach the lookup and the handler behind each route.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from factories import tiny_experiment
@@ -24,6 +26,57 @@ from kozak.training import RunSettings
 from kozak.workspace import Workspace
 
 FILE = "tiny_dna.csv"
+
+# What each path parameter addresses, by the collection it follows. A route with a parameter
+# missing here fails the access matrix by name: add the kind, and a real object in `seed_project`.
+PATH_KINDS = {
+    "projects/{project_id}": "project",
+    "drafts/{draft_id}": "draft",
+    "data-api/{draft_id}": "upload",
+    "files/{filename}": "file",
+    "features/{feature}": "feature",
+    "subsets/{subset}": "subset",
+    "datasets/{dataset}": "dataset",
+    "versions/{version}": "version",
+    "experiments/{experiment_id}": "experiment",
+    "jobs/{job_id}": "job",
+    "deployments/{deployment_id}": "deployment",
+    "deployment/{deployment_id}": "deployment",
+    "members/{user_ref}": "member",
+    "users/{user_ref}": "user",
+    "tokens/{token_id}": "token",
+    "presets/{name}": "preset",
+}
+
+# Routes that consume or change the state of what they address get an object of their own, so
+# the routes after them still find theirs: route -> {kind: the kind to use instead}.
+CONSUMERS = {
+    "DELETE /api/projects/{project_id}": {"project": "project_spare"},
+    "DELETE /api/projects/{project_id}/drafts/{draft_id}": {"draft": "draft_spare"},
+    "DELETE /api/projects/{project_id}/drafts/{draft_id}/files/{filename}": {"draft": "draft_to_empty"},
+    "DELETE /api/projects/{project_id}/drafts/{draft_id}/features/{feature}": {"draft": "draft_to_trim"},
+    "DELETE /api/projects/{project_id}/drafts/{draft_id}/subsets/{subset}": {"draft": "draft_to_trim"},
+    "PUT /api/projects/{project_id}/drafts/{draft_id}/spec": {"draft": "draft_to_trim"},
+    "POST /api/projects/{project_id}/drafts/{draft_id}/save": {"draft": "draft_to_save"},
+    "DELETE /api/projects/{project_id}/datasets/{dataset}": {"dataset": "dataset_spare"},
+    "DELETE /api/projects/{project_id}/experiments/{experiment_id}": {"experiment": "experiment_spare"},
+    # `stop` stops what `run` queued; the first job queued on an experiment makes the next a conflict
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/run": {
+        "experiment": "experiment_to_run"
+    },
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/stop": {
+        "experiment": "experiment_to_run"
+    },
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/continue": {
+        "experiment": "experiment_to_continue"
+    },
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/evaluate": {
+        "experiment": "experiment_to_evaluate"
+    },
+    "DELETE /api/projects/{project_id}/deployments/{deployment_id}": {"deployment": "deployment_spare"},
+}
+
+USERS = ("owner", "editor", "viewer", "outsider", "leaver", "bystander", "subject")
 
 
 def _draft_with_file(
@@ -49,8 +102,9 @@ def seed_project(workspace: Workspace, owner: User, name: str, tiny_dna: Path) -
     """Create project `name` owned by `owner` with one real object of every kind.
 
     Returns:
-        kind -> the object's id (names for files, features, subsets and presets). Kinds ending
-        in `_spare` are objects of that kind no other route needs, for routes that consume one.
+        kind -> the object's id (names for files, features, subsets and presets; the token of
+        `deployment` as `deployment_token`). Kinds with a suffix (`_spare`, `_to_run`, ...) are
+        objects of that kind for the routes in `CONSUMERS`.
     """
     project = accounts.create_project(workspace, owner, name)
     trained = run_experiment(workspace, tiny_experiment(workspace, name, tiny_dna, name="trained"))
@@ -72,7 +126,7 @@ def seed_project(workspace: Workspace, owner: User, name: str, tiny_dna: Path) -
     job = workspace.metadata.enqueue_job(
         Job(project_id=project.id, experiment_id=untrained["experiment_queued"], kind="train")
     )
-    deployment, _ = create_deployment(workspace, trained, name="served", created_by=owner.name)
+    deployment, token = create_deployment(workspace, trained, name="served", created_by=owner.name)
     spare_deployment, _ = create_deployment(
         workspace, trained, name="disabled", enabled=False, created_by=owner.name
     )
@@ -99,6 +153,7 @@ def seed_project(workspace: Workspace, owner: User, name: str, tiny_dna: Path) -
         "job": job.id,
         "deployment": deployment.id,
         "deployment_spare": spare_deployment.id,
+        "deployment_token": token,
         **{kind: draft.id for kind, draft in drafts.items()},
         "upload": _upload(workspace, project, tiny_dna, owner).id,
         "file": FILE,
@@ -106,3 +161,35 @@ def seed_project(workspace: Workspace, owner: User, name: str, tiny_dna: Path) -
         "subset": "training",
         "preset": "cuperus2017-tutorial",
     }
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What `seed_workspace` made: API tokens by user name (`admin` too), A's objects by kind
+    (`ids`, with the spare project, a member to remove, a user and a token of the owner's) and
+    B's (`foreign`)."""
+
+    tokens: dict[str, str]
+    ids: dict[str, str]
+    foreign: dict[str, str]
+
+
+def seed_workspace(workspace: Workspace, tiny_dna: Path) -> Seeded:
+    """Users, tokens, project A (owner, editor, viewer, leaver) and project B (outsider), seeded."""
+    users = {name: accounts.create_user(workspace, name, f"{name}-password") for name in USERS}
+    users["admin"] = accounts.get_user(workspace, accounts.users.ADMIN)
+    tokens = {name: accounts.create_token(workspace, user, "tests")[1] for name, user in users.items()}
+    ids = seed_project(workspace, users["owner"], "A", tiny_dna)
+    foreign = seed_project(workspace, users["outsider"], "B", tiny_dna)
+    spare = accounts.create_project(workspace, users["owner"], "A-spare")
+    for project in (workspace.metadata.get_project(ids["project"]), spare):
+        for name, role in (("editor", "editor"), ("viewer", "viewer"), ("leaver", "viewer")):
+            accounts.add_member(workspace, project, name, role)
+    ids |= {
+        "project_spare": spare.id,
+        "member": "leaver",
+        "user": "subject",
+        "token": accounts.create_token(workspace, users["owner"], "spare")[0].id,
+    }
+    foreign["token"] = accounts.create_token(workspace, users["outsider"], "spare")[0].id
+    return Seeded(tokens, ids, foreign)

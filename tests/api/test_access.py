@@ -25,38 +25,17 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from factories import ADMIN_PASSWORD
-from kozak import accounts
 from kozak.server import create_app
 from kozak.server.deps import get_admin, get_current_user
 from kozak.server.routes import ROUTERS
 from kozak.settings import Settings
 from kozak.workspace import Workspace
-from seeded import seed_project
+from seeded import CONSUMERS, PATH_KINDS, seed_workspace
 
 FILES = Path(__file__).resolve().parents[1] / "files"
 ROLES = ("anonymous", "viewer", "editor", "owner", "outsider")
 RANK = {"viewer": 0, "editor": 1, "owner": 2}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-
-# What each path parameter addresses, by the collection it follows: the world has a real one
-# in project A (tests/seeded.py) and, for kinds with ids, one in project B.
-PATH_KINDS = {
-    "projects/{project_id}": "project",
-    "drafts/{draft_id}": "draft",
-    "data-api/{draft_id}": "upload",
-    "files/{filename}": "file",
-    "features/{feature}": "feature",
-    "subsets/{subset}": "subset",
-    "datasets/{dataset}": "dataset",
-    "versions/{version}": "version",
-    "experiments/{experiment_id}": "experiment",
-    "jobs/{job_id}": "job",
-    "deployments/{deployment_id}": "deployment",
-    "members/{user_ref}": "member",
-    "users/{user_ref}": "user",
-    "tokens/{token_id}": "token",
-    "presets/{name}": "preset",
-}
 
 # Unsafe routes a project's viewer may call: they compute an answer and change nothing.
 VIEWER_MAY_CALL = {
@@ -99,7 +78,6 @@ class Call:
         raw: A raw body and its content type (uploads).
         query: Query parameters.
         status: What the acting role gets; default the route's success status.
-        objects: Path kinds filled from other objects (spares for routes that consume one).
         actor: Who gets `status` on a route any user may call (default the owner; `admin`).
         others: What the other logged-in users get on such a route; default `status`.
     """
@@ -108,7 +86,6 @@ class Call:
     raw: tuple[bytes, str] | None = None
     query: Callable[[Objects], dict[str, Any]] | None = None
     status: int | None = None
-    objects: dict[str, str] = field(default_factory=dict)
     actor: str = "owner"
     others: int | None = None
 
@@ -128,18 +105,13 @@ CALLS: dict[str, Call] = {
     "POST /api/tokens": Call(body=lambda o: {"name": o.fresh("token")}),
     "DELETE /api/tokens/{token_id}": Call(others=404),
     "POST /api/projects": Call(body=lambda o: {"name": o.fresh("project")}),
-    "DELETE /api/projects/{project_id}": Call(objects={"project": "project_spare"}),
     "PUT /api/projects/{project_id}/members": Call(
         body=lambda o: {"user": "bystander", "role": "viewer"}
     ),
     "POST /api/projects/{project_id}/drafts": Call(body=lambda o: {"name": o.fresh("draft")}),
-    "DELETE /api/projects/{project_id}/drafts/{draft_id}": Call(objects={"draft": "draft_spare"}),
     "PATCH /api/projects/{project_id}/drafts/{draft_id}": Call(body=lambda o: {"description": "edited"}),
     "PUT /api/projects/{project_id}/drafts/{draft_id}/files/{filename}": Call(
         raw=(TINY_CSV, "application/octet-stream")
-    ),
-    "DELETE /api/projects/{project_id}/drafts/{draft_id}/files/{filename}": Call(
-        objects={"draft": "draft_to_empty"}
     ),
     "POST /api/projects/{project_id}/drafts/{draft_id}/urls": Call(
         # refused by the address guard after the draft was found, as an upstream that did not
@@ -150,23 +122,16 @@ CALLS: dict[str, Call] = {
     "PATCH /api/projects/{project_id}/drafts/{draft_id}/features/{feature}": Call(
         body=lambda o: {"normalization": "minmax"}
     ),
-    "DELETE /api/projects/{project_id}/drafts/{draft_id}/features/{feature}": Call(
-        objects={"draft": "draft_to_trim"}
-    ),
     "POST /api/projects/{project_id}/drafts/{draft_id}/subsets": Call(
         body=lambda o: {"name": o.fresh("half"), "kind": "random", "end": 50}
-    ),
-    "DELETE /api/projects/{project_id}/drafts/{draft_id}/subsets/{subset}": Call(
-        objects={"draft": "draft_to_trim"}
     ),
     "PATCH /api/projects/{project_id}/drafts/{draft_id}/options": Call(
         body=lambda o: {"drop_missing": True}
     ),
     "PUT /api/projects/{project_id}/drafts/{draft_id}/spec": Call(body=lambda o: o.spec),
     "POST /api/projects/{project_id}/drafts/{draft_id}/save": Call(
-        body=lambda o: {"version_name": "saved"}, objects={"draft": "draft_to_save"}
+        body=lambda o: {"version_name": "saved"}
     ),
-    "DELETE /api/projects/{project_id}/datasets/{dataset}": Call(objects={"dataset": "dataset_spare"}),
     "GET /api/projects/{project_id}/datasets/{dataset}/versions/{version}/diff": Call(
         query=lambda o: {"against": o["version"]}
     ),
@@ -196,23 +161,14 @@ CALLS: dict[str, Call] = {
     "PATCH /api/projects/{project_id}/experiments/{experiment_id}": Call(
         body=lambda o: {"name": "trained"}
     ),
-    "DELETE /api/projects/{project_id}/experiments/{experiment_id}": Call(
-        objects={"experiment": "experiment_spare"}
-    ),
-    "POST /api/projects/{project_id}/experiments/{experiment_id}/run": Call(
-        objects={"experiment": "experiment_to_run"}
-    ),
-    "POST /api/projects/{project_id}/experiments/{experiment_id}/stop": Call(
-        objects={"experiment": "experiment_to_run"}  # queued by `run` just before
-    ),
     "POST /api/projects/{project_id}/experiments/{experiment_id}/continue": Call(
-        body=lambda o: {"epochs": 1}, objects={"experiment": "experiment_to_continue"}
+        body=lambda o: {"epochs": 1}
     ),
     "POST /api/projects/{project_id}/experiments/{experiment_id}/clone": Call(
         body=lambda o: {"name": o.fresh("clone")}
     ),
     "POST /api/projects/{project_id}/experiments/{experiment_id}/evaluate": Call(
-        body=lambda o: {"checkpoint": "best"}, objects={"experiment": "experiment_to_evaluate"}
+        body=lambda o: {"checkpoint": "best"}
     ),
     "GET /api/projects/{project_id}/events": Call(query=lambda o: {"once": 1}),
     "GET /api/projects/{project_id}/experiments/{experiment_id}/events": Call(
@@ -223,9 +179,6 @@ CALLS: dict[str, Call] = {
     ),
     "PATCH /api/projects/{project_id}/deployments/{deployment_id}": Call(
         body=lambda o: {"enabled": True}
-    ),
-    "DELETE /api/projects/{project_id}/deployments/{deployment_id}": Call(
-        objects={"deployment": "deployment_spare"}
     ),
     "POST /api/projects/{project_id}/deployments/{deployment_id}/try": Call(
         body=lambda o: {"rows": [{"seq": "ACGTACGTAC"}]}
@@ -273,7 +226,7 @@ class Route:
 
     @property
     def kinds(self) -> dict[str, str]:
-        """Path parameter -> the kind of object it addresses."""
+        """Path parameter -> the kind of object it addresses (a spare for routes that consume one)."""
         found, parts = {}, self.path.split("/")
         for before, part in itertools.pairwise(parts):
             if part.startswith("{"):
@@ -282,7 +235,8 @@ class Route:
                     f"{self.label}: no kind of object for `{key}`; add it to PATH_KINDS in "
                     "tests/api/test_access.py and a real one to tests/seeded.py"
                 )
-                found[part.strip("{}").split(":")[0]] = PATH_KINDS[key]
+                kind = PATH_KINDS[key]
+                found[part.strip("{}").split(":")[0]] = CONSUMERS.get(self.label, {}).get(kind, kind)
         return found
 
     def call(self) -> Call:
@@ -331,7 +285,7 @@ class World:
         """`route` as `who` with `call`'s request, its objects from `objects`."""
         path = route.path
         for parameter, kind in route.kinds.items():
-            path = path.replace(f"{{{parameter}}}", objects[call.objects.get(kind, kind)])
+            path = path.replace(f"{{{parameter}}}", objects[kind])
         headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who in self.tokens else {}
         kwargs: dict[str, Any] = {"params": call.query(objects) if call.query else None}
         if call.raw:
@@ -350,33 +304,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     app = create_app(Settings(home=home, admin_password=ADMIN_PASSWORD, workers=0), start_runner=False)
     with TestClient(app) as client:
         workspace: Workspace = app.state.workspace
-        users = {
-            name: accounts.create_user(workspace, name, f"{name}-password")
-            for name in ("owner", "editor", "viewer", "outsider", "leaver", "bystander", "subject")
-        }
-        users["admin"] = accounts.get_user(workspace, "admin")
-        tokens = {
-            name: accounts.create_token(workspace, user, "tests")[1] for name, user in users.items()
-        }
-        tiny = FILES / "tiny_dna.csv"
-        ids = seed_project(workspace, users["owner"], "A", tiny)
-        foreign = seed_project(workspace, users["outsider"], "B", tiny)
-        spare = accounts.create_project(workspace, users["owner"], "A-spare")
-        for project_id in (ids["project"], spare.id):
-            project = workspace.metadata.get_project(project_id)
-            for name in ("editor", "viewer", "leaver"):
-                accounts.add_member(workspace, project, name, "editor" if name == "editor" else "viewer")
-        ids |= {
-            "project_spare": spare.id,
-            "member": "leaver",
-            "user": "subject",
-            "token": accounts.create_token(workspace, users["owner"], "spare")[0].id,
-        }
-        foreign["token"] = accounts.create_token(workspace, users["outsider"], "spare")[0].id
+        seeded = seed_workspace(workspace, FILES / "tiny_dna.csv")
+        tokens, ids = seeded.tokens, seeded.ids
         graph = workspace.metadata.get_experiment(ids["project"], ids["experiment"]).graph
         owner = {"Authorization": f"Bearer {tokens['owner']}"}
         draft = client.get(f"/api/projects/{ids['project']}/drafts/{ids['draft']}", headers=owner)
-        yield World(client, workspace, tokens, ids, foreign, graph, draft.json()["spec"])
+        yield World(client, workspace, tokens, ids, seeded.foreign, graph, draft.json()["spec"])
 
 
 def expected(route: Route, call: Call, who: str, first_allowed: str | None) -> int | None:
@@ -422,7 +355,7 @@ def test_every_route_answers_every_role_as_its_access_says(world: World) -> None
                 code = {401: "not_authenticated", 403: "forbidden", 404: "not_found"}[want]
                 assert answer.json()["error"]["code"] == code, where
             if who == "outsider" and role in RANK:
-                project = world.ids[call.objects.get("project", "project")]
+                project = world.ids[route.kinds["project_id"]]
                 assert answer.json()["error"]["details"] == {"project": project}, where
             cases += 1
     print(f"access matrix: {cases} route × role cases")
@@ -438,7 +371,7 @@ def test_objects_of_another_project_are_not_found(world: World) -> None:
             continue
         call = route.call()
         probe = Objects(world)
-        used = {call.objects.get(k, k) for k in route.kinds.values()}
+        used = set(route.kinds.values())
         if call.body:
             call.body(probe)
             used |= probe.used
