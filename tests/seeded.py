@@ -74,6 +74,13 @@ CONSUMERS = {
         "experiment": "experiment_to_evaluate"
     },
     "DELETE /api/projects/{project_id}/deployments/{deployment_id}": {"deployment": "deployment_spare"},
+    # a new token (or `enabled: false`) would lock the callers of `deployment` out
+    "PATCH /api/projects/{project_id}/deployments/{deployment_id}": {
+        "deployment": "deployment_to_change"
+    },
+    "POST /api/projects/{project_id}/deployments/{deployment_id}/token": {
+        "deployment": "deployment_to_change"
+    },
 }
 
 USERS = ("owner", "editor", "viewer", "outsider", "leaver", "bystander", "subject")
@@ -127,9 +134,12 @@ def seed_project(workspace: Workspace, owner: User, name: str, tiny_dna: Path) -
         Job(project_id=project.id, experiment_id=untrained["experiment_queued"], kind="train")
     )
     deployment, token = create_deployment(workspace, trained, name="served", created_by=owner.name)
-    spare_deployment, _ = create_deployment(
-        workspace, trained, name="disabled", enabled=False, created_by=owner.name
-    )
+    more_deployments = {
+        kind: create_deployment(
+            workspace, trained, name=kind.replace("_", "-"), enabled=False, created_by=owner.name
+        )[0].id
+        for kind in ("deployment_spare", "deployment_to_change")
+    }
     drafts = {
         kind: _draft_with_file(workspace, project, kind.replace("_", "-"), tiny_dna, owner)
         for kind in (
@@ -152,7 +162,7 @@ def seed_project(workspace: Workspace, owner: User, name: str, tiny_dna: Path) -
         **untrained,
         "job": job.id,
         "deployment": deployment.id,
-        "deployment_spare": spare_deployment.id,
+        **more_deployments,
         "deployment_token": token,
         **{kind: draft.id for kind, draft in drafts.items()},
         "upload": _upload(workspace, project, tiny_dna, owner).id,
