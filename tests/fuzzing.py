@@ -117,8 +117,11 @@ class Fuzzer:
                 ids = self.seeded.ids
                 case.body[name] = [ids[k] for k in kind] if isinstance(kind, list) else ids[kind]
 
-    def run(self, label: str, max_examples: int, *, keep_going: bool = False) -> None:
-        """Send up to `max_examples` generated requests to `label`, deterministically.
+    def run(
+        self, label: str, max_examples: int, *, keep_going: bool = False, seed: int | None = None
+    ) -> None:
+        """Send up to `max_examples` generated requests to `label`: the same ones every run, or
+        those `seed` draws.
 
         Raises:
             AssertionError: on the first server error or schema violation, unless `keep_going`,
@@ -138,7 +141,7 @@ class Fuzzer:
 
         @hypothesis.settings(
             max_examples=max_examples,
-            derandomize=True,
+            derandomize=seed is None,
             database=None,
             deadline=None,
             phases=[Phase.explicit, Phase.generate],
@@ -147,10 +150,17 @@ class Fuzzer:
         @hypothesis.given(case=strategy)
         def one(case: schemathesis.Case) -> None:
             self.use_real_ids(case)
-            response = case.call(
-                base_url=self.server.url, session=self.session, headers=headers, timeout=TIMEOUT_S
-            )
             self.tally.cases += 1
+            try:
+                response = case.call(
+                    base_url=self.server.url, session=self.session, headers=headers, timeout=TIMEOUT_S
+                )
+            except requests.RequestException as broken:  # e.g. a stream that broke off: a 5xx late
+                self.tally.server_errors += 1
+                if not keep_going:
+                    raise
+                self.tally.failures.setdefault(label, []).append(f"no answer: {broken}"[:2000])
+                return
             self.tally.server_errors += response.status_code >= 500
             seen.add(response.status_code)
             try:
@@ -160,7 +170,7 @@ class Fuzzer:
                     raise
                 self.tally.failures.setdefault(label, []).append(str(failure)[:2000])
 
-        one()
+        (one if seed is None else hypothesis.seed(seed)(one))()
 
     def close(self) -> None:
         self.session.close()
