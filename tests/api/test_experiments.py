@@ -226,6 +226,11 @@ def test_wizard_binds_a_preset_or_starts_blank(
     unknown = client.post(f"{url}/wizard", json={"name": "x", "dataset": "Tiny", "target": "colour"})
     error(unknown, 422)
     assert "colour" in unknown.json()["error"]["message"]
+    # found by the fuzzer: an empty name passed the check and failed the lookup (a 500)
+    for chosen in (None, "cuperus2017-tutorial"):
+        empty = {"name": "x", "dataset": "Tiny", "target": "", "preset": chosen}
+        refused = error(client.post(f"{url}/wizard", json=empty), 422, "invalid_config")
+        assert "has no feature ''" in refused["message"]
     assert client.get(url).json()["count"] == 2
 
 
