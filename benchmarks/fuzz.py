@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -25,6 +26,8 @@ TESTS = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS))  # the seeding and fuzzing helpers the suite's short run uses
 
 from fuzzing import Fuzzer, seeded_server, summary  # noqa: E402
+
+_EXCEPTION = re.compile(r"^[A-Za-z_.]+(Error|Exception)\b")  # the last line of a traceback
 
 
 def main() -> None:
@@ -45,6 +48,7 @@ def main() -> None:
             fuzzer.close()
         finally:
             server.stop()
+            raised = sorted({line for line in server.log().splitlines() if _EXCEPTION.match(line)})
     figures = {**summary(fuzzer.tally), "seconds": round(time.perf_counter() - started, 1)}
 
     table = Table(title=f"Schemathesis, up to {args.max_examples} requests per operation")
@@ -58,6 +62,8 @@ def main() -> None:
         console.print(f"[bold]{label}[/bold]")
         for failure in failures[:3]:
             console.print(failure, markup=False, highlight=False)
+    for line in raised:
+        console.print(f"server log: {line}", markup=False, highlight=False)
     print(json.dumps(figures))
 
 

@@ -7,9 +7,9 @@ List endpoints return `Page[T]`: `{"data": [...], "count": n}`.
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -39,3 +39,20 @@ class Page(Schema, Generic[T]):
     @classmethod
     def of(cls, items: list[T]) -> Page[T]:
         return cls(data=items, count=len(items))
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable code, a sentence, and the field, row, file or node concerned."""
+
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx and 5xx answer; deployment calls add Peltarion's `errorCode` and
+    `errorMessage` beside `error`, hence extra members are allowed."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: ErrorDetail = Field(description="The one error shape.")
