@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from schemathesis import GenerationMode
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS))  # the seeding and fuzzing helpers the suite's short run uses
@@ -35,6 +36,11 @@ def main() -> None:
     parser.add_argument("--max-examples", type=int, default=50, help="requests per operation")
     parser.add_argument("--seed", type=int, default=0, help="what Hypothesis draws")
     parser.add_argument("--only", default="", help="operations whose label contains this")
+    parser.add_argument(
+        "--modes",
+        default="positive,negative",
+        help="valid requests (positive), invalid ones (negative), or both",
+    )
     args = parser.parse_args()
 
     console = Console(stderr=True)
@@ -43,15 +49,18 @@ def main() -> None:
         server, seeded = seeded_server(Path(folder), TESTS / "files" / "tiny_dna.csv")
         try:
             fuzzer = Fuzzer(server, seeded)
+            modes = [GenerationMode(mode) for mode in args.modes.split(",")]
             for label in [label for label in fuzzer.labels() if args.only in label]:
-                fuzzer.run(label, args.max_examples, keep_going=True, seed=args.seed)
+                for mode in modes:
+                    fuzzer.run(label, args.max_examples, keep_going=True, seed=args.seed, mode=mode)
             fuzzer.close()
         finally:
             server.stop()
             raised = sorted({line for line in server.log().splitlines() if _EXCEPTION.match(line)})
     figures = {**summary(fuzzer.tally), "seconds": round(time.perf_counter() - started, 1)}
 
-    table = Table(title=f"Schemathesis, up to {args.max_examples} requests per operation")
+    title = f"Schemathesis, up to {args.max_examples} requests per operation and mode ({args.modes})"
+    table = Table(title=title)
     for column in ("operation", "statuses", "failures"):
         table.add_column(column)
     for label, statuses in fuzzer.tally.statuses.items():

@@ -20,6 +20,7 @@ import hypothesis
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -118,10 +119,16 @@ class Fuzzer:
                 case.body[name] = [ids[k] for k in kind] if isinstance(kind, list) else ids[kind]
 
     def run(
-        self, label: str, max_examples: int, *, keep_going: bool = False, seed: int | None = None
+        self,
+        label: str,
+        max_examples: int,
+        *,
+        keep_going: bool = False,
+        seed: int | None = None,
+        mode: GenerationMode = GenerationMode.POSITIVE,
     ) -> None:
         """Send up to `max_examples` generated requests to `label`: the same ones every run, or
-        those `seed` draws.
+        those `seed` draws; valid ones, or (`mode` negative) ones the schema says are invalid.
 
         Raises:
             AssertionError: on the first server error or schema violation, unless `keep_going`,
@@ -133,6 +140,7 @@ class Fuzzer:
         if path.endswith("/events"):
             query |= STREAM_QUERY
         strategy = operation.as_strategy(
+            generation_mode=mode,
             path_parameters=self.path_parameters(label),
             query={q: v for q, v in query.items() if q in operation.query} or None,
         )
@@ -170,7 +178,10 @@ class Fuzzer:
                     raise
                 self.tally.failures.setdefault(label, []).append(str(failure)[:2000])
 
-        (one if seed is None else hypothesis.seed(seed)(one))()
+        try:
+            (one if seed is None else hypothesis.seed(seed)(one))()
+        except hypothesis.errors.Unsatisfiable:
+            assert mode is GenerationMode.NEGATIVE, label  # no parameter to make invalid
 
     def close(self) -> None:
         self.session.close()
