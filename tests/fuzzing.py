@@ -54,7 +54,7 @@ def seeded_server(folder: Path, tiny_dna: Path) -> tuple[LiveServer, Seeded]:
     accounts.ensure_admin(workspace)
     server = LiveServer(home, env={"KOZAK_WORKERS": "0", "KOZAK_LOG_LEVEL": "warning"}).launch()
     try:
-        seeded = seed_workspace(workspace, tiny_dna)  # while the server starts
+        seeded = seed_workspace(workspace, tiny_dna, foreign=False)  # while the server starts
         workspace.metadata.close()
         return server.wait(), seeded
     except BaseException:

@@ -21,7 +21,7 @@ from kozak.data import data_api, stored_drafts, uploads
 from kozak.deploy import create_deployment
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph import GraphSpec
-from kozak.store.entities import Draft, Job, Project, User
+from kozak.store.entities import Deployment, Draft, Experiment, Job, Project, User
 from kozak.training import RunSettings
 from kozak.workspace import Workspace
 
@@ -105,72 +105,72 @@ def _upload(workspace: Workspace, project: Project, tiny_dna: Path, owner: User)
     return draft
 
 
-def seed_project(workspace: Workspace, owner: User, name: str, tiny_dna: Path) -> dict[str, str]:
+def seed_project(
+    workspace: Workspace, owner: User, name: str, tiny_dna: Path, *, spares: bool = True
+) -> dict[str, str]:
     """Create project `name` owned by `owner` with one real object of every kind.
+
+    Args:
+        workspace: The workspace.
+        owner: The project's owner.
+        name: The project's name.
+        tiny_dna: The CSV every dataset is made of.
+        spares: Also the objects the routes in `CONSUMERS` use (not needed to be looked up).
 
     Returns:
         kind -> the object's id (names for files, features, subsets and presets; the token of
         `deployment` as `deployment_token`). Kinds with a suffix (`_spare`, `_to_run`, ...) are
-        objects of that kind for the routes in `CONSUMERS`.
+        objects of the kind before it for the routes in `CONSUMERS`.
     """
     project = accounts.create_project(workspace, owner, name)
     trained = run_experiment(workspace, tiny_experiment(workspace, name, tiny_dna, name="trained"))
     version = workspace.metadata.get_dataset_version_by_id(trained.dataset_version_id)
     graph, settings = GraphSpec.model_validate(trained.graph), RunSettings.from_data(trained.settings)
-    # Routes that queue work on a trained experiment each get their own: the first job queued
-    # on one makes the next a conflict.
-    more_trained = {
-        kind: run_experiment(
-            workspace,
-            create_experiment(workspace, name, kind.replace("_", "-"), version, graph, settings),
-        ).id
-        for kind in ("experiment_to_continue", "experiment_to_evaluate")
-    }
-    untrained = {
-        kind: create_experiment(workspace, name, kind.replace("_", "-"), version, graph, settings).id
-        for kind in ("experiment_spare", "experiment_queued", "experiment_to_run")
-    }
+
+    def experiment(kind: str) -> Experiment:
+        return create_experiment(workspace, name, kind.replace("_", "-"), version, graph, settings)
+
+    def deployment(kind: str, enabled: bool) -> tuple[Deployment, str]:
+        named = kind.replace("_", "-")
+        return create_deployment(workspace, trained, name=named, enabled=enabled, created_by=owner.name)
+
+    queued = experiment("experiment_queued")
     job = workspace.metadata.enqueue_job(
-        Job(project_id=project.id, experiment_id=untrained["experiment_queued"], kind="train")
+        Job(project_id=project.id, experiment_id=queued.id, kind="train")
     )
-    deployment, token = create_deployment(workspace, trained, name="served", created_by=owner.name)
-    more_deployments = {
-        kind: create_deployment(
-            workspace, trained, name=kind.replace("_", "-"), enabled=False, created_by=owner.name
-        )[0].id
-        for kind in ("deployment_spare", "deployment_to_change")
-    }
-    drafts = {
-        kind: _draft_with_file(workspace, project, kind.replace("_", "-"), tiny_dna, owner)
-        for kind in (
-            "draft",
-            "draft_spare",
-            "draft_to_save",
-            "draft_to_trim",
-            "draft_to_empty",
-            "unused",
-        )
-    }
-    unused = stored_drafts.save_draft(workspace, drafts.pop("unused"))
-    return {
+    served, token = deployment("deployment", enabled=True)
+    draft = _draft_with_file(workspace, project, "draft", tiny_dna, owner)
+    ids = {
         "project": project.id,
         "dataset": version.dataset_id,
-        "dataset_spare": unused.dataset_id,
         "version": version.id,
         "experiment": trained.id,
-        **more_trained,
-        **untrained,
+        "experiment_queued": queued.id,
         "job": job.id,
-        "deployment": deployment.id,
-        **more_deployments,
+        "deployment": served.id,
         "deployment_token": token,
-        **{kind: draft.id for kind, draft in drafts.items()},
+        "draft": draft.id,
         "upload": _upload(workspace, project, tiny_dna, owner).id,
         "file": FILE,
         "feature": "count",
         "subset": "training",
         "preset": "cuperus2017-tutorial",
     }
+    if not spares:
+        return ids
+    # Routes that queue work on a trained experiment each get their own: the first job queued
+    # on one makes the next a conflict.
+    for kind in ("experiment_to_continue", "experiment_to_evaluate"):
+        ids[kind] = run_experiment(workspace, experiment(kind)).id
+    for kind in ("experiment_spare", "experiment_to_run"):
+        ids[kind] = experiment(kind).id
+    for kind in ("deployment_spare", "deployment_to_change"):
+        ids[kind] = deployment(kind, enabled=False)[0].id
+    for kind in ("draft_spare", "draft_to_save", "draft_to_trim", "draft_to_empty"):
+        ids[kind] = _draft_with_file(workspace, project, kind.replace("_", "-"), tiny_dna, owner).id
+    unused = _draft_with_file(workspace, project, "unused", tiny_dna, owner)
+    ids["dataset_spare"] = stored_drafts.save_draft(workspace, unused).dataset_id
+    return ids
 
 
 @dataclass(frozen=True)
@@ -184,13 +184,17 @@ class Seeded:
     foreign: dict[str, str]
 
 
-def seed_workspace(workspace: Workspace, tiny_dna: Path) -> Seeded:
-    """Users, tokens, project A (owner, editor, viewer, leaver) and project B (outsider), seeded."""
+def seed_workspace(workspace: Workspace, tiny_dna: Path, *, foreign: bool = True) -> Seeded:
+    """Users, tokens, project A (owner, editor, viewer, leaver) and, with `foreign`, project B
+    (outsider's, without spares: B's objects are only ever looked up)."""
     users = {name: accounts.create_user(workspace, name, f"{name}-password") for name in USERS}
     users["admin"] = accounts.get_user(workspace, accounts.users.ADMIN)
     tokens = {name: accounts.create_token(workspace, user, "tests")[1] for name, user in users.items()}
     ids = seed_project(workspace, users["owner"], "A", tiny_dna)
-    foreign = seed_project(workspace, users["outsider"], "B", tiny_dna)
+    others = {}
+    if foreign:
+        others = seed_project(workspace, users["outsider"], "B", tiny_dna, spares=False)
+        others["token"] = accounts.create_token(workspace, users["outsider"], "spare")[0].id
     spare = accounts.create_project(workspace, users["owner"], "A-spare")
     for project in (workspace.metadata.get_project(ids["project"]), spare):
         for name, role in (("editor", "editor"), ("viewer", "viewer"), ("leaver", "viewer")):
@@ -201,5 +205,4 @@ def seed_workspace(workspace: Workspace, tiny_dna: Path) -> Seeded:
         "user": "subject",
         "token": accounts.create_token(workspace, users["owner"], "spare")[0].id,
     }
-    foreign["token"] = accounts.create_token(workspace, users["outsider"], "spare")[0].id
-    return Seeded(tokens, ids, foreign)
+    return Seeded(tokens, ids, others)
