@@ -7,8 +7,9 @@ comes from its dependencies: `ProjectViewer`/`Editor`/`Owner` (a project role), 
 with real objects of project A (tests/seeded.py), so an allowed caller gets past validation to
 the lookup and the handler: the least-privileged allowed role must get the route's success
 answer, the others what their role allows (403 below it, 404 for a non-member, 401 without
-log-in). A route whose path names an object kind `PATH_KINDS` lacks, or that takes a body and
-has no entry in `CALLS`, fails with a message naming it.
+log-in). `outsider` is a member of project B only. A route with a path parameter that
+`PATH_KINDS` (tests/seeded.py) has no kind for, or that takes a body and has no entry in
+`CALLS`, fails with a message naming it.
 """
 
 from __future__ import annotations
@@ -232,8 +233,8 @@ class Route:
             if part.startswith("{"):
                 key = f"{before}/{part}"
                 assert key in PATH_KINDS, (
-                    f"{self.label}: no kind of object for `{key}`; add it to PATH_KINDS in "
-                    "tests/api/test_access.py and a real one to tests/seeded.py"
+                    f"{self.label}: no kind of object for `{key}`; add it to PATH_KINDS and a real "
+                    "one to seed_project in tests/seeded.py"
                 )
                 kind = PATH_KINDS[key]
                 found[part.strip("{}").split(":")[0]] = CONSUMERS.get(self.label, {}).get(kind, kind)
