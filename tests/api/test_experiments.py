@@ -118,6 +118,11 @@ def test_create_run_evaluate_clone_continue_compare(
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     assert 'filename="tutorial-report.html"' in report.headers["content-disposition"]
     assert "<h1>tutorial</h1>" in report.text
+    # found by the fuzzer: a name outside Latin-1 could not go in the header, and was a 500
+    client.patch(f"{url}/{eid}", json={"name": "Δ-\U000124f7 tutorial"})
+    for download in ("report", "predictions"):
+        named = client.get(f"{url}/{eid}/{download}")
+        assert named.status_code == 200 and '"_-__tutorial-' in named.headers["content-disposition"]
 
     refused = client.patch(f"{url}/{eid}", json={"graph": preset("cuperus2017").to_dict()})
     error(refused, 409)
