@@ -9,7 +9,8 @@ the lookup and the handler: the least-privileged allowed role must get the route
 answer, the others what their role allows (403 below it, 404 for a non-member, 401 without
 log-in). `outsider` is a member of project B only. A route with a path parameter that
 `PATH_KINDS` (tests/seeded.py) has no kind for, or that takes a body and has no entry in
-`CALLS`, fails with a message naming it.
+`CALLS`, fails with a message naming it. Deployment calls (`/deployment/{id}/...`, outside
+/api) answer their deployment's token only.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from fastapi.testclient import TestClient
 from factories import ADMIN_PASSWORD
 from kozak.server import create_app
 from kozak.server.deps import get_admin, get_current_user
-from kozak.server.routes import ROUTERS
+from kozak.server.routes import ROUTERS, SERVING_ROUTER
 from kozak.settings import Settings
 from kozak.workspace import Workspace
 from seeded import CONSUMERS, PATH_KINDS, seed_workspace
@@ -400,6 +401,37 @@ def test_objects_of_another_project_are_not_found(world: World) -> None:
             f"/api/projects/{ref}", headers={"Authorization": f"Bearer {world.tokens['owner']}"}
         )
         assert answer.status_code == 404, answer.text
+
+
+SERVING_BODIES = {
+    "forward": {"rows": [{"seq": "ACGTACGTAC"}]},
+    "variant-effect": {"variants": [{"reference": "ACGTATGC", "alternative": "ACGTTTGC"}]},
+}
+
+
+def test_deployment_calls_need_that_deployments_token(world: World) -> None:
+    """`/deployment/{id}/...` answers its own token only: no user's API token, no other
+    deployment's token, and the same 401 whether or not the id exists."""
+    cases = 0
+    for route in SERVING_ROUTER.routes:
+        assert isinstance(route, APIRoute)
+        [method] = route.methods - {"HEAD"}
+        action = route.path.rsplit("/", 1)[1]
+        body = SERVING_BODIES.get(action)
+        assert method == "GET" or body, f"{method} {route.path}: add a valid body to SERVING_BODIES"
+        url = route.path.replace("{deployment_id}", world.ids["deployment"])
+        tokens = {
+            **{f"user {who}": world.tokens[who] for who in (*ROLES[1:], "admin")},
+            "another deployment's": world.foreign["deployment_token"],
+            "this deployment's": world.ids["deployment_token"],
+        }
+        for who, token in {"no one": None, **tokens}.items():
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            answer = world.client.request(method, url, headers=headers, json=body)
+            want = 200 if who == "this deployment's" else 401
+            assert answer.status_code == want, (who, method, route.path, answer.text[:300])
+            cases += 1
+    print(f"deployment calls: {cases} route × token cases")
 
 
 def test_unsafe_methods_need_an_editor_unless_listed() -> None:
