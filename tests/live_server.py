@@ -1,6 +1,7 @@
 """Real server processes on free ports, for tests that need one (API and browser).
 
-`LiveServer(home, database_url).start()` runs `python -m kozak up` and waits until it answers;
+`LiveServer(home, database_url).start()` runs `python -m kozak up` and waits until it answers
+(`launch()` then `wait()` to do something meanwhile);
 `stop()` sends SIGTERM and waits. The admin's password is `password` (default `ADMIN_PASSWORD`).
 `ModelServer(checkpoint, folder, ...)` does the same for `python -m kozak serve`.
 """
@@ -43,6 +44,11 @@ class LiveServer:
         return self.home.parent / f"server-{self.port}.log"
 
     def start(self, timeout: float = 60) -> LiveServer:
+        """Launch the server and wait until it answers."""
+        return self.launch().wait(timeout)
+
+    def launch(self) -> LiveServer:
+        """Start the process without waiting for it (`wait` does), to do other work meanwhile."""
         env = {
             **os.environ,
             "KOZAK_HOME": str(self.home),
@@ -56,6 +62,11 @@ class LiveServer:
         self.home.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait(self, timeout: float = 60) -> LiveServer:
+        """Wait until the launched server answers."""
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log()

@@ -182,3 +182,13 @@ def test_an_open_stream_ends_when_its_reader_leaves_the_project(
 
     chunks = asyncio.run(asyncio.wait_for(scenario(), timeout=30))
     assert chunks == ["retry: 2000\n\n"]  # nothing after the removal reached ada
+
+
+def test_an_event_id_past_64_bits_is_refused_by_name(client: UserClient, project_id: str) -> None:
+    """Found by the fuzzer: the database cannot compare with it, and the stream broke off."""
+    url = f"/api/projects/{project_id}/events?once=1"
+    too_big = 2**63
+    error(client.get(f"{url}&after={too_big}"), 422, "invalid_request")
+    refused = error(client.get(url, headers={"Last-Event-ID": str(too_big)}), 422, "invalid_request")
+    assert refused["details"]["problems"][0].startswith("Last-Event-ID:")
+    assert client.get(f"{url}&after={too_big - 1}").status_code == 200

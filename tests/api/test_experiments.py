@@ -118,6 +118,11 @@ def test_create_run_evaluate_clone_continue_compare(
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     assert 'filename="tutorial-report.html"' in report.headers["content-disposition"]
     assert "<h1>tutorial</h1>" in report.text
+    # found by the fuzzer: a name outside Latin-1 could not go in the header, and was a 500
+    client.patch(f"{url}/{eid}", json={"name": "Δ-\U000124f7 tutorial"})
+    for download in ("report", "predictions"):
+        named = client.get(f"{url}/{eid}/{download}")
+        assert named.status_code == 200 and '"_-__tutorial-' in named.headers["content-disposition"]
 
     refused = client.patch(f"{url}/{eid}", json={"graph": preset("cuperus2017").to_dict()})
     error(refused, 409)
@@ -226,6 +231,11 @@ def test_wizard_binds_a_preset_or_starts_blank(
     unknown = client.post(f"{url}/wizard", json={"name": "x", "dataset": "Tiny", "target": "colour"})
     error(unknown, 422)
     assert "colour" in unknown.json()["error"]["message"]
+    # found by the fuzzer: an empty name passed the check and failed the lookup (a 500)
+    for chosen in (None, "cuperus2017-tutorial"):
+        empty = {"name": "x", "dataset": "Tiny", "target": "", "preset": chosen}
+        refused = error(client.post(f"{url}/wizard", json=empty), 422, "invalid_config")
+        assert "has no feature ''" in refused["message"]
     assert client.get(url).json()["count"] == 2
 
 

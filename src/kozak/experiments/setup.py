@@ -223,7 +223,8 @@ def bind_preset(
         InvalidConfig: If the preset or a named feature does not exist.
     """
     found = PRESETS.get(name)
-    _require_features([*inputs, *([target] if target else [])], features, f"preset {name!r}")
+    targets = [target] if target is not None else []
+    _require_features([*inputs, *targets], features, f"preset {name!r}")
     data = found.build().to_dict()
     spare = list(inputs) or [f for f in _sequence_features(features)]
     bound_inputs = []
@@ -267,7 +268,7 @@ def blank_graph(
     Raises:
         InvalidConfig: If a named feature does not exist.
     """
-    _require_features([*inputs, *([target] if target else [])], features, "blank graph")
+    _require_features([*inputs, *([target] if target is not None else [])], features, "blank graph")
     taken: set[str] = set()
     nodes: list[dict[str, Any]] = [
         {"id": _node_id(name, taken), "type": "input", "params": {"feature": name}}

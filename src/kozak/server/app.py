@@ -21,7 +21,7 @@ from kozak import __version__, accounts
 from kozak.accounts.throttle import LoginGuard
 from kozak.deploy.host import DeploymentHost
 from kozak.runner import open_runner
-from kozak.server.errors import install_error_handlers
+from kozak.server.errors import ERROR_RESPONSES, install_error_handlers
 from kozak.server.limits import BodyLimit
 from kozak.server.long_work import LongWork
 from kozak.server.routes import ROUTERS, SERVING_ROUTER
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
         settings.login_attempts, settings.login_window_s, settings.login_concurrency
     )
     for router in ROUTERS:
-        app.include_router(router, prefix="/api")
-    app.include_router(SERVING_ROUTER)
+        app.include_router(router, prefix="/api", responses=ERROR_RESPONSES)
+    app.include_router(SERVING_ROUTER, responses=ERROR_RESPONSES)
     mount_ui(app)
     return app

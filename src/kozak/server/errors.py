@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from kozak.errors import KozakError, Retryable
+from kozak.server.schemas import ErrorResponse
 
 log = logging.getLogger("kozak.server")
 
@@ -27,6 +28,13 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     429: "too_many_requests",
     503: "unavailable",
+}
+
+
+# Declared on every route, in place of FastAPI's own 422 schema, which is not what we answer.
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    "4XX": {"model": ErrorResponse, "description": "The request cannot be answered as sent."},
+    "5XX": {"model": ErrorResponse, "description": "The server failed; its log has the details."},
 }
 
 

@@ -127,6 +127,15 @@ def test_non_utf8_names_the_line(tmp_path: Path, settings: Settings) -> None:
     assert err.value.details == {"file": "a.csv", "line": 3}
 
 
+def test_a_header_that_is_not_utf8_names_the_first_line(tmp_path: Path, settings: Settings) -> None:
+    """Found by the fuzzer: Arrow decoded the names only when read, so this was a 500."""
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR,y\nACGT,1\n")
+    with pytest.raises(DataError, match="not UTF-8") as err:
+        read_files([path], settings)
+    assert err.value.details == {"file": "a.csv", "line": 1}
+
+
 def test_ragged_csv_row(tmp_path: Path, settings: Settings) -> None:
     with pytest.raises(DataError, match="expected 2") as err:
         read_files([write(tmp_path / "a.csv", "seq,y\nACGT,1\nACGT,1,9\n")], settings)

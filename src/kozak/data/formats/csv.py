@@ -47,6 +47,9 @@ def unique_names(names: list[str]) -> list[str]:
 
 def read_csv(data: bytes, name: str, budget: InflateBudget) -> RawTable:
     """Read delimited text into Arrow-typed columns."""
+    # Arrow decodes column names only when they are read, and raises a bare UnicodeDecodeError
+    header_end = data.find(b"\n") + 1 or len(data)
+    check_utf8(data[:header_end], name)
     delimiter = sniff_delimiter(data, name)
     bad_rows: list[Any] = []
 

@@ -19,11 +19,17 @@ from kozak.server.deps import CurrentUser, ProjectViewer, WorkspaceDep
 
 router = APIRouter(prefix="/projects/{project_id}", tags=["events"])
 
+MAX_EVENT_ID = 2**63 - 1  # event ids are 64-bit database integers; a larger one cannot be queried
+
 LastEventId = Annotated[
     int | None,
-    Header(alias="Last-Event-ID", description="Resume after this event id (sent on reconnect)."),
+    Header(
+        alias="Last-Event-ID",
+        le=MAX_EVENT_ID,
+        description="Resume after this event id (sent on reconnect).",
+    ),
 ]
-After = Annotated[int | None, Query(ge=0, description="Start after this event id.")]
+After = Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID, description="Start after this event id.")]
 Once = Annotated[bool, Query(description="Send the events there are now, then close.")]
 
 _STREAM: dict[int | str, dict[str, Any]] = {

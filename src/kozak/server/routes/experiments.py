@@ -67,7 +67,10 @@ def _public(workspace: Workspace, experiment: Experiment) -> ExperimentPublic:
 
 
 def _safe_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "experiment"
+    """A download's file name: ASCII only, since HTTP headers carry Latin-1 at most."""
+    return (
+        "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name) or "experiment"
+    )
 
 
 @router.get("")

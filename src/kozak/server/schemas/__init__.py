@@ -10,7 +10,7 @@ many match in all, `next_cursor` (null on the last page) fetches the next page
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,3 +56,20 @@ class Page(Schema, Generic[T]):
         return cls(
             data=[convert(item) for item in page.items], count=page.total, next_cursor=page.next_cursor
         )
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable code, a sentence, and the field, row, file or node concerned."""
+
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx and 5xx answer; deployment calls add Peltarion's `errorCode` and
+    `errorMessage` beside `error`, hence extra members are allowed."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: ErrorDetail = Field(description="The one error shape.")
