@@ -38,6 +38,7 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 BODY_IDS: dict[str, str | list[str]] = {
     "experiment": "experiment",
     "experiment_ids": ["experiment", "experiment_queued"],
+    "experiments": ["experiment"],
     "dataset": "dataset",
     "version": "version",
     "dataset_version_id": "version",

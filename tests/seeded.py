@@ -21,7 +21,10 @@ from kozak.data import data_api, stored_drafts, uploads
 from kozak.deploy import create_deployment
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph import GraphSpec
+from kozak.runner.design_job import create_design, execute_design
 from kozak.store.entities import Deployment, Draft, Experiment, Job, Project, User
+from kozak.sweeps import SweepSpec, create_sweep, finish_trial, plan_trial
+from kozak.sweeps.lifecycle import mark_stopped
 from kozak.training import RunSettings
 from kozak.workspace import Workspace
 
@@ -46,6 +49,8 @@ PATH_KINDS = {
     "users/{user_ref}": "user",
     "tokens/{token_id}": "token",
     "presets/{name}": "preset",
+    "sweeps/{sweep_id}": "sweep",
+    "designs/{design_id}": "design",
 }
 
 # Routes that consume or change the state of what they address get an object of their own, so
@@ -74,6 +79,10 @@ CONSUMERS = {
         "experiment": "experiment_to_evaluate"
     },
     "DELETE /api/projects/{project_id}/deployments/{deployment_id}": {"deployment": "deployment_spare"},
+    "POST /api/projects/{project_id}/sweeps/{sweep_id}/stop": {"sweep": "sweep_to_stop"},
+    "DELETE /api/projects/{project_id}/sweeps/{sweep_id}": {"sweep": "sweep_spare"},
+    "POST /api/projects/{project_id}/designs/{design_id}/stop": {"design": "design_to_stop"},
+    "DELETE /api/projects/{project_id}/designs/{design_id}": {"design": "design_spare"},
     # a new token (or `enabled: false`) would lock the callers of `deployment` out
     "PATCH /api/projects/{project_id}/deployments/{deployment_id}": {
         "deployment": "deployment_to_change"
@@ -140,6 +149,30 @@ def seed_project(
     )
     served, token = deployment("deployment", enabled=True)
     draft = _draft_with_file(workspace, project, "draft", tiny_dna, owner)
+
+    def sweep(kind: str, *, trained_trial: bool = False, stopped: bool = False) -> str:
+        space = {"dimensions": [{"name": "act", "values": ["linear"], "targets": ["out.activation"]}]}
+        spec = {"name": kind.replace("_", "-"), "project": project.id,
+                "base": {"experiment": trained.id}, "space": space, "budget": {"trials": 2}}  # fmt: skip
+        made = create_sweep(workspace, SweepSpec.model_validate(spec), created_by=owner.name)
+        trial = plan_trial(workspace, made) if trained_trial else None
+        if trial is not None and trial.experiment_id is not None:  # one trial trained and scored
+            run_experiment(workspace, workspace.metadata.get_experiment(project.id, trial.experiment_id))
+            finish_trial(workspace, made, trial)
+        if stopped:
+            mark_stopped(workspace, made)
+        return made.id
+
+    def design(kind: str, *, run: bool) -> str:
+        made, _ = create_design(
+            workspace, project, experiments=[trained.id], settings={"rounds": 1},
+            starts={"source": "text", "text": ">u1\nACGTACGTAC\n"}, name=kind.replace("_", "-"),
+            created_by=owner.name, queue=not run,
+        )  # fmt: skip
+        if run:
+            execute_design(workspace, made, device="cpu")
+        return made.id
+
     ids = {
         "project": project.id,
         "dataset": version.dataset_id,
@@ -155,6 +188,8 @@ def seed_project(
         "feature": "count",
         "subset": "training",
         "preset": "cuperus2017-tutorial",
+        "sweep": sweep("sweep", trained_trial=True),
+        "design": design("design", run=True),
     }
     if not spares:
         return ids
@@ -170,6 +205,10 @@ def seed_project(
         ids[kind] = _draft_with_file(workspace, project, kind.replace("_", "-"), tiny_dna, owner).id
     unused = _draft_with_file(workspace, project, "unused", tiny_dna, owner)
     ids["dataset_spare"] = stored_drafts.save_draft(workspace, unused).dataset_id
+    ids["sweep_to_stop"] = sweep("sweep_to_stop")
+    ids["sweep_spare"] = sweep("sweep_spare", stopped=True)
+    ids["design_to_stop"] = design("design_to_stop", run=False)
+    ids["design_spare"] = design("design_spare", run=True)
     return ids
 
 

@@ -92,6 +92,11 @@ class Call:
     others: int | None = None
 
 
+def _sweep(o: Objects) -> dict[str, Any]:
+    space = {"dimensions": [{"name": "act", "values": ["linear"], "targets": ["out.activation"]}]}
+    return {"name": o.fresh("sweep"), "base": {"experiment": o["experiment"]}, "space": space}
+
+
 def _experiment(o: Objects) -> dict[str, Any]:
     return {"name": o.fresh("exp"), "dataset_version_id": o["version"], "graph": o.graph}
 
@@ -138,6 +143,14 @@ CALLS: dict[str, Call] = {
         query=lambda o: {"against": o["version"]}
     ),
     "POST /api/projects/{project_id}/data-api": Call(body=lambda o: {"name": o.fresh("wrapped")}),
+    "POST /api/projects/{project_id}/sweeps": Call(body=lambda o: _sweep(o)),
+    "POST /api/projects/{project_id}/designs": Call(
+        body=lambda o: {
+            "experiments": [o["experiment"]],
+            "settings": {"rounds": 1},
+            "starts": {"source": "text", "text": ">u1\nACGTACGTAC\n"},
+        }
+    ),
     "POST /api/projects/{project_id}/data-api/{draft_id}/upload": Call(raw=(TINY_CSV, "text/csv")),
     "POST /api/projects/{project_id}/data-api/{draft_id}/upload_complete": Call(body=lambda o: {}),
     "POST /api/projects/{project_id}/graphs/validate": Call(
@@ -176,6 +189,7 @@ CALLS: dict[str, Call] = {
     "GET /api/projects/{project_id}/experiments/{experiment_id}/events": Call(
         query=lambda o: {"once": 1}
     ),
+    "GET /api/projects/{project_id}/designs/{design_id}/events": Call(query=lambda o: {"once": 1}),
     "POST /api/projects/{project_id}/deployments": Call(
         body=lambda o: {"experiment": o["experiment"], "name": o.fresh("deployed")}
     ),
@@ -406,6 +420,7 @@ def test_objects_of_another_project_are_not_found(world: World) -> None:
 SERVING_BODIES = {
     "forward": {"rows": [{"seq": "ACGTACGTAC"}]},
     "variant-effect": {"variants": [{"reference": "ACGTATGC", "alternative": "ACGTTTGC"}]},
+    "design": {"sequences": ["ACGTACGTAC"], "settings": {"rounds": 1}},
 }
 
 
