@@ -39,6 +39,15 @@ def test_auto_on_the_cpu_follows_its_bfloat16_units(no_override: None) -> None:
     assert choice.dtype == (torch.bfloat16 if native else torch.float32) and not choice.scaled
 
 
+def test_auto_trains_in_fp32_on_the_cpu_whatever_its_units(no_override: None) -> None:
+    # bf16 training stopped early and scored lower on the native library (docs/training.md)
+    choice = resolve_precision("auto", "cpu", training=True)
+    assert choice.used == "fp32" and choice.dtype == torch.float32
+    if cpu_bfloat16()[0]:
+        assert "training stays fp32" in choice.reason and "bf16" in choice.reason
+    assert resolve_precision("bf16", "cpu", training=True).used == "bf16"  # asked for: given
+
+
 def test_the_cpu_probe_agrees_with_the_kernel() -> None:
     try:
         flags = Path("/proc/cpuinfo").read_text()
