@@ -1,13 +1,15 @@
-"""Benchmark: Kozak's training loop against bare fwd+bwd+step, and `precision: auto` against fp32.
+"""Benchmark: Kozak's training loop against bare fwd+bwd+step, and `precision: bf16` against fp32.
 
 Makes a dataset version of N synthetic 50-nt UTRs (seeded) in a temporary workspace, then for
 batch sizes 32 and 256 on CPU times (a) `train` over one epoch of the training rows, with its
 device-side data path (uint8 codes -> one-hot per batch, shuffling), a metrics callback, per-batch
-loss logging and a last-checkpoint write, in fp32 and with `precision: auto` (bf16 autocast on
-CPUs with AMX or AVX-512-BF16), and (b) the bare fp32 loop on a pre-built one-hot tensor.
+loss logging and a last-checkpoint write, in fp32 and with `precision: bf16` (autocast; native
+on CPUs with AMX or AVX-512-BF16), and (b) the bare fp32 loop on a pre-built one-hot tensor.
+`precision: auto` trains in fp32 on CPUs (docs/training.md, Accuracy), so `auto_vs_fp32` is 1
+there; `bf16_vs_fp32` is what asking for bf16 buys.
 Validation is off in (a): both sides do the same work per example. Best of `--repeats`.
 The machine's roofline comes from the same run: bf16 and fp32 GEMM GFLOP/s (2048² matrices);
-auto's achieved FLOP/s (3 x the forward FLOPs per training sample) is given as a share of the
+bf16's achieved FLOP/s (3 x the forward FLOPs per training sample) is given as a share of the
 bf16 peak. Prints a table, then one JSON line with the figures.
 """
 
@@ -115,7 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    auto = resolve_precision("auto", "cpu")
+    auto = resolve_precision("auto", "cpu", training=True)
     roofline = {
         name: gemm_gflops(dtype) for name, dtype in (("bf16", torch.bfloat16), ("fp32", torch.float32))
     }
@@ -134,24 +136,24 @@ def main() -> None:
         results: dict[str, dict[str, float]] = {}
         flops_per_sample = 3 * build_model(spec, content).info.total_flops  # forward + backward
         for batch_size in (32, 256):
-            kozak_s = auto_s = bare_s = float("inf")
-            loss = auto_loss = float("nan")
+            kozak_s = bf16_s = bare_s = float("inf")
+            loss = bf16_loss = float("nan")
             for repeat in range(args.repeats):
                 folder = Path(tmp) / f"ckpt{repeat}"
                 seconds, loss = kozak_epoch(spec, timed, batch_size, folder, "fp32")
                 kozak_s = min(kozak_s, seconds)
-                seconds, auto_loss = kozak_epoch(spec, timed, batch_size, folder, "auto")
-                auto_s = min(auto_s, seconds)
+                seconds, bf16_loss = kozak_epoch(spec, timed, batch_size, folder, "bf16")
+                bf16_s = min(bf16_s, seconds)
                 bare_s = min(bare_s, bare_epoch(spec, timed, batch_size))
             results[str(batch_size)] = {
                 "samples_per_s": round(n / kozak_s, 1),
                 "pure_compute_samples_per_s": round(n / bare_s, 1),
                 "ratio": round(bare_s / kozak_s, 3),
                 "epoch_loss": round(loss, 5),
-                "auto_samples_per_s": round(n / auto_s, 1),
-                "auto_vs_fp32": round(kozak_s / auto_s, 3),
-                "auto_epoch_loss": round(auto_loss, 5),
-                "auto_gflops": round(n / auto_s * flops_per_sample / 1e9, 1),
+                "bf16_samples_per_s": round(n / bf16_s, 1),
+                "bf16_vs_fp32": round(kozak_s / bf16_s, 3),
+                "bf16_epoch_loss": round(bf16_loss, 5),
+                "bf16_gflops": round(n / bf16_s * flops_per_sample / 1e9, 1),
             }
 
     print(
@@ -159,23 +161,23 @@ def main() -> None:
         f"50-nt UTRs; timed epoch = {n:,} training rows (not all {args.rows:,}), best of "
         f"{args.repeats}; Kozak loop: train() with MetricsHistory + ModelCheckpoint, no validation"
     )
-    print(f"precision auto here: {auto.used} ({auto.reason})")
+    print(f"precision auto trains here in: {auto.used} ({auto.reason})")
     print(
         f"roofline: bf16 GEMM {roofline['bf16']:,.0f} GFLOP/s, fp32 GEMM {roofline['fp32']:,.0f} GFLOP/s"
     )
     print(
-        f"{'batch':>6} {'fp32 samples/s':>15} {'bare fp32':>10} {'ratio':>6} {'auto samples/s':>15} "
-        f"{'auto/fp32':>10} {'GFLOP/s':>8} {'of bf16 peak':>13}"
+        f"{'batch':>6} {'fp32 samples/s':>15} {'bare fp32':>10} {'ratio':>6} {'bf16 samples/s':>15} "
+        f"{'bf16/fp32':>10} {'GFLOP/s':>8} {'of bf16 peak':>13}"
     )
     for size, r in results.items():
-        share = r["auto_gflops"] / roofline["bf16"]
+        share = r["bf16_gflops"] / roofline["bf16"]
         print(
             f"{size:>6} {r['samples_per_s']:>15,.1f} {r['pure_compute_samples_per_s']:>10,.1f} "
-            f"{r['ratio']:>6.3f} {r['auto_samples_per_s']:>15,.1f} {r['auto_vs_fp32']:>10.2f} "
-            f"{r['auto_gflops']:>8,.0f} {share:>13.3f}"
+            f"{r['ratio']:>6.3f} {r['bf16_samples_per_s']:>15,.1f} {r['bf16_vs_fp32']:>10.2f} "
+            f"{r['bf16_gflops']:>8,.0f} {share:>13.3f}"
         )
     print(
-        "goals: ratio >= 0.90; auto/fp32 >= 2.5 at batch 256; share of the bf16 peak (long term) >= 0.35"
+        "goals: ratio >= 0.90; bf16/fp32 >= 2.5 at batch 256; share of the bf16 peak (long term) >= 0.35"
     )
     print(
         json.dumps(
@@ -189,8 +191,12 @@ def main() -> None:
                 "precision_auto": auto.used,
                 "roofline_bf16_gflops": round(roofline["bf16"], 1),
                 "roofline_fp32_gflops": round(roofline["fp32"], 1),
-                "auto_vs_fp32": {size: r["auto_vs_fp32"] for size, r in results.items()},
-                "share_of_bf16_peak": round(results["256"]["auto_gflops"] / roofline["bf16"], 4),
+                "bf16_vs_fp32": {size: r["bf16_vs_fp32"] for size, r in results.items()},
+                "auto_vs_fp32": {
+                    size: r["bf16_vs_fp32"] if auto.used == "bf16" else 1.0
+                    for size, r in results.items()
+                },
+                "share_of_bf16_peak": round(results["256"]["bf16_gflops"] / roofline["bf16"], 4),
             }
         )
     )
