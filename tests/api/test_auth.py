@@ -99,7 +99,7 @@ def test_projects_and_members(client: UserClient, user_client: Callable[[str], U
     ada, bob = user_client("ada"), user_client("bob")
     project = client.post("/api/projects", json={"name": "Yeast Blog"}).json()
     error(ada.get(f"/api/projects/{project['id']}"), 404)
-    assert ada.get("/api/projects").json() == {"data": [], "count": 0}
+    assert ada.get("/api/projects").json() == {"data": [], "count": 0, "next_cursor": None}
     added = client.put(f"/api/projects/{project['id']}/members", json={"user": "ada", "role": "viewer"})
     assert added.json() == {"user_id": added.json()["user_id"], "user": "ada", "role": "viewer"}
     assert ada.get("/api/projects/Yeast Blog").json()["role"] == "viewer"
