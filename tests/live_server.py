@@ -75,6 +75,7 @@ class LiveServer:
                 return self
             except NetworkError:
                 time.sleep(0.2)
+        self.stop()  # a server that never answered must not outlive the test
         raise AssertionError(f"the server did not answer within {timeout} s:\n{self.log()}")
 
     def stop(self) -> None:
