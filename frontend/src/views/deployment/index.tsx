@@ -49,7 +49,8 @@ function DeploymentPage({ project }: { project: Project }) {
 
   if (deployments.isLoading) return <Loader m="xl" />;
   const selected = list.find((d) => d.id === deploymentId || d.name === deploymentId) ?? null;
-  if (!deploymentId && list.length > 0) return <Navigate to={`${base}/${list[list.length - 1]!.id}`} replace />;
+  // Not while the creation dialog is open: unmounting it would drop its success callback.
+  if (!deploymentId && list.length > 0 && !creating) return <Navigate to={`${base}/${list[list.length - 1]!.id}`} replace />;
   if (deploymentId && !selected) return <Navigate to={base} replace />;
 
   const experimentNames = Object.fromEntries(names);

@@ -52,7 +52,8 @@ function DesignPage({ project }: { project: Project }) {
 
   if (designs.isLoading) return <Loader m="xl" />;
   const selected = list.find((d) => d.id === designId || d.name === designId) ?? null;
-  if (!designId && list.length > 0) return <Navigate to={`${base}/${list[list.length - 1]!.id}`} replace />;
+  // Not while the creation dialog is open: unmounting it would drop its success callback.
+  if (!designId && list.length > 0 && !creating) return <Navigate to={`${base}/${list[list.length - 1]!.id}`} replace />;
   if (designId && !selected) return <Navigate to={base} replace />;
 
   return (

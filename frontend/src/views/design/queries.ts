@@ -50,7 +50,13 @@ export function useCreateDesign(projectId: string) {
   return useMutation({
     mutationFn: (body: DesignCreate) =>
       call(api.POST("/api/projects/{project_id}/designs", { params: { path: { project_id: projectId } }, body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: listKey(projectId) }),
+    // The new design joins the cached list at once, so navigating to it finds it before the refetch.
+    onSuccess: (created) => {
+      client.setQueryData(listKey(projectId), (old: { data: DesignRecord[] } | undefined) =>
+        old && !old.data.some((d) => d.id === created.id) ? { ...old, data: [...old.data, created] } : old,
+      );
+      void client.invalidateQueries({ queryKey: listKey(projectId) });
+    },
   });
 }
 
