@@ -71,11 +71,16 @@ class MetadataStore(abc.ABC):
     # Projects
     @abc.abstractmethod
     def create_project(self, project: Project) -> Project:
-        """Insert a project; its name must be unique."""
+        """Insert a project; its name must be unique among its creator's projects."""
 
     @abc.abstractmethod
-    def get_project(self, id_or_name: str) -> Project:
-        """A project by id or by name."""
+    def get_project(self, id_or_name: str, member: str | None = None) -> Project:
+        """A project by id or by name; with `member` (a user id), among that user's projects only.
+
+        Raises:
+            NotFound: no such project (or none the member belongs to).
+            InvalidConfig: the name is ambiguous; the message says to use the id.
+        """
 
     @abc.abstractmethod
     def list_projects(self) -> list[Project]:

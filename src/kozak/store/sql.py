@@ -238,14 +238,15 @@ def _by_ref(session: Session, query: Select[Any], ref: str, kind: str) -> Any:
     """The one row `query` (an id-or-name match) finds, None when none.
 
     Raises:
-        InvalidConfig: `ref` is one entity's id and another's name.
+        InvalidConfig: `ref` matches two: one's id and another's name, or two names.
     """
     rows = list(session.scalars(query.limit(2)))
     if len(rows) > 1:
-        raise InvalidConfig(
-            f"{ref!r} is the id of one {kind} and the name of another; refer to it by id",
-            **{kind: ref},
-        )
+        if ref in (rows[0].id, rows[1].id):
+            clash = f"the id of one {kind} and the name of another"
+        else:
+            clash = f"the name of several {kind}s"
+        raise InvalidConfig(f"{ref!r} is {clash}; refer to it by id", **{kind: ref})
     return rows[0] if rows else None
 
 
@@ -324,15 +325,21 @@ class SqlAlchemyMetadataStore(MetadataStore):
     def create_project(self, project: Project) -> Project:
         check_name(project.name, "project")
         with self._session() as s:
-            if s.scalar(select(ProjectRow.id).where(ProjectRow.name == project.name)):
-                raise AlreadyExists(f"a project named {project.name!r} already exists")
+            mine = (ProjectRow.name == project.name) & (ProjectRow.created_by == project.created_by)
+            if s.scalar(select(ProjectRow.id).where(mine)):
+                raise AlreadyExists(f"you already have a project named {project.name!r}")
             s.add(ProjectRow(**project.model_dump()))
         return project
 
-    def get_project(self, id_or_name: str) -> Project:
+    def get_project(self, id_or_name: str, member: str | None = None) -> Project:
         with self._session() as s:
             matches = or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name)
-            row = _by_ref(s, select(ProjectRow).where(matches), id_or_name, "project")
+            query = select(ProjectRow).where(matches)
+            if member is not None:
+                query = query.join(MemberRow, MemberRow.project_id == ProjectRow.id).where(
+                    MemberRow.user_id == member
+                )
+            row = _by_ref(s, query, id_or_name, "project")
             if row is None:
                 raise NotFound(f"no project {id_or_name!r}", project=id_or_name)
             return _entity(Project, row)
