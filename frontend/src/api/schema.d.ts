@@ -7106,6 +7106,7 @@ export interface operations {
                 once?: boolean;
             };
             header?: {
+                /** @description Resume after this event id (sent on reconnect). */
                 "Last-Event-ID"?: number | null;
             };
             path: {
