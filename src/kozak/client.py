@@ -376,10 +376,9 @@ class Project:
         )
         return found
 
-    def designs(self) -> list[dict[str, Any]]:
-        """The project's designs, oldest first."""
-        found: list[dict[str, Any]] = self.client.get(f"{self.path}/designs")["data"]
-        return found
+    def designs(self, **filters: Any) -> list[dict[str, Any]]:
+        """The project's designs, oldest first (`q`: a part of the name; `sort`: `name`, ...)."""
+        return list(self.client.iterate(f"{self.path}/designs", **filters))
 
     def design(
         self,
@@ -488,10 +487,10 @@ class Project:
             time.sleep(poll_s)
 
     # Sweeps
-    def sweeps(self) -> list[dict[str, Any]]:
-        """The project's sweeps with trial counts and best values."""
-        found: list[dict[str, Any]] = self.client.get(f"{self.path}/sweeps")["data"]
-        return found
+    def sweeps(self, **filters: Any) -> list[dict[str, Any]]:
+        """The project's sweeps with trial counts and best values, oldest first (`q`: a part of
+        the name; `sort`: `name`, `status`, ...)."""
+        return list(self.client.iterate(f"{self.path}/sweeps", **filters))
 
     def start_sweep(self, name: str, **spec: Any) -> dict[str, Any]:
         """Create a sweep (the sweep file's fields but `project`) and queue its first trials."""

@@ -598,7 +598,8 @@ export interface paths {
         };
         /**
          * List Designs
-         * @description The project's designs, oldest first.
+         * @description A page of the project's designs with their jobs; sorts `created` (default, oldest
+         *     first), `name`.
          */
         get: operations["designs-list_designs"];
         put?: never;
@@ -1466,7 +1467,8 @@ export interface paths {
         };
         /**
          * List Sweeps
-         * @description The project's sweeps, oldest first, with trial counts and best values.
+         * @description A page of the project's sweeps with trial counts and best values; sorts `created`
+         *     (default, oldest first), `name`, `status`.
          */
         get: operations["sweeps-list_sweeps"];
         put?: never;
@@ -6895,7 +6897,16 @@ export interface operations {
     };
     "designs-list_designs": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only items whose name contains this (any case). */
+                q?: string | null;
+                /** @description Items per page, 1 to 1000. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description A sort key of the list (its description names them); prefix `-` for descending. Empty: the list's default order. */
+                sort?: string;
+            };
             header?: never;
             path: {
                 project_id: string;
@@ -9171,7 +9182,16 @@ export interface operations {
     };
     "sweeps-list_sweeps": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only items whose name contains this (any case). */
+                q?: string | null;
+                /** @description Items per page, 1 to 1000. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description A sort key of the list (its description names them); prefix `-` for descending. Empty: the list's default order. */
+                sort?: string;
+            };
             header?: never;
             path: {
                 project_id: string;

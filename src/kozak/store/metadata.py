@@ -54,6 +54,15 @@ class ExperimentFilter:
 
 
 @dataclass(frozen=True)
+class TrialTally:
+    """A sweep's trials counted by state, and the extremes of its completed trials' values."""
+
+    states: dict[str, int]
+    best_max: float | None
+    best_min: float | None
+
+
+@dataclass(frozen=True)
 class ExperimentListing:
     """An experiment as a list page holds it: with its active job and its parent's name."""
 
@@ -434,6 +443,12 @@ class MetadataStore(abc.ABC):
         """A project's designs, oldest first."""
 
     @abc.abstractmethod
+    def page_designs(
+        self, project_id: str, request: PageRequest, q: str | None = None
+    ) -> PageOf[tuple[Design, Job | None]]:
+        """A page of the project's designs (sorts `created`, `name`), each with its job."""
+
+    @abc.abstractmethod
     def update_design(self, design_id: str, **changes: Any) -> Design:
         """Change `name`, `job_id` or `summary`; stamps `updated_at`."""
 
@@ -453,6 +468,15 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def list_sweeps(self, project_id: str) -> list[Sweep]:
         """A project's sweeps, oldest first."""
+
+    @abc.abstractmethod
+    def page_sweeps(self, project_id: str, request: PageRequest, q: str | None = None) -> PageOf[Sweep]:
+        """A page of the project's sweeps (sorts `created`, `name`, `status`)."""
+
+    @abc.abstractmethod
+    def tally_sweep_trials(self, sweep_ids: list[str]) -> dict[str, TrialTally]:
+        """Each sweep's trials counted by state, in one statement for a whole page of sweeps
+        (a sweep without trials is absent)."""
 
     @abc.abstractmethod
     def update_sweep(self, sweep_id: str, **changes: Any) -> Sweep:

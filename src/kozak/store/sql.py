@@ -72,9 +72,9 @@ from kozak.store.entities import (
     check_name,
     utcnow,
 )
-from kozak.store.metadata import ExperimentFilter, ExperimentListing, MetadataStore
+from kozak.store.metadata import ExperimentFilter, ExperimentListing, MetadataStore, TrialTally
 from kozak.store.paging import PageOf, PageRequest, SortKey, contains, fetch_page
-from kozak.store.statuses import JOB_ACTIVE, JOB_FINISHED
+from kozak.store.statuses import JOB_ACTIVE, JOB_FINISHED, TrialState
 from kozak.store.summaries import DERIVED, best_summary, planned_epochs
 from kozak.store.tables import (
     ApiTokenRow,
@@ -139,6 +139,12 @@ _DEPLOYMENT_SORTS = {
     "created": SortKey(DeploymentRow.created_at),
     "updated": SortKey(DeploymentRow.updated_at),
     "name": SortKey(DeploymentRow.name),
+}
+_DESIGN_SORTS = {"created": SortKey(DesignRow.created_at), "name": SortKey(DesignRow.name)}
+_SWEEP_SORTS = {
+    "created": SortKey(SweepRow.created_at),
+    "name": SortKey(SweepRow.name),
+    "status": SortKey(SweepRow.status),
 }
 _JOB_SORTS = {
     "created": SortKey(JobRow.created_at),
@@ -1294,6 +1300,24 @@ class SqlAlchemyMetadataStore(MetadataStore):
             )
             return [_entity(Design, r) for r in rows]
 
+    def page_designs(
+        self, project_id: str, request: PageRequest, q: str | None = None
+    ) -> PageOf[tuple[Design, Job | None]]:
+        query = (
+            select(DesignRow, JobRow)
+            .outerjoin(JobRow, JobRow.id == DesignRow.job_id)
+            .where(DesignRow.project_id == project_id)
+        )
+        if q:
+            query = query.where(contains(DesignRow.name, q))
+        with self._session() as s:
+            found = fetch_page(
+                s, query, request, sorts=_DESIGN_SORTS, default="created", tiebreak=DesignRow.id
+            )
+            return found.map(
+                lambda row: (_entity(Design, row[0]), None if row[1] is None else _entity(Job, row[1]))
+            )
+
     def update_design(self, design_id: str, **changes: Any) -> Design:
         _check_changes("design", changes, {"name", "job_id", "summary"})
         with self._session() as s:
@@ -1355,6 +1379,35 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 .order_by(SweepRow.created_at, SweepRow.id)
             )
             return [_entity(Sweep, r) for r in rows]
+
+    def page_sweeps(self, project_id: str, request: PageRequest, q: str | None = None) -> PageOf[Sweep]:
+        query = select(SweepRow).where(SweepRow.project_id == project_id)
+        if q:
+            query = query.where(contains(SweepRow.name, q))
+        with self._session() as s:
+            found = fetch_page(
+                s, query, request, sorts=_SWEEP_SORTS, default="created", tiebreak=SweepRow.id
+            )
+            return found.map(lambda row: _entity(Sweep, row))
+
+    def tally_sweep_trials(self, sweep_ids: list[str]) -> dict[str, TrialTally]:
+        if not sweep_ids:
+            return {}
+        trial = SweepTrialRow
+        query = (
+            select(trial.sweep_id, trial.state, func.count())
+            .add_columns(func.max(trial.value), func.min(trial.value))
+            .where(trial.sweep_id.in_(sweep_ids))
+            .group_by(trial.sweep_id, trial.state)
+        )
+        tallies: dict[str, TrialTally] = {}
+        with self._session() as s:
+            for sweep_id, state, count, high, low in s.execute(query):
+                tally = tallies.setdefault(sweep_id, TrialTally({}, None, None))
+                tally.states[state] = count
+                if state == TrialState.COMPLETE:
+                    tallies[sweep_id] = TrialTally(tally.states, high, low)
+        return tallies
 
     def update_sweep(self, sweep_id: str, **changes: Any) -> Sweep:
         _check_changes("sweep", changes, {"status", "message", "finished_at"})

@@ -19,6 +19,7 @@ from kozak.runner.design_job import create_design
 from kozak.runner.jobs import cancel_job
 from kozak.server import streams
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep
+from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
 from kozak.server.schemas.designs import DesignCreate, DesignPublic, DesignSchemaPublic
 from kozak.server.streams import StreamStart
@@ -43,10 +44,13 @@ def _public(workspace: Workspace, design: Design) -> DesignPublic:
 
 
 @router.get("")
-def list_designs(project: ProjectViewer, workspace: WorkspaceDep) -> Page[DesignPublic]:
-    """The project's designs, oldest first."""
-    designs = workspace.metadata.list_designs(project.id)
-    return Page.of([_public(workspace, d) for d in designs])
+def list_designs(
+    project: ProjectViewer, workspace: WorkspaceDep, page: PageParams, q: NameSearch = None
+) -> Page[DesignPublic]:
+    """A page of the project's designs with their jobs; sorts `created` (default, oldest
+    first), `name`."""
+    found = workspace.metadata.page_designs(project.id, page, q)
+    return Page.of_page(found, lambda pair: DesignPublic.of(*pair))
 
 
 @router.get("/schema")
