@@ -4838,7 +4838,7 @@ export interface components {
             concurrency: number;
             /**
              * Name
-             * @description Name of the sweep.
+             * @description Name of the sweep in the project.
              */
             name: string;
             /** @description What trials are scored by. */
