@@ -112,6 +112,8 @@ def test_tutorial_flow(
     ]
     for subset in subsets:
         view = ok(client.post(f"{draft_url}/subsets", json=subset))
+    negative = client.post(f"{draft_url}/subsets", json={**subsets[-1], "name": "s2", "seed": -1})
+    assert negative.status_code == 422 and "seed" in negative.text  # was numpy's 500
     counts = {s["definition"]["name"]: s["rows"] for s in view["subsets"]}
     assert counts["training"] == 45 and counts["validation"] == 15 and counts["deep"] == 2
     view = ok(client.patch(f"{draft_url}/options", json={"normalize_on": "training"}))
