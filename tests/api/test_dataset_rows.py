@@ -110,7 +110,8 @@ def test_dropping_invalid_rows_and_refusing_as_n_where_n_is_a_letter(
 
 def test_a_number_column_with_a_typo_opens_and_its_row_can_be_dropped(client: UserClient) -> None:
     project = ok(client.post("/api/projects", json={"name": "Numbers"}), 201)["id"]
-    url = f"/api/projects/{project}/drafts/{ok(client.post(f'/api/projects/{project}/drafts', json={'name': 'N'}), 201)['id']}"
+    draft = ok(client.post(f"/api/projects/{project}/drafts", json={"name": "N"}), 201)
+    url = f"/api/projects/{project}/drafts/{draft['id']}"
     rows = [f"{i},{i / 10}" for i in range(30)]
     rows[17] = "17,0.1.7"
     view = ok(client.put(f"{url}/files/bad.csv", content=("id,y\n" + "\n".join(rows)).encode()))
