@@ -116,7 +116,9 @@ export function UploadArea({ projectId, ensureDraft, onDraft, addUrl, onBusyChan
 
   return (
     <Stack gap="sm">
-      <Dropzone onDrop={addFiles} onReject={refuse} multiple accept={{ "application/octet-stream": ACCEPTED }} radius="md" aria-label="Drop files here or click to choose them">
+      {/* The classic file input, not the File System Access picker: it works in every browser,
+          offers "All files" (whose refusals then get a row) and is what browser tests drive. */}
+      <Dropzone onDrop={addFiles} onReject={refuse} useFsAccessApi={false} multiple accept={{ "application/octet-stream": ACCEPTED }} radius="md" aria-label="Drop files here or click to choose them">
         <Group justify="center" gap="lg" mih={130} style={{ pointerEvents: "none" }}>
           <Dropzone.Accept>
             <IconCloudUpload size={44} color="var(--mantine-color-teal-6)" stroke={1.5} />
