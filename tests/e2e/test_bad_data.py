@@ -93,7 +93,10 @@ def test_a_typo_is_found_repaired_and_recorded(
     expect(row(page, BAD_ROW).locator("td.invalid")).to_have_attribute(
         "title", re.compile(r"'X' at position 12")
     )
-    shot("typo")
+    page.mouse.move(0, 0)
+    path = shot("typo")
+    if os.environ.get("KOZAK_UPDATE_DOCS_IMAGES"):
+        shutil.copyfile(path, DOCS_IMAGES / "datasets-bad-row.png")
 
     # Every row can be reached: go to the last, only the invalid ones, sort and filter
     browser = page.get_by_test_id("row-browser")
@@ -138,10 +141,7 @@ def test_a_typo_is_found_repaired_and_recorded(
     expect(inspector.get_by_test_id("repair-outcome-seq")).to_have_text(
         "Saving reads 1 unknown letter in 1 row as N."
     )
-    page.mouse.move(0, 0)
-    path = shot("repaired")
-    if os.environ.get("KOZAK_UPDATE_DOCS_IMAGES"):
-        shutil.copyfile(path, DOCS_IMAGES / "datasets-repair.png")
+    shot("repaired")
 
     # The version keeps the repair, and its rows are browsable
     page.get_by_role("button", name="Save version").click()
@@ -191,7 +191,7 @@ def validation_project(server: LiveServer, folder: Path) -> dict[str, Any]:
     """A saved version whose subsets are named as in the tutorial: Training 95%, Validation 5%."""
     client = Client(server.url, "none")
     client.login("admin", ADMIN_PASSWORD)
-    project = client.create_project("Named subsets")
+    project = client.create_project("Tutorial split")
     draft = client.post(f"{project.path}/drafts", {"name": "UTRs"})
     project.upload(draft["id"], typo_csv(folder))
     url = f"{project.path}/drafts/{draft['id']}"

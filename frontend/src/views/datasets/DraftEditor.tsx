@@ -157,7 +157,7 @@ export function DraftEditor({ projectId, draftId, base }: { projectId: string; d
           repair={(() => {
             const feature = view.features.find((f) => f.name === selectedColumn.name);
             return feature && needsRepairChoice(feature) ? (
-              <RepairChoice projectId={projectId} draftId={draftId} feature={feature} draft={view} onShowRow={showRow} />
+              <RepairChoice projectId={projectId} draftId={draftId} feature={feature} draft={view} onShowRow={showRow} vertical />
             ) : null;
           })()}
           stats={stats.data?.all[selectedColumn.name]}

@@ -60,6 +60,8 @@ function layoutOf(column: Column, stats: FeatureStats | undefined, rows: Row[]):
   if (column.type !== "sequence" || !encoding) return plain;
   const padding = encoding.padding ?? 0;
   const window = column.tensorShape?.[1] ?? stats?.per_position?.window;
+  // Nothing to size the window by (a draft that cannot be prepared, rows not here yet): letters as they come
+  if (window === undefined && !stats?.length && rows.length === 0) return plain;
   const previewLongest = Math.max(1, ...rows.map((row) => String(row[column.name] ?? "").length));
   const longest = window !== undefined ? window - 2 * padding : (stats?.length?.max ?? previewLongest);
   const positions = windowWidth(encoding, longest);

@@ -29,9 +29,11 @@ interface Props {
   feature: DraftFeature;
   draft: Draft;
   onShowRow: (row: number) => void;
+  /** Choices stacked (the narrow Inspector) rather than side by side. */
+  vertical?: boolean;
 }
 
-export function RepairChoice({ projectId, draftId, feature, draft, onShowRow }: Props) {
+export function RepairChoice({ projectId, draftId, feature, draft, onShowRow, vertical = false }: Props) {
   const update = useDraftEdit((on_invalid: OnInvalid) =>
     call(
       api.PATCH("/api/projects/{project_id}/drafts/{draft_id}/features/{feature}", {
@@ -73,6 +75,7 @@ export function RepairChoice({ projectId, draftId, feature, draft, onShowRow }: 
         aria-label={`Rows ${feature.name} cannot read`}
         size="xs"
         fullWidth
+        orientation={vertical ? "vertical" : "horizontal"}
         data={choices}
         value={feature.on_invalid}
         disabled={update.isPending}

@@ -6,7 +6,7 @@
  */
 import { ActionIcon, Badge, Button, Group, NumberInput, Select, Stack, Switch, Text, TextInput, Tooltip } from "@mantine/core";
 import { IconArrowDown, IconArrowUp, IconFilter, IconX } from "@tabler/icons-react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { errorMessage } from "../../api/client";
 import type { Condition, FeatureStats } from "../../api/types";
@@ -72,11 +72,13 @@ export function RowBrowser({ target, columns, stats, statsLoading, selected, onS
   const [goTo, setGoTo] = useState<number | string>("");
   const [scrollTo, setScrollTo] = useState<{ index: number } | null>(null);
   const [highlight, setHighlight] = useState<number | null>(null);
+  const box = useRef<HTMLDivElement>(null);
   const pages = useRowPages(target, query);
   const sortable = columns.filter((c) => c.type !== "array");
 
   /** Show row `number` (from 1): every row in file order, scrolled to it and marked. */
   const show = (number: number) => {
+    box.current?.scrollIntoView({ block: "nearest" });
     setQuery(ALL_ROWS);
     setHighlight(number);
     setScrollTo({ index: number - 1 });
@@ -102,7 +104,7 @@ export function RowBrowser({ target, columns, stats, statsLoading, selected, onS
   const filtered = query.where.length > 0 || query.invalid;
 
   return (
-    <Stack gap={6} data-testid="row-browser">
+    <Stack gap={6} data-testid="row-browser" ref={box}>
       <Group gap="xs" wrap="wrap" align="flex-end">
         <Select
           size="xs"
