@@ -3563,7 +3563,7 @@ export interface components {
             training_subset: string;
             /**
              * Validation Subset
-             * @description Subset evaluated after each epoch; none to skip validation.
+             * @description Subset evaluated after each epoch; none to skip validation. Left out: the subset the version marks as validation (named `validation`, else one whose name says so, e.g. `Validation 5%`).
              * @default validation
              */
             validation_subset: string | null;
