@@ -183,7 +183,7 @@ def test_a_file_kozak_cannot_read_gets_a_row_saying_why(page: Page, tmp_path: Pa
     pick(page, [picked])
     row = dialog.locator('[data-upload="notes.docx"]')
     expect(row).to_have_attribute("data-status", "failed")
-    expect(row).to_contain_text("cannot read as data")
+    expect(row).to_contain_text("notes.docx is a .docx file, which Kozak cannot read as data")
     expect(dialog.get_by_role("button", name="Next")).to_be_disabled()
 
 

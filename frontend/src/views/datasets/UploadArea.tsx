@@ -23,8 +23,8 @@ export function describeFile(file: File): string {
   const [family, subtype] = file.type ? file.type.split("/") : ["", ""];
   const families: Record<string, string> = { image: "image", video: "video", audio: "audio recording", font: "font" };
   if (family && families[family]) return `a ${(subtype ?? "").replace(/^x-/, "").toUpperCase()} ${families[family]}`;
-  if (file.type) return `a ${file.type} file`;
-  return extension ? `a .${extension} file` : "a file without an extension";
+  if (extension) return `a .${extension} file`;
+  return file.type ? `a file of type ${file.type}` : "a file without an extension";
 }
 
 export const ACCEPTED = [".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq", ".npy", ".npz", ".fasta", ".fa", ".fna", ".faa", ".zip", ".gz"];
