@@ -88,6 +88,9 @@ def test_unknown_letters_read_as_n_are_counted_before_save_and_kept_in_the_versi
     assert view["repairs"] == [{"feature": "seq", "action": "as_n", "rows": 1, "letters": 1}]
     assert "read 1 unknown letter in 1 row of seq as N" in [w["message"] for w in view["warnings"]]
 
+    back = ok(client.patch(f"{draft_url}/features/seq", json={"on_invalid": "refuse"}))
+    assert back["error"]["details"]["row"] == BAD_ROW  # refusing again is allowed: on purpose
+    view = ok(client.patch(f"{draft_url}/features/seq", json={"on_invalid": "as_n"}))
     version = ok(client.post(f"{draft_url}/save", json={}), 201)
     assert version["stats"]["repairs"] == view["repairs"]
     assert version["spec"]["features"][0]["on_invalid"] == "as_n"

@@ -231,12 +231,19 @@ def open_draft(workspace: Workspace, draft: Draft) -> DatasetEditor:
         )
 
 
-def _edit(workspace: Workspace, draft: Draft, apply: Callable[[DatasetEditor], object]) -> Draft:
+def _edit(
+    workspace: Workspace,
+    draft: Draft,
+    apply: Callable[[DatasetEditor], object],
+    *,
+    may_break: bool = False,
+) -> Draft:
     """Apply one edit and store the new spec.
 
-    An edit that breaks a draft which prepared cleanly is refused with the error; a draft that
-    was already broken (missing values, a subset on a removed column, ...) accepts edits, so it
-    can be fixed step by step; its view shows what is still wrong.
+    An edit that breaks a draft which prepared cleanly is refused with the error (unless
+    `may_break`: going back to refusing invalid rows breaks it on purpose); a draft that was
+    already broken (missing values, a subset on a removed column, ...) accepts edits, so it can
+    be fixed step by step; its view shows what is still wrong.
     """
     with locked_row(workspace, draft) as row:
         opened = _open(workspace, row)
@@ -245,7 +252,7 @@ def _edit(workspace: Workspace, draft: Draft, apply: Callable[[DatasetEditor], o
         try:
             apply(opened.draft)
             _, error = _checked(opened)
-            if error is not None and broken_before is None:
+            if error is not None and broken_before is None and not may_break:
                 raise error
         except BaseException:
             opened.draft.spec = before
@@ -305,7 +312,8 @@ def update_feature(
             editor.rename(name, new_name)
             editor.spec = _renamed_in_subsets(editor.spec, name, new_name)
 
-    return _edit(workspace, draft, apply)
+    only_on_invalid = (type, encoding, normalization, new_name) == (None, None, None, None)
+    return _edit(workspace, draft, apply, may_break=only_on_invalid and on_invalid == "refuse")
 
 
 def _parsed(validate: Callable[[Any], Any], value: Any, what: str) -> Any:
