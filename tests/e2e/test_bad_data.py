@@ -155,7 +155,9 @@ def test_a_typo_is_found_repaired_and_recorded(
     expect(row(page, BAD_ROW).locator("td.invalid")).to_have_count(0)
 
 
-def test_a_file_kozak_cannot_read_gets_a_row_saying_why(page: Page, tmp_path: Path) -> None:
+def test_a_file_kozak_cannot_read_gets_a_row_saying_why(
+    page: Page, tmp_path: Path, shot: Callable[[str], Path]
+) -> None:
     new_project(page, "Pictures")
     dialog = page.get_by_role("dialog", name="New dataset")
 
@@ -185,6 +187,7 @@ def test_a_file_kozak_cannot_read_gets_a_row_saying_why(page: Page, tmp_path: Pa
     expect(row).to_have_attribute("data-status", "failed")
     expect(row).to_contain_text("notes.docx is a .docx file, which Kozak cannot read as data")
     expect(dialog.get_by_role("button", name="Next")).to_be_disabled()
+    shot("refused")
 
 
 def validation_project(server: LiveServer, folder: Path) -> dict[str, Any]:

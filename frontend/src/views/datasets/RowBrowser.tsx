@@ -219,7 +219,7 @@ export function RowBrowser({ target, columns, stats, statsLoading, selected, onS
         {filtered
           ? `${formatCount(pages.total)} of ${formatCount(pages.rowCount)} rows match`
           : `${formatCount(pages.rowCount)} rows`}{" "}
-        · {columns.length} features · rows are numbered from 1, as in the file
+        · {columns.length} features · rows numbered from 1{target.kind === "draft" ? ", as in the files" : ""}
       </Text>
     </Stack>
   );
