@@ -457,6 +457,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/datasets/{dataset}/versions/{version}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Version Rows
+         * @description A page of a version's rows, numbered from 1, sorted and filtered by any feature.
+         */
+        get: operations["datasets-version_rows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/deployments": {
         parameters: {
             query?: never;
@@ -858,6 +878,26 @@ export interface paths {
         patch: operations["datasets-set_options"];
         trace?: never;
     };
+    "/api/projects/{project_id}/drafts/{draft_id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Draft Rows
+         * @description A page of the draft's rows as imported, numbered from 1: sorted, filtered, invalid ones.
+         */
+        get: operations["datasets-draft_rows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/drafts/{draft_id}/save": {
         parameters: {
             query?: never;
@@ -912,6 +952,26 @@ export interface paths {
          * @description Add a random, filter or rank subset.
          */
         post: operations["datasets-add_subset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/drafts/{draft_id}/subsets/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count Subset
+         * @description How many rows a subset definition would hold, without adding it.
+         */
+        post: operations["datasets-count_subset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2156,6 +2216,8 @@ export interface components {
             };
             /** Dropped Rows */
             dropped_rows?: number;
+            /** Repairs */
+            repairs?: components["schemas"]["Repair"][];
             /** Subsets */
             subsets: {
                 [key: string]: {
@@ -2170,10 +2232,17 @@ export interface components {
          * @description A draft's or version's warning: overlapping subsets, sequence leakage, dropped rows.
          */
         DataWarning: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action?: "drop" | "as_n";
             /** Code */
             code: string;
             /** Feature */
             feature?: string;
+            /** Letters */
+            letters?: number;
             /** Message */
             message: string;
             /** Rows */
@@ -2793,6 +2862,16 @@ export interface components {
              * @description The file the column comes from.
              */
             file: string;
+            /**
+             * First Invalid Row
+             * @description The first of them, counted from 1.
+             */
+            first_invalid_row: number | null;
+            /**
+             * Invalid Rows
+             * @description Rows the feature cannot read as its type says.
+             */
+            invalid_rows: number;
             /** Name */
             name: string;
             /**
@@ -2802,6 +2881,12 @@ export interface components {
             normalization: "none" | "zscore" | "minmax";
             /** @description On the normalize-on subset. */
             normalization_stats: components["schemas"]["NormalizationStats"] | null;
+            /**
+             * On Invalid
+             * @description What happens to rows the feature cannot read.
+             * @enum {string}
+             */
+            on_invalid: "refuse" | "drop" | "as_n";
             sequence: components["schemas"]["SequenceEncoding"] | null;
             /**
              * Shape
@@ -2819,6 +2904,11 @@ export interface components {
              */
             tensor_shape: number[] | null;
             type: components["schemas"]["FeatureType"];
+            /**
+             * Unknown Letters
+             * @description Letters outside a sequence's alphabet, all rows.
+             */
+            unknown_letters: number;
         };
         /** DraftFilePublic */
         DraftFilePublic: {
@@ -2855,7 +2945,7 @@ export interface components {
             description: string;
             /**
              * Dropped Rows
-             * @description Rows left out for missing values (drop_missing).
+             * @description Rows left out: missing values (drop_missing) and invalid rows dropped.
              */
             dropped_rows: number;
             /** @description What stops the draft from being saved. */
@@ -2877,6 +2967,11 @@ export interface components {
             }[];
             /** Project Id */
             project_id: string;
+            /**
+             * Repairs
+             * @description Per feature that drops or repairs rows: how many.
+             */
+            repairs: components["schemas"]["Repair"][];
             /** Row Count */
             row_count: number;
             /** @description Everything chosen so far; null before any file. */
@@ -3470,7 +3565,7 @@ export interface components {
             training_subset: string;
             /**
              * Validation Subset
-             * @description Subset evaluated after each epoch; none to skip validation.
+             * @description Subset evaluated after each epoch; none to skip validation. Left out: the subset the version marks as validation (named `validation`, else one whose name says so, e.g. `Validation 5%`).
              * @default validation
              */
             validation_subset: string | null;
@@ -3508,6 +3603,13 @@ export interface components {
              * @enum {string}
              */
             normalization: "none" | "zscore" | "minmax";
+            /**
+             * On Invalid
+             * @description Rows whose value this feature cannot encode (a letter outside the alphabet, text in a number column, a missing value): `refuse` them (the version cannot be saved), `drop` those rows, or, for DNA and RNA sequences, read unknown letters as N (`as_n`).
+             * @default refuse
+             * @enum {string}
+             */
+            on_invalid: "refuse" | "drop" | "as_n";
             /** @description Encoding of a sequence feature. */
             sequence?: components["schemas"]["SequenceEncoding"] | null;
             /**
@@ -3577,6 +3679,11 @@ export interface components {
              * @description Numeric normalization.
              */
             normalization?: ("none" | "zscore" | "minmax") | null;
+            /**
+             * On Invalid
+             * @description Rows the feature cannot read: refuse them, drop them, or (DNA, RNA) read unknown letters as N (`as_n`).
+             */
+            on_invalid?: ("refuse" | "drop" | "as_n") | null;
             /** @description Override the detected type. */
             type?: components["schemas"]["FeatureType"] | null;
         };
@@ -4553,6 +4660,23 @@ export interface components {
             project_name: string;
         };
         /**
+         * Repair
+         * @description What a feature's `on_invalid` did at import: rows dropped, or letters read as N.
+         */
+        Repair: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "drop" | "as_n";
+            /** Feature */
+            feature: string;
+            /** Letters */
+            letters?: number;
+            /** Rows */
+            rows: number;
+        };
+        /**
          * Repeat
          * @description A chain of nodes whose number of copies a dimension sets.
          */
@@ -4586,6 +4710,58 @@ export interface components {
             sd: number | null;
             /** Skewness */
             skewness: number | null;
+        };
+        /** RowPublic */
+        RowPublic: {
+            /**
+             * Invalid
+             * @description Feature name → why it cannot read this row.
+             */
+            invalid: {
+                [key: string]: string;
+            };
+            /**
+             * Number
+             * @description The row's number, counted from 1 as a spreadsheet does.
+             */
+            number: number;
+            /**
+             * Values
+             * @description Feature name → value (sequences as letters).
+             */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** RowsPage */
+        RowsPage: {
+            /**
+             * Invalid Rows
+             * @description Rows some feature cannot read, among all rows.
+             */
+            invalid_rows: number;
+            /**
+             * Offset
+             * @description Position of the first row in the sorted, filtered list.
+             */
+            offset: number;
+            /**
+             * Position
+             * @description Where the asked-for row `find` stands in the sorted, filtered list (from 0), or null when it is filtered out.
+             */
+            position: number | null;
+            /**
+             * Row Count
+             * @description All rows.
+             */
+            row_count: number;
+            /** Rows */
+            rows: components["schemas"]["RowPublic"][];
+            /**
+             * Total
+             * @description Rows that pass the filter.
+             */
+            total: number;
         };
         /**
          * RunSettingsSchemaPublic
@@ -4802,6 +4978,19 @@ export interface components {
              * @default
              */
             text: string;
+        };
+        /** SubsetCount */
+        SubsetCount: {
+            /**
+             * Row Count
+             * @description All rows.
+             */
+            row_count: number;
+            /**
+             * Rows
+             * @description Rows the subset would hold.
+             */
+            rows: number;
         };
         /**
          * SweepCountsPublic
@@ -6504,6 +6693,62 @@ export interface operations {
             };
         };
     };
+    "datasets-version_rows": {
+        parameters: {
+            query?: {
+                /** @description Position of the first row, from 0. */
+                offset?: number;
+                /** @description Rows per page. */
+                limit?: number;
+                /** @description A row number (from 1) whose position to report. */
+                find?: number | null;
+                /** @description Feature to sort by. */
+                sort?: string | null;
+                descending?: boolean;
+                /** @description Conditions all rows must meet, as JSON: [{"feature", "op", "value"}]. */
+                where?: string | null;
+                /** @description Only rows some feature cannot read. */
+                invalid?: boolean;
+            };
+            header?: never;
+            path: {
+                version: string;
+                dataset: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RowsPage"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "deployments-list_deployments": {
         parameters: {
             query?: {
@@ -7721,6 +7966,61 @@ export interface operations {
             };
         };
     };
+    "datasets-draft_rows": {
+        parameters: {
+            query?: {
+                /** @description Position of the first row, from 0. */
+                offset?: number;
+                /** @description Rows per page. */
+                limit?: number;
+                /** @description A row number (from 1) whose position to report. */
+                find?: number | null;
+                /** @description Feature to sort by. */
+                sort?: string | null;
+                descending?: boolean;
+                /** @description Conditions all rows must meet, as JSON: [{"feature", "op", "value"}]. */
+                where?: string | null;
+                /** @description Only rows some feature cannot read. */
+                invalid?: boolean;
+            };
+            header?: never;
+            path: {
+                draft_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RowsPage"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "datasets-save_draft": {
         parameters: {
             query?: never;
@@ -7834,6 +8134,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DraftPublic"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "datasets-count_subset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RandomSubset"] | components["schemas"]["FilterSubset"] | components["schemas"]["RankSubset"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubsetCount"];
                 };
             };
             /** @description The request cannot be answered as sent. */

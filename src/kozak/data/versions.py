@@ -186,6 +186,10 @@ def load_version(workspace: Workspace, version: DatasetVersion) -> VersionConten
     return VersionContent(spec, features, masks, done(version.stats), version.stats.get("warnings", []))
 
 
+# Fields added after versions were first stored, as an older version (without them) means them.
+_UNSET = {"on_invalid": "refuse"}
+
+
 def diff_versions(old: DatasetVersion, new: DatasetVersion) -> dict[str, Any]:
     """What changed between two versions: features, encodings, subsets and row counts."""
 
@@ -197,10 +201,11 @@ def diff_versions(old: DatasetVersion, new: DatasetVersion) -> dict[str, Any]:
         a, b = by_name(old.spec[key]), by_name(new.spec[key])
         changed = {}
         for name in sorted(a.keys() & b.keys()):
+            before, after = {**_UNSET, **a[name]}, {**_UNSET, **b[name]}
             fields = {
-                field: [a[name].get(field), b[name].get(field)]
+                field: [before.get(field), after.get(field)]
                 for field in sorted(a[name].keys() | b[name].keys())
-                if a[name].get(field) != b[name].get(field) and field != "stats"
+                if before.get(field) != after.get(field) and field != "stats"
             }
             if fields:
                 changed[name] = fields
