@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kozak.interpret.filters import FilterAnalysis, FilterSettings, analyze_filters
 from kozak.interpret.model import background, choose_output, default_subset, experiment_scorer
+from kozak.interpret.modisco import ModiscoSettings, ModiscoSummary, modisco_summary
 from kozak.interpret.motif_effects import MotifEffects, MotifEffectSettings, motif_effects
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
@@ -56,3 +57,25 @@ def experiment_motif_effects(
     subset = default_subset(loaded, settings.subset)
     data = background(workspace, experiment, loaded.scorer, subset, settings.sequences, settings.seed)
     return motif_effects(loaded.scorer, data, output, settings)
+
+
+def experiment_modisco(
+    workspace: Workspace,
+    experiment: Experiment,
+    settings: ModiscoSettings | None = None,
+    *,
+    checkpoint: str = "best",
+    device: str | None = None,
+) -> ModiscoSummary:
+    """TF-MoDISco patterns of an experiment's attributions over a subset's sample.
+
+    Raises:
+        ModiscoUnavailable: modisco-lite is not installed. NotFound, InvalidConfig, DataError:
+        as `experiment_filters`.
+    """
+    settings = settings or ModiscoSettings()
+    loaded = experiment_scorer(workspace, experiment, checkpoint, device=device)
+    output = choose_output(loaded.scorer, settings.target, settings.category)
+    subset = default_subset(loaded, settings.subset)
+    data = background(workspace, experiment, loaded.scorer, subset, settings.sequences, settings.seed)
+    return modisco_summary(loaded.scorer, data, output, settings)
