@@ -1,0 +1,88 @@
+"""Per-model interpretation over the API: filter motifs (JSON and MEME), their comparison with
+an uploaded database, motif effects, and the errors a model without a first convolution gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.conftest import error, ok
+from factories import UserClient, tiny_experiment
+from kozak.experiments import create_experiment, run_experiment
+from kozak.graph import GraphSpec, chain
+from kozak.store.entities import Experiment
+from kozak.training import RunSettings
+from kozak.workspace import Workspace
+
+
+@pytest.fixture
+def dense(api_workspace: Workspace, project_id: str, tiny_dna: Path) -> Experiment:
+    return run_experiment(api_workspace, tiny_experiment(api_workspace, "Yeast", tiny_dna))
+
+
+@pytest.fixture
+def conv(api_workspace: Workspace, dense: Experiment) -> Experiment:
+    version = api_workspace.metadata.get_dataset_version_by_id(dense.dataset_version_id)
+    graph = chain(
+        ("seq", "input", {"feature": "seq"}),
+        ("conv", "conv1d", {"filters": 4, "kernel_size": 3}),
+        ("flatten", "flatten", {}),
+        ("out", "dense", {"units": 1, "activation": "linear"}),
+        ("expression", "target", {"feature": "expression"}),
+    )
+    settings = RunSettings.from_data(dense.settings)
+    return run_experiment(
+        api_workspace, create_experiment(api_workspace, "Yeast", "conv", version, graph, settings)
+    )
+
+
+def _url(project_id: str, experiment: Experiment, route: str) -> str:
+    return f"/api/projects/{project_id}/experiments/{experiment.id}/{route}"
+
+
+def test_filters_as_json_meme_and_matches(client: UserClient, project_id: str, conv: Experiment) -> None:
+    body = {"settings": {"threshold": 0.3, "subset": "training"}}
+    analysis = ok(client.post(_url(project_id, conv, "filters"), json=body))
+    assert (analysis["layer"], analysis["letters"], analysis["width"]) == ("conv", "ACGT", 3)
+    assert analysis["sequences"] == 30  # the training subset: 75 % of 40 rows
+    assert len(analysis["motifs"]) == 4
+    first = analysis["motifs"][0]
+    assert len(first["probabilities"]) == 4 and len(first["probabilities"][0]) == 3
+    assert first["influence"] is not None
+    meme = client.post(_url(project_id, conv, "filters.meme"), json=body)
+    assert meme.status_code == 200 and meme.headers["content-type"].startswith("text/plain")
+    assert meme.text.startswith("MEME version 4") and "letter-probability matrix" in meme.text
+    database = meme.text.replace("MOTIF conv_f", "MOTIF db_f")
+    compared = ok(
+        client.post(_url(project_id, conv, "filters/compare"), json={**body, "database": database})
+    )
+    assert compared["database_motifs"] == meme.text.count("MOTIF")
+    for found in compared["filters"]:  # a filter's own matrix is its best match
+        assert found["matches"][0]["motif"] == found["filter"].replace("conv_f", "db_f")
+
+
+def test_motif_effects(client: UserClient, project_id: str, conv: Experiment) -> None:
+    body = {"settings": {"motif": "atg", "sequences": 10}}
+    effects = ok(client.post(_url(project_id, conv, "motif-effects"), json=body))
+    assert effects["motif"] == "ATG" and effects["sequences"] == 10  # the validation subset
+    assert effects["coordinates"] == "sequence"  # tiny_dna is left-aligned
+    assert {f["frame"] for f in effects["insertion"]["frames"]} <= {0, 1, 2}
+    assert sum(p["count"] for p in effects["insertion"]["positions"]) == effects["insertion"]["count"]
+
+
+def test_errors_name_what_is_wrong(
+    client: UserClient, project_id: str, conv: Experiment, dense: Experiment
+) -> None:
+    answer = error(client.post(_url(project_id, dense, "filters"), json={}), 422, "invalid_config")
+    assert "flatten (flatten)" in answer["message"]
+    answer = error(
+        client.post(_url(project_id, conv, "motif-effects"), json={"settings": {"motif": "AXG"}}),
+        422,
+    )
+    assert "position 2 ('X')" in answer["message"]
+    bad = {"database": "MOTIF a\nletter-probability matrix: w= 1\n0.5 0.5\n"}
+    answer = error(client.post(_url(project_id, conv, "filters/compare"), json=bad), 422)
+    assert "line 3" in answer["message"]
+    error(client.post(_url(project_id, conv, "filters"), json={"settings": {"subset": "nope"}}), 422)
+    error(client.post(_url(project_id, conv, "filters"), json={"checkpoint": "worst"}), 422)
