@@ -4,11 +4,13 @@ an uploaded database, motif effects, and the errors a model without a first conv
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from api.conftest import error, ok
 from factories import UserClient, tiny_experiment
+from kozak.client import Client, Project
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph import GraphSpec, chain
 from kozak.store.entities import Experiment
@@ -86,3 +88,18 @@ def test_errors_name_what_is_wrong(
     assert "line 3" in answer["message"]
     error(client.post(_url(project_id, conv, "filters"), json={"settings": {"subset": "nope"}}), 422)
     error(client.post(_url(project_id, conv, "filters"), json={"checkpoint": "worst"}), 422)
+
+
+def test_the_python_client(
+    test_client: Any, client: UserClient, project_id: str, conv: Experiment
+) -> None:
+    sdk = Client("http://testserver", client.token, transport=test_client._transport)
+    project = Project(sdk, {"id": project_id, "name": "Yeast"})
+    analysis = project.filters("conv", threshold=0.3)
+    assert len(analysis["motifs"]) == 4
+    meme = project.filters_meme("conv", threshold=0.3)
+    assert meme.startswith("MEME version 4")
+    compared = project.compare_filters("conv", meme, matches=1, threshold=0.3)
+    assert all(len(f["matches"]) == 1 for f in compared["filters"])
+    effects = project.motif_effects("conv", "TA", sequences=5)
+    assert effects["motif"] == "TA" and effects["sequences"] == 5
