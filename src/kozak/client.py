@@ -376,9 +376,7 @@ class Project:
         )
         return found
 
-    def filters(
-        self, experiment: str, checkpoint: str = "best", **settings: Any
-    ) -> dict[str, Any]:
+    def filters(self, experiment: str, checkpoint: str = "best", **settings: Any) -> dict[str, Any]:
         """The first convolution's filters as motifs (`settings`: threshold, top_k, subset,
         sequences, influence_sequences, pseudocount, layer, target, category, seed)."""
         body = {"checkpoint": checkpoint, "settings": settings}

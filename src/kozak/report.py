@@ -45,6 +45,7 @@ class ReportSection:
     title: str
     html: str
 
+
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 _SKIPPED_CURVES = {"epoch", "time_s", "lr", "loss", "val_loss"}
 _TRAIN, _VALID, _BEST = "#1f77b4", "#ff7f0e", "#2ca02c"

@@ -52,14 +52,11 @@ VIEWER_MAY_CALL = {
 }
 
 # A two-motif MEME database for the filter comparison.
-MEME_DB = (
-    "MEME version 4\n\nALPHABET= ACGT\n\n"
-    + "".join(
-        f"MOTIF {name}\nletter-probability matrix: alength= 4 w= 3\n"
-        + "\n".join(" ".join("0.7" if i == j else "0.1" for j in range(4)) for i in rows)
-        + "\n\n"
-        for name, rows in (("start", (0, 3, 2)), ("other", (1, 1, 2)))
-    )
+MEME_DB = "MEME version 4\n\nALPHABET= ACGT\n\n" + "".join(
+    f"MOTIF {name}\nletter-probability matrix: alength= 4 w= 3\n"
+    + "\n".join(" ".join("0.7" if i == j else "0.1" for j in range(4)) for i in rows)
+    + "\n\n"
+    for name, rows in (("start", (0, 3, 2)), ("other", (1, 1, 2)))
 )
 
 TINY_CSV = (FILES / "tiny_dna.csv").read_bytes()

@@ -12,7 +12,7 @@ from api.conftest import error, ok
 from factories import UserClient, tiny_experiment
 from kozak.client import Client, Project
 from kozak.experiments import create_experiment, run_experiment
-from kozak.graph import GraphSpec, chain
+from kozak.graph import chain
 from kozak.store.entities import Experiment
 from kozak.training import RunSettings
 from kozak.workspace import Workspace

@@ -1342,7 +1342,7 @@ export interface paths {
         };
         /**
          * Download Report
-         * @description The self-contained HTML report (curves, evaluation plots, settings, graph).
+         * @description The self-contained HTML report (curves, evaluation plots, interpretation, settings, graph).
          */
         get: operations["experiments-download_report"];
         put?: never;
@@ -9398,6 +9398,8 @@ export interface operations {
             query?: {
                 /** @description best, last or epoch-N. */
                 checkpoint?: string;
+                /** @description Add the filter motifs and the ATG motif effect (seconds more). */
+                interpretation?: boolean;
             };
             header?: never;
             path: {

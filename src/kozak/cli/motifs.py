@@ -102,8 +102,9 @@ def filters_command(
     if matches:
         table.add_column("best match (p)")
     for motif in analysis.ranked()[:top]:
-        cells = [motif.name, _consensus(motif.probabilities, analysis.letters), str(motif.sites),
-                 f"{motif.information_total:.2f}", _number(motif.influence), _number(motif.correlation)]  # fmt: skip
+        consensus = _consensus(motif.probabilities, analysis.letters)
+        cells = [motif.name, consensus, str(motif.sites), f"{motif.information_total:.2f}",
+                 _number(motif.influence), _number(motif.correlation)]  # fmt: skip
         if matches:
             match = matches.get(motif.name)
             cells.append("-" if match is None else f"{match.motif} ({match.p_value:.2g})")
@@ -136,8 +137,8 @@ def effects_command(
     if as_json:
         print(effects.model_dump_json())
         return
-    table = Table("edit", "frame", "mean effect", "± sem", "variants",
-                  title=f"{effects.motif} on {effects.sequences} sequences ({effects.output})")  # fmt: skip
+    title = f"{effects.motif} on {effects.sequences} sequences ({effects.output})"
+    table = Table("edit", "frame", "mean effect", "± sem", "variants", title=title)
     for edit, found_table in (("inserted", effects.insertion), ("deleted", effects.deletion)):
         if found_table is None:
             table.add_row(edit, "-", "-", "-", "0 (the motif is in no sequence)")

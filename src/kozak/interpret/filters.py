@@ -70,8 +70,7 @@ class FilterSettings(BaseModel):
     layer: str | None = Field(
         None,
         max_length=200,
-        description="Node id of the convolution to read; default the only one the sequence "
-        "input feeds.",
+        description="Node id of the convolution to read; default the only one the sequence input feeds.",
     )
     target: str | None = Field(None, max_length=200, description="Output; default the first.")
     category: str | None = Field(

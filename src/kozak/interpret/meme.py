@@ -102,8 +102,7 @@ def parse_meme(text: str, letters: int = 4) -> dict[str, np.ndarray]:
             ) from None
         if len(row) != letters or not all(np.isfinite(row)) or min(row) < 0:
             raise DataError(
-                f"line {number}: expected {letters} non-negative probabilities, found {len(row)} "
-                f"values",
+                f"line {number}: expected {letters} non-negative probabilities, found {len(row)} values",
                 field="database",
                 line=number,
             )
@@ -178,7 +177,9 @@ def compare(
     """
     from memelite import tomtom  # numba compiles on first use; keep it off import paths
 
-    chosen = [m for m in analysis.ranked() if m.sites >= min_sites and (names is None or m.name in names)]
+    chosen = [
+        m for m in analysis.ranked() if m.sites >= min_sites and (names is None or m.name in names)
+    ]
     targets = list(database)
     letters = len(analysis.letters)
     if any(matrix.shape[0] != letters for matrix in database.values()):

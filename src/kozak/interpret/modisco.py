@@ -43,9 +43,7 @@ class ModiscoSettings(BaseModel):
         7, ge=3, le=41, description="Core width of a seqlet (short: UTR motifs are short)."
     )
     flank: int = Field(3, ge=0, le=20, description="Letters added on each side of a seqlet.")
-    max_seqlets: int = Field(
-        2000, ge=100, le=20_000, description="Seqlets clustered per sign, at most."
-    )
+    max_seqlets: int = Field(2000, ge=100, le=20_000, description="Seqlets clustered per sign, at most.")
     target: str | None = Field(None, max_length=200, description="Output; default the first.")
     category: str | None = Field(None, max_length=200, description="A class; default the last.")
     seed: int = Field(0, ge=0, description="Seed of the row sample.")

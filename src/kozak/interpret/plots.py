@@ -42,7 +42,9 @@ def filter_logos(analysis: FilterAnalysis, count: int = 12, columns: int = 3) ->
     rows = max(1, -(-len(motifs) // columns))
     figure = Figure(figsize=(3.4 * columns, 1.6 * rows), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
-    colours = NUCLEOTIDE_COLOURS if set(analysis.letters) <= set(NUCLEOTIDE_COLOURS) else "weblogo_protein"
+    colours = (
+        NUCLEOTIDE_COLOURS if set(analysis.letters) <= set(NUCLEOTIDE_COLOURS) else "weblogo_protein"
+    )
     for ax, motif in zip(axes, motifs, strict=False):
         logomaker.Logo(information_matrix(motif.probabilities, analysis.letters), ax=ax,
                        color_scheme=colours)  # fmt: skip

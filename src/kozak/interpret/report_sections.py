@@ -95,7 +95,10 @@ def _effects_html(effects: MotifEffects) -> str:
         + ("nowhere" if effects.deletion is None else f"{effects.deletion.mean:+.3g}")
         + ".</p>"
     )
-    return intro + f'<div class="figure" data-figure="motif-effects">{svg(motif_effect_figure(effects))}</div>'
+    return (
+        intro
+        + f'<div class="figure" data-figure="motif-effects">{svg(motif_effect_figure(effects))}</div>'
+    )
 
 
 def _signed(value: float | None) -> str:

@@ -17,7 +17,6 @@ from kozak.interpret.per_model import experiment_motif_effects
 from kozak.sequences import DNA, encode_strings
 
 
-
 def _background(sequences: list[str]) -> Background:
     encoded = encode_strings(sequences, DNA)
     return Background(np.arange(len(sequences)), encoded.codes, encoded.lengths, {})

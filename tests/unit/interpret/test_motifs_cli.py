@@ -33,8 +33,23 @@ def test_filters_write_meme_logos_and_matches(home: Any, tmp_path: Path) -> None
     meme, logos = tmp_path / "f.meme", tmp_path / "logos.svg"
     answer = CliRunner().invoke(
         app,
-        ["motifs", "filters", "grammar", "-p", "P", "--sequences", "300", "--meme", str(meme),
-         "--compare", str(database), "--plot", str(logos), "--top", "4"],  # fmt: skip
+        [
+            "motifs",
+            "filters",
+            "grammar",
+            "-p",
+            "P",
+            "--sequences",
+            "300",
+            "--meme",
+            str(meme),
+            "--compare",
+            str(database),
+            "--plot",
+            str(logos),
+            "--top",
+            "4",
+        ],
     )
     assert answer.exit_code == 0, answer.output
     assert "influence" in answer.output and "best match" in answer.output

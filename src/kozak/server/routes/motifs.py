@@ -28,7 +28,11 @@ def _experiment(workspace: Workspace, project: Project, experiment_id: str) -> E
 
 
 async def _filters(
-    workspace: Workspace, project: Project, experiment_id: str, body: FiltersRequest, long_work: LongWorkDep
+    workspace: Workspace,
+    project: Project,
+    experiment_id: str,
+    body: FiltersRequest,
+    long_work: LongWorkDep,
 ) -> FilterAnalysis:
     experiment = await run_in_threadpool(_experiment, workspace, project, experiment_id)
     return await long_work.run(
@@ -93,5 +97,7 @@ async def motif_effects(
     """A motif's mean predicted effect by position and frame, inserted and deleted."""
     experiment = await run_in_threadpool(_experiment, workspace, project, experiment_id)
     return await long_work.run(
-        lambda: experiment_motif_effects(workspace, experiment, body.settings, checkpoint=body.checkpoint)
+        lambda: experiment_motif_effects(
+            workspace, experiment, body.settings, checkpoint=body.checkpoint
+        )
     )
