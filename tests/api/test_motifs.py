@@ -45,7 +45,10 @@ def _url(project_id: str, experiment: Experiment, route: str) -> str:
 
 def test_filters_as_json_meme_and_matches(client: UserClient, project_id: str, conv: Experiment) -> None:
     body = {"settings": {"threshold": 0.3, "subset": "training"}}
-    analysis = ok(client.post(_url(project_id, conv, "filters"), json=body))
+    analysis = ok(client.post(_url(project_id, conv, "filters"), json={**body, "logos": 2}))
+    firing = {m["name"] for m in analysis["motifs"] if m["sites"] > 0}
+    assert set(analysis["logos"]) <= firing and len(analysis["logos"]) == min(2, len(firing))
+    assert all(logo.startswith("<svg") for logo in analysis["logos"].values())
     assert (analysis["layer"], analysis["letters"], analysis["width"]) == ("conv", "ACGT", 3)
     assert analysis["sequences"] == 30  # the training subset: 75 % of 40 rows
     assert len(analysis["motifs"]) == 4

@@ -1244,7 +1244,8 @@ export interface paths {
         put?: never;
         /**
          * Filter Motifs
-         * @description The first convolution's filters as motifs: matrices, information, influence, correlation.
+         * @description The first convolution's filters as motifs: matrices, information, influence, correlation,
+         *     and the logos of the `logos` most influential.
          */
         post: operations["interpretation-filter_motifs"];
         delete?: never;
@@ -3697,61 +3698,6 @@ export interface components {
             type?: components["schemas"]["FeatureType"] | null;
         };
         /**
-         * FilterAnalysis
-         * @description Every filter of the first convolution read as a motif, in filter order.
-         */
-        FilterAnalysis: {
-            /**
-             * Feature
-             * @description The sequence input.
-             */
-            feature: string;
-            /**
-             * Influence Sequences
-             * @description Rows scored with each filter zeroed.
-             */
-            influence_sequences: number;
-            /**
-             * Layer
-             * @description Node id of the convolution read.
-             */
-            layer: string;
-            /**
-             * Letters
-             * @description The alphabet's letters: the rows of every matrix.
-             */
-            letters: string;
-            /** Motifs */
-            motifs: components["schemas"]["FilterMotif"][];
-            /**
-             * Output
-             * @description The output influence and correlation refer to.
-             */
-            output: string;
-            /** Pseudocount */
-            pseudocount: number;
-            /**
-             * Sequences
-             * @description Rows read.
-             */
-            sequences: number;
-            /**
-             * Threshold
-             * @description Site threshold (fraction of the maximum).
-             */
-            threshold: number | null;
-            /**
-             * Top K
-             * @description Or: windows kept per filter.
-             */
-            top_k: number | null;
-            /**
-             * Width
-             * @description Positions per motif (the filter's width).
-             */
-            width: number;
-        };
-        /**
          * FilterCompareRequest
          * @description Filters to read and a motif database (MEME format) to match them against.
          */
@@ -3845,6 +3791,87 @@ export interface components {
              * @description Windows counted into the matrix.
              */
             sites: number;
+        };
+        /**
+         * FilterMotifsPublic
+         * @description The filters as motifs, with the logos asked for.
+         */
+        FilterMotifsPublic: {
+            /**
+             * Feature
+             * @description The sequence input.
+             */
+            feature: string;
+            /**
+             * Influence Sequences
+             * @description Rows scored with each filter zeroed.
+             */
+            influence_sequences: number;
+            /**
+             * Layer
+             * @description Node id of the convolution read.
+             */
+            layer: string;
+            /**
+             * Letters
+             * @description The alphabet's letters: the rows of every matrix.
+             */
+            letters: string;
+            /**
+             * Logos
+             * @description Filter name → its logo as SVG text (in bits).
+             */
+            logos?: {
+                [key: string]: string;
+            };
+            /** Motifs */
+            motifs: components["schemas"]["FilterMotif"][];
+            /**
+             * Output
+             * @description The output influence and correlation refer to.
+             */
+            output: string;
+            /** Pseudocount */
+            pseudocount: number;
+            /**
+             * Sequences
+             * @description Rows read.
+             */
+            sequences: number;
+            /**
+             * Threshold
+             * @description Site threshold (fraction of the maximum).
+             */
+            threshold: number | null;
+            /**
+             * Top K
+             * @description Or: windows kept per filter.
+             */
+            top_k: number | null;
+            /**
+             * Width
+             * @description Positions per motif (the filter's width).
+             */
+            width: number;
+        };
+        /**
+         * FilterMotifsRequest
+         * @description Filters to read, and how many of the most influential to draw.
+         */
+        FilterMotifsRequest: {
+            /**
+             * Checkpoint
+             * @description best, last or epoch-N.
+             * @default best
+             */
+            checkpoint: string;
+            /**
+             * Logos
+             * @description Draw the N most influential filters' logos (SVG, logomaker).
+             * @default 0
+             */
+            logos: number;
+            settings?: components["schemas"]["FilterSettings"];
         };
         /**
          * FilterSettings
@@ -9179,7 +9206,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["FiltersRequest"];
+                "application/json": components["schemas"]["FilterMotifsRequest"];
             };
         };
         responses: {
@@ -9189,7 +9216,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FilterAnalysis"];
+                    "application/json": components["schemas"]["FilterMotifsPublic"];
                 };
             };
             /** @description The request cannot be answered as sent. */

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kozak.errors import InvalidConfig
-from kozak.interpret.filters import FilterAnalysis
+from kozak.interpret.filters import FilterAnalysis, FilterMotif
 from kozak.interpret.motif_effects import EffectTable, MotifEffects
 
 FRAME_COLOURS = {0: "#1b7837", 1: "#c51b7d", 2: "#e08214"}  # in frame green; out of frame warm
@@ -36,29 +36,37 @@ def information_matrix(probabilities: Sequence[Sequence[float]], letters: str) -
 
 def filter_logos(analysis: FilterAnalysis, count: int = 12, columns: int = 3) -> Figure:
     """The `count` most influential filters with sites as logos, one panel each."""
-    import logomaker
-
     motifs = [m for m in analysis.ranked() if m.sites > 0][:count]
     rows = max(1, -(-len(motifs) // columns))
     figure = Figure(figsize=(3.4 * columns, 1.6 * rows), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
-    colours = (
-        NUCLEOTIDE_COLOURS if set(analysis.letters) <= set(NUCLEOTIDE_COLOURS) else "weblogo_protein"
-    )
     for ax, motif in zip(axes, motifs, strict=False):
-        logomaker.Logo(information_matrix(motif.probabilities, analysis.letters), ax=ax,
-                       color_scheme=colours)  # fmt: skip
-        ax.set_ylim(0, np.log2(len(analysis.letters)))
+        _logo(ax, motif, analysis.letters)
         influence = "" if motif.influence is None else f" · Δ {motif.influence:+.3g}"
         ax.set_title(f"{motif.name}{influence} · {motif.sites} sites", fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.set_xticks([])
     for ax in axes[len(motifs) :]:
         ax.axis("off")
     if not motifs:
         axes[0].text(0.5, 0.5, "no filter fired on the sample", ha="center", va="center")
     figure.supylabel("bits", fontsize=8)
     return figure
+
+
+def motif_logo(motif: FilterMotif, letters: str) -> Figure:
+    """One filter's logo, small and untitled (the UI's table names it)."""
+    figure = Figure(figsize=(0.28 * len(motif.information) + 0.5, 0.9), layout="constrained")
+    _logo(figure.subplots(), motif, letters)
+    return figure
+
+
+def _logo(ax: Axes, motif: FilterMotif, letters: str) -> None:
+    import logomaker  # matplotlib's fonts load on first use; keep them off import paths
+
+    colours = NUCLEOTIDE_COLOURS if set(letters) <= set(NUCLEOTIDE_COLOURS) else "weblogo_protein"
+    logomaker.Logo(information_matrix(motif.probabilities, letters), ax=ax, color_scheme=colours)
+    ax.set_ylim(0, np.log2(len(letters)))
+    ax.tick_params(labelsize=7)
+    ax.set_xticks([])
 
 
 def motif_effect_figure(effects: MotifEffects) -> Figure:
@@ -117,4 +125,4 @@ def svg(figure: Figure) -> str:
     return re.sub(r"<metadata>.*?</metadata>", "", text[text.index("<svg") :], flags=re.DOTALL)
 
 
-__all__ = ["filter_logos", "information_matrix", "motif_effect_figure", "save", "svg"]
+__all__ = ["filter_logos", "information_matrix", "motif_effect_figure", "motif_logo", "save", "svg"]

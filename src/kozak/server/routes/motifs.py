@@ -15,8 +15,15 @@ from kozak.interpret.filters import FilterAnalysis
 from kozak.interpret.meme import Comparison, compare, parse_meme, to_meme
 from kozak.interpret.motif_effects import MotifEffects
 from kozak.interpret.per_model import experiment_filters, experiment_motif_effects
+from kozak.interpret.plots import motif_logo, svg
 from kozak.server.deps import LongWorkDep, ProjectViewer, WorkspaceDep
-from kozak.server.schemas.motifs import FilterCompareRequest, FiltersRequest, MotifEffectsRequest
+from kozak.server.schemas.motifs import (
+    FilterCompareRequest,
+    FilterMotifsPublic,
+    FilterMotifsRequest,
+    FiltersRequest,
+    MotifEffectsRequest,
+)
 from kozak.store.entities import Experiment, Project
 from kozak.workspace import Workspace
 
@@ -43,13 +50,21 @@ async def _filters(
 @router.post("/filters")
 async def filter_motifs(
     experiment_id: str,
-    body: FiltersRequest,
+    body: FilterMotifsRequest,
     project: ProjectViewer,
     workspace: WorkspaceDep,
     long_work: LongWorkDep,
-) -> FilterAnalysis:
-    """The first convolution's filters as motifs: matrices, information, influence, correlation."""
-    return await _filters(workspace, project, experiment_id, body, long_work)
+) -> FilterMotifsPublic:
+    """The first convolution's filters as motifs: matrices, information, influence, correlation,
+    and the logos of the `logos` most influential."""
+    analysis = await _filters(workspace, project, experiment_id, body, long_work)
+    return await long_work.run(_with_logos, analysis, body.logos)
+
+
+def _with_logos(analysis: FilterAnalysis, count: int) -> FilterMotifsPublic:
+    drawn = [m for m in analysis.ranked() if m.sites > 0][:count]
+    logos = {m.name: svg(motif_logo(m, analysis.letters)) for m in drawn}
+    return FilterMotifsPublic(**analysis.model_dump(), logos=logos)
 
 
 @router.post(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
-from kozak.interpret.filters import FilterSettings
+from kozak.interpret.filters import FilterAnalysis, FilterSettings
 from kozak.interpret.meme import MAX_DATABASE_BYTES
 from kozak.interpret.motif_effects import MotifEffectSettings
 from kozak.server.schemas import Input
@@ -19,6 +19,22 @@ class FiltersRequest(Input):
 
     checkpoint: str = Checkpoint
     settings: FilterSettings = Field(default_factory=FilterSettings)
+
+
+class FilterMotifsRequest(FiltersRequest):
+    """Filters to read, and how many of the most influential to draw."""
+
+    logos: int = Field(
+        0, ge=0, le=32, description="Draw the N most influential filters' logos (SVG, logomaker)."
+    )
+
+
+class FilterMotifsPublic(FilterAnalysis):
+    """The filters as motifs, with the logos asked for."""
+
+    logos: dict[str, str] = Field(
+        default_factory=dict, description="Filter name → its logo as SVG text (in bits)."
+    )
 
 
 class FilterCompareRequest(FiltersRequest):
