@@ -3886,7 +3886,7 @@ export interface components {
             /**
              * Influence Sequences
              * @description Rows (of the sample) scored with each filter zeroed; 0 skips influence.
-             * @default 256
+             * @default 64
              */
             influence_sequences: number;
             /**
@@ -4345,7 +4345,7 @@ export interface components {
             /**
              * Sequences
              * @description Background rows sampled (seeded).
-             * @default 200
+             * @default 100
              */
             sequences: number;
             /**

@@ -66,7 +66,7 @@ def filters_command(
     sequences: Annotated[int, typer.Option(help="Rows sampled.")] = 2000,
     threshold: Annotated[float, typer.Option(help="Site threshold, × the largest activation.")] = 0.5,
     top_k: Annotated[int | None, typer.Option(help="Instead: each filter's k best windows.")] = None,
-    influence_sequences: Annotated[int, typer.Option(help="Rows scored per zeroed filter.")] = 256,
+    influence_sequences: Annotated[int, typer.Option(help="Rows scored per zeroed filter.")] = 64,
     meme: Annotated[Path | None, typer.Option(help="Write the motifs to this MEME file.")] = None,
     compare_with: Annotated[
         Path | None, typer.Option("--compare", help="A MEME motif database to match against.")
@@ -122,7 +122,7 @@ def effects_command(
     project: ProjectOption = "Default",
     checkpoint: CheckpointOption = "best",
     subset: SubsetOption = None,
-    sequences: Annotated[int, typer.Option(help="Background rows sampled.")] = 200,
+    sequences: Annotated[int, typer.Option(help="Background rows sampled.")] = 100,
     plot: Annotated[Path | None, typer.Option(help="Draw effect by position (.png or .svg).")] = None,
     device: DeviceOption = None,
     as_json: JsonOption = False,

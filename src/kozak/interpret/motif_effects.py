@@ -38,7 +38,7 @@ class MotifEffectSettings(BaseModel):
         max_length=200,
         description="Background rows; default the run's validation subset (every row if none).",
     )
-    sequences: int = Field(200, ge=1, le=MAX_SEQUENCES, description="Background rows sampled (seeded).")
+    sequences: int = Field(100, ge=1, le=MAX_SEQUENCES, description="Background rows sampled (seeded).")
     draws: int = Field(
         4, ge=1, le=20, description="Random replacements averaged per deleted occurrence."
     )

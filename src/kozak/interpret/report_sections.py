@@ -21,8 +21,8 @@ from kozak.report import ReportSection, build_report
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
 
-REPORT_FILTERS = FilterSettings(sequences=1000, influence_sequences=128)  # a few seconds on a CPU
-REPORT_EFFECTS = MotifEffectSettings(motif="ATG", sequences=200)
+REPORT_FILTERS = FilterSettings(sequences=1000)  # the defaults: seconds on a CPU
+REPORT_EFFECTS = MotifEffectSettings(motif="ATG")
 SHOWN = 12
 
 

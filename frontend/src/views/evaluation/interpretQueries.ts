@@ -44,7 +44,7 @@ export function useMotifEffects(projectId: string, experimentId: string, checkpo
       call(
         api.POST("/api/projects/{project_id}/experiments/{experiment_id}/motif-effects", {
           params: path(projectId, experimentId),
-          body: { checkpoint, settings: { motif, sequences: 200, draws: 4, seed: 0 } },
+          body: { checkpoint, settings: { motif, sequences: 100, draws: 4, seed: 0 } },
         }),
       ),
     enabled: enabled && motif.length > 0,
