@@ -114,16 +114,17 @@ def modisco_summary(
             field="window",
         )
     one_hot, hypothetical = hypothetical_contributions(scorer, data, output)
-    positive, negative = TFMoDISco(
-        one_hot=one_hot.astype(np.float32),
-        hypothetical_contribs=hypothetical,
-        sliding_window_size=settings.window,
-        flank_size=settings.flank,
-        max_seqlets_per_metacluster=settings.max_seqlets,
-        trim_to_window_size=settings.window + settings.flank,
-        initial_flank_to_add=settings.flank,
-        min_ic_windowsize=min(6, settings.window),
-    )
+    with np.errstate(divide="ignore", invalid="ignore"):  # its empty-column normalisations
+        positive, negative = TFMoDISco(
+            one_hot=one_hot.astype(np.float32),
+            hypothetical_contribs=hypothetical,
+            sliding_window_size=settings.window,
+            flank_size=settings.flank,
+            max_seqlets_per_metacluster=settings.max_seqlets,
+            trim_to_window_size=settings.window + settings.flank,
+            initial_flank_to_add=settings.flank,
+            min_ic_windowsize=min(6, settings.window),
+        )
     patterns = [
         _pattern(f"{sign}_{i}", pattern)
         for sign, found in (("pos", positive), ("neg", negative))
