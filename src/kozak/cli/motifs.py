@@ -28,7 +28,6 @@ from kozak.interpret.per_model import (
     experiment_modisco,
     experiment_motif_effects,
 )
-from kozak.interpret.plots import filter_logos, motif_effect_figure, save
 
 app = typer.Typer(
     help="Motifs a trained model learned: first-layer filters, motif effects, TF-MoDISco.",
@@ -92,6 +91,8 @@ def filters_command(
     if meme is not None:
         meme.write_text(to_meme(analysis))
     if plot is not None:
+        from kozak.interpret.plots import filter_logos, save  # matplotlib only when drawing
+
         save(filter_logos(analysis, top), plot)
     if as_json:
         print(analysis.model_dump_json())
@@ -133,6 +134,8 @@ def effects_command(
     settings = MotifEffectSettings(motif=motif, subset=subset, sequences=sequences)
     effects = experiment_motif_effects(workspace, found, settings, checkpoint=checkpoint, device=device)
     if plot is not None:
+        from kozak.interpret.plots import motif_effect_figure, save  # matplotlib only when drawing
+
         save(motif_effect_figure(effects), plot)
     if as_json:
         print(effects.model_dump_json())

@@ -16,7 +16,6 @@ from kozak.errors import DataError, InvalidConfig
 from kozak.interpret.filters import FilterAnalysis, FilterSettings
 from kozak.interpret.motif_effects import MotifEffects, MotifEffectSettings
 from kozak.interpret.per_model import experiment_filters, experiment_motif_effects
-from kozak.interpret.plots import filter_logos, motif_effect_figure, svg
 from kozak.report import ReportSection, build_report
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
@@ -59,6 +58,8 @@ def report_with_interpretation(
 
 
 def _filters_html(analysis: FilterAnalysis) -> str:
+    from kozak.interpret.plots import filter_logos, svg  # matplotlib only when a report is made
+
     how = (f"the {analysis.top_k} strongest windows" if analysis.top_k is not None
            else f"windows above {analysis.threshold:g} × its largest activation")  # fmt: skip
     intro = (
@@ -84,6 +85,8 @@ def _filters_html(analysis: FilterAnalysis) -> str:
 
 
 def _effects_html(effects: MotifEffects) -> str:
+    from kozak.interpret.plots import motif_effect_figure, svg
+
     frames = ", ".join(
         f"frame {f.frame}{' (in frame)' if f.frame == 0 else ''} {f.mean:+.3g}"
         for f in effects.insertion.frames

@@ -15,7 +15,6 @@ from kozak.interpret.filters import FilterAnalysis
 from kozak.interpret.meme import Comparison, compare, parse_meme, to_meme
 from kozak.interpret.motif_effects import MotifEffects
 from kozak.interpret.per_model import experiment_filters, experiment_motif_effects
-from kozak.interpret.plots import motif_logo, svg
 from kozak.server.deps import LongWorkDep, ProjectViewer, WorkspaceDep
 from kozak.server.schemas.motifs import (
     FilterCompareRequest,
@@ -62,6 +61,8 @@ async def filter_motifs(
 
 
 def _with_logos(analysis: FilterAnalysis, count: int) -> FilterMotifsPublic:
+    from kozak.interpret.plots import motif_logo, svg  # matplotlib only when logos are asked for
+
     drawn = [m for m in analysis.ranked() if m.sites > 0][:count]
     logos = {m.name: svg(motif_logo(m, analysis.letters)) for m in drawn}
     return FilterMotifsPublic(**analysis.model_dump(), logos=logos)
