@@ -88,7 +88,10 @@ def test_errors_name_what_is_wrong(
     assert "position 2 ('X')" in answer["message"]
     bad = {"database": "MOTIF a\nletter-probability matrix: w= 1\n0.5 0.5\n"}
     answer = error(client.post(_url(project_id, conv, "filters/compare"), json=bad), 422)
-    assert "line 3" in answer["message"]
+    assert answer["message"] == "database motif 'a' has 2 letters; the filters have 4 (ACGT)"
+    bad = {"database": "MOTIF a\nletter-probability matrix: alength= 4 w= 1\n0.5 0.5\n"}
+    answer = error(client.post(_url(project_id, conv, "filters/compare"), json=bad), 422)
+    assert "line 3: expected 4 non-negative probabilities" in answer["message"]
     error(client.post(_url(project_id, conv, "filters"), json={"settings": {"subset": "nope"}}), 422)
     error(client.post(_url(project_id, conv, "filters"), json={"checkpoint": "worst"}), 422)
 

@@ -21,6 +21,7 @@ from kozak.interpret.filters import FilterAnalysis
 MAX_DATABASE_MOTIFS = 5_000
 MAX_DATABASE_BYTES = 20_000_000
 _WIDTH = re.compile(r"\bw=\s*(\d+)")
+_LETTERS = re.compile(r"\balength=\s*(\d+)")
 _ALPHABETS = {"dna": "ACGT", "rna": "ACGU"}
 
 
@@ -51,12 +52,13 @@ def to_meme(analysis: FilterAnalysis, *, min_sites: int = 1) -> str:
     return "\n".join(lines)
 
 
-def parse_meme(text: str, letters: int = 4) -> dict[str, np.ndarray]:
+def parse_meme(text: str, letters: int | None = None) -> dict[str, np.ndarray]:
     """The motifs of a MEME-format file.
 
     Args:
         text: The file's text.
-        letters: Letters the motifs must have (4 for DNA/RNA).
+        letters: Letters the motifs must have; default the first matrix's `alength=` (or its
+            first row's width).
 
     Returns:
         Motif name (the rest of its MOTIF line) → (letters, width) probabilities.
@@ -89,11 +91,15 @@ def parse_meme(text: str, letters: int = 4) -> dict[str, np.ndarray]:
                 raise DataError(f"line {number}: a letter-probability line needs w=", line=number,
                                 field="database")  # fmt: skip
             width, header = int(found.group(1)), True
+            declared = _LETTERS.search(line)
+            if letters is None and declared is not None:
+                letters = int(declared.group(1))
             continue
         if not header:
             continue
         try:
             row = [float(value) for value in line.split()]
+            letters = len(row) if letters is None else letters
         except ValueError:
             raise DataError(
                 f"line {number}: expected {letters} probabilities, found {line[:60]!r}",
@@ -182,8 +188,13 @@ def compare(
     ]
     targets = list(database)
     letters = len(analysis.letters)
-    if any(matrix.shape[0] != letters for matrix in database.values()):
-        raise DataError(f"the database's motifs must have {letters} letters", field="database")
+    odd = next((name for name, matrix in database.items() if matrix.shape[0] != letters), None)
+    if odd is not None:
+        raise DataError(
+            f"database motif {odd!r} has {database[odd].shape[0]} letters; the filters have "
+            f"{letters} ({analysis.letters})",
+            field="database",
+        )
     if not chosen:
         return Comparison(database_motifs=len(targets), filters=[])
     queries = [np.asarray(m.probabilities, dtype=np.float64) for m in chosen]

@@ -96,10 +96,9 @@ async def compare_filter_motifs(
     long_work: LongWorkDep,
 ) -> Comparison:
     """Each filter's best matches in the motif database sent (TomTom, through memelite)."""
+    database = await long_work.run(parse_meme, body.database)  # a bad file fails before the work
     analysis = await _filters(workspace, project, experiment_id, body, long_work)
-    return await long_work.run(
-        lambda: compare(analysis, parse_meme(body.database, len(analysis.letters)), best=body.matches)
-    )
+    return await long_work.run(lambda: compare(analysis, database, best=body.matches))
 
 
 @router.post("/motif-effects")
