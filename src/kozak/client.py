@@ -376,6 +376,45 @@ class Project:
         )
         return found
 
+    def filters(self, experiment: str, checkpoint: str = "best", **settings: Any) -> dict[str, Any]:
+        """The first convolution's filters as motifs (`settings`: threshold, top_k, subset,
+        sequences, influence_sequences, pseudocount, layer, target, category, seed)."""
+        body = {"checkpoint": checkpoint, "settings": settings}
+        found: dict[str, Any] = self.client.post(f"{self.path}/experiments/{experiment}/filters", body)
+        return found
+
+    def filters_meme(self, experiment: str, checkpoint: str = "best", **settings: Any) -> str:
+        """The filter motifs as a MEME file's text."""
+        body = {"checkpoint": checkpoint, "settings": settings}
+        found: bytes = self.client.post(f"{self.path}/experiments/{experiment}/filters.meme", body)
+        return found.decode()
+
+    def compare_filters(
+        self,
+        experiment: str,
+        database: str,
+        matches: int = 3,
+        checkpoint: str = "best",
+        **settings: Any,
+    ) -> dict[str, Any]:
+        """Each filter's best TomTom matches in `database` (a MEME file's text)."""
+        body = {"checkpoint": checkpoint, "settings": settings, "database": database, "matches": matches}
+        found: dict[str, Any] = self.client.post(
+            f"{self.path}/experiments/{experiment}/filters/compare", body
+        )
+        return found
+
+    def motif_effects(
+        self, experiment: str, motif: str = "ATG", checkpoint: str = "best", **settings: Any
+    ) -> dict[str, Any]:
+        """A motif's mean predicted effect by position and frame, inserted and deleted
+        (`settings`: subset, sequences, draws, target, category, seed)."""
+        body = {"checkpoint": checkpoint, "settings": {"motif": motif, **settings}}
+        found: dict[str, Any] = self.client.post(
+            f"{self.path}/experiments/{experiment}/motif-effects", body
+        )
+        return found
+
     def designs(self, **filters: Any) -> list[dict[str, Any]]:
         """The project's designs, oldest first (`q`: a part of the name; `sort`: `name`, ...)."""
         return list(self.client.iterate(f"{self.path}/designs", **filters))

@@ -1294,6 +1294,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/experiments/{experiment_id}/filters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Filter Motifs
+         * @description The first convolution's filters as motifs: matrices, information, influence, correlation,
+         *     and the logos of the `logos` most influential.
+         */
+        post: operations["interpretation-filter_motifs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/experiments/{experiment_id}/filters.meme": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Filter Motifs Meme
+         * @description The filters with sites as a MEME file, most influential first.
+         */
+        post: operations["interpretation-filter_motifs_meme"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/experiments/{experiment_id}/filters/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Filter Motifs
+         * @description Each filter's best matches in the motif database sent (TomTom, through memelite).
+         */
+        post: operations["interpretation-compare_filter_motifs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/experiments/{experiment_id}/motif-effects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Motif Effects
+         * @description A motif's mean predicted effect by position and frame, inserted and deleted.
+         */
+        post: operations["interpretation-motif_effects"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/experiments/{experiment_id}/predictions": {
         parameters: {
             query?: never;
@@ -1323,7 +1404,7 @@ export interface paths {
         };
         /**
          * Download Report
-         * @description The self-contained HTML report (curves, evaluation plots, settings, graph).
+         * @description The self-contained HTML report (curves, evaluation plots, interpretation, settings, graph).
          */
         get: operations["experiments-download_report"];
         put?: never;
@@ -2066,6 +2147,21 @@ export interface components {
              * @description Trainable parameters; null when not inferable.
              */
             parameters: number | null;
+        };
+        /**
+         * Comparison
+         * @description Each filter motif against a motif database.
+         */
+        Comparison: {
+            /** Database Motifs */
+            database_motifs: number;
+            /** Filters */
+            filters: components["schemas"]["FilterMatches"][];
+            /**
+             * Note
+             * @description A caveat about the p-values, when there is one.
+             */
+            note?: string | null;
         };
         /**
          * ComparisonPublic
@@ -3068,6 +3164,29 @@ export interface components {
              */
             src: string;
         };
+        /**
+         * EffectTable
+         * @description Effects of one edit (insertion or deletion), by position and by frame.
+         */
+        EffectTable: {
+            /**
+             * Count
+             * @description Variants scored.
+             */
+            count: number;
+            /**
+             * Frames
+             * @description Empty for protein sequences.
+             */
+            frames: components["schemas"]["FrameEffect"][];
+            /**
+             * Mean
+             * @description Mean over every variant.
+             */
+            mean: number;
+            /** Positions */
+            positions: components["schemas"]["PositionEffect"][];
+        };
         /** EncodingUpdate */
         EncodingUpdate: {
             /**
@@ -3688,6 +3807,243 @@ export interface components {
             type?: components["schemas"]["FeatureType"] | null;
         };
         /**
+         * FilterCompareRequest
+         * @description Filters to read and a motif database (MEME format) to match them against.
+         */
+        FilterCompareRequest: {
+            /**
+             * Checkpoint
+             * @description best, last or epoch-N.
+             * @default best
+             */
+            checkpoint: string;
+            /**
+             * Database
+             * @description A motif database in MEME format (JASPAR and the MEME suite export it).
+             */
+            database: string;
+            /**
+             * Matches
+             * @description Best matches kept per filter.
+             * @default 3
+             */
+            matches: number;
+            settings?: components["schemas"]["FilterSettings"];
+        };
+        /**
+         * FilterMatches
+         * @description One filter's best database matches, best first.
+         */
+        FilterMatches: {
+            /** Filter */
+            filter: string;
+            /** Matches */
+            matches: components["schemas"]["MotifMatch"][];
+        };
+        /**
+         * FilterMotif
+         * @description One filter read as a motif.
+         */
+        FilterMotif: {
+            /**
+             * Correlation
+             * @description Pearson r of each sequence's largest activation with the measured output.
+             */
+            correlation: number | null;
+            /**
+             * Counts
+             * @description Letter counts per letter (rows, alphabet order) and position (columns).
+             */
+            counts: number[][];
+            /**
+             * Index
+             * @description The filter's channel in the layer, from 0.
+             */
+            index: number;
+            /**
+             * Influence
+             * @description Mean of prediction − prediction with this filter's output zeroed.
+             */
+            influence: number | null;
+            /**
+             * Influence Abs
+             * @description Mean absolute change when zeroed.
+             */
+            influence_abs: number | null;
+            /**
+             * Information
+             * @description Information content per column, in bits.
+             */
+            information: number[];
+            /**
+             * Information Total
+             * @description Sum of `information`.
+             */
+            information_total: number;
+            /**
+             * Max Activation
+             * @description Largest activation on the sample.
+             */
+            max_activation: number;
+            /**
+             * Name
+             * @description `<layer>_f<index>`, as in the MEME file.
+             */
+            name: string;
+            /**
+             * Probabilities
+             * @description Counts plus the pseudocount, normalised per column.
+             */
+            probabilities: number[][];
+            /**
+             * Sites
+             * @description Windows counted into the matrix.
+             */
+            sites: number;
+        };
+        /**
+         * FilterMotifsPublic
+         * @description The filters as motifs, with the logos asked for.
+         */
+        FilterMotifsPublic: {
+            /**
+             * Feature
+             * @description The sequence input.
+             */
+            feature: string;
+            /**
+             * Influence Sequences
+             * @description Rows scored with each filter zeroed.
+             */
+            influence_sequences: number;
+            /**
+             * Layer
+             * @description Node id of the convolution read.
+             */
+            layer: string;
+            /**
+             * Letters
+             * @description The alphabet's letters: the rows of every matrix.
+             */
+            letters: string;
+            /**
+             * Logos
+             * @description Filter name → its logo as SVG text (in bits).
+             */
+            logos?: {
+                [key: string]: string;
+            };
+            /** Motifs */
+            motifs: components["schemas"]["FilterMotif"][];
+            /**
+             * Output
+             * @description The output influence and correlation refer to.
+             */
+            output: string;
+            /** Pseudocount */
+            pseudocount: number;
+            /**
+             * Sequences
+             * @description Rows read.
+             */
+            sequences: number;
+            /**
+             * Threshold
+             * @description Site threshold (fraction of the maximum).
+             */
+            threshold: number | null;
+            /**
+             * Top K
+             * @description Or: windows kept per filter.
+             */
+            top_k: number | null;
+            /**
+             * Width
+             * @description Positions per motif (the filter's width).
+             */
+            width: number;
+        };
+        /**
+         * FilterMotifsRequest
+         * @description Filters to read, and how many of the most influential to draw.
+         */
+        FilterMotifsRequest: {
+            /**
+             * Checkpoint
+             * @description best, last or epoch-N.
+             * @default best
+             */
+            checkpoint: string;
+            /**
+             * Logos
+             * @description Draw the N most influential filters' logos (SVG, logomaker).
+             * @default 0
+             */
+            logos: number;
+            settings?: components["schemas"]["FilterSettings"];
+        };
+        /**
+         * FilterSettings
+         * @description How filters are read: which rows, which windows count as sites, which output.
+         */
+        FilterSettings: {
+            /**
+             * Category
+             * @description A classification target's class; default its last.
+             */
+            category?: string | null;
+            /**
+             * Influence Sequences
+             * @description Rows (of the sample) scored with each filter zeroed; 0 skips influence.
+             * @default 64
+             */
+            influence_sequences: number;
+            /**
+             * Layer
+             * @description Node id of the convolution to read; default the only one the sequence input feeds.
+             */
+            layer?: string | null;
+            /**
+             * Pseudocount
+             * @description Added to every letter's count of every motif column.
+             * @default 1
+             */
+            pseudocount: number;
+            /**
+             * Seed
+             * @description Seed of the row sample.
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Sequences
+             * @description Rows sampled from the subset (seeded).
+             * @default 2000
+             */
+            sequences: number;
+            /**
+             * Subset
+             * @description Rows read; default the run's validation subset (every row if it had none).
+             */
+            subset?: string | null;
+            /**
+             * Target
+             * @description Output; default the first.
+             */
+            target?: string | null;
+            /**
+             * Threshold
+             * @description A window is a site where the filter's activation is at least this fraction of its largest on the sample (Basset: 0.5). Ignored when top_k is set.
+             * @default 0.5
+             */
+            threshold: number;
+            /**
+             * Top K
+             * @description Instead: each filter's k strongest windows.
+             */
+            top_k?: number | null;
+        };
+        /**
          * FilterSubset
          * @description Rows where the conditions hold, combined with `and` or `or`.
          */
@@ -3726,6 +4082,33 @@ export interface components {
              * @default []
              */
             within: string[];
+        };
+        /**
+         * FiltersRequest
+         * @description Which checkpoint's first-layer filters to read, and how.
+         */
+        FiltersRequest: {
+            /**
+             * Checkpoint
+             * @description best, last or epoch-N.
+             * @default best
+             */
+            checkpoint: string;
+            settings?: components["schemas"]["FilterSettings"];
+        };
+        /**
+         * FrameEffect
+         * @description The mean effect of the motif in one frame.
+         */
+        FrameEffect: {
+            /** Count */
+            count: number;
+            /** Frame */
+            frame: number;
+            /** Mean */
+            mean: number;
+            /** Sem */
+            sem: number | null;
         };
         /**
          * GraphCheck
@@ -4039,6 +4422,133 @@ export interface components {
             inputs: components["schemas"]["InputField"][];
             /** Outputs */
             outputs: components["schemas"]["OutputField"][];
+        };
+        /**
+         * MotifEffectSettings
+         * @description What to insert, into which sequences, and which output to read.
+         */
+        MotifEffectSettings: {
+            /**
+             * Category
+             * @description A classification target's class; default its last.
+             */
+            category?: string | null;
+            /**
+             * Draws
+             * @description Random replacements averaged per deleted occurrence.
+             * @default 4
+             */
+            draws: number;
+            /**
+             * Motif
+             * @description The motif, in the alphabet's letters (IUPAC codes are not expanded).
+             * @default ATG
+             */
+            motif: string;
+            /**
+             * Seed
+             * @description Seed of the sample and of the deletions' letters.
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Sequences
+             * @description Background rows sampled (seeded).
+             * @default 100
+             */
+            sequences: number;
+            /**
+             * Subset
+             * @description Background rows; default the run's validation subset (every row if none).
+             */
+            subset?: string | null;
+            /**
+             * Target
+             * @description Output; default the first.
+             */
+            target?: string | null;
+        };
+        /**
+         * MotifEffects
+         * @description A motif's predicted effect across background sequences.
+         */
+        MotifEffects: {
+            /**
+             * Baseline
+             * @description Mean prediction of the background sequences.
+             */
+            baseline: number;
+            /**
+             * Coordinates
+             * @description 'start codon': positions count back from the start codon after the sequence (−1 is the last letter); 'sequence': from the first letter, from 1.
+             */
+            coordinates: string;
+            /** @description None when no background holds the motif. */
+            deletion: components["schemas"]["EffectTable"] | null;
+            /** Feature */
+            feature: string;
+            insertion: components["schemas"]["EffectTable"];
+            /** Motif */
+            motif: string;
+            /**
+             * Output
+             * @description The output the effects are in.
+             */
+            output: string;
+            /**
+             * Sequences
+             * @description Background sequences.
+             */
+            sequences: number;
+        };
+        /**
+         * MotifEffectsRequest
+         * @description Which checkpoint, which motif, which background sequences.
+         */
+        MotifEffectsRequest: {
+            /**
+             * Checkpoint
+             * @description best, last or epoch-N.
+             * @default best
+             */
+            checkpoint: string;
+            settings?: components["schemas"]["MotifEffectSettings"];
+        };
+        /**
+         * MotifMatch
+         * @description A database motif like a filter's.
+         */
+        MotifMatch: {
+            /**
+             * E Value
+             * @description p-value × the number of database motifs.
+             */
+            e_value: number;
+            /**
+             * Motif
+             * @description The database motif's name.
+             */
+            motif: string;
+            /**
+             * Offset
+             * @description Offset of the best alignment.
+             */
+            offset: number;
+            /**
+             * Overlap
+             * @description Columns the alignment overlaps.
+             */
+            overlap: number;
+            /**
+             * P Value
+             * @description TomTom's p-value of the best alignment.
+             */
+            p_value: number;
+            /**
+             * Strand
+             * @description + or - (the database motif reverse-complemented).
+             */
+            strand: string;
         };
         /**
          * Node
@@ -4438,6 +4948,34 @@ export interface components {
             fractions: number[][];
             /** Window */
             window: number;
+        };
+        /**
+         * PositionEffect
+         * @description The mean effect of the motif at one position (its first letter's).
+         */
+        PositionEffect: {
+            /**
+             * Count
+             * @description Variants averaged.
+             */
+            count: number;
+            /**
+             * Frame
+             * @description Distance to the start codon mod 3; 0 is in frame.
+             */
+            frame: number | null;
+            /** Mean */
+            mean: number;
+            /**
+             * Position
+             * @description In the user's coordinates (see MotifEffects.coordinates).
+             */
+            position: number;
+            /**
+             * Sem
+             * @description Standard error of the mean (None for one variant).
+             */
+            sem: number | null;
         };
         /**
          * PresetPublic
@@ -9013,6 +9551,186 @@ export interface operations {
             };
         };
     };
+    "interpretation-filter_motifs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FilterMotifsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilterMotifsPublic"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "interpretation-filter_motifs_meme": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FiltersRequest"];
+            };
+        };
+        responses: {
+            /** @description The motifs in MEME format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "interpretation-compare_filter_motifs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FilterCompareRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comparison"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "interpretation-motif_effects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MotifEffectsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MotifEffects"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "experiments-download_predictions": {
         parameters: {
             query?: {
@@ -9064,6 +9782,8 @@ export interface operations {
             query?: {
                 /** @description best, last or epoch-N. */
                 checkpoint?: string;
+                /** @description Add the filter motifs and the ATG motif effect (seconds more). */
+                interpretation?: boolean;
             };
             header?: never;
             path: {
