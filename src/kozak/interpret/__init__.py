@@ -2,20 +2,24 @@
 
 Per sequence: `ism` (every single substitution scored through the shared `SequenceScorer`) and
 `attribute` (Captum's gradient attributions), both returning an `Explanation` in the user's
-coordinates; `explain` runs either by method name. `model` holds what they share (loading an
+coordinates; `explain` runs either as `ExplainSettings` ask. `model` holds what they share (loading an
 experiment's model, the output explained, coordinates).
 """
 
 from kozak.interpret.attributions import GRADIENT_METHODS, attribute
-from kozak.interpret.explain import explain
+from kozak.interpret.explain import explain, open_scorer
 from kozak.interpret.ism import ism
 from kozak.interpret.model import OutputChoice, choose_output, open_model
 from kozak.interpret.results import METHODS, Explanation, SequenceExplanation, explanation_rows
+from kozak.interpret.settings import MAX_SEQUENCES, ExplainRequest, ExplainSettings
 from kozak.interpret.shuffle import dinucleotide_shuffle
 
 __all__ = [
     "GRADIENT_METHODS",
+    "MAX_SEQUENCES",
     "METHODS",
+    "ExplainRequest",
+    "ExplainSettings",
     "Explanation",
     "OutputChoice",
     "SequenceExplanation",
@@ -26,4 +30,5 @@ __all__ = [
     "explanation_rows",
     "ism",
     "open_model",
+    "open_scorer",
 ]

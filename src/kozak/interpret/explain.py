@@ -1,62 +1,57 @@
-"""`explain`: one entry point for per-sequence explanations, by method name.
+"""`explain`: one entry point for per-sequence explanations, by the settings' method.
 
-The API, the CLI and deployments call it with what a request names (method, target, class,
-output, the method's options); it picks the output, runs in-silico mutagenesis or a gradient
-attribution, and returns the `Explanation`.
+The API, deployments and the CLI call it with what a request names; it opens the scorer of the
+named sequence input with its fixed context (`open_scorer`), picks the output, runs in-silico
+mutagenesis or a gradient attribution, and returns the `Explanation`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
+from kozak.deploy.model import ServingModel
 from kozak.deploy.scoring import SequenceScorer
-from kozak.errors import InvalidConfig
-from kozak.interpret.attributions import GRADIENT_METHODS, Baseline, Progress, attribute
+from kozak.interpret.attributions import Progress, attribute
 from kozak.interpret.ism import ism
 from kozak.interpret.model import choose_output
-from kozak.interpret.results import METHODS, Effect, Explanation
+from kozak.interpret.results import Explanation
+from kozak.interpret.settings import ExplainSettings
+
+
+def open_scorer(model: ServingModel, settings: ExplainSettings) -> SequenceScorer:
+    """The scorer of the settings' sequence input, other inputs at their context.
+
+    Raises:
+        DataError: No such sequence input, or the context lacks another input's value.
+    """
+    return SequenceScorer(model, settings.feature, settings.context)
 
 
 def explain(
     scorer: SequenceScorer,
     sequences: Sequence[str],
-    method: str = "ism",
-    *,
-    target: str | None = None,
-    class_name: str | None = None,
-    output: int = 0,
-    effect: Effect | Literal["auto"] = "auto",
-    baseline: Baseline = "shuffle",
-    references: int | None = None,
-    steps: int = 50,
-    gradient_correction: bool = False,
-    seed: int = 0,
+    settings: ExplainSettings | None = None,
     on_progress: Progress | None = None,
 ) -> Explanation:
-    """Explain one output of the scorer's model for each sequence by `method`.
-
-    `effect` applies to ISM; `baseline`, `references`, `steps`, `gradient_correction` and `seed`
-    to the gradient methods (see `kozak.interpret.attributions.attribute`).
+    """Explain one output of the scorer's model for each sequence.
 
     Raises:
-        InvalidConfig: An unknown method, target, class or output, or an option out of range.
-        DataError: A sequence the model cannot read (its row named).
+        InvalidConfig: An unknown target, class or output.
+        DataError: A sequence the model cannot read (its row named), or one longer than its window.
     """
-    chosen = choose_output(scorer, target, class_name, output)
-    if method == "ism":
-        return ism(scorer, sequences, chosen, effect, on_progress=on_progress)
-    if method in GRADIENT_METHODS:
-        return attribute(
-            scorer,
-            sequences,
-            chosen,
-            method,
-            baseline=baseline,
-            references=references,
-            steps=steps,
-            gradient_correction=gradient_correction,
-            seed=seed,
-            on_progress=on_progress,
-        )
-    raise InvalidConfig(f"unknown method {method!r}; valid: {', '.join(METHODS)}", field="method")
+    settings = settings or ExplainSettings()
+    chosen = choose_output(scorer, settings.target, settings.class_name, settings.output)
+    if settings.method == "ism":
+        return ism(scorer, sequences, chosen, settings.effect, on_progress=on_progress)
+    return attribute(
+        scorer,
+        sequences,
+        chosen,
+        settings.method,
+        baseline=settings.baseline,
+        references=settings.references,
+        steps=settings.steps,
+        gradient_correction=settings.gradient_correction,
+        seed=settings.seed,
+        on_progress=on_progress,
+    )

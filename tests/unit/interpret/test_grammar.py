@@ -20,7 +20,7 @@ from kozak.deploy.scoring import SequenceScorer
 from kozak.examples.yeast_simulator import UTR_LENGTH, grammar_latent
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph.graph_spec import GraphSpec
-from kozak.interpret import explain, open_model
+from kozak.interpret import ExplainSettings, explain, open_model
 from kozak.training import RunSettings
 from kozak.workspace import Workspace
 
@@ -62,7 +62,7 @@ def test_ism_ranks_creating_an_upstream_atg_among_the_most_harmful(
     scorer = _trained(workspace, tmp_path)
     held_out = _texts(np.random.default_rng(1).integers(0, 4, (200, UTR_LENGTH), dtype=np.uint8))
     utrs = [text for text in held_out if "ATG" not in text][:50]
-    result = explain(scorer, utrs, "ism")
+    result = explain(scorer, utrs, ExplainSettings(method="ism"))
     assert result.coordinates == "from_end" and result.sequences[0].positions[-3] == -3
     mean_ranks = []
     for item in result.sequences:

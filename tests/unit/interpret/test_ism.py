@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from kozak.deploy.scoring import SequenceScorer
 from kozak.errors import DataError, InvalidConfig
-from kozak.interpret import explain, explanation_rows
+from kozak.interpret import ExplainSettings, explain, explanation_rows
 
 SEQUENCES = ["ACGTACGTAC", "ttgcaN", "GATTACAGATTACAGA"]
 
@@ -31,7 +32,7 @@ def _brute_force(scorer: SequenceScorer, sequence: str, column: int = 0) -> np.n
 
 
 def test_effects_match_scoring_each_variant(right_aligned: SequenceScorer) -> None:
-    result = explain(right_aligned, SEQUENCES, "ism")
+    result = explain(right_aligned, SEQUENCES, ExplainSettings(method="ism"))
     assert (result.method, result.effect, result.coordinates) == ("ism", "difference", "from_end")
     assert result.letters == ["A", "C", "G", "T"]
     for item, text in zip(result.sequences, SEQUENCES, strict=True):
@@ -46,7 +47,7 @@ def test_effects_match_scoring_each_variant(right_aligned: SequenceScorer) -> No
 
 def test_classification_log_ratio_by_default(classifier: SequenceScorer) -> None:
     text = "ACGTTGCAACGTTGCA"
-    result = explain(classifier, [text], "ism")
+    result = explain(classifier, [text], ExplainSettings(method="ism"))
     assert (result.effect, result.label, result.coordinates) == (
         "log_ratio",
         "label: P(uatg)",
@@ -57,12 +58,14 @@ def test_classification_log_ratio_by_default(classifier: SequenceScorer) -> None
     q = classifier.score([variant])["label"][0, 1]
     assert result.sequences[0].values[3][0] == pytest.approx(np.log(q / p), abs=1e-6)
     assert result.sequences[0].positions == list(range(1, 17))
-    other = explain(classifier, [text], "ism", class_name="none", effect="difference")
+    other = explain(
+        classifier, [text], ExplainSettings(method="ism", class_name="none", effect="difference")
+    )
     assert other.sequences[0].values[3][0] == pytest.approx(-(q - p), abs=1e-6)  # 2 classes
 
 
 def test_other_inputs_held_at_the_context(two_inputs: SequenceScorer) -> None:
-    result = explain(two_inputs, ["ACGTACGT"], "ism")
+    result = explain(two_inputs, ["ACGTACGT"], ExplainSettings(method="ism"))
     model = two_inputs.model
     reference = model.predict([{"seq": "ACGTACGT", "count": 50.0}])[0]["expression"]
     variant = model.predict([{"seq": "ACGTACGG", "count": 50.0}])[0]["expression"]
@@ -71,7 +74,7 @@ def test_other_inputs_held_at_the_context(two_inputs: SequenceScorer) -> None:
 
 
 def test_table_rows(right_aligned: SequenceScorer) -> None:
-    result = explain(right_aligned, ["ACGTA"], "ism")
+    result = explain(right_aligned, ["ACGTA"], ExplainSettings(method="ism"))
     letters = explanation_rows(result, "letter")
     assert len(letters) == 5 * 4
     assert letters[0] == {"sequence": 1, "position": -5, "reference": "A", "letter": "A", "value": 0.0}
@@ -85,14 +88,14 @@ def test_bad_requests_name_what_is_wrong(
     right_aligned: SequenceScorer, classifier: SequenceScorer
 ) -> None:
     with pytest.raises(DataError, match="sequence 2 has 17 letters; the model reads at most 16"):
-        explain(right_aligned, ["ACGT", "A" * 17], "ism")
+        explain(right_aligned, ["ACGT", "A" * 17], ExplainSettings(method="ism"))
     with pytest.raises(DataError, match=r"row 1.*'X'"):
-        explain(right_aligned, ["ACGT", "ACXT"], "ism")
+        explain(right_aligned, ["ACGT", "ACXT"], ExplainSettings(method="ism"))
     with pytest.raises(InvalidConfig, match="log-ratio needs an output that is always positive"):
-        explain(right_aligned, ["ACGT"], "ism", effect="log_ratio")
-    with pytest.raises(InvalidConfig, match="unknown method 'magic'"):
-        explain(right_aligned, ["ACGT"], "magic")
+        explain(right_aligned, ["ACGT"], ExplainSettings(method="ism", effect="log_ratio"))
+    with pytest.raises(ValidationError, match="method"):
+        ExplainSettings(method="magic")  # type: ignore[arg-type]
     with pytest.raises(InvalidConfig, match="class 'maybe' is not a class of 'label'"):
-        explain(classifier, ["ACGT"], "ism", class_name="maybe")
+        explain(classifier, ["ACGT"], ExplainSettings(method="ism", class_name="maybe"))
     with pytest.raises(InvalidConfig, match="target 'growth' is not a target"):
-        explain(classifier, ["ACGT"], "ism", target="growth")
+        explain(classifier, ["ACGT"], ExplainSettings(method="ism", target="growth"))
