@@ -45,6 +45,7 @@ VIEWER_MAY_CALL = {
     "POST /api/projects/{project_id}/experiments/validate",
     "POST /api/projects/{project_id}/experiments/compare",
     "POST /api/projects/{project_id}/deployments/{deployment_id}/try",
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/explain",
 }
 
 TINY_CSV = (FILES / "tiny_dna.csv").read_bytes()
@@ -184,6 +185,9 @@ CALLS: dict[str, Call] = {
     ),
     "POST /api/projects/{project_id}/experiments/{experiment_id}/evaluate": Call(
         body=lambda o: {"checkpoint": "best"}
+    ),
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/explain": Call(
+        body=lambda o: {"sequences": ["ACGTACGTAC"], "method": "ism"}
     ),
     "GET /api/projects/{project_id}/events": Call(query=lambda o: {"once": 1}),
     "GET /api/projects/{project_id}/experiments/{experiment_id}/events": Call(
@@ -421,6 +425,7 @@ SERVING_BODIES = {
     "forward": {"rows": [{"seq": "ACGTACGTAC"}]},
     "variant-effect": {"variants": [{"reference": "ACGTATGC", "alternative": "ACGTTTGC"}]},
     "design": {"sequences": ["ACGTACGTAC"], "settings": {"rounds": 1}},
+    "explain": {"sequences": ["ACGTACGTAC"], "method": "saliency"},
 }
 
 

@@ -7,7 +7,7 @@ experiment's model, the output explained, coordinates).
 """
 
 from kozak.interpret.attributions import GRADIENT_METHODS, attribute
-from kozak.interpret.explain import explain, open_scorer
+from kozak.interpret.explain import explain, explain_experiment, open_scorer
 from kozak.interpret.ism import ism
 from kozak.interpret.model import OutputChoice, choose_output, open_model
 from kozak.interpret.results import METHODS, Explanation, SequenceExplanation, explanation_rows
@@ -27,6 +27,7 @@ __all__ = [
     "choose_output",
     "dinucleotide_shuffle",
     "explain",
+    "explain_experiment",
     "explanation_rows",
     "ism",
     "open_model",

@@ -40,6 +40,9 @@ GRADIENT_METHODS = ("saliency", "input_x_gradient", "ig", "deeplift", "deepshap"
 DEFAULT_REFERENCES = {"ig": 1, "deeplift": 1, "deepshap": 10}
 MAX_REFERENCES = 100
 MAX_STEPS = 500
+# Model rows one request may cost (sequences × references × steps): 200 UTRs with 50 steps and
+# 10 references are 100,000; this keeps a request to about a minute of CPU.
+MAX_ROWS = 1_000_000
 Progress = Callable[[int, int], None]
 
 
@@ -143,12 +146,19 @@ def attribute(
         raise InvalidConfig(f"references {count}: from 1 to {MAX_REFERENCES}", field="references")
     if not 1 <= steps <= MAX_STEPS:
         raise InvalidConfig(f"steps {steps}: from 1 to {MAX_STEPS}", field="steps")
+    rows_per_sequence = count * (steps if method == "ig" else 1)
+    if rows_per_sequence * len(sequences) > MAX_ROWS:
+        raise InvalidConfig(
+            f"{len(sequences)} sequences × {rows_per_sequence} model rows each (references × "
+            f"steps) is more than {MAX_ROWS:,}; explain fewer sequences, or use fewer steps or "
+            "references",
+            field="references" if method != "ig" else "steps",
+        )
     encoded = encode_sequences(scorer, list(sequences))
     model = scorer.model
     module = ExplainedOutput(
         scorer, output, gradient_correction, private=method in ("deeplift", "deepshap")
     )
-    rows_per_sequence = count * (steps if method == "ig" else 1)
     total = len(encoded)
     per_chunk = chunk or max(1, scorer.batch_size // rows_per_sequence)
     rng = np.random.default_rng(seed)

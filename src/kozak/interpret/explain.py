@@ -13,9 +13,11 @@ from kozak.deploy.model import ServingModel
 from kozak.deploy.scoring import SequenceScorer
 from kozak.interpret.attributions import Progress, attribute
 from kozak.interpret.ism import ism
-from kozak.interpret.model import choose_output
+from kozak.interpret.model import choose_output, open_model
 from kozak.interpret.results import Explanation
 from kozak.interpret.settings import ExplainSettings
+from kozak.store.entities import Experiment
+from kozak.workspace import Workspace
 
 
 def open_scorer(model: ServingModel, settings: ExplainSettings) -> SequenceScorer:
@@ -55,3 +57,23 @@ def explain(
         seed=settings.seed,
         on_progress=on_progress,
     )
+
+
+def explain_experiment(
+    workspace: Workspace,
+    experiment: Experiment,
+    sequences: Sequence[str],
+    settings: ExplainSettings | None = None,
+    checkpoint: str | int = "best",
+    device: str | None = None,
+    on_progress: Progress | None = None,
+) -> Explanation:
+    """`explain` with an experiment's checkpoint (loaded in float32 on `device`).
+
+    Raises:
+        NotFound: The experiment has no such checkpoint (not trained yet).
+        InvalidConfig, DataError: As `explain` and `open_scorer`.
+    """
+    settings = settings or ExplainSettings()
+    model = open_model(workspace, experiment, checkpoint, device)
+    return explain(open_scorer(model, settings), sequences, settings, on_progress)

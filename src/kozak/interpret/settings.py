@@ -78,5 +78,5 @@ class ExplainRequest(ExplainSettings):
     )
 
     def settings(self) -> ExplainSettings:
-        """The settings alone."""
-        return ExplainSettings.model_validate(self.model_dump(exclude={"sequences"}))
+        """The settings alone (without the sequences or what a subclass adds)."""
+        return ExplainSettings.model_validate(self.model_dump(include=set(ExplainSettings.model_fields)))
