@@ -1,0 +1,220 @@
+"""Per-sequence interpretation throughput: in-silico mutagenesis and integrated gradients.
+
+ISM: every single substitution of 1,000 random 50-nt UTRs (150 variants each, 150,000 in all)
+through `kozak.interpret.ism` (candidate generation, encoding, batched forward through the shared
+`SequenceScorer`, decoding, the effect matrices), timed against, in the same run, model and
+precision:
+
+- a bare batched forward: the same variants already one-hot on the device, the model alone, in
+  the scorer's batch size;
+- a naive loop: one `ServingModel.predict` call per variant (a sample, extrapolated).
+
+Integrated gradients (50 steps, all-zero baseline) of the same 1,000 UTRs: `kozak.interpret`'s
+batching (chunks of sequences whose steps fill one scorer batch) against Captum's own default
+(one `attribute` call over all inputs, `internal_batch_size=None`: every step of every sequence
+in one forward). Captum's default needs memory for all 50,000 rows at once; on a CPU with little
+memory it runs on `--captum-sequences` of them and is scaled to 1,000 (time grows linearly with
+rows, and larger batches only lose cache), which the table says.
+
+The model is the paper's architecture (`cuperus2017`, 50 nt right-aligned with 10 padding a
+side), trained one epoch on 2,000 UTRs of the simulator's grammar in a temporary workspace, or
+an experiment of the workspace `KOZAK_HOME` names (`--project`, `--experiment`). Run:
+`OMP_NUM_THREADS=1 nice -n 5 .venv/bin/python benchmarks/interpret.py` (`--precision bf16` to
+time the model's bfloat16 path instead). The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from captum.attr import IntegratedGradients
+from rich.console import Console
+from rich.table import Table
+
+from kozak.data import import_files
+from kozak.deploy.scoring import SequenceScorer, single_substitutions
+from kozak.examples.yeast_simulator import UTR_LENGTH, grammar_latent
+from kozak.experiments import create_experiment, run_experiment
+from kozak.graph import preset
+from kozak.interpret import attribute, choose_output, ism, open_model
+from kozak.interpret.attributions import ExplainedOutput
+from kozak.settings import Settings
+from kozak.store.entities import Experiment
+from kozak.training import RunSettings
+from kozak.workspace import Workspace
+
+console = Console(width=120)
+
+
+def _texts(codes: np.ndarray) -> list[str]:
+    return np.frombuffer(b"ACGT", np.uint8)[codes].view(f"S{UTR_LENGTH}").ravel().astype(str).tolist()
+
+
+def _simulated_model(workspace: Workspace, folder: Path) -> Experiment:
+    """cuperus2017 trained one epoch on 2,000 UTRs labelled with the simulator's grammar."""
+    codes = np.random.default_rng(0).integers(0, 4, (2000, UTR_LENGTH), dtype=np.uint8)
+    rows = "".join(f"{s},{v:.5f}\n" for s, v in zip(_texts(codes), grammar_latent(codes), strict=True))
+    (folder / "utrs.csv").write_text("seq,growth_rate\n" + rows)
+    draft = import_files(workspace, [folder / "utrs.csv"], name="utrs", project="Bench")
+    draft.set_encoding("seq", length=UTR_LENGTH, alignment="right", padding=10)
+    for subset in list(draft.spec.subsets):
+        draft.remove_subset(subset.name)
+    draft.split(("training", "validation"), (90, 10), seed=0)
+    settings = RunSettings.from_data({"epochs": 1, "batch_size": 64, "precision": "fp32"})
+    experiment = create_experiment(
+        workspace, "Bench", "cuperus2017", draft.save(), preset("cuperus2017"), settings
+    )
+    return run_experiment(workspace, experiment)
+
+
+def _timed(work) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sequences", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--naive", type=int, default=200, help="Variants the naive loop scores.")
+    parser.add_argument(
+        "--captum-sequences", type=int, default=200,
+        help="Sequences Captum's default batching runs on (scaled to --sequences).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--precision", default="fp32",
+        help="fp32 (what interpretation uses by default), or the run settings' (auto, bf16).",
+    )  # fmt: skip
+    parser.add_argument("--project", help="Use this project's experiment (with --experiment).")
+    parser.add_argument("--experiment", help="An experiment of the KOZAK_HOME workspace.")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        if args.experiment:
+            workspace = Workspace.open(Settings())
+            experiment = workspace.metadata.get_experiment(
+                workspace.metadata.get_project(args.project or "Default").id, args.experiment
+            )
+        else:
+            workspace = Workspace.open(Settings(home=Path(folder) / "home"))
+            started = time.perf_counter()
+            experiment = _simulated_model(workspace, Path(folder))
+            console.print(f"trained cuperus2017 one epoch in {time.perf_counter() - started:.1f} s")
+        model = open_model(workspace, experiment, precision=args.precision)
+        scorer = SequenceScorer(model)
+        output = choose_output(scorer)
+        codes = np.random.default_rng(1).integers(0, 4, (args.sequences, UTR_LENGTH), dtype=np.uint8)
+        sequences = _texts(codes)
+        encoded = scorer.encode(sequences)
+        variants = single_substitutions(encoded.codes, encoded.lengths, 4)
+        count = len(variants)
+        hot = model.one_hot_codes(
+            scorer.feature,
+            torch.from_numpy(variants.codes),
+            torch.from_numpy(variants.lengths.astype(np.int64)),
+        )
+
+        def bare() -> None:
+            with torch.inference_mode(), model.precision.autocast():
+                for start in range(0, count, scorer.batch_size):
+                    outputs = model.model(scorer.batch(hot[start : start + scorer.batch_size]))
+                    {name: outputs[name].float().cpu() for name in model.targets}
+
+        sample = _texts(variants.codes[: args.naive])
+
+        def naive() -> None:
+            for sequence in sample:
+                model.predict([{scorer.feature: sequence}])
+
+        ism(scorer, sequences[:20], output)  # warm up the kernels once
+        bare()
+        # The machine is shared: alternate the three so a change of load hits them alike.
+        ism_times, bare_times, naive_times = [], [], []
+        for _ in range(args.repeats):
+            ism_times.append(_timed(lambda: ism(scorer, sequences, output)))
+            bare_times.append(_timed(bare))
+            naive_times.append(_timed(naive) * count / len(sample))
+        ism_s, bare_s = statistics.median(ism_times), statistics.median(bare_times)
+        naive_s = statistics.median(naive_times)
+
+        ig_s = _timed(
+            lambda: attribute(scorer, sequences, output, "ig", baseline="zeros", steps=args.steps)
+        )
+        subset = min(args.captum_sequences, args.sequences)
+        module = ExplainedOutput(scorer, output, correct=False, private=False)
+        window = model.one_hot_codes(
+            scorer.feature,
+            torch.from_numpy(encoded.codes[:subset]),
+            torch.from_numpy(encoded.lengths[:subset].astype(np.int64)),
+        ).float()
+
+        def captum_default() -> None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                IntegratedGradients(module).attribute(
+                    window, torch.zeros_like(window), n_steps=args.steps
+                )
+
+        captum_measured = _timed(captum_default)
+        captum_s = captum_measured * args.sequences / subset
+
+    table = Table(
+        title=f"interpretation on {model.device} ({model.precision.used}), {args.sequences} UTRs "
+        f"of {UTR_LENGTH} nt, batch {scorer.batch_size}"
+    )
+    table.add_column("work")
+    table.add_column("seconds", justify="right")
+    table.add_column("rows/s", justify="right")
+    ig_rows = args.sequences * args.steps
+    for label, seconds, rows in (
+        (f"ISM ({count:,} variants), kozak.interpret", ism_s, count),
+        ("bare batched forward of the same variants", bare_s, count),
+        ("one forward per variant (extrapolated)", naive_s, count),
+        (f"integrated gradients ({args.steps} steps), our batching", ig_s, ig_rows),
+        (
+            f"integrated gradients, Captum's default ({subset} UTRs, scaled)"
+            if subset < args.sequences
+            else "integrated gradients, Captum's default",
+            captum_s,
+            ig_rows,
+        ),
+    ):
+        table.add_row(label, f"{seconds:.2f}", f"{rows / seconds:,.0f}")
+    console.print(table)
+    figures = {
+        "device": str(model.device),
+        "precision": model.precision.used,
+        "threads": torch.get_num_threads(),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS", ""),
+        "batch_size": scorer.batch_size,
+        "sequences": args.sequences,
+        "variants": count,
+        "ism_seconds": ism_s,
+        "bare_forward_seconds": bare_s,
+        "naive_seconds": naive_s,
+        "ism_variants_per_s": count / ism_s,
+        "ism_ratio_vs_bare_forward": bare_s / ism_s,
+        "ism_speedup_vs_naive": naive_s / ism_s,
+        "ig_steps": args.steps,
+        "ig_seconds": ig_s,
+        "ig_seconds_captum_default": captum_s,
+        "ig_captum_default_sequences_measured": subset,
+        "ig_captum_default_seconds_measured": captum_measured,
+        "ig_speedup_vs_captum_default": captum_s / ig_s,
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
