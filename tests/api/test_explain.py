@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from api.conftest import error, ok
-from factories import UserClient, tiny_experiment
+from factories import UserClient, float32_approx, tiny_experiment
 from kozak.experiments import run_experiment
 from kozak.interpret import ExplainSettings, explain_experiment
 from kozak.store.entities import Experiment
@@ -53,6 +53,31 @@ def test_explain_under_an_experiment(
     error(client.post(url, json={"sequences": ["ACGT"], "target": "growth"}), 422, "invalid_config")
     missing = f"/api/projects/{project_id}/experiments/nothing/explain"
     error(client.post(missing, json={"sequences": ["ACGT"]}), 404, "not_found")
+
+
+def test_explain_a_point_of_the_evaluation_scatter(
+    client: UserClient, project_id: str, trained: Experiment
+) -> None:
+    """`dataset_rows` names scatter points: each explanation's prediction is that point's y."""
+    base = f"/api/projects/{project_id}/experiments/{trained.id}"
+    scatter = ok(client.get(f"{base}/evaluation"))["subsets"]["validation"]["expression"]["scatter"]
+    rows = [0, scatter["n"] - 1]
+    body = {"dataset_rows": {"subset": "validation", "rows": rows}, "method": "saliency"}
+    answer = ok(client.post(f"{base}/explain", json=body))
+    predictions = [s["prediction"] for s in answer["sequences"]]
+    assert predictions == float32_approx([scatter["y"][r] for r in rows])
+    outside = {"dataset_rows": {"subset": "validation", "rows": [scatter["n"]]}}
+    assert (
+        "outside subset 'validation'"
+        in error(client.post(f"{base}/explain", json=outside), 422)["message"]
+    )
+    missing = {"dataset_rows": {"subset": "nothing", "rows": [0]}}
+    assert "no subset 'nothing'" in error(client.post(f"{base}/explain", json=missing), 422)["message"]
+    both = {"sequences": ["ACGT"], "dataset_rows": {"subset": "validation", "rows": [0]}}
+    assert (
+        "either 'sequences' or 'dataset_rows'"
+        in error(client.post(f"{base}/explain", json=both), 422)["message"]
+    )
 
 
 def test_a_deployment_explains_within_bounds(

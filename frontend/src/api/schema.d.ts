@@ -2248,6 +2248,23 @@ export interface components {
             versions: components["schemas"]["VersionSummary"][];
         };
         /**
+         * DatasetRows
+         * @description Rows of a subset of an experiment's own dataset: positions within the subset in the
+         *     evaluation's order (a scatter point's index).
+         */
+        DatasetRows: {
+            /**
+             * Rows
+             * @description 0-based positions within the subset.
+             */
+            rows: number[];
+            /**
+             * Subset
+             * @description The subset, e.g. validation.
+             */
+            subset: string;
+        };
+        /**
          * DatasetSpec
          * @description Features (names, types, encodings, normalisation), subsets and import options.
          */
@@ -3336,6 +3353,8 @@ export interface components {
             context?: {
                 [key: string]: unknown;
             };
+            /** @description Instead of `sequences`: rows of a subset of the experiment's dataset. */
+            dataset_rows?: components["schemas"]["DatasetRows"] | null;
             /**
              * Effect
              * @description ism: difference (variant − reference) or log_ratio (ln variant/reference); auto: log_ratio for outputs that are always positive (probabilities), else difference.
@@ -3381,7 +3400,7 @@ export interface components {
              * Sequences
              * @description The sequences, in the model's letters (at most 200).
              */
-            sequences: string[];
+            sequences?: string[] | null;
             /**
              * Steps
              * @description ig: integration steps.

@@ -13,9 +13,9 @@ from kozak.deploy.model import ServingModel
 from kozak.deploy.scoring import SequenceScorer
 from kozak.interpret.attributions import Progress, attribute
 from kozak.interpret.ism import ism
-from kozak.interpret.model import choose_output, open_model
+from kozak.interpret.model import choose_output, open_model, subset_sequences
 from kozak.interpret.results import Explanation
-from kozak.interpret.settings import ExplainSettings
+from kozak.interpret.settings import DatasetRows, ExplainSettings
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
 
@@ -62,7 +62,7 @@ def explain(
 def explain_experiment(
     workspace: Workspace,
     experiment: Experiment,
-    sequences: Sequence[str],
+    sequences: Sequence[str] | DatasetRows,
     settings: ExplainSettings | None = None,
     checkpoint: str | int = "best",
     device: str | None = None,
@@ -70,10 +70,18 @@ def explain_experiment(
 ) -> Explanation:
     """`explain` with an experiment's checkpoint (loaded in float32 on `device`).
 
+    Args:
+        sequences: Sequence strings, or rows of a subset of the experiment's own dataset.
+
     Raises:
         NotFound: The experiment has no such checkpoint (not trained yet).
-        InvalidConfig, DataError: As `explain` and `open_scorer`.
+        InvalidConfig, DataError: As `explain`, `open_scorer` and `subset_sequences`.
     """
     settings = settings or ExplainSettings()
     model = open_model(workspace, experiment, checkpoint, device)
-    return explain(open_scorer(model, settings), sequences, settings, on_progress)
+    scorer = open_scorer(model, settings)
+    if isinstance(sequences, DatasetRows):
+        sequences = subset_sequences(
+            workspace, experiment, scorer.feature, sequences.subset, list(sequences.rows)
+        )
+    return explain(scorer, sequences, settings, on_progress)

@@ -6,7 +6,8 @@ the one model output explained — a regression target (one of its outputs when 
 or one class's probability — and checks it exists. `user_positions` turns a sequence's letters
 into the user's coordinates: for right-aligned sequences (5'UTRs read up to the start codon) the
 distance to the end, −n … −1 (−3 is the Kozak −3 position), otherwise 1 … n; padding and window
-positions beyond a sequence never appear.
+positions beyond a sequence never appear. `subset_sequences` reads the sequences of rows of the
+experiment's own dataset (a point of the evaluation's scatter, say).
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from typing import Literal
 import numpy as np
 
 from kozak.data.feature_spec import NUMERIC_TYPES
+from kozak.data.versions import load_version
 from kozak.deploy.model import ServingModel
 from kozak.deploy.scoring import SequenceScorer
 from kozak.errors import DataError, InvalidConfig
 from kozak.experiments.checkpoints import experiment_checkpoint
+from kozak.experiments.lifecycle import version_of
 from kozak.sequences import EncodedSequences
 from kozak.store.entities import Experiment
+from kozak.training.data import subset_rows
 from kozak.workspace import Workspace
 
 Coordinates = Literal["position", "from_end"]
@@ -149,3 +153,33 @@ def encode_sequences(scorer: SequenceScorer, sequences: list[str]) -> EncodedSeq
             field="sequences",
         )
     return encoded
+
+
+def subset_sequences(
+    workspace: Workspace, experiment: Experiment, feature: str, subset: str, rows: list[int]
+) -> list[str]:
+    """The `feature` sequences of rows of a subset of the experiment's dataset version.
+
+    Args:
+        rows: 0-based positions within the subset, in the order the evaluation lists its
+            examples (a scatter point's index, or its entry of `indices`).
+
+    Raises:
+        InvalidConfig: No such subset (the message lists them).
+        DataError: A row outside the subset, or a feature that holds no sequences.
+    """
+    content = load_version(workspace, version_of(workspace, experiment))
+    within = subset_rows(content, subset)
+    bad = next((i for i, row in enumerate(rows) if not 0 <= row < len(within)), None)
+    if bad is not None:
+        raise DataError(
+            f"rows[{bad}] = {rows[bad]} is outside subset {subset!r} (0 to {len(within) - 1})",
+            field="rows",
+        )
+    try:
+        values = content.feature(feature).values
+    except KeyError:
+        raise DataError(f"the dataset has no feature {feature!r}", field="feature") from None
+    if not isinstance(values, EncodedSequences):
+        raise DataError(f"feature {feature!r} holds no sequences", field="feature")
+    return values.take(within[np.asarray(rows, dtype=np.int64)]).decode()

@@ -67,6 +67,22 @@ class ExplainSettings(BaseModel):
         default_factory=dict, description="Fixed values of the model's other inputs, if any."
     )
 
+    def settings(self) -> ExplainSettings:
+        """The settings alone (without the sequences or what a subclass adds)."""
+        return ExplainSettings.model_validate(self.model_dump(include=set(ExplainSettings.model_fields)))
+
+
+class DatasetRows(BaseModel):
+    """Rows of a subset of an experiment's own dataset: positions within the subset in the
+    evaluation's order (a scatter point's index)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    subset: Name = Field(description="The subset, e.g. validation.")
+    rows: list[Annotated[int, Field(ge=0)]] = Field(
+        min_length=1, max_length=MAX_SEQUENCES, description="0-based positions within the subset."
+    )
+
 
 class ExplainRequest(ExplainSettings):
     """Sequences to explain, with the settings beside them."""
@@ -76,7 +92,3 @@ class ExplainRequest(ExplainSettings):
         max_length=MAX_SEQUENCES,
         description=f"The sequences, in the model's letters (at most {MAX_SEQUENCES}).",
     )
-
-    def settings(self) -> ExplainSettings:
-        """The settings alone (without the sequences or what a subclass adds)."""
-        return ExplainSettings.model_validate(self.model_dump(include=set(ExplainSettings.model_fields)))

@@ -1,7 +1,8 @@
 """Per-sequence explanations of an experiment: in-silico mutagenesis and gradient attributions.
 
 `POST /projects/{p}/experiments/{e}/explain` answers an `Explanation` for at most
-`MAX_SEQUENCES` sequences. It computes and changes nothing, so a project's viewers may call it;
+`MAX_SEQUENCES` sequences, sent or named as rows of a subset of the experiment's dataset (the
+Evaluation view's scatter points). It computes and changes nothing, so a project's viewers may call it;
 the work runs on the long-work threads. The route calls one library function.
 """
 
@@ -29,5 +30,5 @@ async def explain_sequences(
     coordinates (−n…−1 before the start codon for right-aligned sequences, else 1…n)."""
     experiment = await run_in_threadpool(workspace.metadata.get_experiment, project.id, experiment_id)
     return await long_work.run(
-        explain_experiment, workspace, experiment, body.sequences, body.settings(), body.checkpoint
+        explain_experiment, workspace, experiment, body.source(), body.settings(), body.checkpoint
     )
