@@ -4889,6 +4889,11 @@ export interface components {
          */
         SequenceExplanation: {
             /**
+             * Importance
+             * @description One number per position, the height of its letter in a logo: for ISM minus the mean effect of replacing the letter; for saliency the gradient of the sequence's own letter; for the other methods the position's whole attribution (summed over letters).
+             */
+            importance: number[];
+            /**
              * Index
              * @description Position of the sequence in the request (0-based).
              */

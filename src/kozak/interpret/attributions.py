@@ -31,7 +31,7 @@ from torch import Tensor, nn
 from kozak.deploy.scoring import SequenceScorer
 from kozak.errors import InvalidConfig
 from kozak.interpret.model import OutputChoice, coordinates, encode_sequences, user_positions
-from kozak.interpret.results import Explanation, SequenceExplanation
+from kozak.interpret.results import Explanation, SequenceExplanation, importance
 from kozak.interpret.shuffle import dinucleotide_shuffle
 from kozak.training.data import denormalize
 
@@ -217,6 +217,9 @@ def attribute(
                 positions=user_positions(system, len(strings[row])),
                 prediction=float(predictions[row]),
                 values=values[row, :, : len(strings[row])].tolist(),
+                importance=importance(
+                    method, scorer.alphabet.letters, strings[row], values[row, :, : len(strings[row])]
+                ),
             )
             for row in range(total)
         ],

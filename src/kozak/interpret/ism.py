@@ -18,7 +18,7 @@ import numpy as np
 from kozak.deploy.scoring import SequenceScorer, single_substitutions
 from kozak.errors import DataError, InvalidConfig
 from kozak.interpret.model import OutputChoice, coordinates, encode_sequences, user_positions
-from kozak.interpret.results import Effect, Explanation, SequenceExplanation
+from kozak.interpret.results import Effect, Explanation, SequenceExplanation, importance
 
 Progress = Callable[[int, int], None]  # (sequences done, total)
 
@@ -104,6 +104,9 @@ def ism(
                 positions=user_positions(system, len(strings[row])),
                 prediction=float(predictions[row]),
                 values=matrices[row, :, : len(strings[row])].tolist(),
+                importance=importance(
+                    "ism", scorer.alphabet.letters, strings[row], matrices[row, :, : len(strings[row])]
+                ),
             )
             for row in range(total)
         ],

@@ -2,9 +2,9 @@
 mutagenesis a heat map of every substitution's effect, in the user's coordinates.
 
 Letters are drawn by logomaker (a maintained library), never by hand. The logo's letter at each
-position is the sequence's own, its height the position's value (`position_values`: a gradient
-method's contribution; for ISM the importance of the letter, minus the mean effect of replacing
-it), below the axis when negative. Figures are matplotlib `Figure`s (no pyplot, no display), saved
+position is the sequence's own, its height the position's `importance` (a gradient method's
+contribution; for ISM minus the mean effect of replacing the letter), below the axis when
+negative. Figures are matplotlib `Figure`s (no pyplot, no display), saved
 as PNG or SVG by the file's suffix.
 """
 
@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from kozak.errors import InvalidConfig
-from kozak.interpret.results import Explanation, SequenceExplanation, position_values
+from kozak.interpret.results import Explanation, SequenceExplanation
 
 FORMATS = (".png", ".svg")
 _METHOD_NAMES = {
@@ -33,9 +33,7 @@ _METHOD_NAMES = {
 
 def logo_matrix(explanation: Explanation, item: SequenceExplanation) -> pd.DataFrame:
     """positions × letters: the logo's heights (non-zero only at each position's own letter)."""
-    values = np.array(position_values(explanation, item))
-    if explanation.method == "ism":
-        values = -values  # a letter whose replacement costs a lot matters a lot
+    values = item.importance
     letters = explanation.letters
     matrix = np.zeros((len(item.positions), len(letters)))
     for column, own in enumerate(item.sequence):

@@ -4,13 +4,14 @@ An explanation holds, for each sequence, a letters × positions matrix in the us
 (padding excluded): for in-silico mutagenesis the predicted effect of putting each letter at each
 position (0 at the sequence's own letter), for gradient methods each letter's attribution. The
 API returns it as it is; `explanation_rows` flattens it into the CLI's table, one row per
-position × letter, or one per position.
+position × letter, or one per position (its importance, the logo's letter height).
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 Method = Literal["ism", "saliency", "input_x_gradient", "ig", "deeplift", "deepshap"]
@@ -35,6 +36,11 @@ class SequenceExplanation(_Result):
     values: list[list[float]] = Field(
         description="letters × positions: effects (ISM) or attributions, in `letters` order."
     )
+    importance: list[float] = Field(
+        description="One number per position, the height of its letter in a logo: for ISM minus "
+        "the mean effect of replacing the letter; for saliency the gradient of the sequence's "
+        "own letter; for the other methods the position's whole attribution (summed over letters)."
+    )
 
 
 class Explanation(_Result):
@@ -57,37 +63,31 @@ def explanation_rows(
     """The explanation as table rows.
 
     `letter`: one row per sequence × position × letter (`value` the effect or attribution).
-    `position`: one row per sequence × position (`position_values`).
+    `position`: one row per sequence × position (`importance`, see `SequenceExplanation`).
     """
     rows: list[dict[str, Any]] = []
     letters = explanation.letters
     for item in explanation.sequences:
-        summary = position_values(explanation, item)
         for column, position in enumerate(item.positions):
-            own = item.sequence[column]
-            base = {"sequence": item.index + 1, "position": position, "reference": own}
+            base = {"sequence": item.index + 1, "position": position, "reference": item.sequence[column]}
             if per == "letter":
                 for row, letter in enumerate(letters):
                     rows.append({**base, "letter": letter, "value": item.values[row][column]})
-                continue
-            rows.append({**base, "value": summary[column]})
+            else:
+                rows.append({**base, "importance": item.importance[column]})
     return rows
 
 
-def position_values(explanation: Explanation, item: SequenceExplanation) -> list[float]:
-    """One number per position: for ISM the mean effect of the substitutions there; for
-    saliency the gradient of the sequence's own letter; for the other attributions the
-    position's whole contribution (the sum over letters: with a shuffled reference, the
-    reference's letter takes part too). The heights of an attribution logo's letters."""
-    letters = explanation.letters
+def importance(method: str, letters: str, sequence: str, values: np.ndarray) -> list[float]:
+    """Each position's logo height from a letters × positions matrix (see
+    `SequenceExplanation.importance`)."""
     result = []
-    for column, own in enumerate(item.sequence):
-        values = [item.values[row][column] for row in range(len(letters))]
-        if explanation.method == "ism":
-            others = [v for letter, v in zip(letters, values, strict=True) if letter != own]
-            result.append(sum(others) / len(others) if others else 0.0)
-        elif explanation.method == "saliency":
-            result.append(values[letters.index(own)] if own in letters else 0.0)
+    for column, own in enumerate(sequence):
+        if method == "ism":
+            others = [v for letter, v in zip(letters, values[:, column], strict=True) if letter != own]
+            result.append(-float(np.mean(others)) if others else 0.0)
+        elif method == "saliency":
+            result.append(float(values[letters.index(own), column]) if own in letters else 0.0)
         else:
-            result.append(sum(values))
+            result.append(float(values[:, column].sum()))
     return result

@@ -56,7 +56,9 @@ def test_table_and_logos(workspace_home: Workspace, tiny_dna: Path, tmp_path: Pa
     ig = explain_experiment(
         workspace_home, experiment, ["ACGTACGTAC", "TTGCAT"], ExplainSettings(method="ig", steps=20)
     )
-    assert float(rows[0]["value"]) == pytest.approx(sum(v[0] for v in ig.sequences[0].values), abs=1e-6)
+    assert float(rows[0]["importance"]) == pytest.approx(
+        sum(v[0] for v in ig.sequences[0].values), abs=1e-6
+    )
     assert (tmp_path / "ig-1.svg").read_text().lstrip().startswith("<?xml")
 
 

@@ -53,6 +53,8 @@ def test_input_x_gradient_and_the_gradient_correction(right_aligned: SequenceSco
     centred = grad[:, columns] - grad[:, columns].mean(axis=0)
     assert values == pytest.approx(centred, abs=1e-5)
     assert values.sum(axis=0) == pytest.approx(0.0, abs=1e-5)
+    own = [values["ACGT".index(c), i] for i, c in enumerate(TEXTS[0])]
+    assert corrected.sequences[0].importance == pytest.approx(own)  # the own letter's gradient
 
 
 def _reference_predictions(scorer: SequenceScorer, texts: list[str], count: int) -> np.ndarray:
@@ -78,6 +80,7 @@ def test_attributions_sum_to_the_change_from_the_references(
     for item, reference in zip(result.sequences, expected, strict=True):
         assert abs(item.prediction - reference) > 0.01  # the references differ from the sequence
         assert np.array(item.values).sum() == pytest.approx(item.prediction - reference, abs=tolerance)
+        assert sum(item.importance) == pytest.approx(np.array(item.values).sum(), abs=1e-6)
 
 
 def test_zeros_baseline(right_aligned: SequenceScorer) -> None:

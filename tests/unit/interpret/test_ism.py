@@ -81,7 +81,7 @@ def test_table_rows(right_aligned: SequenceScorer) -> None:
     positions = explanation_rows(result, "position")
     assert [r["position"] for r in positions] == [-5, -4, -3, -2, -1]
     column = np.array(result.sequences[0].values)[:, 1]
-    assert positions[1]["value"] == pytest.approx(column.sum() / 3)  # the mean of the 3 changes
+    assert positions[1]["importance"] == pytest.approx(-column.sum() / 3)  # minus the mean change
 
 
 def test_bad_requests_name_what_is_wrong(
