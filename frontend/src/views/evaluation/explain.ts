@@ -12,6 +12,9 @@ import { experimentKey, type Checkpoint } from "./queries";
 export type Explanation = components["schemas"]["Explanation"];
 export type Method = Explanation["method"];
 
+/** The server's defaults, sent as they are (the generated body type lists every field). */
+const DEFAULTS = { effect: "auto", baseline: "shuffle", gradient_correction: false, output: 0, steps: 50, seed: 0 } as const;
+
 /** The row of a scatter point: `indices[i]` when the server sampled the points, else `i`. */
 export interface ExplainedPoint {
   subset: string;
@@ -29,7 +32,12 @@ export function useExplanation(projectId: string, experimentId: string, checkpoi
       call(
         api.POST("/api/projects/{project_id}/experiments/{experiment_id}/explain", {
           params: { path: { project_id: projectId, experiment_id: experimentId } },
-          body: { dataset_rows: { subset: point!.subset, rows: [point!.row] }, method, checkpoint },
+          body: {
+            dataset_rows: { subset: point!.subset, rows: [point!.row] },
+            method,
+            checkpoint,
+            ...DEFAULTS,
+          },
         }),
       ),
   });
