@@ -3,7 +3,7 @@
 ISM: every single substitution of 1,000 random 50-nt UTRs (150 variants each, 150,000 in all)
 through `kozak.interpret.ism` (candidate generation, encoding, batched forward through the shared
 `SequenceScorer`, decoding, the effect matrices), timed against, in the same run, model and
-precision:
+precision (alternating block by block of 100 UTRs, so load changes on a shared machine hit both):
 
 - a bare batched forward: the same variants already one-hot on the device, the model alone, in
   the scorer's batch size;
@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import tempfile
 import time
 import warnings
@@ -86,7 +85,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sequences", type=int, default=1000)
     parser.add_argument("--steps", type=int, default=50)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--block", type=int, default=100, help="Sequences per alternation of ISM and bare forward."
+    )  # fmt: skip
     parser.add_argument("--naive", type=int, default=200, help="Variants the naive loop scores.")
     parser.add_argument(
         "--captum-sequences", type=int, default=200,
@@ -119,15 +120,20 @@ def main() -> None:
         encoded = scorer.encode(sequences)
         variants = single_substitutions(encoded.codes, encoded.lengths, 4)
         count = len(variants)
-        hot = model.one_hot_codes(
-            scorer.feature,
-            torch.from_numpy(variants.codes),
-            torch.from_numpy(variants.lengths.astype(np.int64)),
-        )
+        per_variant = count // args.sequences
+        blocks = range(0, args.sequences, args.block)
 
-        def bare() -> None:
+        def hot_of(first: int, last: int) -> torch.Tensor:
+            rows = slice(first * per_variant, last * per_variant)
+            return model.one_hot_codes(
+                scorer.feature,
+                torch.from_numpy(variants.codes[rows]),
+                torch.from_numpy(variants.lengths[rows].astype(np.int64)),
+            )
+
+        def bare(hot: torch.Tensor) -> None:
             with torch.inference_mode(), model.precision.autocast():
-                for start in range(0, count, scorer.batch_size):
+                for start in range(0, len(hot), scorer.batch_size):
                     outputs = model.model(scorer.batch(hot[start : start + scorer.batch_size]))
                     {name: outputs[name].float().cpu() for name in model.targets}
 
@@ -138,15 +144,25 @@ def main() -> None:
                 model.predict([{scorer.feature: sequence}])
 
         ism(scorer, sequences[:20], output)  # warm up the kernels once
-        bare()
-        # The machine is shared: alternate the three so a change of load hits them alike.
-        ism_times, bare_times, naive_times = [], [], []
-        for _ in range(args.repeats):
-            ism_times.append(_timed(lambda: ism(scorer, sequences, output)))
-            bare_times.append(_timed(bare))
-            naive_times.append(_timed(naive) * count / len(sample))
-        ism_s, bare_s = statistics.median(ism_times), statistics.median(bare_times)
-        naive_s = statistics.median(naive_times)
+        bare(hot_of(0, 20))
+        # The machine is shared: ISM and the bare forward alternate block by block (each block's
+        # variants already one-hot for the bare forward, made outside its timing), so a change of
+        # load hits both alike; the order flips every block.
+        ism_s = bare_s = 0.0
+        for number, first in enumerate(blocks):
+            last = min(first + args.block, args.sequences)
+            hot = hot_of(first, last)
+            work = [
+                ("ism", lambda block=sequences[first:last]: ism(scorer, block, output)),
+                ("bare", lambda hot=hot: bare(hot)),
+            ]
+            for name, run in work if number % 2 == 0 else work[::-1]:
+                seconds = _timed(run)
+                if name == "ism":
+                    ism_s += seconds
+                else:
+                    bare_s += seconds
+        naive_s = _timed(naive) * count / len(sample)
 
         ig_s = _timed(
             lambda: attribute(scorer, sequences, output, "ig", baseline="zeros", steps=args.steps)
