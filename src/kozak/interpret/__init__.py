@@ -2,8 +2,8 @@
 
 Per sequence: `ism` (every single substitution scored through the shared `SequenceScorer`) and
 `attribute` (Captum's gradient attributions), both returning an `Explanation` in the user's
-coordinates; `explain` runs either as `ExplainSettings` ask. `model` holds what they share (loading an
-experiment's model, the output explained, coordinates).
+coordinates; `explain` runs either as `ExplainSettings` ask. `model` holds what they share
+(loading an experiment's model, the output explained, coordinates, a subset's sequences).
 """
 
 from kozak.interpret.attributions import GRADIENT_METHODS, attribute
