@@ -182,7 +182,7 @@ def main() -> None:
             for name, run in work[turn:] + work[:turn]:
                 seconds[name] += _timed(run)
         ism_s, bare_s, ig_s, captum_s = (seconds[k] for k in ("ism", "bare", "ig", "captum"))
-        naive_s = seconds["naive"] * per_variant / naive_per_block
+        naive_s = seconds["naive"] * count / (naive_per_block * len(blocks))  # extrapolated
 
     table = Table(
         title=f"interpretation on {model.device} ({model.precision.used}), {args.sequences} UTRs "
