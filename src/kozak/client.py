@@ -376,6 +376,33 @@ class Project:
         )
         return found
 
+    def explain(
+        self,
+        experiment: str,
+        sequences: Sequence[str],
+        method: str = "ism",
+        *,
+        checkpoint: str = "best",
+        **settings: Any,
+    ) -> dict[str, Any]:
+        """Why a trained experiment predicts what it does for each sequence.
+
+        Args:
+            experiment: Its name or id.
+            sequences: At most 200, in the model's letters.
+            method: ism, saliency, input_x_gradient, ig, deeplift or deepshap.
+            checkpoint: best, last or epoch-N.
+            settings: Other `ExplainSettings` (target, class_name, effect, references, steps,
+                gradient_correction, seed, feature, context).
+
+        Returns:
+            The explanation: per sequence its `positions` (user coordinates), `prediction` and
+            `values` (letters × positions).
+        """
+        body = {"sequences": list(sequences), "method": method, "checkpoint": checkpoint, **settings}
+        found: dict[str, Any] = self.client.post(f"{self.path}/experiments/{experiment}/explain", body)
+        return found
+
     def filters(self, experiment: str, checkpoint: str = "best", **settings: Any) -> dict[str, Any]:
         """The first convolution's filters as motifs (`settings`: threshold, top_k, subset,
         sequences, influence_sequences, pseudocount, layer, target, category, seed)."""

@@ -223,6 +223,13 @@ class Deployment:
         found: list[dict[str, Any]] = self._request("POST", "/variant-effect", json=body)["variants"]
         return found
 
+    def explain(self, sequences: Sequence[str], method: str = "ism", **settings: Any) -> dict[str, Any]:
+        """Why the deployed model predicts what it does for each sequence (see
+        `kozak.client.Project.explain`; at most 200 sequences and the deployment's row limit)."""
+        body = {"sequences": list(sequences), "method": method, **settings}
+        found: dict[str, Any] = self._request("POST", "/explain", json=body)
+        return found
+
 
 def _retry_after(response: httpx.Response) -> float:
     """Seconds a 429 or 503 asks to wait (`Retry-After: <seconds>`), else 0."""

@@ -49,6 +49,7 @@ VIEWER_MAY_CALL = {
     "POST /api/projects/{project_id}/experiments/{experiment_id}/filters.meme",
     "POST /api/projects/{project_id}/experiments/{experiment_id}/filters/compare",
     "POST /api/projects/{project_id}/experiments/{experiment_id}/motif-effects",
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/explain",
 }
 
 # A two-motif MEME database for the filter comparison.
@@ -208,6 +209,9 @@ CALLS: dict[str, Call] = {
     ),
     "POST /api/projects/{project_id}/experiments/{experiment_id}/motif-effects": Call(
         body=lambda o: {"settings": {"motif": "ATG", "sequences": 20}}
+    ),
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/explain": Call(
+        body=lambda o: {"sequences": ["ACGTACGTAC"], "method": "ism"}
     ),
     "GET /api/projects/{project_id}/events": Call(query=lambda o: {"once": 1}),
     "GET /api/projects/{project_id}/experiments/{experiment_id}/events": Call(
@@ -445,6 +449,7 @@ SERVING_BODIES = {
     "forward": {"rows": [{"seq": "ACGTACGTAC"}]},
     "variant-effect": {"variants": [{"reference": "ACGTATGC", "alternative": "ACGTTTGC"}]},
     "design": {"sequences": ["ACGTACGTAC"], "settings": {"rounds": 1}},
+    "explain": {"sequences": ["ACGTACGTAC"], "method": "saliency"},
 }
 
 

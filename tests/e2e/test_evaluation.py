@@ -4,9 +4,10 @@ An experiment of the tutorial's preset (batch 32, Adam) on the 40-row CSV is run
 page; its loss curves grow over server-sent events while it trains; after it completes the
 true-vs-predicted scatter, the error histogram and the metrics (with the paper's r² beside
 them) are drawn; predictions and the report download; a clone with another learning rate
-runs; the two are compared; the first is deployed. A second test checks that a project of 2,000
-experiments lists a page at a time as it scrolls, renders only the rows in view, and sorts
-(best first), filters and searches on the server.
+runs; the two are compared; the first is deployed. A click on a scatter point opens that
+example's sequence with its attribution logo and ISM heat map. A second test checks that a
+project of 2,000 experiments lists a page at a time as it scrolls, renders only the rows in
+view, and sorts (best first), filters and searches on the server.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -385,3 +387,62 @@ def test_large_regression_and_classification_evaluations(
     page.goto(f"/projects/{yeast.id}/evaluation/exp_dense")
     expect(page.get_by_test_id("prediction-scatter")).to_have_attribute("data-kind", "density")
     shot("density-dark")
+
+
+def _point_pixel(scatter: dict[str, Any], i: int, width: float, height: float) -> tuple[float, float]:
+    """Where `RegressionPlots` draws point i: its value axes span the range widened by 4 %,
+    inside a grid 52 px from the left, 16 from the right, 12 from the top, 40 from the bottom."""
+    low, high = scatter["range"]
+    margin = (high - low or 1) * 0.04
+    low, high = low - margin, high + margin
+    x = 52 + (scatter["x"][i] - low) / (high - low) * (width - 52 - 16)
+    y = 12 + (high - scatter["y"][i]) / (high - low) * (height - 12 - 40)
+    return x, y
+
+
+def test_click_a_point_to_see_why(page: Page, yeast: Project, shot: Callable[[str], Path]) -> None:
+    """A scatter point opens its sequence with an attribution logo and the ISM heat map, in the
+    user's coordinates (right-aligned UTRs: −n…−1 before the start codon)."""
+    experiment = yeast.create_experiment(
+        "explained", dataset="Tiny", preset="cuperus2017-tutorial", settings={"epochs": 2}
+    )
+    yeast.run("explained")
+    yeast.wait("explained", timeout=TRAINED_MS / 1000)
+    evaluation = yeast.evaluation("explained")
+    scatter = evaluation["subsets"]["validation"]["growth_rate"]["scatter"]
+    log_in(page)
+    page.goto(f"/projects/{yeast.id}/evaluation/{experiment['id']}")
+    chart = page.get_by_test_id("prediction-scatter")
+    expect(chart).to_have_attribute("data-points", str(scatter["n"]))
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    pixels = [_point_pixel(scatter, i, box["width"], box["height"]) for i in range(scatter["n"])]
+    # the point farthest from its nearest neighbour, so the click cannot land on another
+    alone = max(
+        range(len(pixels)),
+        key=lambda i: min(
+            np.hypot(pixels[i][0] - x, pixels[i][1] - y) for j, (x, y) in enumerate(pixels) if j != i
+        ),
+    )
+    page.mouse.click(box["x"] + pixels[alone][0], box["y"] + pixels[alone][1])
+
+    drawer = page.get_by_test_id("sequence-explainer")
+    expect(drawer).to_have_attribute("data-row", str(alone))
+    expect(drawer).to_contain_text(f"validation · example {alone + 1}")
+    asked = {"dataset_rows": {"subset": "validation", "rows": [alone]}, "method": "ism"}
+    expected = yeast.client.post(f"{yeast.path}/experiments/{experiment['id']}/explain", asked)
+    sequence = expected["sequences"][0]["sequence"]
+    expect(page.get_by_test_id("explained-sequence")).to_have_text(sequence)
+    logo = page.get_by_test_id("attribution-logo")
+    expect(logo).to_have_attribute("data-method", "deepshap")
+    expect(logo).to_have_attribute("data-coordinates", "from_end")
+    positions = ",".join(str(p) for p in range(-len(sequence), 0))
+    expect(logo).to_have_attribute("data-positions", positions)
+    heatmap = page.get_by_test_id("ism-heatmap")
+    expect(heatmap).to_have_attribute("data-cells", str(4 * len(sequence)))
+    shot("explained")
+    segment(page, "ig").click()
+    expect(logo).to_have_attribute("data-method", "ig")
+    page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()

@@ -1294,6 +1294,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/experiments/{experiment_id}/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Explain Sequences
+         * @description Each sequence's ISM effects or attributions, letters × positions, in the user's
+         *     coordinates (−n…−1 before the start codon for right-aligned sequences, else 1…n).
+         */
+        post: operations["interpretation-explain_sequences"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/experiments/{experiment_id}/filters": {
         parameters: {
             query?: never;
@@ -1901,6 +1922,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/deployment/{deployment_id}/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Explain Sequences
+         * @description Why the deployed model predicts what it does, per sequence and letter.
+         *
+         *     Body: `{"sequences": [SEQ, ...], "method": "ism" | "saliency" | "input_x_gradient" | "ig" |
+         *     "deeplift" | "deepshap", "target", "class_name", ... }` (the settings of
+         *     `kozak.interpret.ExplainSettings`, flat); at most 200 sequences and the deployment's row
+         *     limit. The answer is the explanation: each sequence's letters × positions matrix in the
+         *     user's coordinates.
+         */
+        post: operations["serving-explain_sequences"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/deployment/{deployment_id}/forward": {
         parameters: {
             query?: never;
@@ -2366,6 +2413,23 @@ export interface components {
              * @description Oldest first.
              */
             versions: components["schemas"]["VersionSummary"][];
+        };
+        /**
+         * DatasetRows
+         * @description Rows of a subset of an experiment's own dataset: positions within the subset in the
+         *     evaluation's order (a scatter point's index).
+         */
+        DatasetRows: {
+            /**
+             * Rows
+             * @description 0-based positions within the subset.
+             */
+            rows: number[];
+            /**
+             * Subset
+             * @description The subset, e.g. validation.
+             */
+            subset: string;
         };
         /**
          * DatasetSpec
@@ -3476,6 +3540,96 @@ export interface components {
             subsets?: string[] | null;
         };
         /**
+         * ExperimentExplain
+         * @description Sequences to explain with an experiment's checkpoint, and how.
+         */
+        ExperimentExplain: {
+            /**
+             * Baseline
+             * @description ig, deeplift, deepshap: references made by shuffling each sequence keeping its dinucleotides, or the all-zero window.
+             * @default shuffle
+             * @enum {string}
+             */
+            baseline: "shuffle" | "zeros";
+            /**
+             * Checkpoint
+             * @description best, last or epoch-N (any epoch of the run).
+             * @default best
+             */
+            checkpoint: string;
+            /**
+             * Class Name
+             * @description For a classification target: whose probability; default the last class.
+             */
+            class_name?: string | null;
+            /**
+             * Context
+             * @description Fixed values of the model's other inputs, if any.
+             */
+            context?: {
+                [key: string]: unknown;
+            };
+            /** @description Instead of `sequences`: rows of a subset of the experiment's dataset. */
+            dataset_rows?: components["schemas"]["DatasetRows"] | null;
+            /**
+             * Effect
+             * @description ism: difference (variant − reference) or log_ratio (ln variant/reference); auto: log_ratio for outputs that are always positive (probabilities), else difference.
+             * @default auto
+             */
+            effect: ("difference" | "log_ratio") | "auto";
+            /**
+             * Feature
+             * @description The sequence input explained; default the model's only one.
+             */
+            feature?: string | null;
+            /**
+             * Gradient Correction
+             * @description Remove the mean over letters from the gradients at each position (for one-hot inputs; Majdandzic et al. 2023).
+             * @default false
+             */
+            gradient_correction: boolean;
+            /**
+             * Method
+             * @description ism: every single substitution scored; saliency: the gradient; input_x_gradient; ig: integrated gradients; deeplift: DeepLIFT from one shuffled reference; deepshap: DeepLIFT averaged over several dinucleotide-shuffled references.
+             * @default ism
+             * @enum {string}
+             */
+            method: "ism" | "saliency" | "input_x_gradient" | "ig" | "deeplift" | "deepshap";
+            /**
+             * Output
+             * @description For a regression target with several outputs: which (0-based).
+             * @default 0
+             */
+            output: number;
+            /**
+             * References
+             * @description Shuffled references per sequence (averaged); default 1 (ig, deeplift), 10 (deepshap).
+             */
+            references?: number | null;
+            /**
+             * Seed
+             * @description Seed of the shuffled references.
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Sequences
+             * @description The sequences, in the model's letters (at most 200).
+             */
+            sequences?: string[] | null;
+            /**
+             * Steps
+             * @description ig: integration steps.
+             * @default 50
+             */
+            steps: number;
+            /**
+             * Target
+             * @description The target explained; default the first.
+             */
+            target?: string | null;
+        };
+        /**
          * ExperimentPublic
          * @description An experiment with its graph and run settings.
          */
@@ -3693,6 +3847,41 @@ export interface components {
              * @description Version id or name; default the newest.
              */
             version?: string | null;
+        };
+        /**
+         * Explanation
+         * @description Per-sequence explanations of one model output by one method.
+         */
+        Explanation: {
+            /**
+             * Coordinates
+             * @enum {string}
+             */
+            coordinates: "position" | "from_end";
+            /**
+             * Effect
+             * @description ISM: difference (variant − reference) or log_ratio ln(variant/reference).
+             */
+            effect?: ("difference" | "log_ratio") | null;
+            /**
+             * Label
+             * @description The output explained, for people (target, or P(class)).
+             */
+            label: string;
+            /**
+             * Letters
+             * @description The rows of every `values` matrix.
+             */
+            letters: string[];
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "ism" | "saliency" | "input_x_gradient" | "ig" | "deeplift" | "deepshap";
+            /** Sequences */
+            sequences: components["schemas"]["SequenceExplanation"][];
+            /** Target */
+            target: string;
         };
         /**
          * FeatureSpec
@@ -5409,6 +5598,42 @@ export interface components {
              * @default 0
              */
             padding: number;
+        };
+        /**
+         * SequenceExplanation
+         * @description One sequence's explanation.
+         */
+        SequenceExplanation: {
+            /**
+             * Importance
+             * @description One number per position, the height of its letter in a logo: for ISM minus the mean effect of replacing the letter; for saliency the gradient of the sequence's own letter; for the other methods the position's whole attribution (summed over letters).
+             */
+            importance: number[];
+            /**
+             * Index
+             * @description Position of the sequence in the request (0-based).
+             */
+            index: number;
+            /**
+             * Positions
+             * @description Each letter's coordinate: 1…n, or −n…−1 (distance to the start codon) for right-aligned sequences.
+             */
+            positions: number[];
+            /**
+             * Prediction
+             * @description The model's prediction of the explained output.
+             */
+            prediction: number;
+            /**
+             * Sequence
+             * @description The sequence, upper case.
+             */
+            sequence: string;
+            /**
+             * Values
+             * @description letters × positions: effects (ISM) or attributions, in `letters` order.
+             */
+            values: number[][];
         };
         /** SessionPublic */
         SessionPublic: {
@@ -9551,6 +9776,51 @@ export interface operations {
             };
         };
     };
+    "interpretation-explain_sequences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExperimentExplain"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Explanation"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "interpretation-filter_motifs": {
         parameters: {
             query?: never;
@@ -10960,6 +11230,58 @@ export interface operations {
                  *         },
                  *         "rounds": 5
                  *       }
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "serving-explain_sequences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "method": "ism",
+                 *       "sequences": [
+                 *         "ACGTTGCAAT"
+                 *       ]
                  *     }
                  */
                 "application/json": Record<string, never>;

@@ -14,6 +14,7 @@ from kozak.cli import (
     design,
     example,
     experiments,
+    explain,
     export,
     login,
     models,
@@ -42,6 +43,7 @@ app.add_typer(experiments.app, name="experiments")
 app.command("run")(experiments.run_command)
 app.command("evaluate")(experiments.evaluate_command)
 app.command("report")(experiments.report_command)
+app.command("explain")(explain.explain_command)
 app.command("export")(export.export_command)
 app.command("predict")(predict.predict_command)
 app.add_typer(models.app, name="models")

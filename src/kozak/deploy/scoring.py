@@ -142,6 +142,14 @@ class SequenceScorer:
         batch = self.model.encode([row])
         return {name: batch[name] for name in others}
 
+    def batch(self, hot: Tensor) -> dict[str, Tensor]:
+        """The model's input batch: the sequence input's one-hot `hot` (N, channels, window)
+        and the other inputs' fixed context row, expanded to N rows."""
+        batch = {self.feature: hot}
+        for name, tensor in self._fixed.items():
+            batch[name] = tensor.expand(len(hot), *tensor.shape[1:])
+        return batch
+
     def encode(self, sequences: Sequence[str]) -> EncodedSequences:
         """Validate sequences (the user's letters, any case) and return their codes.
 
@@ -176,14 +184,10 @@ class SequenceScorer:
         device_lengths = all_lengths.to(self.model.device)
         for start in range(0, n, self.batch_size):
             stop = min(start + self.batch_size, n)
-            batch = {
-                self.feature: self.model.one_hot_codes(
-                    self.feature, device_codes[start:stop], device_lengths[start:stop]
-                )
-            }
-            for name, tensor in self._fixed.items():
-                batch[name] = tensor.expand(stop - start, *tensor.shape[1:])
-            decoded = self.model.decode_arrays(self.model.forward(batch), first_row=start)
+            hot = self.model.one_hot_codes(
+                self.feature, device_codes[start:stop], device_lengths[start:stop]
+            )
+            decoded = self.model.decode_arrays(self.model.forward(self.batch(hot)), first_row=start)
             for name, values in decoded.items():
                 parts[name].append(values)
         return {name: np.concatenate(values) for name, values in parts.items()}
@@ -215,22 +219,32 @@ class SequenceScorer:
             chunk_lengths = all_lengths[start:stop]
             hot = self.model.one_hot_codes(self.feature, all_codes[start:stop], chunk_lengths)
             hot = hot.float().requires_grad_(True)
-            batch = {self.feature: hot}
-            for name, tensor in self._fixed.items():
-                batch[name] = tensor.expand(stop - start, *tensor.shape[1:])
             with torch.enable_grad(), self.model.precision.autocast():
-                output = self.model.model(batch)[target].reshape(stop - start, -1)[:, column]
+                output = self.model.model(self.batch(hot))[target].reshape(stop - start, -1)[:, column]
             (grad,) = torch.autograd.grad(output.float().sum(), hot)  # (n, C, W)
-            offsets = _window_starts(self.model, self.feature, chunk_lengths)  # (n,)
-            positions = torch.arange(width, device=grad.device)
-            columns = (offsets[:, None] + positions[None, :]).clamp(0, grad.shape[-1] - 1)  # (n, L)
-            picked = torch.gather(grad, 2, columns[:, None, :].expand(-1, grad.shape[1], -1))
-            inside = (positions[None, :] < chunk_lengths[:, None])[:, None, :]
-            result[start:stop] = (picked * inside).detach().float().cpu().numpy()
+            result[start:stop] = self.positions(grad, chunk_lengths, width).cpu().numpy()
         return result
 
+    def positions(self, window: Tensor, lengths: Tensor, width: int) -> Tensor:
+        """Per-letter values of window columns back at sequence positions, padding dropped.
 
-def _window_starts(model: ServingModel, feature: str, lengths: Tensor) -> Tensor:
+        Args:
+            window: (N, channels, window) values for each column of the model's input window.
+            lengths: (N,) the sequences' lengths.
+            width: Positions to return (at least the longest length).
+
+        Returns:
+            (N, channels, width) float32: column of position p of each sequence, 0 past its end.
+        """
+        offsets = window_starts(self.model, self.feature, lengths.to(window.device))  # (N,)
+        positions = torch.arange(width, device=window.device)
+        columns = (offsets[:, None] + positions[None, :]).clamp(0, window.shape[-1] - 1)  # (N, L)
+        picked = torch.gather(window, 2, columns[:, None, :].expand(-1, window.shape[1], -1))
+        inside = (positions[None, :] < lengths.to(window.device)[:, None])[:, None, :]
+        return (picked * inside).detach().float()
+
+
+def window_starts(model: ServingModel, feature: str, lengths: Tensor) -> Tensor:
     """(N,) the window column where each sequence's first letter sits (training alignment)."""
     spec = model.inputs[feature].spec
     assert spec.sequence is not None

@@ -28,7 +28,7 @@ from kozak.blocks.io import InputParams
 from kozak.deploy.scoring import SequenceScorer
 from kozak.errors import InvalidConfig
 from kozak.graph.compile import GraphModule
-from kozak.interpret.model import Background, Output
+from kozak.interpret.model import Background, OutputChoice
 
 MAX_SEQUENCES = 20_000
 MAX_INFLUENCE_SEQUENCES = 2_000
@@ -326,7 +326,7 @@ class _Zero:
 
 
 def analyze_filters(
-    scorer: SequenceScorer, data: Background, output: Output, settings: FilterSettings
+    scorer: SequenceScorer, data: Background, output: OutputChoice, settings: FilterSettings
 ) -> FilterAnalysis:
     """Read every filter of the first convolution as a motif.
 
@@ -362,7 +362,7 @@ def analyze_filters(
     counts = second.counts.numpy().astype(np.float64)
     probabilities, information = motif_matrices(counts, settings.pseudocount)
     influence = _influence(scorer, data, output, layer, settings.influence_sequences)
-    measured = output.measured(data)
+    measured = data.measured_values(output)
     motifs = []
     for f in range(layer.filters):
         mean, mean_abs = influence[f] if influence is not None else (None, None)
@@ -427,7 +427,7 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float | None:
 
 
 def _influence(
-    scorer: SequenceScorer, data: Background, output: Output, layer: FirstLayer, rows: int
+    scorer: SequenceScorer, data: Background, output: OutputChoice, layer: FirstLayer, rows: int
 ) -> list[tuple[float, float]] | None:
     """Per filter (mean, mean absolute) of prediction − prediction with it zeroed."""
     n = min(rows, len(data))
@@ -442,7 +442,7 @@ def _influence(
         zero = _Zero(layer, torch.from_numpy(np.repeat(group, n)).long())
         with _hooked(layer.module, zero):
             scored = scorer.score_codes(np.tile(codes, (len(group), 1)), np.tile(lengths, len(group)))
-        values.append(output.pick(scored).reshape(len(group), n))
+        values.append(output.values(scored).reshape(len(group), n))
     table = np.concatenate(values)  # (1 + F, n)
     change = table[0][None, :] - table[1:]
     return [(float(row.mean()), float(np.abs(row).mean())) for row in change]

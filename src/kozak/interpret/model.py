@@ -1,23 +1,29 @@
-"""An experiment's model and data, ready for per-model interpretation.
+"""What every interpretation shares: the model, the output explained, coordinates, data.
 
-`experiment_scorer` loads a checkpoint as a `SequenceScorer` (the one scoring function, fp32 by
-default so small effects are not lost to bf16 rounding); `background` samples a subset's
-sequences as codes with their measured targets; `Output` picks the one number per sequence an
-analysis reports (a regression target's value, or one class's probability); `coordinates` gives
-positions in the user's coordinates (distance to the start codon for right-aligned sequences).
+`open_model` loads an experiment's checkpoint for interpretation (float32 by default: effects
+of one letter are small differences that bfloat16 rounding would swamp); `experiment_scorer` is
+the same as a `SequenceScorer` with the subsets its run used. `choose_output` names the one model
+output explained — a regression target (one of its outputs when it has several) or one class's
+probability — and checks it exists. `coordinates` and `user_positions` give the user's
+coordinates: for right-aligned sequences (5'UTRs read up to the start codon) the distance to the
+end, −n … −1 (−3 is the Kozak −3 position), otherwise 1 … n; padding and window positions beyond
+a sequence never appear. `subset_sequences` reads the sequences of rows of the experiment's own
+dataset (a point of the evaluation's scatter, say); `background` samples a subset's sequences as
+codes with their measured targets, for the per-model analyses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-from kozak.data.feature_spec import NUMERIC_TYPES, FeatureType
+from kozak.data.feature_spec import NUMERIC_TYPES
 from kozak.data.versions import load_version
 from kozak.deploy.model import ServingModel
 from kozak.deploy.scoring import SequenceScorer
-from kozak.errors import DataError
+from kozak.errors import DataError, InvalidConfig
 from kozak.experiments.checkpoints import experiment_checkpoint
 from kozak.experiments.lifecycle import version_of
 from kozak.sequences import PAD, EncodedSequences, alignment_offsets
@@ -25,6 +31,161 @@ from kozak.store.entities import Experiment
 from kozak.training.checkpoint import load_checkpoint
 from kozak.training.data import subset_rows
 from kozak.workspace import Workspace
+
+Coordinates = Literal["position", "from_end"]
+
+
+def open_model(
+    workspace: Workspace,
+    experiment: Experiment,
+    checkpoint: str | int = "best",
+    device: str | None = None,
+    precision: str = "fp32",
+) -> ServingModel:
+    """An experiment's checkpoint as a serving model for interpretation.
+
+    Raises:
+        NotFound: If the experiment has no such checkpoint (not trained yet).
+    """
+    path = experiment_checkpoint(workspace, experiment, checkpoint)
+    return ServingModel.load(path, device, precision)
+
+
+@dataclass(frozen=True)
+class OutputChoice:
+    """The one model output an explanation is about.
+
+    Attributes:
+        target: The target's name.
+        column: Which column of the target's decoded values (an output index, or a class index).
+        label: For people: `growth_rate`, `growth_rate[1]` or `label: P(uatg)`.
+        numeric: Whether it is a regression output (else a class probability).
+        positive: Whether its values are always above 0 (probabilities; a regression target whose
+            training values were all positive), so that a log-ratio is defined.
+    """
+
+    target: str
+    column: int
+    label: str
+    numeric: bool
+    positive: bool
+
+    def values(self, decoded: dict[str, np.ndarray]) -> np.ndarray:
+        """This output's (N,) values from `SequenceScorer.score_codes`' result."""
+        values = decoded[self.target]
+        return values if values.ndim == 1 else values[:, self.column]
+
+
+def choose_output(
+    scorer: SequenceScorer,
+    target: str | None = None,
+    class_name: str | None = None,
+    output: int = 0,
+) -> OutputChoice:
+    """The output explained: `target` (default the model's first), and for a classification
+    target `class_name` (default its last class), for a multi-output regression `output`.
+
+    Raises:
+        InvalidConfig: Naming the target, class or output that the model does not have, and the
+            ones it has.
+    """
+    model = scorer.model
+    name = target or next(iter(model.targets))
+    if name not in model.targets:
+        raise InvalidConfig(
+            f"target {name!r} is not a target of this model; its targets: {', '.join(model.targets)}",
+            field="target",
+        )
+    spec = model.targets[name]
+    if spec.type in NUMERIC_TYPES:
+        if class_name is not None:
+            raise InvalidConfig(
+                f"target {name!r} is a regression target; 'class_name' is for classification",
+                field="class_name",
+            )
+        outputs = int(np.prod(model.model.output_shapes[name]))
+        if not 0 <= output < outputs:
+            raise InvalidConfig(
+                f"output {output}: target {name!r} has {outputs} output(s), 0 to {outputs - 1}",
+                field="output",
+            )
+        label = name if outputs == 1 else f"{name}[{output}]"
+        positive = spec.stats is not None and spec.stats.min > 0
+        return OutputChoice(name, output, label, numeric=True, positive=positive)
+    classes = scorer.categories(name)
+    wanted = class_name if class_name is not None else classes[-1]
+    if wanted not in classes:
+        raise InvalidConfig(
+            f"class {wanted!r} is not a class of {name!r} ({', '.join(classes)})", field="class_name"
+        )
+    return OutputChoice(
+        name, classes.index(wanted), f"{name}: P({wanted})", numeric=False, positive=True
+    )
+
+
+def coordinates(scorer: SequenceScorer) -> Coordinates:
+    """The coordinate system of the scorer's sequence input (see the module docstring)."""
+    spec = scorer.model.inputs[scorer.feature].spec
+    assert spec.sequence is not None
+    return "from_end" if spec.sequence.alignment == "right" else "position"
+
+
+def user_positions(system: Coordinates, length: int) -> list[int]:
+    """The user's coordinate of each of a sequence's `length` letters, first to last."""
+    if system == "from_end":
+        return list(range(-length, 0))
+    return list(range(1, length + 1))
+
+
+def encode_sequences(scorer: SequenceScorer, sequences: list[str]) -> EncodedSequences:
+    """Validate sequences for interpretation and return their codes.
+
+    Raises:
+        RowError: A letter outside the alphabet (its row and position named).
+        DataError: No sequences, or one longer than the model's window (a cut sequence would be
+            explained at positions the user never sent).
+    """
+    encoded = scorer.encode(sequences)
+    too_long = np.flatnonzero(encoded.lengths > scorer.length)
+    if len(too_long):
+        row = int(too_long[0])
+        raise DataError(
+            f"sequence {row + 1} has {int(encoded.lengths[row])} letters; the model reads at most "
+            f"{scorer.length}",
+            row=row,
+            field="sequences",
+        )
+    return encoded
+
+
+def subset_sequences(
+    workspace: Workspace, experiment: Experiment, feature: str, subset: str, rows: list[int]
+) -> list[str]:
+    """The `feature` sequences of rows of a subset of the experiment's dataset version.
+
+    Args:
+        rows: 0-based positions within the subset, in the order the evaluation lists its
+            examples (a scatter point's index, or its entry of `indices`).
+
+    Raises:
+        InvalidConfig: No such subset (the message lists them).
+        DataError: A row outside the subset, or a feature that holds no sequences.
+    """
+    content = load_version(workspace, version_of(workspace, experiment))
+    within = subset_rows(content, subset)
+    bad = next((i for i, row in enumerate(rows) if not 0 <= row < len(within)), None)
+    if bad is not None:
+        raise DataError(
+            f"rows[{bad}] = {rows[bad]} is outside subset {subset!r} (0 to {len(within) - 1})",
+            field="rows",
+        )
+    try:
+        values = content.feature(feature).values
+    except KeyError:
+        raise DataError(f"the dataset has no feature {feature!r}", field="feature") from None
+    if not isinstance(values, EncodedSequences):
+        raise DataError(f"feature {feature!r} holds no sequences", field="feature")
+    return values.take(within[np.asarray(rows, dtype=np.int64)]).decode()
 
 
 @dataclass(frozen=True)
@@ -84,6 +245,16 @@ class Background:
 
     def __len__(self) -> int:
         return int(self.lengths.shape[0])
+
+    def measured_values(self, output: OutputChoice) -> np.ndarray | None:
+        """(N,) the measured counterpart of `output` (a class: 1.0 where it is the label), or
+        None when the version has no such column."""
+        values = self.measured.get(output.target)
+        if values is None:
+            return None
+        if output.numeric:
+            return values
+        return np.where(np.isnan(values), np.nan, values == output.column)
 
 
 def background(
@@ -145,87 +316,16 @@ def visible(scorer: SequenceScorer, encoded: EncodedSequences) -> tuple[np.ndarr
     return codes, kept.astype(np.int32)
 
 
-@dataclass(frozen=True)
-class Output:
-    """The one number per sequence an analysis reports.
-
-    Attributes:
-        target: The target's name.
-        column: A regression target's output column, or a classification target's class index.
-        label: How reports name it: the target, or `target:class` (a probability).
-        numeric: Whether it is a regression value (else a probability).
-    """
-
-    target: str
-    column: int
-    label: str
-    numeric: bool
-
-    def pick(self, predictions: dict[str, np.ndarray]) -> np.ndarray:
-        """(N,) values of this output from `SequenceScorer.score_codes`'s predictions."""
-        values = predictions[self.target]
-        return values if values.ndim == 1 else values[:, self.column]
-
-    def measured(self, data: Background) -> np.ndarray | None:
-        """(N,) the measured counterpart (a class: 1.0 where it is the label), or None."""
-        values = data.measured.get(self.target)
-        if values is None:
-            return None
-        return values if self.numeric else np.where(np.isnan(values), np.nan, values == self.column)
-
-
-def choose_output(scorer: SequenceScorer, target: str | None, category: str | None) -> Output:
-    """The output a request names: `target` (default the model's first) and, for a
-    classification target, `category` (default its last class, the positive one of two).
-
-    Raises:
-        DataError: naming the field, for an unknown target or class.
-    """
-    targets = list(scorer.model.targets)
-    name = target if target is not None else targets[0]
-    if name not in targets:
-        raise DataError(
-            f"target {name!r} is not an output of this model; its outputs: {', '.join(targets)}",
-            field="target",
-        )
-    spec = scorer.model.targets[name]
-    if spec.type in NUMERIC_TYPES:
-        if category is not None:
-            raise DataError(f"target {name!r} is a number; 'category' is for classes", field="category")
-        return Output(name, 0, name, True)
-    if spec.type is not FeatureType.CATEGORICAL:
-        raise DataError(f"target {name!r} is {spec.type.value}; interpretation reads regression or "
-                        "classification targets", field="target")  # fmt: skip
-    classes = scorer.categories(name)
-    chosen = category if category is not None else classes[-1]
-    if chosen not in classes:
-        raise DataError(
-            f"class {chosen!r} is not one of target {name!r}'s: {', '.join(classes)}",
-            field="category",
-        )
-    return Output(name, classes.index(chosen), f"{name}:{chosen}", False)
-
-
-def coordinates(scorer: SequenceScorer, index: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Positions in the user's coordinates: for right-aligned sequences the distance to the
-    start codon after them (the last letter is −1), else 1-based from the first letter.
+def user_coordinates(scorer: SequenceScorer, index: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """`user_positions` of many letters at once.
 
     Args:
         index: 0-based positions in each sequence (as `visible` cut it).
         lengths: Their sequences' lengths.
     """
-    spec = scorer.model.inputs[scorer.feature].spec
-    assert spec.sequence is not None
-    if spec.sequence.alignment == "right":
+    if coordinates(scorer) == "from_end":
         return np.asarray(index - lengths, dtype=np.int64)
     return np.asarray(index + 1, dtype=np.int64)
-
-
-def right_aligned(scorer: SequenceScorer) -> bool:
-    """Whether positions count back from the sequence's end (see `coordinates`)."""
-    spec = scorer.model.inputs[scorer.feature].spec
-    assert spec.sequence is not None
-    return spec.sequence.alignment == "right"
 
 
 def default_subset(loaded: LoadedExperiment, subset: str | None) -> str | None:

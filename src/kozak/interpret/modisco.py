@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kozak.deploy.scoring import SequenceScorer
 from kozak.errors import DataError, KozakError
 from kozak.interpret.filters import motif_matrices
-from kozak.interpret.model import Background, Output
+from kozak.interpret.model import Background, OutputChoice
 
 MAX_SEQUENCES = 20_000
 
@@ -78,7 +78,7 @@ def modisco_available() -> bool:
 
 
 def hypothetical_contributions(
-    scorer: SequenceScorer, data: Background, output: Output
+    scorer: SequenceScorer, data: Background, output: OutputChoice
 ) -> tuple[np.ndarray, np.ndarray]:
     """(N, L, letters) one-hot and gradient-corrected hypothetical contributions."""
     gradient = scorer.gradients(data.codes, data.lengths, output.target, output.column)  # (N, C, L)
@@ -92,7 +92,7 @@ def hypothetical_contributions(
 
 
 def modisco_summary(
-    scorer: SequenceScorer, data: Background, output: Output, settings: ModiscoSettings
+    scorer: SequenceScorer, data: Background, output: OutputChoice, settings: ModiscoSettings
 ) -> ModiscoSummary:
     """TF-MoDISco patterns of the output's attributions over `data`.
 

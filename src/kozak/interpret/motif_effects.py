@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kozak.deploy.scoring import SequenceScorer
 from kozak.errors import DataError
-from kozak.interpret.model import Background, Output, coordinates, right_aligned
+from kozak.interpret.model import Background, OutputChoice, coordinates, user_coordinates
 
 MAX_SEQUENCES = 2_000
 MAX_MOTIF = 30
@@ -122,7 +122,7 @@ def motif_codes(scorer: SequenceScorer, motif: str) -> np.ndarray:
 
 
 def motif_effects(
-    scorer: SequenceScorer, data: Background, output: Output, settings: MotifEffectSettings
+    scorer: SequenceScorer, data: Background, output: OutputChoice, settings: MotifEffectSettings
 ) -> MotifEffects:
     """The motif's mean effect by position and frame, inserted and deleted.
 
@@ -138,7 +138,7 @@ def motif_effects(
             field="motif",
         )
     rng = np.random.default_rng(settings.seed)
-    base = output.pick(scorer.score_codes(data.codes, data.lengths))
+    base = output.values(scorer.score_codes(data.codes, data.lengths))
     present = _occurrences(data.codes, data.lengths, motif)  # (N, P) bool
     parent, start = np.nonzero(_fits(data.lengths, width, present.shape[1]) & ~present)
     inserted = data.codes[parent].copy()
@@ -158,7 +158,7 @@ def motif_effects(
         feature=scorer.feature,
         output=output.label,
         sequences=len(data),
-        coordinates="start codon" if right_aligned(scorer) else "sequence",
+        coordinates="start codon" if coordinates(scorer) == "from_end" else "sequence",
         baseline=float(base.mean()),
         insertion=insertion,
         deletion=deletion,
@@ -194,15 +194,15 @@ def _not_motif(rng: np.random.Generator, motif: np.ndarray, count: int, letters:
 def _table(
     scorer: SequenceScorer,
     data: Background,
-    output: Output,
+    output: OutputChoice,
     base: np.ndarray,
     variants: np.ndarray,
     parent: np.ndarray,
     start: np.ndarray,
 ) -> EffectTable:
     lengths = data.lengths[parent]
-    effect = output.pick(scorer.score_codes(variants, lengths)) - base[parent]
-    position = coordinates(scorer, start, lengths)
+    effect = output.values(scorer.score_codes(variants, lengths)) - base[parent]
+    position = user_coordinates(scorer, start, lengths)
     nucleic = scorer.alphabet.name in ("dna", "rna")
     frame = (lengths - start) % 3 if nucleic else np.full(len(start), -1)
     keys = np.stack([position, frame], axis=1)

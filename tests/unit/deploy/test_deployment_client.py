@@ -22,6 +22,7 @@ from kozak.errors import (
     NotFound,
 )
 from kozak.experiments.checkpoints import local_checkpoint
+from kozak.interpret import ExplainSettings, explain_experiment
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
 
@@ -165,3 +166,22 @@ def test_a_project_deploys_and_lists_through_the_client(
     assert "token" not in project.deployments()[1]
     predicted = client.deployment(made["id"], token=made["token"]).predict(ROWS[:2])
     assert len(predicted) == 2
+
+
+def test_explain_through_the_clients(
+    live_deployment: Live, workspace: Workspace, trained: Experiment
+) -> None:
+    """`Project.explain` (an experiment) and `Deployment.explain` answer what the library does,
+    with the model's other input held at the context sent."""
+    root, deployment_id, token = live_deployment
+    _, user_token = accounts.create_token(workspace, accounts.get_user(workspace, "admin"), "tests")
+    client = Client(root, user_token)
+    settings = {"method": "ism", "context": {"count": 2.0}}
+    by_experiment = client.project("P").explain(trained.name, ["ACGTACGTAC"], **settings)
+    expected = explain_experiment(workspace, trained, ["ACGTACGTAC"], ExplainSettings(**settings))
+    assert by_experiment == expected.model_dump(mode="json")
+    deployed = client.deployment(deployment_id, token=token).explain(["ACGTACGTAC"], **settings)
+    assert deployed["sequences"][0]["positions"] == list(range(1, 11))
+    assert deployed["sequences"][0]["prediction"] == float32_approx(expected.sequences[0].prediction)
+    with pytest.raises(DataError, match="context"):
+        client.deployment(deployment_id, token=token).explain(["ACGT"])

@@ -53,7 +53,7 @@ def test_known_filters_give_their_words_sites_and_signed_influence(detector: Seq
     assert "".join("ACGT"[i] for i in np.asarray(taa.probabilities).argmax(axis=0)) == "TAA"
     assert all(m.sites == 0 and m.influence == 0 for m in analysis.motifs[2:])
     # one ATG moves the prediction by `unit` (the dense weight −1, in the target's units)
-    plain, one = (output.pick(detector.score([s])) for s in ("C" * 50, "C" * 20 + "ATG" + "C" * 27))
+    plain, one = (output.values(detector.score([s])) for s in ("C" * 50, "C" * 20 + "ATG" + "C" * 27))
     unit = float(one[0] - plain[0])
     assert unit < 0
     assert atg.influence == pytest.approx(unit * occurrences / 300, rel=1e-4)

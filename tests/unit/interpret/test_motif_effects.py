@@ -28,7 +28,7 @@ def test_inserting_atg_costs_one_unit_per_new_site_by_position_and_frame(
     data = _background(["C" * 50, "C" * 10 + "ATG" + "C" * 37])
     output = choose_output(detector, None, None)
     effects = motif_effects(detector, data, output, MotifEffectSettings())
-    plain, one = (output.pick(detector.score([s])) for s in ("C" * 50, "C" * 20 + "ATG" + "C" * 27))
+    plain, one = (output.values(detector.score([s])) for s in ("C" * 50, "C" * 20 + "ATG" + "C" * 27))
     unit = float(one[0] - plain[0])
     assert effects.coordinates == "start codon"
     table = effects.insertion
@@ -76,6 +76,6 @@ def test_scores_go_through_the_sequence_scorer(grammar: Any) -> None:
     output = choose_output(scorer, None, None)
     effects = motif_effects(scorer, data, output, MotifEffectSettings(motif="GGG"))
     mutated = "GGG" + ("ACGT" * 12 + "AC")[3:]
-    expected = output.pick(scorer.score([mutated])) - output.pick(scorer.score(["ACGT" * 12 + "AC"]))
+    expected = output.values(scorer.score([mutated])) - output.values(scorer.score(["ACGT" * 12 + "AC"]))
     first = next(p for p in effects.insertion.positions if p.position == -50)
     assert first.mean == pytest.approx(float(expected[0]), abs=1e-5)

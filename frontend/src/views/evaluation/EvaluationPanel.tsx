@@ -124,7 +124,14 @@ export function EvaluationPanel({ projectId, experiment }: { projectId: string; 
           {isClassification(result.metrics) ? (
             <ClassificationPlots metrics={result.metrics} subset={subset!} />
           ) : (
-            <RegressionPlots target={target} subset={subset!} evaluation={result} bySubset={bySubset} showReference={reference !== null} />
+            <RegressionPlots
+              target={target}
+              subset={subset!}
+              evaluation={result}
+              bySubset={bySubset}
+              showReference={reference !== null}
+              source={{ projectId, experimentId: experiment.id, checkpoint }}
+            />
           )}
         </Stack>
       );

@@ -2,13 +2,17 @@
  * A regression target at one checkpoint: true-vs-predicted (every point, drawn on a canvas in
  * large mode; above 25,000 examples the server sends a 2-D density, drawn as cells), the error
  * distribution with its mean and a hint when it leans one way, and the metrics per subset.
+ * Clicking a point opens that example's sequence with its attribution logo and ISM heat map.
  */
 import { Badge, Card, Group, SimpleGrid, Table, Text, Title } from "@mantine/core";
+import { useState } from "react";
 
 import { formatCount, formatMetric } from "../../format";
 import { axisName, EvalChart, rectangles, REFERENCE_COLOR, tooltip, VALIDATION_COLOR, type ChartOption } from "./chart";
+import type { ExplainedPoint } from "./explain";
 import { bareLabel, PAPER_REFERENCE } from "./metrics";
-import type { Residuals, Scatter, TargetEvaluation } from "./queries";
+import type { Checkpoint, Residuals, Scatter, TargetEvaluation } from "./queries";
+import { SequenceExplainer } from "./SequenceExplainer";
 
 const REGRESSION_ORDER = ["n", "pearson_r2", "pearson_r", "spearman", "r2", "mse", "rmse", "mae"];
 
@@ -183,10 +187,18 @@ interface Props {
   /** The same target's metrics in every evaluated subset, for the table. */
   bySubset: Record<string, Record<string, unknown>>;
   showReference: boolean;
+  /** Where the plotted predictions come from, to explain a clicked point. */
+  source: { projectId: string; experimentId: string; checkpoint: Checkpoint };
 }
 
-export function RegressionPlots({ target, subset, evaluation, bySubset, showReference }: Props) {
+export function RegressionPlots({ target, subset, evaluation, bySubset, showReference, source }: Props) {
   const { scatter, residuals } = evaluation;
+  const [point, setPoint] = useState<ExplainedPoint | null>(null);
+  const onClick = (params: { seriesName?: string; dataIndex: number }) => {
+    if (!scatter || scatter.kind !== "points" || params.seriesName !== "examples") return;
+    const i = params.dataIndex;
+    setPoint({ subset, row: scatter.indices ? scatter.indices[i]! : i, measured: scatter.x[i]!, predicted: scatter.y[i]! });
+  };
   return (
     <>
       <SimpleGrid cols={2} spacing="md">
@@ -205,11 +217,17 @@ export function RegressionPlots({ target, subset, evaluation, bySubset, showRefe
               height={300}
               option={scatterOption(scatter, target)}
               data={{ "data-testid": "prediction-scatter", "data-points": scatter.n, "data-kind": scatter.kind }}
+              onEvents={{ click: onClick }}
             />
           ) : (
             <Text size="sm" c="dimmed">This target has several outputs; see the metrics below.</Text>
           )}
-          {scatter && <Text size="xs" c="dimmed">{correlationLine(evaluation.metrics, showReference)}</Text>}
+          {scatter && (
+            <Text size="xs" c="dimmed">
+              {correlationLine(evaluation.metrics, showReference)}
+              {scatter.kind === "points" && " · click a point: why this prediction"}
+            </Text>
+          )}
         </Card>
         <Card withBorder radius="md" p="md">
           <Group justify="space-between" mb={4} wrap="nowrap">
@@ -236,6 +254,7 @@ export function RegressionPlots({ target, subset, evaluation, bySubset, showRefe
         </Card>
       </SimpleGrid>
       <MetricsTable bySubset={bySubset} selected={subset} showReference={showReference} />
+      <SequenceExplainer {...source} target={target} point={point} onClose={() => setPoint(null)} />
     </>
   );
 }

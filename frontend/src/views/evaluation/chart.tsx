@@ -44,9 +44,11 @@ interface Props {
   label: string;
   /** Extra attributes for tests and assistive tools (e.g. `data-points`). */
   data?: Record<string, string | number>;
+  /** ECharts events by name, e.g. `{ click: (p) => … }` on a series' datum. */
+  onEvents?: Record<string, (params: never) => void>;
 }
 
-export function EvalChart({ option, height, label, data }: Props) {
+export function EvalChart({ option, height, label, data, onEvents }: Props) {
   const scheme = useComputedColorScheme("light");
   const style: CSSProperties = { height, width: "100%" };
   return (
@@ -57,6 +59,7 @@ export function EvalChart({ option, height, label, data }: Props) {
         theme={scheme === "dark" ? "dark" : undefined}
         opts={{ renderer: "canvas" }}
         style={style}
+        onEvents={onEvents}
         notMerge
         lazyUpdate
       />

@@ -1,4 +1,5 @@
-"""The deployment endpoints clients call: forward, variant effect and the input schema.
+"""The deployment endpoints clients call: forward, variant effect, design, explain and the input
+schema.
 
 Peltarion's contract, kept so its clients work: `POST /deployment/<id>/forward` with
 `{"rows": [{"<feature>": value, ...}]}` (or a form post of one example) and the deployment's
@@ -40,6 +41,7 @@ from kozak.deploy.scoring import SequenceScorer
 from kozak.deploy.tokens import token_from_authorization
 from kozak.design import DesignSettings, run_design
 from kozak.errors import DataError, KozakError, invalid_config
+from kozak.interpret import ExplainRequest, explain, open_scorer
 
 
 class _PeltarionErrors(APIRoute):
@@ -245,6 +247,49 @@ async def design(deployment_id: str, request: Request) -> Response:
         return result.model_dump(mode="json")
 
     return _answer(await _timed(backend, deployment_id, work, lambda r: r["candidates_scored"]))
+
+
+_EXPLAIN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "required": ["sequences"]},
+                "example": {"sequences": ["ACGTTGCAAT"], "method": "ism"},
+            }
+        },
+    }
+}
+
+
+@router.post("/deployment/{deployment_id}/explain", openapi_extra=_EXPLAIN_BODY)
+async def explain_sequences(deployment_id: str, request: Request) -> Response:
+    """Why the deployed model predicts what it does, per sequence and letter.
+
+    Body: `{"sequences": [SEQ, ...], "method": "ism" | "saliency" | "input_x_gradient" | "ig" |
+    "deeplift" | "deepshap", "target", "class_name", ... }` (the settings of
+    `kozak.interpret.ExplainSettings`, flat); at most 200 sequences and the deployment's row
+    limit. The answer is the explanation: each sequence's letters × positions matrix in the
+    user's coordinates.
+    """
+    backend, served = await _open(request, deployment_id)
+
+    async def work() -> dict[str, Any]:
+        try:
+            asked = ExplainRequest.model_validate(await _json(request, backend))
+        except ValidationError as exc:
+            raise invalid_config(exc, "explain request") from None
+        if len(asked.sequences) > backend.max_rows:
+            raise DataError(
+                f"{len(asked.sequences)} sequences; this deployment takes at most {backend.max_rows}",
+                field="sequences",
+            )
+        settings = asked.settings()
+        scorer = open_scorer(served.model, settings)
+        result = await run_in_threadpool(explain, scorer, asked.sequences, settings)
+        return result.model_dump(mode="json")
+
+    return _answer(await _timed(backend, deployment_id, work, lambda r: len(r["sequences"])))
 
 
 @router.get("/deployment/{deployment_id}/schema")

@@ -1,0 +1,93 @@
+"""What a per-sequence explanation returns (`Explanation`) and its table form.
+
+An explanation holds, for each sequence, a letters × positions matrix in the user's coordinates
+(padding excluded): for in-silico mutagenesis the predicted effect of putting each letter at each
+position (0 at the sequence's own letter), for gradient methods each letter's attribution. The
+API returns it as it is; `explanation_rows` flattens it into the CLI's table, one row per
+position × letter, or one per position (its importance, the logo's letter height).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+Method = Literal["ism", "saliency", "input_x_gradient", "ig", "deeplift", "deepshap"]
+METHODS: tuple[str, ...] = ("ism", "saliency", "input_x_gradient", "ig", "deeplift", "deepshap")
+Effect = Literal["difference", "log_ratio"]
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SequenceExplanation(_Result):
+    """One sequence's explanation."""
+
+    index: int = Field(description="Position of the sequence in the request (0-based).")
+    sequence: str = Field(description="The sequence, upper case.")
+    positions: list[int] = Field(
+        description="Each letter's coordinate: 1…n, or −n…−1 (distance to the start codon) for "
+        "right-aligned sequences."
+    )
+    prediction: float = Field(description="The model's prediction of the explained output.")
+    values: list[list[float]] = Field(
+        description="letters × positions: effects (ISM) or attributions, in `letters` order."
+    )
+    importance: list[float] = Field(
+        description="One number per position, the height of its letter in a logo: for ISM minus "
+        "the mean effect of replacing the letter; for saliency the gradient of the sequence's "
+        "own letter; for the other methods the position's whole attribution (summed over letters)."
+    )
+
+
+class Explanation(_Result):
+    """Per-sequence explanations of one model output by one method."""
+
+    method: Method
+    target: str
+    label: str = Field(description="The output explained, for people (target, or P(class)).")
+    effect: Effect | None = Field(
+        None, description="ISM: difference (variant − reference) or log_ratio ln(variant/reference)."
+    )
+    coordinates: Literal["position", "from_end"]
+    letters: list[str] = Field(description="The rows of every `values` matrix.")
+    sequences: list[SequenceExplanation]
+
+
+def explanation_rows(
+    explanation: Explanation, per: Literal["letter", "position"]
+) -> list[dict[str, Any]]:
+    """The explanation as table rows.
+
+    `letter`: one row per sequence × position × letter (`value` the effect or attribution).
+    `position`: one row per sequence × position (`importance`, see `SequenceExplanation`).
+    """
+    rows: list[dict[str, Any]] = []
+    letters = explanation.letters
+    for item in explanation.sequences:
+        for column, position in enumerate(item.positions):
+            base = {"sequence": item.index + 1, "position": position, "reference": item.sequence[column]}
+            if per == "letter":
+                for row, letter in enumerate(letters):
+                    rows.append({**base, "letter": letter, "value": item.values[row][column]})
+            else:
+                rows.append({**base, "importance": item.importance[column]})
+    return rows
+
+
+def importance(method: str, letters: str, sequence: str, values: np.ndarray) -> list[float]:
+    """Each position's logo height from a letters × positions matrix (see
+    `SequenceExplanation.importance`)."""
+    result = []
+    for column, own in enumerate(sequence):
+        if method == "ism":
+            others = [v for letter, v in zip(letters, values[:, column], strict=True) if letter != own]
+            result.append(-float(np.mean(others)) if others else 0.0)
+        elif method == "saliency":
+            result.append(float(values[letters.index(own), column]) if own in letters else 0.0)
+        else:
+            result.append(float(values[:, column].sum()))
+    return result
