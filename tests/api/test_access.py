@@ -41,6 +41,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 # Unsafe routes a project's viewer may call: they compute an answer and change nothing.
 VIEWER_MAY_CALL = {
+    "POST /api/projects/{project_id}/drafts/{draft_id}/subsets/count",
     "POST /api/projects/{project_id}/graphs/validate",
     "POST /api/projects/{project_id}/experiments/validate",
     "POST /api/projects/{project_id}/experiments/compare",
@@ -144,6 +145,9 @@ CALLS: dict[str, Call] = {
     ),
     "POST /api/projects/{project_id}/drafts/{draft_id}/subsets": Call(
         body=lambda o: {"name": o.fresh("half"), "kind": "random", "end": 50}
+    ),
+    "POST /api/projects/{project_id}/drafts/{draft_id}/subsets/count": Call(
+        body=lambda o: {"name": "half", "kind": "random", "end": 50}
     ),
     "PATCH /api/projects/{project_id}/drafts/{draft_id}/options": Call(
         body=lambda o: {"drop_missing": True}

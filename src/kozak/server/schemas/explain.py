@@ -24,7 +24,10 @@ class ExperimentExplain(ExplainSettings):
         None, description="Instead of `sequences`: rows of a subset of the experiment's dataset."
     )
     checkpoint: str = Field(
-        "best", pattern=CHECKPOINT_PATTERN, description="best, last or epoch-N (any epoch of the run)."
+        "best",
+        max_length=50,
+        pattern=CHECKPOINT_PATTERN,
+        description="best, last or epoch-N (any epoch of the run).",
     )
 
     @model_validator(mode="after")
