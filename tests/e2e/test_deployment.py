@@ -141,3 +141,30 @@ def test_deploy_try_call_toggle_and_delete(
     page.get_by_role("dialog").get_by_role("button", name="Delete deployment").click()
     expect(page.get_by_role("heading", name="Put a model to work")).to_be_visible()
     assert forward(url, fresh).status_code == 404
+
+
+def test_the_form_drops_a_stale_refusal_and_warns_of_a_cut_sequence(
+    page: Page, live_server: LiveServer, trained_project: str, shot: Callable[[str], Path]
+) -> None:
+    """A refused input's error goes with the input ("Random" replaces it); a sequence longer than
+    the 50-letter window is flagged while typed and predicted with the server's warning."""
+    client = Client(live_server.url, "none")
+    client.login("admin", ADMIN_PASSWORD)
+    deployment = client.project(trained_project).deploy("tutorial", name="Form")
+    log_in(page)
+    page.goto(f"/projects/{trained_project}/deployment/{deployment['id']}")
+    seq = page.get_by_label("seq", exact=True)
+    seq.fill("ACGTXACGT")
+    page.get_by_role("button", name="Predict").click()
+    expect(page.get_by_test_id("try-error")).to_contain_text("'X'")
+    page.get_by_role("button", name="Random seq").click()
+    expect(page.get_by_test_id("try-error")).to_be_hidden()
+    expect(seq).not_to_have_attribute("aria-invalid", "true")
+
+    seq.fill("TTTTTTTTTTTT" + SEQUENCE)  # right-aligned: the first 12 letters fall outside
+    expect(page.get_by_test_id("window-note-seq")).to_have_text(
+        "62 letters but the model reads 50: the first 12 will be left out"
+    )
+    page.get_by_role("button", name="Predict").click()
+    expect(page.get_by_test_id("try-warnings")).to_contain_text("62 letters but the model reads 50")
+    shot("window-warning")
