@@ -385,3 +385,46 @@ def test_large_regression_and_classification_evaluations(
     page.goto(f"/projects/{yeast.id}/evaluation/exp_dense")
     expect(page.get_by_test_id("prediction-scatter")).to_have_attribute("data-kind", "density")
     shot("density-dark")
+
+
+def test_plots_and_comparison_open_on_the_validation_subset(page: Page, yeast: Project) -> None:
+    """Subsets named as a user names them ("Training", "Validation 5%"): the plots and the
+    comparison open on the validation one, not on the first listed."""
+    rng = np.random.default_rng(1)
+
+    def target(n: int) -> dict[str, object]:
+        true = rng.normal(size=n)
+        pred = true + rng.normal(scale=0.3, size=n)
+        return {
+            "metrics": regression_metrics(true, pred),
+            "scatter": scatter_data(true, pred),
+            "residuals": residual_histogram(true, pred),
+        }
+
+    subsets = {"Training": {"y": target(40)}, "Validation 5%": {"y": target(7)}}
+    evaluation = {"checkpoint": "best", "epoch": 7, "subsets": subsets}
+    _serve(page, _experiment(yeast.id, "exp_named", "named"), evaluation)
+    log_in(page)
+    page.goto(f"/projects/{yeast.id}/evaluation/exp_named")
+    expect(page.get_by_test_id("prediction-scatter")).to_have_attribute("data-points", "7")
+
+    metrics = {s: {"y": t["y"]["metrics"]} for s, t in subsets.items()}
+    row = {"best_epoch": 7, "dataset_version": "v1", "epochs_done": 10, "metrics": metrics}
+    graph = {"digest": "d", "name": "custom", "parameters": 10}
+    comparison = {
+        "curves": {},
+        "experiments": ["exp_a", "exp_b"],
+        "graph_diff": {"nodes": [], "edges": []},
+        "graphs_equal": True,
+        "settings_diff": {},
+        "table": [
+            {**row, "id": i, "name": i, "graph": graph, "settings": {}, "status": "completed"}
+            for i in ("exp_a", "exp_b")
+        ],
+    }
+    page.route(
+        re.compile(r".*/experiments/compare$"),
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(comparison)),
+    )
+    page.goto(f"/projects/{yeast.id}/evaluation/compare?ids=exp_a,exp_b")
+    expect(page.get_by_role("radio", name="Validation 5%")).to_be_checked()

@@ -15,6 +15,7 @@ import "./evaluation.css";
 import { bareLabel, higherIsBetter, metricLabel, PAPER_REFERENCE } from "./metrics";
 import { ExperimentMultiPicker } from "../shared/ExperimentPicker";
 import { useComparison, type Comparison } from "./queries";
+import { openingSubset } from "./subsets";
 
 function display(value: unknown): string {
   if (value === null || value === undefined) return "—";
@@ -72,7 +73,7 @@ function ComparisonBody({ comparison, base }: { comparison: Comparison; base: st
 
   const subsets = [...new Set(rows.flatMap((r) => Object.keys(r.metrics ?? {})))];
   const [subset, setSubset] = useState<string | null>(null);
-  const shownSubset = subset && subsets.includes(subset) ? subset : (["validation", "test", "training"].find((s) => subsets.includes(s)) ?? subsets[0]);
+  const shownSubset = subset && subsets.includes(subset) ? subset : openingSubset(subsets);
 
   const curve = (key: string, reference: number | null): ChartOption => ({
     grid: { left: 48, right: 16, top: 28, bottom: 40 },

@@ -12,10 +12,7 @@ import { ClassificationPlots } from "./ClassificationPlots";
 import { paperReference } from "./metrics";
 import { isActive, isClassification, useEvaluate, useEvaluation, type Checkpoint, type Experiment } from "./queries";
 import { RegressionPlots } from "./RegressionPlots";
-
-function preferredSubset(subsets: string[]): string | undefined {
-  return ["validation", "test", "training"].find((s) => subsets.includes(s)) ?? subsets[0];
-}
+import { openingSubset } from "./subsets";
 
 export function EvaluationPanel({ projectId, experiment }: { projectId: string; experiment: Experiment }) {
   const [checkpoint, setCheckpoint] = useState<Checkpoint>("best");
@@ -28,7 +25,7 @@ export function EvaluationPanel({ projectId, experiment }: { projectId: string; 
   const reference = paperReference(experiment);
 
   const subsets = Object.keys(evaluation.data?.subsets ?? {});
-  const subset = chosenSubset && subsets.includes(chosenSubset) ? chosenSubset : preferredSubset(subsets);
+  const subset = chosenSubset && subsets.includes(chosenSubset) ? chosenSubset : openingSubset(subsets, (experiment.settings as { validation_subset?: string | null }).validation_subset);
   const targets = subset ? evaluation.data!.subsets[subset]! : {};
 
   const header = (
