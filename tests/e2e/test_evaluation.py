@@ -428,3 +428,32 @@ def test_plots_and_comparison_open_on_the_validation_subset(page: Page, yeast: P
     )
     page.goto(f"/projects/{yeast.id}/evaluation/compare?ids=exp_a,exp_b")
     expect(page.get_by_role("radio", name="Validation 5%")).to_be_checked()
+
+
+def test_run_from_modeling_opens_evaluation_or_stays_with_a_notice_as_long_as_the_run(
+    page: Page, yeast: Project
+) -> None:
+    """Run in the editor opens the run's Evaluation view; with "Open Evaluation after Run" off
+    (remembered by the browser) it stays, and its notice goes when the run ends."""
+    quick = {"epochs": 1, "batch_size": 32}
+    going = yeast.create_experiment("going", dataset="Tiny", preset="cuperus2017-tutorial", settings=quick)
+    staying = yeast.create_experiment("staying", dataset="Tiny", preset="cuperus2017-tutorial", settings=quick)
+    log_in(page)
+    page.goto(f"/projects/{yeast.id}/modeling/{going['id']}")
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/evaluation/{going['id']}$"))
+    expect(page.get_by_test_id("experiment-name")).to_have_text("going")
+
+    page.goto(f"/projects/{yeast.id}/modeling/{staying['id']}")
+    page.get_by_role("button", name="Run options").click()
+    page.get_by_role("switch", name="Open Evaluation after Run").click(force=True)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Run", exact=True).click()
+    notice = page.get_by_role("alert").filter(has_text="Training queued")
+    expect(notice).to_be_visible()
+    expect(page.get_by_test_id("experiment-status")).to_have_text("completed", timeout=TRAINED_MS)
+    expect(notice).to_be_hidden()
+    assert page.url.endswith(f"/modeling/{staying['id']}")
+    page.reload()
+    page.get_by_role("button", name="Run options").click()
+    expect(page.get_by_role("switch", name="Open Evaluation after Run")).not_to_be_checked()

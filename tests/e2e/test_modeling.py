@@ -4,8 +4,8 @@ A saved version like the tutorial's (`seq`: a (4, 70, 1) one-hot array per row, 
 training and validation subsets) is made over HTTP. Then: the New-experiment wizard (blank), the
 tutorial's blocks added one by one from the palette with the shapes read off the canvas
 (1 x 58 x 128, 46, 34 after copy and paste, 4352 under Flatten), the totals, a YAML edit and its
-undo, the settings (batch 32, Adam) and Run: the experiment is queued (this server runs no
-workers, so it stays queued).
+undo, the settings (batch 32, Adam) and Run: the experiment is queued and its Evaluation view
+opens (this server runs no workers, so it stays queued).
 """
 
 from __future__ import annotations
@@ -237,10 +237,12 @@ def test_the_tutorial_model_block_by_block(
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
     shot("settings")
 
-    # Run: training is queued and the experiment is locked (and shows in Evaluation)
+    # Run: training is queued, its Evaluation view opens, and the experiment is locked
     page.get_by_role("button", name="Run", exact=True).click()
-    expect(page.get_by_text("Training queued")).to_be_visible()
-    expect(page.get_by_test_id("experiment-status")).to_have_text("queued")
+    expect(page).to_have_url(re.compile(rf"/projects/{project.id}/evaluation/exp_\w+$"))
+    expect(page.get_by_test_id("experiment-name")).to_have_text("Tutorial")
+    expect(page.get_by_test_id("experiment-status")).to_have_text(re.compile("queued", re.I))
+    page.go_back()
     expect(page.get_by_text("Clone it to try changes")).to_be_visible()
     expect(palette.get_by_role("button", name="Dense", exact=True)).to_be_disabled()
     shot("queued")
