@@ -424,7 +424,9 @@ def test_plots_and_comparison_open_on_the_validation_subset(page: Page, yeast: P
     }
     page.route(
         re.compile(r".*/experiments/compare$"),
-        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(comparison)),
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(comparison)
+        ),
     )
     page.goto(f"/projects/{yeast.id}/evaluation/compare?ids=exp_a,exp_b")
     expect(page.get_by_role("radio", name="Validation 5%")).to_be_checked()
@@ -436,8 +438,12 @@ def test_run_from_modeling_opens_evaluation_or_stays_with_a_notice_as_long_as_th
     """Run in the editor opens the run's Evaluation view; with "Open Evaluation after Run" off
     (remembered by the browser) it stays, and its notice goes when the run ends."""
     quick = {"epochs": 1, "batch_size": 32}
-    going = yeast.create_experiment("going", dataset="Tiny", preset="cuperus2017-tutorial", settings=quick)
-    staying = yeast.create_experiment("staying", dataset="Tiny", preset="cuperus2017-tutorial", settings=quick)
+    going = yeast.create_experiment(
+        "going", dataset="Tiny", preset="cuperus2017-tutorial", settings=quick
+    )
+    staying = yeast.create_experiment(
+        "staying", dataset="Tiny", preset="cuperus2017-tutorial", settings=quick
+    )
     log_in(page)
     page.goto(f"/projects/{yeast.id}/modeling/{going['id']}")
     page.get_by_role("button", name="Run", exact=True).click()
