@@ -186,6 +186,11 @@ def load_version(workspace: Workspace, version: DatasetVersion) -> VersionConten
     return VersionContent(spec, features, masks, done(version.stats), version.stats.get("warnings", []))
 
 
+# Not compared: statistics follow from the rest, and `source` is the column a feature was read
+# from, which a draft made from a version names by the feature's saved name.
+_NOT_DIFFED = ("stats", "source")
+
+
 def diff_versions(old: DatasetVersion, new: DatasetVersion) -> dict[str, Any]:
     """What changed between two versions: features, encodings, subsets and row counts."""
 
@@ -200,7 +205,7 @@ def diff_versions(old: DatasetVersion, new: DatasetVersion) -> dict[str, Any]:
             fields = {
                 field: [a[name].get(field), b[name].get(field)]
                 for field in sorted(a[name].keys() | b[name].keys())
-                if a[name].get(field) != b[name].get(field) and field != "stats"
+                if a[name].get(field) != b[name].get(field) and field not in _NOT_DIFFED
             }
             if fields:
                 changed[name] = fields
