@@ -435,8 +435,9 @@ def test_plots_and_comparison_open_on_the_validation_subset(page: Page, yeast: P
 def test_run_from_modeling_opens_evaluation_or_stays_with_a_notice_as_long_as_the_run(
     page: Page, yeast: Project
 ) -> None:
-    """Run in the editor opens the run's Evaluation view; with "Open Evaluation after Run" off
-    (remembered by the browser) it stays, and its notice goes when the run ends."""
+    """Run in the editor opens the run's Evaluation view, which asks for no evaluation until
+    there is one; with "Open Evaluation after Run" off (remembered by the browser) it stays, and
+    its notice goes when the run ends."""
     quick = {"epochs": 1, "batch_size": 32}
     going = yeast.create_experiment(
         "going", dataset="Tiny", preset="cuperus2017-tutorial", settings=quick
@@ -446,9 +447,13 @@ def test_run_from_modeling_opens_evaluation_or_stays_with_a_notice_as_long_as_th
     )
     log_in(page)
     page.goto(f"/projects/{yeast.id}/modeling/{going['id']}")
+    missing: list[str] = []  # nothing is evaluated while it trains: no asking for it (404s)
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/evaluation/{going['id']}$"))
     expect(page.get_by_test_id("experiment-name")).to_have_text("going")
+    expect(page.get_by_test_id("prediction-scatter")).to_be_visible(timeout=TRAINED_MS)
+    assert missing == []
 
     page.goto(f"/projects/{yeast.id}/modeling/{staying['id']}")
     page.get_by_role("button", name="Run options").click()

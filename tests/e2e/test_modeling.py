@@ -327,3 +327,40 @@ def test_a_snippet_warnings_deleting_and_a_sequence_seen_as_an_image(
     )
     page.get_by_role("button", name="Switch to the dark theme").click()
     shot("dark")
+
+
+@pytest.fixture
+def snippet_experiment(sequence_project: dict[str, Any]) -> tuple[str, str]:
+    """The tutorial's snippet (11 blocks) on the sequence project, not run: (project, experiment) ids."""
+    project = sequence_project["project"]
+    made = project.create_experiment("Snippet", dataset="Yeast", preset="cuperus2017-tutorial")
+    return project.id, made["id"]
+
+
+def test_leaving_with_an_unsaved_edit_asks_first(
+    page: Page, snippet_experiment: tuple[str, str]
+) -> None:
+    project_id, experiment_id = snippet_experiment
+    log_in(page)
+    page.goto(f"/projects/{project_id}/modeling/{experiment_id}")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    held: list[sync_api.Route] = []  # the save stays on its way: "Saving…" until the page goes
+    page.route(
+        re.compile(rf".*/experiments/{experiment_id}$"),
+        lambda route: held.append(route) if route.request.method == "PATCH" else route.continue_(),
+    )
+    page.locator('.react-flow__node[data-id="dense1"]').click()
+    nodes = page.get_by_role("complementary", name="Inspector").get_by_role("textbox", name="Nodes")
+    with page.expect_request(lambda r: r.method == "PATCH"):
+        nodes.fill("48")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saving…")
+    asked: list[str] = []
+
+    def answer(dialog: sync_api.Dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"] and len(held) == 1

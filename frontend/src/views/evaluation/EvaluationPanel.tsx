@@ -19,9 +19,10 @@ export function EvaluationPanel({ projectId, experiment }: { projectId: string; 
   const [chosenSubset, setSubset] = useState<string | null>(null);
   const chosenEpoch = checkpoint.startsWith("epoch-") ? checkpoint.slice("epoch-".length) : null;
   const trained = experiment.epochs_done > 0;
-  const evaluation = useEvaluation(projectId, experiment.id, checkpoint, trained);
-  const evaluate = useEvaluate(projectId, experiment.id);
   const active = isActive(experiment);
+  // While it trains nothing is evaluated yet: asking (on every status event) would only answer 404.
+  const evaluation = useEvaluation(projectId, experiment.id, checkpoint, trained && !active);
+  const evaluate = useEvaluate(projectId, experiment.id);
   const reference = paperReference(experiment);
 
   const subsets = Object.keys(evaluation.data?.subsets ?? {});
