@@ -9,7 +9,7 @@ import { useState, type ReactNode } from "react";
 import { errorMessage } from "../../api/client";
 import { notifyError } from "../../shell/notify";
 import { ClassificationPlots } from "./ClassificationPlots";
-import { paperReference } from "./metrics";
+import { useReferenceLines } from "./metrics";
 import { isActive, isClassification, useEvaluate, useEvaluation, type Checkpoint, type Experiment } from "./queries";
 import { RegressionPlots } from "./RegressionPlots";
 import { openingSubset } from "./subsets";
@@ -23,7 +23,7 @@ export function EvaluationPanel({ projectId, experiment }: { projectId: string; 
   // While it trains nothing is evaluated yet: asking (on every status event) would only answer 404.
   const evaluation = useEvaluation(projectId, experiment.id, checkpoint, trained && !active);
   const evaluate = useEvaluate(projectId, experiment.id);
-  const reference = paperReference(experiment);
+  const lines = useReferenceLines(projectId);
 
   const subsets = Object.keys(evaluation.data?.subsets ?? {});
   const subset = chosenSubset && subsets.includes(chosenSubset) ? chosenSubset : openingSubset(subsets, (experiment.settings as { validation_subset?: string | null }).validation_subset);
@@ -121,7 +121,7 @@ export function EvaluationPanel({ projectId, experiment }: { projectId: string; 
           {isClassification(result.metrics) ? (
             <ClassificationPlots metrics={result.metrics} subset={subset!} />
           ) : (
-            <RegressionPlots target={target} subset={subset!} evaluation={result} bySubset={bySubset} showReference={reference !== null} />
+            <RegressionPlots target={target} subset={subset!} evaluation={result} bySubset={bySubset} lines={lines} />
           )}
         </Stack>
       );
