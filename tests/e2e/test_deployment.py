@@ -168,3 +168,45 @@ def test_the_form_drops_a_stale_refusal_and_warns_of_a_cut_sequence(
     page.get_by_role("button", name="Predict").click()
     expect(page.get_by_test_id("try-warnings")).to_contain_text("62 letters but the model reads 50")
     shot("window-warning")
+
+
+def test_a_pasted_list_or_a_file_is_predicted_as_a_table_to_download(
+    page: Page,
+    live_server: LiveServer,
+    trained_project: str,
+    tmp_path: Path,
+    shot: Callable[[str], Path],
+) -> None:
+    client = Client(live_server.url, "none")
+    client.login("admin", ADMIN_PASSWORD)
+    deployment = client.project(trained_project).deploy("tutorial", name="Many")
+    log_in(page)
+    page.goto(f"/projects/{trained_project}/deployment/{deployment['id']}")
+    many = page.get_by_label("Predict many")
+    fasta = f">first\n{SEQUENCE[:25]}\n{SEQUENCE[25:]}\n>second\nACGTACGT\n>long\nTTTTT{SEQUENCE}\n"
+    many.get_by_label("seq, one per line").fill(fasta)
+    many.get_by_role("button", name="Predict the list").click()
+    table = page.get_by_test_id("batch-predictions")
+    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(table.locator("tr[data-row='1']")).to_contain_text("first")
+    expect(many).to_contain_text("1 sequence cut to the model's window")
+    with page.expect_download() as download:
+        many.get_by_role("link", name="Download CSV").click()
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines[0] == "name,seq,growth_rate_pred" and len(lines) == 4
+    assert lines[1].startswith(f"first,{SEQUENCE},") and lines[3].startswith("long,")
+    shot("many")
+
+    csv = tmp_path / "utrs.csv"
+    csv.write_text(f"id,seq\nu1,{SEQUENCE}\nu2,GATTACA\n")
+    with page.expect_file_chooser() as chooser:
+        many.get_by_role("button", name="Predict a file…").click()
+    chooser.value.set_files(str(csv))
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table.locator("tr[data-row='2']")).to_contain_text("u2")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,sequence\nu1,ACGT\n")
+    with page.expect_file_chooser() as chooser:
+        many.get_by_role("button", name="Predict a file…").click()
+    chooser.value.set_files(str(bad))
+    expect(page.get_by_test_id("batch-error")).to_contain_text("line 1: no column 'seq'")
