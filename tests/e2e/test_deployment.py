@@ -88,19 +88,19 @@ def test_deploy_try_call_toggle_and_delete(
 
     # The test form: a sequence gives a number; a bad letter gives the server's 422 inline.
     page.get_by_label("seq", exact=True).fill(SEQUENCE)
-    page.get_by_role("button", name="Predict").click()
+    page.get_by_role("button", name="Predict", exact=True).click()
     expect(page.get_by_test_id("prediction-growth_rate")).to_have_text(
         re.compile(r"^-?\d+(\.\d+)?(e-?\d+)?$")
     )
     expect(page.get_by_test_id("snippet-curl")).to_contain_text(SEQUENCE)
     shot("created-and-tried")
     page.get_by_label("seq", exact=True).fill("ACGTXACGT")
-    page.get_by_role("button", name="Predict").click()
+    page.get_by_role("button", name="Predict", exact=True).click()
     expect(page.get_by_test_id("try-error")).to_contain_text("feature 'seq'")
     expect(page.get_by_test_id("try-error")).to_contain_text("'X'")
     shot("try-error")
     page.get_by_label("seq", exact=True).fill(SEQUENCE)
-    page.get_by_role("button", name="Predict").click()
+    page.get_by_role("button", name="Predict", exact=True).click()
     expect(page.get_by_test_id("try-error")).to_be_hidden()
 
     # Calls with the token count; disabled, the URL answers 403; enabled again, 200.
@@ -155,7 +155,7 @@ def test_the_form_drops_a_stale_refusal_and_warns_of_a_cut_sequence(
     page.goto(f"/projects/{trained_project}/deployment/{deployment['id']}")
     seq = page.get_by_label("seq", exact=True)
     seq.fill("ACGTXACGT")
-    page.get_by_role("button", name="Predict").click()
+    page.get_by_role("button", name="Predict", exact=True).click()
     expect(page.get_by_test_id("try-error")).to_contain_text("'X'")
     page.get_by_role("button", name="Random seq").click()
     expect(page.get_by_test_id("try-error")).to_be_hidden()
@@ -165,7 +165,7 @@ def test_the_form_drops_a_stale_refusal_and_warns_of_a_cut_sequence(
     expect(page.get_by_test_id("window-note-seq")).to_have_text(
         "62 letters but the model reads 50: the first 12 will be left out"
     )
-    page.get_by_role("button", name="Predict").click()
+    page.get_by_role("button", name="Predict", exact=True).click()
     expect(page.get_by_test_id("try-warnings")).to_contain_text("62 letters but the model reads 50")
     shot("window-warning")
 
