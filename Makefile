@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 LOCK := requirements.lock
-EXTRAS := .[dev,ray]
+EXTRAS := .[dev,ray,modisco]
 LOCK_VENV := build/lock-venv
 
 .PHONY: run test lint typecheck layers install lock clean bench frontend api-types

@@ -93,6 +93,7 @@ def _start(home: Path, command: list[str], env: dict[str, str], health: str) -> 
 def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
     """`kozak up` on the benchmark's workspace."""
     env = {"KOZAK_HOME": str(home), "KOZAK_WORKERS": "0", "KOZAK_ADMIN_PASSWORD": "benchmark-password"}
+    env["KOZAK_LOG_LEVEL"] = "warning"  # as the reference and `kozak serve` run
     command = [sys.executable, "-m", "kozak", "up", "--port", str(port), "--no-example"]
     return _start(home, command, env, f"http://127.0.0.1:{port}/api/health")
 

@@ -20,7 +20,7 @@ from kozak import accounts
 from kozak.data import data_api, stored_drafts, uploads
 from kozak.deploy import create_deployment
 from kozak.experiments import create_experiment, run_experiment
-from kozak.graph import GraphSpec
+from kozak.graph import GraphSpec, chain
 from kozak.runner.design_job import create_design, execute_design
 from kozak.store.entities import Deployment, Draft, Experiment, Job, Project, User
 from kozak.sweeps import SweepSpec, create_sweep, finish_trial, plan_trial
@@ -84,6 +84,13 @@ CONSUMERS = {
     "POST /api/projects/{project_id}/designs/{design_id}/stop": {"design": "design_to_stop"},
     "DELETE /api/projects/{project_id}/designs/{design_id}": {"design": "design_spare"},
     # a new token (or `enabled: false`) would lock the callers of `deployment` out
+    # per-model interpretation reads a first convolution, which `experiment` (one dense layer) lacks
+    **{
+        f"POST /api/projects/{{project_id}}/experiments/{{experiment_id}}/{route}": {
+            "experiment": "experiment_conv"
+        }
+        for route in ("filters", "filters.meme", "filters/compare", "motif-effects")
+    },
     "PATCH /api/projects/{project_id}/deployments/{deployment_id}": {
         "deployment": "deployment_to_change"
     },
@@ -199,6 +206,16 @@ def seed_project(
         ids[kind] = run_experiment(workspace, experiment(kind)).id
     for kind in ("experiment_spare", "experiment_to_run"):
         ids[kind] = experiment(kind).id
+    conv = chain(
+        ("seq", "input", {"feature": "seq"}),
+        ("conv", "conv1d", {"filters": 4, "kernel_size": 3}),
+        ("flatten", "flatten", {}),
+        ("out", "dense", {"units": 1, "activation": "linear"}),
+        ("expression", "target", {"feature": "expression"}),
+    )
+    ids["experiment_conv"] = run_experiment(
+        workspace, create_experiment(workspace, name, "experiment-conv", version, conv, settings)
+    ).id
     for kind in ("deployment_spare", "deployment_to_change"):
         ids[kind] = deployment(kind, enabled=False)[0].id
     for kind in ("draft_spare", "draft_to_save", "draft_to_trim", "draft_to_empty"):

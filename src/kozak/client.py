@@ -376,10 +376,48 @@ class Project:
         )
         return found
 
-    def designs(self) -> list[dict[str, Any]]:
-        """The project's designs, oldest first."""
-        found: list[dict[str, Any]] = self.client.get(f"{self.path}/designs")["data"]
+    def filters(self, experiment: str, checkpoint: str = "best", **settings: Any) -> dict[str, Any]:
+        """The first convolution's filters as motifs (`settings`: threshold, top_k, subset,
+        sequences, influence_sequences, pseudocount, layer, target, category, seed)."""
+        body = {"checkpoint": checkpoint, "settings": settings}
+        found: dict[str, Any] = self.client.post(f"{self.path}/experiments/{experiment}/filters", body)
         return found
+
+    def filters_meme(self, experiment: str, checkpoint: str = "best", **settings: Any) -> str:
+        """The filter motifs as a MEME file's text."""
+        body = {"checkpoint": checkpoint, "settings": settings}
+        found: bytes = self.client.post(f"{self.path}/experiments/{experiment}/filters.meme", body)
+        return found.decode()
+
+    def compare_filters(
+        self,
+        experiment: str,
+        database: str,
+        matches: int = 3,
+        checkpoint: str = "best",
+        **settings: Any,
+    ) -> dict[str, Any]:
+        """Each filter's best TomTom matches in `database` (a MEME file's text)."""
+        body = {"checkpoint": checkpoint, "settings": settings, "database": database, "matches": matches}
+        found: dict[str, Any] = self.client.post(
+            f"{self.path}/experiments/{experiment}/filters/compare", body
+        )
+        return found
+
+    def motif_effects(
+        self, experiment: str, motif: str = "ATG", checkpoint: str = "best", **settings: Any
+    ) -> dict[str, Any]:
+        """A motif's mean predicted effect by position and frame, inserted and deleted
+        (`settings`: subset, sequences, draws, target, category, seed)."""
+        body = {"checkpoint": checkpoint, "settings": {"motif": motif, **settings}}
+        found: dict[str, Any] = self.client.post(
+            f"{self.path}/experiments/{experiment}/motif-effects", body
+        )
+        return found
+
+    def designs(self, **filters: Any) -> list[dict[str, Any]]:
+        """The project's designs, oldest first (`q`: a part of the name; `sort`: `name`, ...)."""
+        return list(self.client.iterate(f"{self.path}/designs", **filters))
 
     def design(
         self,
@@ -488,10 +526,10 @@ class Project:
             time.sleep(poll_s)
 
     # Sweeps
-    def sweeps(self) -> list[dict[str, Any]]:
-        """The project's sweeps with trial counts and best values."""
-        found: list[dict[str, Any]] = self.client.get(f"{self.path}/sweeps")["data"]
-        return found
+    def sweeps(self, **filters: Any) -> list[dict[str, Any]]:
+        """The project's sweeps with trial counts and best values, oldest first (`q`: a part of
+        the name; `sort`: `name`, `status`, ...)."""
+        return list(self.client.iterate(f"{self.path}/sweeps", **filters))
 
     def start_sweep(self, name: str, **spec: Any) -> dict[str, Any]:
         """Create a sweep (the sweep file's fields but `project`) and queue its first trials."""

@@ -6,8 +6,10 @@ holds, in order: a header (name, id, status, dataset version, best epoch), the p
 and metric curves (training vs validation, the best epoch marked), then for every subset and
 target of the stored evaluation the true-vs-predicted scatter (the density grid when the
 evaluation holds one) with the identity line beside the residual histogram, and the subset's
-metrics table; last the run settings and the graph's nodes. Every user-supplied value (names,
-targets, settings, parameters) is HTML-escaped; user text never goes into figure JSON.
+metrics table; then any extra sections the caller hands in (interpretation computes its filter
+motifs and motif effects above this layer and passes them as `ReportSection`s); last the run
+settings and the graph's nodes. Every user-supplied value (names, targets, settings, parameters)
+is HTML-escaped; user text never goes into figure JSON.
 
 `write_report` writes that document to a file. Both raise `NotFound` when the experiment has no
 stored evaluation of the checkpoint (it has not finished a run, or was never evaluated).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 from pathlib import Path
@@ -31,7 +34,17 @@ from kozak.experiments import stored_evaluation
 from kozak.store.entities import Experiment
 from kozak.workspace import Workspace
 
-__all__ = ["build_report", "write_report"]
+__all__ = ["ReportSection", "build_report", "write_report"]
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """An extra section: a title (escaped here) and HTML its producer made safe (user text
+    escaped, figures inline, no network links)."""
+
+    title: str
+    html: str
+
 
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 _SKIPPED_CURVES = {"epoch", "time_s", "lr", "loss", "val_loss"}
@@ -275,7 +288,12 @@ def _graph_nodes(graph: Mapping[str, Any]) -> str:
     )
 
 
-def build_report(workspace: Workspace, experiment: Experiment, checkpoint: str = "best") -> str:
+def build_report(
+    workspace: Workspace,
+    experiment: Experiment,
+    checkpoint: str = "best",
+    sections: Sequence[ReportSection] = (),
+) -> str:
     """The experiment's report as one self-contained HTML document (see the module docstring).
 
     Raises:
@@ -304,21 +322,26 @@ def build_report(workspace: Workspace, experiment: Experiment, checkpoint: str =
         f"<span>created {_e(experiment.created_at.strftime('%Y-%m-%d %H:%M'))}</span></p>"
     )
     settings = _table(["setting", "value"], _flatten(experiment.settings), numeric_from=99)
+    extra = "".join(f"<h2>{_e(section.title)}</h2>{section.html}" for section in sections)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{_e(experiment.name)} — Kozak report</title><style>{_STYLE}</style>"
         f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
-        f"{header}<h2>Training curves</h2>{curves}<h2>Evaluation</h2>{results}"
+        f"{header}<h2>Training curves</h2>{curves}<h2>Evaluation</h2>{results}{extra}"
         f"<h2>Run settings</h2>{settings}<h2>Graph</h2>{_graph_nodes(experiment.graph)}"
         "</body></html>\n"
     )
 
 
 def write_report(
-    workspace: Workspace, experiment: Experiment, path: Path, checkpoint: str = "best"
+    workspace: Workspace,
+    experiment: Experiment,
+    path: Path,
+    checkpoint: str = "best",
+    sections: Sequence[ReportSection] = (),
 ) -> Path:
     """Write `build_report` to `path` (parents created) and return the path."""
-    document = build_report(workspace, experiment, checkpoint)
+    document = build_report(workspace, experiment, checkpoint, sections)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(document, encoding="utf-8")
     return path

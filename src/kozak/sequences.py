@@ -47,6 +47,11 @@ class Alphabet:
         """Canonical letters then ambiguity letters, in code order."""
         return self.letters + "".join(self.ambiguity)
 
+    @property
+    def has_any_letter(self) -> bool:
+        """Whether N stands for any letter (DNA, RNA; in protein N is asparagine)."""
+        return self.ambiguity.get("N") == self.letters
+
     def lookup_table(self) -> np.ndarray:
         """uint8[256]: byte → code, `INVALID` for bytes outside the alphabet (case-insensitive).
 
@@ -196,19 +201,32 @@ def string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def encode_strings(
-    values: pa.Array | list[str], alphabet: Alphabet, *, column: str = "", file: str = ""
+    values: pa.Array | list[str],
+    alphabet: Alphabet,
+    *,
+    column: str = "",
+    file: str = "",
+    unknown_as_n: bool = False,
 ) -> EncodedSequences:
     """Validate and encode strings to codes, with no per-row Python work.
 
+    Args:
+        values: The sequences as text.
+        alphabet: Their alphabet.
+        column: The column's name, for errors.
+        file: The file it was read from, for errors.
+        unknown_as_n: Read letters outside the alphabet as N (any base) instead of refusing
+            them; only for alphabets with N (DNA, RNA).
+
     Raises:
-        DataError: naming the row, the position and the character for the first letter outside
-            the alphabet, or the row of the first missing or empty sequence.
+        DataError: naming the row (counted from 1), the position and the character for the
+            first letter outside the alphabet, or the row of the first missing or empty sequence.
     """
     array = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     if array.null_count:
-        row = int(np.flatnonzero(array.is_null().to_numpy(zero_copy_only=False))[0])
+        row = int(np.flatnonzero(array.is_null().to_numpy(zero_copy_only=False))[0]) + 1
         raise DataError(
             f"missing sequence in column {column!r} at row {row}",
             file=file,
@@ -218,24 +236,28 @@ def encode_strings(
     offsets, data = string_buffers(array)
     lengths = np.diff(offsets)
     if len(lengths) and lengths.min() == 0:
-        row = int(np.argmin(lengths))
+        row = int(np.argmin(lengths)) + 1
         raise DataError(
             f"empty sequence in column {column!r} at row {row}", file=file, column=column, row=row
         )
     flat = alphabet.lookup_table()[data[offsets[0] : offsets[-1]]]
     bad = np.flatnonzero(flat == INVALID)
-    if bad.size:
+    if bad.size and unknown_as_n:
+        if not alphabet.has_any_letter:
+            raise InvalidConfig(f"a {alphabet.name} sequence has no N to read unknown letters as")
+        flat[bad] = alphabet.symbols.index("N")  # `flat` is a fresh array, not the shared table
+    elif bad.size:
         at = int(bad[0]) + int(offsets[0])
         row = int(np.searchsorted(offsets, at, side="right") - 1)
         position = at - int(offsets[row])
         char = chr(int(data[at]))
         raise DataError(
             f"unexpected character {char!r} at position {position + 1} of the sequence in "
-            f"column {column!r}, row {row}; a {alphabet.name} sequence may only hold "
+            f"column {column!r}, row {row + 1}; a {alphabet.name} sequence may only hold "
             f"{alphabet.symbols} (and their lower-case forms)",
             file=file,
             column=column,
-            row=row,
+            row=row + 1,
             position=position + 1,
             character=char,
         )

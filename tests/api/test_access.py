@@ -45,7 +45,19 @@ VIEWER_MAY_CALL = {
     "POST /api/projects/{project_id}/experiments/validate",
     "POST /api/projects/{project_id}/experiments/compare",
     "POST /api/projects/{project_id}/deployments/{deployment_id}/try",
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/filters",
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/filters.meme",
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/filters/compare",
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/motif-effects",
 }
+
+# A two-motif MEME database for the filter comparison.
+MEME_DB = "MEME version 4\n\nALPHABET= ACGT\n\n" + "".join(
+    f"MOTIF {name}\nletter-probability matrix: alength= 4 w= 3\n"
+    + "\n".join(" ".join("0.7" if i == j else "0.1" for j in range(4)) for i in rows)
+    + "\n\n"
+    for name, rows in (("start", (0, 3, 2)), ("other", (1, 1, 2)))
+)
 
 TINY_CSV = (FILES / "tiny_dna.csv").read_bytes()
 
@@ -187,6 +199,18 @@ CALLS: dict[str, Call] = {
     ),
     "POST /api/projects/{project_id}/experiments/{experiment_id}/evaluate": Call(
         body=lambda o: {"checkpoint": "best"}
+    ),
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/filters": Call(
+        body=lambda o: {"settings": {"influence_sequences": 8}}
+    ),
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/filters.meme": Call(
+        body=lambda o: {"settings": {"threshold": 0.3}}
+    ),
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/filters/compare": Call(
+        body=lambda o: {"database": MEME_DB, "settings": {"influence_sequences": 0}}
+    ),
+    "POST /api/projects/{project_id}/experiments/{experiment_id}/motif-effects": Call(
+        body=lambda o: {"settings": {"motif": "ATG", "sequences": 20}}
     ),
     "GET /api/projects/{project_id}/events": Call(query=lambda o: {"once": 1}),
     "GET /api/projects/{project_id}/experiments/{experiment_id}/events": Call(

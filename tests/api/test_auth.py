@@ -144,6 +144,24 @@ def test_a_project_cannot_be_named_like_an_id(client: UserClient) -> None:
     assert answer.json()["error"]["details"]["field"] == "name"
 
 
+def test_another_users_project_name_is_neither_revealed_nor_reached(
+    client: UserClient, user_client: Callable[[str], UserClient]
+) -> None:
+    secret = client.post("/api/projects", json={"name": "Secret screen"}).json()
+    ada = user_client("ada")
+    hers = ada.post("/api/projects", json={"name": "Secret screen"})
+    assert hers.status_code == 201, hers.text  # no 409 telling her the name is someone's
+    assert ada.get("/api/projects/Secret screen").json()["id"] == hers.json()["id"]
+    assert client.get("/api/projects/Secret screen").json()["id"] == secret["id"]
+    again = ada.post("/api/projects", json={"name": "Secret screen"})
+    error(again, 409)
+    assert again.json()["error"]["message"] == "you already have a project named 'Secret screen'"
+    # Shared with her, the admin's project is reached by id; its name, now also hers, is ambiguous.
+    client.put(f"/api/projects/{secret['id']}/members", json={"user": "ada", "role": "viewer"})
+    assert ada.get(f"/api/projects/{secret['id']}").json()["name"] == "Secret screen"
+    error(ada.get("/api/projects/Secret screen"), 422)
+
+
 def test_a_password_change_ends_every_other_session_and_token(
     app: FastAPI, test_client: TestClient, api_workspace: Workspace, client: UserClient
 ) -> None:

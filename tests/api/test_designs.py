@@ -91,6 +91,10 @@ def test_bad_requests_name_what_is_wrong(
     assert "greedy" in strategy["message"]
     target = error(client.post(url, json={**base, "settings": {"objective": {"target": "x"}}}), 422)
     assert "objective target" in target["message"]
+    # A negative seed was a 500 from numpy (found by benchmarks/fuzz.py)
+    random = {"source": "random", "count": 2, "length": 8, "seed": -1}
+    seed = error(client.post(url, json={**base, "starts": random}), 422)
+    assert "seed" in seed["message"]
     assert ok(client.get(url))["count"] == 0  # nothing was stored or queued
 
 

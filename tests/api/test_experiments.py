@@ -118,6 +118,10 @@ def test_create_run_evaluate_clone_continue_compare(
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     assert 'filename="tutorial-report.html"' in report.headers["content-disposition"]
     assert "<h1>tutorial</h1>" in report.text
+    assert 'data-figure="filter-logos"' in report.text  # the preset's Conv2D read as motifs
+    assert 'data-figure="motif-effects"' in report.text
+    plain = client.get(f"{url}/{eid}/report", params={"interpretation": False})
+    assert "<h2>Filter motifs</h2>" not in plain.text
     # found by the fuzzer: a name outside Latin-1 could not go in the header, and was a 500
     client.patch(f"{url}/{eid}", json={"name": "Δ-\U000124f7 tutorial"})
     for download in ("report", "predictions"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kozak.errors import AlreadyExists, InvalidConfig, NotFound, StoreError
-from kozak.store.entities import Design, Project
+from kozak.store.entities import Design, Job, Project
+from kozak.store.paging import PageRequest
 from kozak.store.sql import SqlAlchemyMetadataStore
 
 
@@ -40,3 +41,20 @@ def test_designs_round_trip(metadata_store: SqlAlchemyMetadataStore) -> None:
     metadata_store.delete_project(project.id)  # the project's designs go with it
     with pytest.raises(NotFound):
         metadata_store.update_design(other.id, summary={})
+
+
+def test_a_page_of_designs_comes_with_their_jobs(metadata_store: SqlAlchemyMetadataStore) -> None:
+    project = metadata_store.create_project(Project(name="Lab"))
+    queued = metadata_store.enqueue_job(Job(project_id=project.id, kind="design", payload={}))
+    with_job = metadata_store.create_design(Design(project_id=project.id, name="b", experiment_ids=[]))
+    metadata_store.update_design(with_job.id, job_id=queued.id)
+    metadata_store.create_design(Design(project_id=project.id, name="a", experiment_ids=[]))
+    page = metadata_store.page_designs(project.id, PageRequest(sort="name"))
+    assert [(d.name, job.id if job else None) for d, job in page.items] == [
+        ("a", None),
+        ("b", queued.id),
+    ]
+    assert page.total == 2 and page.next_cursor is None
+    assert [d.name for d, _ in metadata_store.page_designs(project.id, PageRequest(), q="B").items] == [
+        "b"
+    ]

@@ -12,6 +12,7 @@ from kozak.store.entities import (
     DatasetVersion,
     EpochMetrics,
     Experiment,
+    Member,
     Project,
     ReferenceLine,
     User,
@@ -45,8 +46,8 @@ def test_projects_round_trip(metadata_store: SqlAlchemyMetadataStore) -> None:
     assert metadata_store.get_project(project.id) == project
     assert metadata_store.get_project("Yeast") == project
     assert metadata_store.list_projects() == [project]
-    with pytest.raises(AlreadyExists):
-        metadata_store.create_project(Project(name="Yeast"))
+    with pytest.raises(AlreadyExists, match="you already have a project named 'Yeast'"):
+        metadata_store.create_project(Project(name="Yeast", created_by="ada"))
     assert metadata_store.get_or_create_project("Yeast") == project
     other = metadata_store.get_or_create_project("Other")
     assert [p.name for p in metadata_store.list_projects()] == ["Yeast", "Other"]
@@ -124,6 +125,22 @@ def test_migration_0012_gives_cuperus2017_projects_the_papers_line(database_url:
         assert store.get_project("prj_2").reference_lines == ()
     finally:
         store.close()
+
+
+def test_project_names_are_unique_per_creator(metadata_store: SqlAlchemyMetadataStore) -> None:
+    ada = metadata_store.create_user(User(name="ada", password_hash="x"))
+    bob = metadata_store.create_user(User(name="bob", password_hash="x"))
+    mine = metadata_store.create_project(Project(name="Yeast", created_by="ada"))
+    theirs = metadata_store.create_project(Project(name="Yeast", created_by="bob"))
+    metadata_store.set_member(Member(project_id=mine.id, user_id=ada.id, role="owner"))
+    metadata_store.set_member(Member(project_id=theirs.id, user_id=bob.id, role="owner"))
+    assert metadata_store.get_project("Yeast", member=ada.id) == mine
+    assert metadata_store.get_project("Yeast", member=bob.id) == theirs
+    assert metadata_store.get_project(theirs.id) == theirs
+    with pytest.raises(NotFound):
+        metadata_store.get_project(theirs.id, member=ada.id)
+    with pytest.raises(InvalidConfig, match="the name of several projects; refer to it by id"):
+        metadata_store.get_project("Yeast")
 
 
 def test_datasets_belong_to_a_project(metadata_store: SqlAlchemyMetadataStore) -> None:
@@ -287,3 +304,41 @@ def test_database_errors_reach_callers_without_sql_or_values(
         assert "insert" not in lowered and "select" not in lowered
         assert "secret-session-digest" not in message and "deployment_usage" not in message
     assert "secret-session-digest" in caplog.text  # the log has what the caller does not
+
+
+def test_migration_0009_keeps_every_child_row(database_url: str) -> None:
+    """SQLite rebuilds `projects` to drop its old constraint: no cascade may reach the children."""
+    from alembic import command
+    from sqlalchemy import MetaData, insert
+
+    from kozak.store.sql import _alembic_config, make_engine, upgrade_database
+
+    engine = make_engine(database_url)
+    command.upgrade(_alembic_config(engine), "0008")
+    tables = MetaData()
+    tables.reflect(engine)
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            insert(tables.tables["projects"]).values(
+                id="prj_1", name="Yeast", description="", created_by="ada", created_at=now
+            )
+        )
+        conn.execute(
+            insert(tables.tables["datasets"]).values(
+                id="dst_1", project_id="prj_1", name="D", description="", created_at=now
+            )
+        )
+    engine.dispose()
+    assert upgrade_database(database_url) == head_revision()
+    store = SqlAlchemyMetadataStore(database_url)
+    try:
+        assert store.get_dataset("prj_1", "D").id == "dst_1"
+        store.create_project(Project(name="Yeast", created_by="bob"))
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM datasets").scalar() == 1
+        if store.engine.dialect.name == "sqlite":  # the pool's connections enforce foreign keys again
+            with store.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        store.close()

@@ -6,6 +6,8 @@ import pytest
 
 from kozak.errors import AlreadyExists, NotFound
 from kozak.store.entities import Dataset, DatasetVersion, Experiment, Project, Sweep, SweepTrial
+from kozak.store.metadata import TrialTally
+from kozak.store.paging import PageRequest
 from kozak.store.sql import SqlAlchemyMetadataStore
 
 
@@ -71,3 +73,31 @@ def test_trials_keep_their_history_when_their_experiment_goes(
     assert metadata_store.list_sweep_trials(sweep.id) == []
     with pytest.raises(NotFound):
         metadata_store.get_sweep(sweep.project_id, sweep.id)
+
+
+def test_a_page_of_sweeps_and_their_trials_tallied_at_once(
+    metadata_store: SqlAlchemyMetadataStore, sweep: Sweep
+) -> None:
+    other = metadata_store.create_sweep(
+        sweep.model_copy(update={"id": "swp_0000000000000002", "name": "again"})
+    )
+    for number, (state, value) in enumerate(
+        [("complete", 0.5), ("complete", 0.7), ("pruned", None), ("running", None)]
+    ):
+        metadata_store.add_sweep_trial(
+            SweepTrial(
+                sweep_id=sweep.id, number=number, optuna_trial_id=number, state=state, value=value
+            )
+        )
+    first = metadata_store.page_sweeps(sweep.project_id, PageRequest(limit=1, sort="name"))
+    assert ([s.name for s in first.items], first.total) == (["again"], 2)
+    rest = metadata_store.page_sweeps(
+        sweep.project_id, PageRequest(limit=1, cursor=first.next_cursor, sort="name")
+    )
+    assert [s.name for s in rest.items] == ["search"] and rest.next_cursor is None
+    assert [
+        s.id for s in metadata_store.page_sweeps(sweep.project_id, PageRequest(), q="AGA").items
+    ] == [other.id]
+    tallies = metadata_store.tally_sweep_trials([sweep.id, other.id])
+    assert tallies == {sweep.id: TrialTally({"complete": 2, "pruned": 1, "running": 1}, 0.7, 0.5)}
+    assert metadata_store.tally_sweep_trials([]) == {}

@@ -97,7 +97,7 @@ def test_log_in_projects_members_views_and_themes(
 
     # The queued job shows in the indicator; the views open from the keyboard
     indicator = page.get_by_test_id("running-jobs")
-    expect(indicator).to_contain_text("1 queued")
+    expect(indicator).to_contain_text("tutorial · queued")  # one job: named, not counted
     page.get_by_role("tab", name="Datasets").focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 import torch
 
-from kozak.errors import DataError
+from kozak.errors import DataError, InvalidConfig
 from kozak.sequences import (
     DNA,
     PAD,
@@ -43,7 +43,7 @@ def test_unknown_character_names_row_position_and_character() -> None:
     assert err.value.details == {
         "file": "a.csv",
         "column": "seq",
-        "row": 1,
+        "row": 2,  # counted from 1
         "position": 3,
         "character": "X",
     }
@@ -53,7 +53,7 @@ def test_unknown_character_names_row_position_and_character() -> None:
 def test_missing_and_empty_sequences_are_refused(values: list[str | None], problem: str) -> None:
     with pytest.raises(DataError, match=problem) as err:
         encode_strings(pa.array(values, pa.string()), DNA, column="seq")
-    assert err.value.details["row"] == 1
+    assert err.value.details["row"] == 2  # counted from 1
 
 
 @pytest.mark.parametrize("alignment,expected_start", [("left", 0), ("right", 4), ("center", 2)])
@@ -139,3 +139,10 @@ def test_non_one_hot_arrays_are_not_sequences() -> None:
     assert one_hot_to_codes(np.full((2, 4, 10), 0.5)) is None
     assert one_hot_to_codes(np.ones((2, 4, 10))) is None
     assert one_hot_to_codes(np.zeros((2, 3, 10))) is None
+
+
+def test_unknown_letters_read_as_n_where_n_means_any_base() -> None:
+    codes = encode_strings(["ACXG", "ACGT"], DNA, column="seq", unknown_as_n=True)
+    assert codes.decode() == ["ACNG", "ACGT"]
+    with pytest.raises(InvalidConfig, match="no N"):
+        encode_strings(["AC1"], PROTEIN, unknown_as_n=True)

@@ -457,6 +457,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/datasets/{dataset}/versions/{version}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Version Rows
+         * @description A page of a version's rows, numbered from 1, sorted and filtered by any feature.
+         */
+        get: operations["datasets-version_rows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/deployments": {
         parameters: {
             query?: never;
@@ -598,7 +618,8 @@ export interface paths {
         };
         /**
          * List Designs
-         * @description The project's designs, oldest first.
+         * @description A page of the project's designs with their jobs; sorts `created` (default, oldest
+         *     first), `name`.
          */
         get: operations["designs-list_designs"];
         put?: never;
@@ -857,6 +878,26 @@ export interface paths {
         patch: operations["datasets-set_options"];
         trace?: never;
     };
+    "/api/projects/{project_id}/drafts/{draft_id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Draft Rows
+         * @description A page of the draft's rows as imported, numbered from 1: sorted, filtered, invalid ones.
+         */
+        get: operations["datasets-draft_rows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/drafts/{draft_id}/save": {
         parameters: {
             query?: never;
@@ -911,6 +952,26 @@ export interface paths {
          * @description Add a random, filter or rank subset.
          */
         post: operations["datasets-add_subset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/drafts/{draft_id}/subsets/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count Subset
+         * @description How many rows a subset definition would hold, without adding it.
+         */
+        post: operations["datasets-count_subset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1233,6 +1294,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/experiments/{experiment_id}/filters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Filter Motifs
+         * @description The first convolution's filters as motifs: matrices, information, influence, correlation,
+         *     and the logos of the `logos` most influential.
+         */
+        post: operations["interpretation-filter_motifs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/experiments/{experiment_id}/filters.meme": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Filter Motifs Meme
+         * @description The filters with sites as a MEME file, most influential first.
+         */
+        post: operations["interpretation-filter_motifs_meme"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/experiments/{experiment_id}/filters/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Filter Motifs
+         * @description Each filter's best matches in the motif database sent (TomTom, through memelite).
+         */
+        post: operations["interpretation-compare_filter_motifs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/experiments/{experiment_id}/motif-effects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Motif Effects
+         * @description A motif's mean predicted effect by position and frame, inserted and deleted.
+         */
+        post: operations["interpretation-motif_effects"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/experiments/{experiment_id}/predictions": {
         parameters: {
             query?: never;
@@ -1262,7 +1404,7 @@ export interface paths {
         };
         /**
          * Download Report
-         * @description The self-contained HTML report (curves, evaluation plots, settings, graph).
+         * @description The self-contained HTML report (curves, evaluation plots, interpretation, settings, graph).
          */
         get: operations["experiments-download_report"];
         put?: never;
@@ -1487,7 +1629,8 @@ export interface paths {
         };
         /**
          * List Sweeps
-         * @description The project's sweeps, oldest first, with trial counts and best values.
+         * @description A page of the project's sweeps with trial counts and best values; sorts `created`
+         *     (default, oldest first), `name`, `status`.
          */
         get: operations["sweeps-list_sweeps"];
         put?: never;
@@ -2028,6 +2171,21 @@ export interface components {
             parameters: number | null;
         };
         /**
+         * Comparison
+         * @description Each filter motif against a motif database.
+         */
+        Comparison: {
+            /** Database Motifs */
+            database_motifs: number;
+            /** Filters */
+            filters: components["schemas"]["FilterMatches"][];
+            /**
+             * Note
+             * @description A caveat about the p-values, when there is one.
+             */
+            note?: string | null;
+        };
+        /**
          * ComparisonPublic
          * @description Experiments side by side.
          */
@@ -2176,6 +2334,8 @@ export interface components {
             };
             /** Dropped Rows */
             dropped_rows?: number;
+            /** Repairs */
+            repairs?: components["schemas"]["Repair"][];
             /** Subsets */
             subsets: {
                 [key: string]: {
@@ -2190,10 +2350,17 @@ export interface components {
          * @description A draft's or version's warning: overlapping subsets, sequence leakage, dropped rows.
          */
         DataWarning: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action?: "drop" | "as_n";
             /** Code */
             code: string;
             /** Feature */
             feature?: string;
+            /** Letters */
+            letters?: number;
             /** Message */
             message: string;
             /** Rows */
@@ -2813,6 +2980,16 @@ export interface components {
              * @description The file the column comes from.
              */
             file: string;
+            /**
+             * First Invalid Row
+             * @description The first of them, counted from 1.
+             */
+            first_invalid_row: number | null;
+            /**
+             * Invalid Rows
+             * @description Rows the feature cannot read as its type says.
+             */
+            invalid_rows: number;
             /** Name */
             name: string;
             /**
@@ -2822,6 +2999,12 @@ export interface components {
             normalization: "none" | "zscore" | "minmax";
             /** @description On the normalize-on subset. */
             normalization_stats: components["schemas"]["NormalizationStats"] | null;
+            /**
+             * On Invalid
+             * @description What happens to rows the feature cannot read.
+             * @enum {string}
+             */
+            on_invalid: "refuse" | "drop" | "as_n";
             sequence: components["schemas"]["SequenceEncoding"] | null;
             /**
              * Shape
@@ -2839,6 +3022,11 @@ export interface components {
              */
             tensor_shape: number[] | null;
             type: components["schemas"]["FeatureType"];
+            /**
+             * Unknown Letters
+             * @description Letters outside a sequence's alphabet, all rows.
+             */
+            unknown_letters: number;
         };
         /** DraftFilePublic */
         DraftFilePublic: {
@@ -2875,7 +3063,7 @@ export interface components {
             description: string;
             /**
              * Dropped Rows
-             * @description Rows left out for missing values (drop_missing).
+             * @description Rows left out: missing values (drop_missing) and invalid rows dropped.
              */
             dropped_rows: number;
             /** @description What stops the draft from being saved. */
@@ -2897,6 +3085,11 @@ export interface components {
             }[];
             /** Project Id */
             project_id: string;
+            /**
+             * Repairs
+             * @description Per feature that drops or repairs rows: how many.
+             */
+            repairs: components["schemas"]["Repair"][];
             /** Row Count */
             row_count: number;
             /** @description Everything chosen so far; null before any file. */
@@ -2992,6 +3185,29 @@ export interface components {
              * @description Id of the node whose output is used.
              */
             src: string;
+        };
+        /**
+         * EffectTable
+         * @description Effects of one edit (insertion or deletion), by position and by frame.
+         */
+        EffectTable: {
+            /**
+             * Count
+             * @description Variants scored.
+             */
+            count: number;
+            /**
+             * Frames
+             * @description Empty for protein sequences.
+             */
+            frames: components["schemas"]["FrameEffect"][];
+            /**
+             * Mean
+             * @description Mean over every variant.
+             */
+            mean: number;
+            /** Positions */
+            positions: components["schemas"]["PositionEffect"][];
         };
         /** EncodingUpdate */
         EncodingUpdate: {
@@ -3490,7 +3706,7 @@ export interface components {
             training_subset: string;
             /**
              * Validation Subset
-             * @description Subset evaluated after each epoch; none to skip validation.
+             * @description Subset evaluated after each epoch; none to skip validation. Left out: the subset the version marks as validation (named `validation`, else one whose name says so, e.g. `Validation 5%`).
              * @default validation
              */
             validation_subset: string | null;
@@ -3528,6 +3744,13 @@ export interface components {
              * @enum {string}
              */
             normalization: "none" | "zscore" | "minmax";
+            /**
+             * On Invalid
+             * @description Rows whose value this feature cannot encode (a letter outside the alphabet, text in a number column, a missing value): `refuse` them (the version cannot be saved), `drop` those rows, or, for DNA and RNA sequences, read unknown letters as N (`as_n`).
+             * @default refuse
+             * @enum {string}
+             */
+            on_invalid: "refuse" | "drop" | "as_n";
             /** @description Encoding of a sequence feature. */
             sequence?: components["schemas"]["SequenceEncoding"] | null;
             /**
@@ -3597,8 +3820,250 @@ export interface components {
              * @description Numeric normalization.
              */
             normalization?: ("none" | "zscore" | "minmax") | null;
+            /**
+             * On Invalid
+             * @description Rows the feature cannot read: refuse them, drop them, or (DNA, RNA) read unknown letters as N (`as_n`).
+             */
+            on_invalid?: ("refuse" | "drop" | "as_n") | null;
             /** @description Override the detected type. */
             type?: components["schemas"]["FeatureType"] | null;
+        };
+        /**
+         * FilterCompareRequest
+         * @description Filters to read and a motif database (MEME format) to match them against.
+         */
+        FilterCompareRequest: {
+            /**
+             * Checkpoint
+             * @description best, last or epoch-N.
+             * @default best
+             */
+            checkpoint: string;
+            /**
+             * Database
+             * @description A motif database in MEME format (JASPAR and the MEME suite export it).
+             */
+            database: string;
+            /**
+             * Matches
+             * @description Best matches kept per filter.
+             * @default 3
+             */
+            matches: number;
+            settings?: components["schemas"]["FilterSettings"];
+        };
+        /**
+         * FilterMatches
+         * @description One filter's best database matches, best first.
+         */
+        FilterMatches: {
+            /** Filter */
+            filter: string;
+            /** Matches */
+            matches: components["schemas"]["MotifMatch"][];
+        };
+        /**
+         * FilterMotif
+         * @description One filter read as a motif.
+         */
+        FilterMotif: {
+            /**
+             * Correlation
+             * @description Pearson r of each sequence's largest activation with the measured output.
+             */
+            correlation: number | null;
+            /**
+             * Counts
+             * @description Letter counts per letter (rows, alphabet order) and position (columns).
+             */
+            counts: number[][];
+            /**
+             * Index
+             * @description The filter's channel in the layer, from 0.
+             */
+            index: number;
+            /**
+             * Influence
+             * @description Mean of prediction − prediction with this filter's output zeroed.
+             */
+            influence: number | null;
+            /**
+             * Influence Abs
+             * @description Mean absolute change when zeroed.
+             */
+            influence_abs: number | null;
+            /**
+             * Information
+             * @description Information content per column, in bits.
+             */
+            information: number[];
+            /**
+             * Information Total
+             * @description Sum of `information`.
+             */
+            information_total: number;
+            /**
+             * Max Activation
+             * @description Largest activation on the sample.
+             */
+            max_activation: number;
+            /**
+             * Name
+             * @description `<layer>_f<index>`, as in the MEME file.
+             */
+            name: string;
+            /**
+             * Probabilities
+             * @description Counts plus the pseudocount, normalised per column.
+             */
+            probabilities: number[][];
+            /**
+             * Sites
+             * @description Windows counted into the matrix.
+             */
+            sites: number;
+        };
+        /**
+         * FilterMotifsPublic
+         * @description The filters as motifs, with the logos asked for.
+         */
+        FilterMotifsPublic: {
+            /**
+             * Feature
+             * @description The sequence input.
+             */
+            feature: string;
+            /**
+             * Influence Sequences
+             * @description Rows scored with each filter zeroed.
+             */
+            influence_sequences: number;
+            /**
+             * Layer
+             * @description Node id of the convolution read.
+             */
+            layer: string;
+            /**
+             * Letters
+             * @description The alphabet's letters: the rows of every matrix.
+             */
+            letters: string;
+            /**
+             * Logos
+             * @description Filter name → its logo as SVG text (in bits).
+             */
+            logos?: {
+                [key: string]: string;
+            };
+            /** Motifs */
+            motifs: components["schemas"]["FilterMotif"][];
+            /**
+             * Output
+             * @description The output influence and correlation refer to.
+             */
+            output: string;
+            /** Pseudocount */
+            pseudocount: number;
+            /**
+             * Sequences
+             * @description Rows read.
+             */
+            sequences: number;
+            /**
+             * Threshold
+             * @description Site threshold (fraction of the maximum).
+             */
+            threshold: number | null;
+            /**
+             * Top K
+             * @description Or: windows kept per filter.
+             */
+            top_k: number | null;
+            /**
+             * Width
+             * @description Positions per motif (the filter's width).
+             */
+            width: number;
+        };
+        /**
+         * FilterMotifsRequest
+         * @description Filters to read, and how many of the most influential to draw.
+         */
+        FilterMotifsRequest: {
+            /**
+             * Checkpoint
+             * @description best, last or epoch-N.
+             * @default best
+             */
+            checkpoint: string;
+            /**
+             * Logos
+             * @description Draw the N most influential filters' logos (SVG, logomaker).
+             * @default 0
+             */
+            logos: number;
+            settings?: components["schemas"]["FilterSettings"];
+        };
+        /**
+         * FilterSettings
+         * @description How filters are read: which rows, which windows count as sites, which output.
+         */
+        FilterSettings: {
+            /**
+             * Category
+             * @description A classification target's class; default its last.
+             */
+            category?: string | null;
+            /**
+             * Influence Sequences
+             * @description Rows (of the sample) scored with each filter zeroed; 0 skips influence.
+             * @default 64
+             */
+            influence_sequences: number;
+            /**
+             * Layer
+             * @description Node id of the convolution to read; default the only one the sequence input feeds.
+             */
+            layer?: string | null;
+            /**
+             * Pseudocount
+             * @description Added to every letter's count of every motif column.
+             * @default 1
+             */
+            pseudocount: number;
+            /**
+             * Seed
+             * @description Seed of the row sample.
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Sequences
+             * @description Rows sampled from the subset (seeded).
+             * @default 2000
+             */
+            sequences: number;
+            /**
+             * Subset
+             * @description Rows read; default the run's validation subset (every row if it had none).
+             */
+            subset?: string | null;
+            /**
+             * Target
+             * @description Output; default the first.
+             */
+            target?: string | null;
+            /**
+             * Threshold
+             * @description A window is a site where the filter's activation is at least this fraction of its largest on the sample (Basset: 0.5). Ignored when top_k is set.
+             * @default 0.5
+             */
+            threshold: number;
+            /**
+             * Top K
+             * @description Instead: each filter's k strongest windows.
+             */
+            top_k?: number | null;
         };
         /**
          * FilterSubset
@@ -3639,6 +4104,33 @@ export interface components {
              * @default []
              */
             within: string[];
+        };
+        /**
+         * FiltersRequest
+         * @description Which checkpoint's first-layer filters to read, and how.
+         */
+        FiltersRequest: {
+            /**
+             * Checkpoint
+             * @description best, last or epoch-N.
+             * @default best
+             */
+            checkpoint: string;
+            settings?: components["schemas"]["FilterSettings"];
+        };
+        /**
+         * FrameEffect
+         * @description The mean effect of the motif in one frame.
+         */
+        FrameEffect: {
+            /** Count */
+            count: number;
+            /** Frame */
+            frame: number;
+            /** Mean */
+            mean: number;
+            /** Sem */
+            sem: number | null;
         };
         /**
          * GraphCheck
@@ -3952,6 +4444,133 @@ export interface components {
             inputs: components["schemas"]["InputField"][];
             /** Outputs */
             outputs: components["schemas"]["OutputField"][];
+        };
+        /**
+         * MotifEffectSettings
+         * @description What to insert, into which sequences, and which output to read.
+         */
+        MotifEffectSettings: {
+            /**
+             * Category
+             * @description A classification target's class; default its last.
+             */
+            category?: string | null;
+            /**
+             * Draws
+             * @description Random replacements averaged per deleted occurrence.
+             * @default 4
+             */
+            draws: number;
+            /**
+             * Motif
+             * @description The motif, in the alphabet's letters (IUPAC codes are not expanded).
+             * @default ATG
+             */
+            motif: string;
+            /**
+             * Seed
+             * @description Seed of the sample and of the deletions' letters.
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Sequences
+             * @description Background rows sampled (seeded).
+             * @default 100
+             */
+            sequences: number;
+            /**
+             * Subset
+             * @description Background rows; default the run's validation subset (every row if none).
+             */
+            subset?: string | null;
+            /**
+             * Target
+             * @description Output; default the first.
+             */
+            target?: string | null;
+        };
+        /**
+         * MotifEffects
+         * @description A motif's predicted effect across background sequences.
+         */
+        MotifEffects: {
+            /**
+             * Baseline
+             * @description Mean prediction of the background sequences.
+             */
+            baseline: number;
+            /**
+             * Coordinates
+             * @description 'start codon': positions count back from the start codon after the sequence (−1 is the last letter); 'sequence': from the first letter, from 1.
+             */
+            coordinates: string;
+            /** @description None when no background holds the motif. */
+            deletion: components["schemas"]["EffectTable"] | null;
+            /** Feature */
+            feature: string;
+            insertion: components["schemas"]["EffectTable"];
+            /** Motif */
+            motif: string;
+            /**
+             * Output
+             * @description The output the effects are in.
+             */
+            output: string;
+            /**
+             * Sequences
+             * @description Background sequences.
+             */
+            sequences: number;
+        };
+        /**
+         * MotifEffectsRequest
+         * @description Which checkpoint, which motif, which background sequences.
+         */
+        MotifEffectsRequest: {
+            /**
+             * Checkpoint
+             * @description best, last or epoch-N.
+             * @default best
+             */
+            checkpoint: string;
+            settings?: components["schemas"]["MotifEffectSettings"];
+        };
+        /**
+         * MotifMatch
+         * @description A database motif like a filter's.
+         */
+        MotifMatch: {
+            /**
+             * E Value
+             * @description p-value × the number of database motifs.
+             */
+            e_value: number;
+            /**
+             * Motif
+             * @description The database motif's name.
+             */
+            motif: string;
+            /**
+             * Offset
+             * @description Offset of the best alignment.
+             */
+            offset: number;
+            /**
+             * Overlap
+             * @description Columns the alignment overlaps.
+             */
+            overlap: number;
+            /**
+             * P Value
+             * @description TomTom's p-value of the best alignment.
+             */
+            p_value: number;
+            /**
+             * Strand
+             * @description + or - (the database motif reverse-complemented).
+             */
+            strand: string;
         };
         /**
          * Node
@@ -4353,6 +4972,34 @@ export interface components {
             window: number;
         };
         /**
+         * PositionEffect
+         * @description The mean effect of the motif at one position (its first letter's).
+         */
+        PositionEffect: {
+            /**
+             * Count
+             * @description Variants averaged.
+             */
+            count: number;
+            /**
+             * Frame
+             * @description Distance to the start codon mod 3; 0 is in frame.
+             */
+            frame: number | null;
+            /** Mean */
+            mean: number;
+            /**
+             * Position
+             * @description In the user's coordinates (see MotifEffects.coordinates).
+             */
+            position: number;
+            /**
+             * Sem
+             * @description Standard error of the mean (None for one variant).
+             */
+            sem: number | null;
+        };
+        /**
          * PresetPublic
          * @description A preset (snippet) with its provenance and size.
          */
@@ -4607,6 +5254,23 @@ export interface components {
             lines: components["schemas"]["ReferenceLine"][];
         };
         /**
+         * Repair
+         * @description What a feature's `on_invalid` did at import: rows dropped, or letters read as N.
+         */
+        Repair: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "drop" | "as_n";
+            /** Feature */
+            feature: string;
+            /** Letters */
+            letters?: number;
+            /** Rows */
+            rows: number;
+        };
+        /**
          * Repeat
          * @description A chain of nodes whose number of copies a dimension sets.
          */
@@ -4640,6 +5304,58 @@ export interface components {
             sd: number | null;
             /** Skewness */
             skewness: number | null;
+        };
+        /** RowPublic */
+        RowPublic: {
+            /**
+             * Invalid
+             * @description Feature name → why it cannot read this row.
+             */
+            invalid: {
+                [key: string]: string;
+            };
+            /**
+             * Number
+             * @description The row's number, counted from 1 as a spreadsheet does.
+             */
+            number: number;
+            /**
+             * Values
+             * @description Feature name → value (sequences as letters).
+             */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** RowsPage */
+        RowsPage: {
+            /**
+             * Invalid Rows
+             * @description Rows some feature cannot read, among all rows.
+             */
+            invalid_rows: number;
+            /**
+             * Offset
+             * @description Position of the first row in the sorted, filtered list.
+             */
+            offset: number;
+            /**
+             * Position
+             * @description Where the asked-for row `find` stands in the sorted, filtered list (from 0), or null when it is filtered out.
+             */
+            position: number | null;
+            /**
+             * Row Count
+             * @description All rows.
+             */
+            row_count: number;
+            /** Rows */
+            rows: components["schemas"]["RowPublic"][];
+            /**
+             * Total
+             * @description Rows that pass the filter.
+             */
+            total: number;
         };
         /**
          * RunSettingsSchemaPublic
@@ -4857,6 +5573,19 @@ export interface components {
              */
             text: string;
         };
+        /** SubsetCount */
+        SubsetCount: {
+            /**
+             * Row Count
+             * @description All rows.
+             */
+            row_count: number;
+            /**
+             * Rows
+             * @description Rows the subset would hold.
+             */
+            rows: number;
+        };
         /**
          * SweepCountsPublic
          * @description Trials by state, skipped (invalid) combinations and the trial budget.
@@ -4892,7 +5621,7 @@ export interface components {
             concurrency: number;
             /**
              * Name
-             * @description Name of the sweep.
+             * @description Name of the sweep in the project.
              */
             name: string;
             /** @description What trials are scored by. */
@@ -6558,6 +7287,62 @@ export interface operations {
             };
         };
     };
+    "datasets-version_rows": {
+        parameters: {
+            query?: {
+                /** @description Position of the first row, from 0. */
+                offset?: number;
+                /** @description Rows per page. */
+                limit?: number;
+                /** @description A row number (from 1) whose position to report. */
+                find?: number | null;
+                /** @description Feature to sort by. */
+                sort?: string | null;
+                descending?: boolean;
+                /** @description Conditions all rows must meet, as JSON: [{"feature", "op", "value"}]. */
+                where?: string | null;
+                /** @description Only rows some feature cannot read. */
+                invalid?: boolean;
+            };
+            header?: never;
+            path: {
+                version: string;
+                dataset: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RowsPage"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "deployments-list_deployments": {
         parameters: {
             query?: {
@@ -6951,7 +7736,16 @@ export interface operations {
     };
     "designs-list_designs": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only items whose name contains this (any case). */
+                q?: string | null;
+                /** @description Items per page, 1 to 1000. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description A sort key of the list (its description names them); prefix `-` for descending. Empty: the list's default order. */
+                sort?: string;
+            };
             header?: never;
             path: {
                 project_id: string;
@@ -7162,6 +7956,7 @@ export interface operations {
                 once?: boolean;
             };
             header?: {
+                /** @description Resume after this event id (sent on reconnect). */
                 "Last-Event-ID"?: number | null;
             };
             path: {
@@ -7765,6 +8560,61 @@ export interface operations {
             };
         };
     };
+    "datasets-draft_rows": {
+        parameters: {
+            query?: {
+                /** @description Position of the first row, from 0. */
+                offset?: number;
+                /** @description Rows per page. */
+                limit?: number;
+                /** @description A row number (from 1) whose position to report. */
+                find?: number | null;
+                /** @description Feature to sort by. */
+                sort?: string | null;
+                descending?: boolean;
+                /** @description Conditions all rows must meet, as JSON: [{"feature", "op", "value"}]. */
+                where?: string | null;
+                /** @description Only rows some feature cannot read. */
+                invalid?: boolean;
+            };
+            header?: never;
+            path: {
+                draft_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RowsPage"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "datasets-save_draft": {
         parameters: {
             query?: never;
@@ -7878,6 +8728,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DraftPublic"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "datasets-count_subset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RandomSubset"] | components["schemas"]["FilterSubset"] | components["schemas"]["RankSubset"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubsetCount"];
                 };
             };
             /** @description The request cannot be answered as sent. */
@@ -8712,6 +9607,186 @@ export interface operations {
             };
         };
     };
+    "interpretation-filter_motifs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FilterMotifsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilterMotifsPublic"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "interpretation-filter_motifs_meme": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FiltersRequest"];
+            };
+        };
+        responses: {
+            /** @description The motifs in MEME format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "interpretation-compare_filter_motifs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FilterCompareRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comparison"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "interpretation-motif_effects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MotifEffectsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MotifEffects"];
+                };
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "experiments-download_predictions": {
         parameters: {
             query?: {
@@ -8763,6 +9838,8 @@ export interface operations {
             query?: {
                 /** @description best, last or epoch-N. */
                 checkpoint?: string;
+                /** @description Add the filter motifs and the ATG motif effect (seconds more). */
+                interpretation?: boolean;
             };
             header?: never;
             path: {
@@ -9270,7 +10347,16 @@ export interface operations {
     };
     "sweeps-list_sweeps": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only items whose name contains this (any case). */
+                q?: string | null;
+                /** @description Items per page, 1 to 1000. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description A sort key of the list (its description names them); prefix `-` for descending. Empty: the list's default order. */
+                sort?: string;
+            };
             header?: never;
             path: {
                 project_id: string;

@@ -41,3 +41,7 @@ export type Trial = Schemas["TrialPublic"];
 export type SpacePreset = Schemas["SpacePresetPublic"];
 export type SweepCreate = Schemas["SweepCreate"];
 export type SweepDimension = Schemas["Dimension"];
+
+export type RowsPage = Schemas["RowsPage"];
+export type BrowsedRow = Schemas["RowPublic"];
+export type Repair = Schemas["Repair"];

@@ -1,4 +1,5 @@
-/** The header's running-jobs indicator: a count that pulses while jobs run, and their list. */
+/** The header's running-jobs indicator: a count (or the one job's subject) that pulses while jobs
+ * run, and their list. */
 import { Badge, Button, Group, Loader, Popover, Stack, Text, UnstyledButton } from "@mantine/core";
 import { IconPlayerStop } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -21,7 +22,9 @@ export function RunningJobs({ projectId }: { projectId: string }) {
   const running = active.filter((job) => job.status === "running").length;
   const queued = total - running;
   const label = total === 0 ? "No jobs running" : `${running} running, ${queued} queued`;
-  const short = running ? `${running} running` : `${queued} queued`;
+  // One job: name it, so the badge is not read as being about the page it sits over.
+  const only = total === 1 ? active[0] : undefined;
+  const short = only ? `${jobSubject(only, names) || only.kind} · ${only.status}` : running ? `${running} running` : `${queued} queued`;
   return (
     <Popover position="bottom-end" withArrow width={340}>
       <Popover.Target>

@@ -27,7 +27,7 @@ def require_role(workspace: Workspace, user: User, project_ref: str, role: str) 
         Forbidden: the user is a member with a lower role.
     """
     try:
-        project = workspace.metadata.get_project(project_ref)
+        project = workspace.metadata.get_project(project_ref, member=user.id)
     except NotFound:
         project = None
     held = None if project is None else workspace.metadata.get_role(project.id, user.id)

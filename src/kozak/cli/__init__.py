@@ -17,6 +17,7 @@ from kozak.cli import (
     export,
     login,
     models,
+    motifs,
     predict,
     serve,
     server,
@@ -44,6 +45,7 @@ app.command("report")(experiments.report_command)
 app.command("export")(export.export_command)
 app.command("predict")(predict.predict_command)
 app.add_typer(models.app, name="models")
+app.add_typer(motifs.app, name="motifs")
 app.command("up")(server.up_command)
 app.command("serve")(serve.serve_command)
 app.command("worker")(worker.worker_command)

@@ -69,6 +69,8 @@ def _apply_options(draft: DatasetEditor, options: dict[str, Any]) -> None:
         draft.set_encoding(feature, padding=_numbers(padding, "--padding")[0])
     for feature, kind in _pairs(options["normalize"], "--normalize"):
         draft.set_normalization(feature, kind)
+    for feature, choice in _pairs(options["invalid"], "--invalid"):
+        draft.set_on_invalid(feature, choice)
     custom = options["split"] or options["rank"] or options["subsets"]
     if custom:
         for subset in list(draft.spec.subsets):
@@ -106,6 +108,10 @@ def import_command(
     seed: Annotated[int, typer.Option(help="Seed of --split.")] = 0,
     normalize_on: Annotated[str, typer.Option(help="Subset for normalisation statistics.")] = "",
     drop_missing: Annotated[bool, typer.Option(help="Drop rows with missing values.")] = False,
+    invalid: Annotated[
+        list[str],
+        typer.Option(help="FEATURE=refuse|drop|as_n: rows the feature cannot read (as_n: DNA, RNA)."),
+    ] = [],  # noqa: B006
     version_name: Annotated[str, typer.Option(help="Name of the new version.")] = "",
 ) -> None:
     """Import FILES as a new version of dataset NAME; prints what was detected."""

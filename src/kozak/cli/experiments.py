@@ -134,14 +134,20 @@ def report_command(
     ] = None,
     checkpoint: Annotated[str, typer.Option(help="best or last.")] = "best",
     project: ProjectOption = "Default",
+    interpretation: Annotated[
+        bool, typer.Option(help="Add the filter motifs and the ATG motif effect (seconds more).")
+    ] = True,
 ) -> None:
-    """Write a self-contained HTML report: curves, scatter and residual plots, metrics, settings."""
+    """Write a self-contained HTML report: curves, scatter and residual plots, metrics, settings,
+    and the interpretation (filter motifs, motif effects)."""
+    from kozak.interpret.report_sections import interpretation_sections
     from kozak.report import write_report  # plotly is only needed here
 
     workspace = open_workspace()
     found = get_experiment(workspace, project, experiment)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in found.name)
-    path = write_report(workspace, found, output or Path(f"{safe}.html"), checkpoint)
+    sections = interpretation_sections(workspace, found, checkpoint) if interpretation else []
+    path = write_report(workspace, found, output or Path(f"{safe}.html"), checkpoint, sections)
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 

@@ -19,7 +19,7 @@ import typer
 import uvicorn
 from fastapi import FastAPI
 
-from kozak.cli.common import console, open_workspace
+from kozak.cli.common import AccessLog, LogLevel, console, open_workspace, uvicorn_logging
 from kozak.cli.experiments import ProjectOption
 from kozak.cli.server import is_loopback
 from kozak.deploy.host import Served, SingleModel
@@ -75,6 +75,8 @@ def serve_command(
         Precision | None,
         typer.Option(help="auto, fp32, bf16 or fp16 (default: the run settings' precision)."),
     ] = None,
+    log_level: LogLevel = "info",
+    access_log: AccessLog = False,
 ) -> None:
     """Serve one model at /deployment/<id>/forward, with no database (production, behind a proxy)."""
     if token is None and not is_loopback(host):
@@ -106,8 +108,8 @@ def serve_command(
     common: dict[str, Any] = {
         "host": host,
         "port": port,
-        "log_level": os.environ.get("KOZAK_LOG_LEVEL", "info"),
         "timeout_graceful_shutdown": 5,
+        **uvicorn_logging(log_level, access_log),
     }
     if workers == 1:
         uvicorn.run(_serving_app(options, model), **common)

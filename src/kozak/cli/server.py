@@ -10,7 +10,7 @@ import typer
 import uvicorn
 
 from kozak import accounts
-from kozak.cli.common import console
+from kozak.cli.common import AccessLog, LogLevel, console, uvicorn_logging
 from kozak.errors import InvalidConfig
 from kozak.examples.seed import seed_yeast_project
 from kozak.server import create_app
@@ -40,6 +40,8 @@ def up_command(
     no_auth: Annotated[
         bool, typer.Option("--no-auth", help="No log-in; everyone is the admin (loopback only).")
     ] = False,
+    log_level: LogLevel = "info",
+    access_log: AccessLog = False,
 ) -> None:
     """Start the Kozak server: REST API under /api, the web UI at /, training workers."""
     overrides: dict[str, object] = {"workers": workers} if workers is not None else {}
@@ -72,5 +74,9 @@ def up_command(
         )
     # Open event streams would hold shutdown forever; browsers reconnect with Last-Event-ID.
     uvicorn.run(
-        create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5
+        create_app(settings),
+        host=host,
+        port=port,
+        timeout_graceful_shutdown=5,
+        **uvicorn_logging(log_level, access_log),
     )

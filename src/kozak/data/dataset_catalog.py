@@ -1,4 +1,4 @@
-"""A project's datasets and versions: finding, previewing and deleting them.
+"""A project's datasets and versions: finding, previewing, browsing and deleting them.
 
 `find_version` takes the references people type (`NAME` or `NAME@VERSION`). Deleting a dataset
 also removes its versions' files and the drafts that edit it.
@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.editor import edit_version
+from kozak.data.rows import RowQuery, page_rows, row_view
 from kozak.data.stored_drafts import forget, preview_rows
+from kozak.data.table import RawTable
 from kozak.errors import Conflict, NotFound
 from kozak.store.entities import Dataset, DatasetVersion, Project
 from kozak.store.paging import PageOf, PageRequest
@@ -97,3 +100,30 @@ def version_preview(
         "rows": preview_rows(editor, rows),
         "row_count": version.row_count,
     }
+
+
+def version_rows(
+    workspace: Workspace,
+    project: Project,
+    dataset: Dataset,
+    version: DatasetVersion,
+    query: RowQuery,
+    offset: int,
+    limit: int,
+    find: int | None = None,
+) -> dict[str, Any]:
+    """A page of a stored version's rows (numbered from 1), sorted and filtered.
+
+    Returns:
+        What `kozak.data.rows.page_rows` returns.
+
+    Raises:
+        InvalidConfig: the query filters or sorts by an array feature.
+        NotFound: the query names no feature.
+    """
+
+    def build() -> tuple[RawTable, DatasetSpec]:
+        editor = edit_version(workspace, dataset, version, project.id)
+        return editor.table, editor.spec
+
+    return page_rows(row_view(("version", version.id), build), query, offset, limit, find)

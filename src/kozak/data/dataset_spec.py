@@ -45,4 +45,6 @@ class DatasetSpec(BaseModel):
         data = self.model_dump(mode="json")
         for feature in data["features"]:
             feature.pop("stats", None)
+            if feature.get("on_invalid") == "refuse":  # the default: digests as before it existed
+                del feature["on_invalid"]
         return data

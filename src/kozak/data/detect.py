@@ -73,7 +73,8 @@ def _detect_text(column: RawColumn) -> FeatureSpec:
     name = column.name
     strings = column.values.cast(pa.string())
     present = strings.drop_null()
-    _refuse_mostly_numeric(column, present)
+    if _mostly_numeric(column, present):
+        return FeatureSpec(name=name, source=name, type=FeatureType.FLOAT)
     lengths = pc.utf8_length(present)
     mean_length = pc.mean(lengths).as_py() or 0.0
     if mean_length >= MIN_SEQUENCE_LENGTH and present.null_count == 0:
@@ -116,13 +117,13 @@ def _has_letter(strings: pa.Array, letter: str) -> bool:
     return bool(np.any((used | 0x20) == ord(letter.lower())))
 
 
-def _refuse_mostly_numeric(column: RawColumn, present: pa.Array) -> None:
-    """A text column that is ≥ 90 % numbers has a typo, not a meaning: say where."""
+def _mostly_numeric(column: RawColumn, present: pa.Array) -> bool:
+    """A text column that is ≥ 90 % numbers has typos, not a meaning: it is a number column
+    whose bad rows encoding names (and the user can drop)."""
     if not len(present):
-        return
+        return False
     numeric = is_number(column.values.cast(pa.string()))
-    if pc.sum(numeric).as_py() / len(present) >= 0.9:
-        raise column.error(first_false(numeric), "a number")
+    return bool(pc.sum(numeric).as_py() / len(present) >= 0.9)
 
 
 def is_number(strings: pa.Array) -> pa.Array:

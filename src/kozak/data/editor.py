@@ -115,6 +115,8 @@ class DatasetEditor:
             valid = ", ".join(t.value for t in FeatureType)
             raise InvalidConfig(f"unknown type {type!r} for {name!r}; valid: {valid}") from None
         changes: dict[str, Any] = {"type": kind, "categories": None}
+        if kind is not FeatureType.SEQUENCE and self.spec.feature(name).on_invalid == "as_n":
+            changes["on_invalid"] = "refuse"  # only a sequence has letters to read as N
         if kind is FeatureType.SEQUENCE and self.spec.feature(name).sequence is None:
             changes["sequence"] = SequenceEncoding()
         return self._replace_feature(name, **changes)
@@ -133,6 +135,11 @@ class DatasetEditor:
     def set_normalization(self, name: str, normalization: str) -> DatasetEditor:
         """Choose `zscore`, `minmax` or `none` for a numeric feature."""
         return self._replace_feature(name, normalization=normalization)
+
+    def set_on_invalid(self, name: str, on_invalid: str) -> DatasetEditor:
+        """Refuse (`refuse`), drop (`drop`) or, for DNA and RNA, repair (`as_n`: unknown letters
+        read as N) the rows a feature cannot read."""
+        return self._replace_feature(name, on_invalid=on_invalid)
 
     def remove_feature(self, name: str) -> DatasetEditor:
         """Leave a column out of the dataset."""

@@ -151,7 +151,13 @@ def _sequence(column: RawColumn, spec: FeatureSpec) -> EncodedSequences:
             file=column.file,
             column=column.name,
         )
-    return encode_strings(values, alphabet, column=column.name, file=column.file)
+    return encode_strings(
+        values,
+        alphabet,
+        column=column.name,
+        file=column.file,
+        unknown_as_n=spec.on_invalid == "as_n",
+    )
 
 
 def _multilabel(column: RawColumn, spec: FeatureSpec) -> FeatureData:

@@ -27,6 +27,8 @@ class FeatureType(StrEnum):
     MULTILABEL = "multilabel"
 
 
+OnInvalid = Literal["refuse", "drop", "as_n"]
+
 NUMERIC_TYPES = frozenset({FeatureType.INTEGER, FeatureType.FLOAT})
 
 
@@ -97,6 +99,12 @@ class FeatureSpec(Spec):
     stats: NormalizationStats | None = Field(
         None, description="Normalisation statistics (filled at save)."
     )
+    on_invalid: OnInvalid = Field(
+        "refuse",
+        description="Rows whose value this feature cannot encode (a letter outside the alphabet, "
+        "text in a number column, a missing value): `refuse` them (the version cannot be saved), "
+        "`drop` those rows, or, for DNA and RNA sequences, read unknown letters as N (`as_n`).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -104,6 +112,19 @@ class FeatureSpec(Spec):
         if isinstance(data, dict) and data.get("type") == "sequence" and not data.get("sequence"):
             return {**data, "sequence": {}}
         return data
+
+    @model_validator(mode="after")
+    def _as_n_needs_n(self) -> FeatureSpec:
+        if self.on_invalid == "as_n" and (
+            self.type is not FeatureType.SEQUENCE
+            or self.sequence is None
+            or self.sequence.alphabet == "protein"
+        ):
+            raise ValueError(
+                f"feature {self.name!r}: on_invalid 'as_n' is for DNA and RNA sequences only; "
+                "use 'drop' or 'refuse'"
+            )
+        return self
 
     def tensor_shape(self, max_length: int | None = None) -> tuple[int, ...]:
         """Per-example shape a model sees for this feature."""

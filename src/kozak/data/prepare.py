@@ -1,8 +1,8 @@
 """From raw columns and a dataset spec to the content of a version (not yet written).
 
-Steps: check the spec against the columns, drop or refuse missing values, encode every
-feature, evaluate subsets, compute normalisation statistics on the `normalize_on` subset,
-statistics and warnings. Pure: nothing is written anywhere.
+Steps: check the spec against the columns, drop or refuse missing and invalid values (as each
+feature's `on_invalid` says), encode every feature, evaluate subsets, compute normalisation
+statistics on the `normalize_on` subset, statistics and warnings. Pure: nothing is written.
 """
 
 from __future__ import annotations
@@ -18,8 +18,15 @@ from kozak.data.dataset_spec import DatasetSpec
 from kozak.data.encode import FeatureData, encode_feature, missing_mask
 from kozak.data.feature_spec import NUMERIC_TYPES, FeatureType, NormalizationStats
 from kozak.data.stats import compute_stats
-from kozak.data.subsets import evaluate_subsets, leakage_warnings, overlap_warnings, sequence_hashes
+from kozak.data.subsets import (
+    SubsetSpec,
+    evaluate_subsets,
+    leakage_warnings,
+    overlap_warnings,
+    sequence_hashes,
+)
 from kozak.data.table import RawColumn, RawTable
+from kozak.data.validity import invalid_rows
 from kozak.errors import DataError, InvalidConfig
 from kozak.sequences import EncodedSequences
 
@@ -36,6 +43,7 @@ class VersionContent:
     pending_stats: Future[dict[str, Any]]
     warnings: list[dict[str, Any]] = field(default_factory=list)
     dropped_rows: int = 0
+    repairs: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -80,15 +88,44 @@ def check_spec(spec: DatasetSpec, table: RawTable) -> None:
         )
 
 
-def _drop_missing(spec: DatasetSpec, table: RawTable) -> tuple[list[RawColumn], int]:
+def _drop_rows(
+    spec: DatasetSpec, table: RawTable
+) -> tuple[list[RawColumn], int, int, list[dict[str, Any]]]:
+    """The used columns without the rows to drop, how many were dropped (of them, how many for
+    missing values under `drop_missing`) and the repairs.
+
+    A feature that drops its invalid rows drops its missing ones too; any other missing value
+    is refused unless `drop_missing`. Repairs list, per feature that drops rows or reads unknown
+    letters as N, how many rows (and letters) that touched.
+    """
     used = {f.source for f in spec.features}
+    dropping = {f.source for f in spec.features if f.on_invalid == "drop"}
+    drop = np.zeros(table.n_rows, dtype=bool)
+    repairs: list[dict[str, Any]] = []
+    for feature in spec.features:
+        if feature.on_invalid == "refuse":
+            continue
+        found = invalid_rows(table.column(feature.source), feature)
+        if feature.on_invalid == "drop":
+            drop |= found.mask
+            repairs.append({"feature": feature.name, "action": "drop", "rows": found.count})
+        else:
+            fixed = found.unknown_letters > 0
+            repairs.append(
+                {
+                    "feature": feature.name,
+                    "action": "as_n",
+                    "rows": int(fixed.sum()),
+                    "letters": int(found.unknown_letters.sum()),
+                }
+            )
     missing = np.zeros(table.n_rows, dtype=bool)
     for column in table.columns:
-        if column.name not in used:
+        if column.name not in used or column.name in dropping:
             continue
         mask = missing_mask(column)
         if mask.any() and not spec.drop_missing:
-            row = int(np.flatnonzero(mask)[0])
+            row = int(np.flatnonzero(mask)[0]) + 1
             raise DataError(
                 f"{column.file}: column {column.name!r} has {int(mask.sum())} missing or NaN "
                 f"values, the first at row {row}; fix the file or import with drop_missing "
@@ -99,11 +136,12 @@ def _drop_missing(spec: DatasetSpec, table: RawTable) -> tuple[list[RawColumn], 
                 missing=int(mask.sum()),
             )
         missing |= mask
-    if not missing.any():
-        return [c for c in table.columns if c.name in used], 0
-    keep = ~missing
+    drop |= missing
+    if not drop.any():
+        return [c for c in table.columns if c.name in used], 0, 0, repairs
+    keep = ~drop
     if not keep.any():
-        raise DataError("every row has a missing value; nothing would remain")
+        raise DataError("every row has a missing or invalid value; nothing would remain")
     keep_arrow = pa.array(keep)
     columns = [
         RawColumn(
@@ -114,7 +152,23 @@ def _drop_missing(spec: DatasetSpec, table: RawTable) -> tuple[list[RawColumn], 
         for c in table.columns
         if c.name in used
     ]
-    return columns, int(missing.sum())
+    return columns, int(drop.sum()), int(missing.sum()), repairs
+
+
+def _repair_warnings(repairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    warnings = []
+    for repair in repairs:
+        if not repair["rows"]:
+            continue
+        rows = f"{repair['rows']} row{'s' if repair['rows'] != 1 else ''}"
+        if repair["action"] == "drop":
+            message = f"dropped {rows} that {repair['feature']} cannot read"
+            warnings.append({"code": "invalid_rows_dropped", **repair, "message": message})
+        else:
+            letters = f"{repair['letters']} unknown letter{'s' if repair['letters'] != 1 else ''}"
+            message = f"read {letters} in {rows} of {repair['feature']} as N"
+            warnings.append({"code": "letters_read_as_n", **repair, "message": message})
+    return warnings
 
 
 def _normalization(data: FeatureData, rows: np.ndarray) -> FeatureData:
@@ -167,10 +221,21 @@ class _LazyColumns(dict[str, Any]):
         return filter_columns([data]).get(name, data.values)
 
 
+def subset_rows(content: VersionContent, subset: SubsetSpec) -> int:
+    """Rows `subset` would hold if added after the content's subsets (nothing is kept).
+
+    Raises:
+        InvalidConfig: naming the subset and its unknown feature, subset or bad condition.
+    """
+    subsets = (*content.spec.subsets, subset)
+    masks = evaluate_subsets(subsets, _LazyColumns(content.features), content.n_rows)
+    return int(masks[subset.name].sum())
+
+
 def prepare(table: RawTable, spec: DatasetSpec) -> VersionContent:
     """Build a version's content from raw columns under `spec`."""
     check_spec(spec, table)
-    columns, dropped = _drop_missing(spec, table)
+    columns, dropped, missing, repairs = _drop_rows(spec, table)
     by_name = {c.name: c for c in columns}
     features = [encode_feature(by_name[f.source], f) for f in spec.features]
     n_rows = len(features[0].values) if features else 0
@@ -184,19 +249,25 @@ def prepare(table: RawTable, spec: DatasetSpec) -> VersionContent:
         if isinstance(data.values, EncodedSequences) and len(masks) > 1:
             hashes = sequence_hashes(data.values.codes, data.values.lengths)
             warnings += leakage_warnings(masks, hashes, data.spec.name)
-    if dropped:
+    if missing:
         warnings.append(
             {
                 "code": "rows_dropped",
-                "rows": dropped,
-                "message": f"dropped {dropped} rows with missing values",
+                "rows": missing,
+                "message": f"dropped {missing} rows with missing values",
             }
         )
+    warnings += _repair_warnings(repairs)
     # Statistics overlap with what follows (the digest, writing files): NumPy releases the GIL.
     stats = _STATS_WORKER.submit(
-        lambda: {**compute_stats(features, masks), "warnings": warnings, "dropped_rows": dropped}
+        lambda: {
+            **compute_stats(features, masks),
+            "warnings": warnings,
+            "dropped_rows": dropped,
+            "repairs": repairs,
+        }
     )
-    return VersionContent(resolved, features, masks, stats, warnings, dropped)
+    return VersionContent(resolved, features, masks, stats, warnings, dropped, repairs)
 
 
 def done(stats: dict[str, Any]) -> Future[dict[str, Any]]:

@@ -27,7 +27,8 @@ from kozak.data.draft_cache import (
 )
 from kozak.data.editor import DatasetEditor, edit_version
 from kozak.data.feature_spec import FeatureType
-from kozak.data.prepare import VersionContent
+from kozak.data.prepare import VersionContent, subset_rows
+from kozak.data.rows import RowQuery, RowView, page_rows, row_view
 from kozak.data.subsets import FilterSubset, RankSubset, SubsetSpec
 from kozak.errors import AlreadyExists, InvalidConfig, KozakError, invalid_config
 from kozak.sequences import EncodedSequences, one_hot_to_codes
@@ -230,12 +231,19 @@ def open_draft(workspace: Workspace, draft: Draft) -> DatasetEditor:
         )
 
 
-def _edit(workspace: Workspace, draft: Draft, apply: Callable[[DatasetEditor], object]) -> Draft:
+def _edit(
+    workspace: Workspace,
+    draft: Draft,
+    apply: Callable[[DatasetEditor], object],
+    *,
+    may_break: bool = False,
+) -> Draft:
     """Apply one edit and store the new spec.
 
-    An edit that breaks a draft which prepared cleanly is refused with the error; a draft that
-    was already broken (missing values, a subset on a removed column, ...) accepts edits, so it
-    can be fixed step by step; its view shows what is still wrong.
+    An edit that breaks a draft which prepared cleanly is refused with the error (unless
+    `may_break`: going back to refusing invalid rows breaks it on purpose); a draft that was
+    already broken (missing values, a subset on a removed column, ...) accepts edits, so it can
+    be fixed step by step; its view shows what is still wrong.
     """
     with locked_row(workspace, draft) as row:
         opened = _open(workspace, row)
@@ -244,7 +252,7 @@ def _edit(workspace: Workspace, draft: Draft, apply: Callable[[DatasetEditor], o
         try:
             apply(opened.draft)
             _, error = _checked(opened)
-            if error is not None and broken_before is None:
+            if error is not None and broken_before is None and not may_break:
                 raise error
         except BaseException:
             opened.draft.spec = before
@@ -276,8 +284,10 @@ def update_feature(
     type: FeatureType | str | None = None,
     encoding: dict[str, Any] | None = None,
     normalization: str | None = None,
+    on_invalid: str | None = None,
 ) -> Draft:
-    """Change one feature: its type, sequence encoding, normalization and label (in that order).
+    """Change one feature: type, sequence encoding, normalization, what happens to the rows it
+    cannot read (refuse, drop, unknown letters as N) and label (in that order).
 
     A new label is carried into the subsets that filter or rank by the feature.
 
@@ -294,13 +304,16 @@ def update_feature(
             editor.set_encoding(name, **encoding)
         if normalization is not None:
             editor.set_normalization(name, normalization)
+        if on_invalid is not None:
+            editor.set_on_invalid(name, on_invalid)
         if new_name is not None and new_name != name:
             if not new_name.strip():
                 raise InvalidConfig("a feature needs a name", feature=name, field="name")
             editor.rename(name, new_name)
             editor.spec = _renamed_in_subsets(editor.spec, name, new_name)
 
-    return _edit(workspace, draft, apply)
+    only_on_invalid = (type, encoding, normalization, new_name) == (None, None, None, None)
+    return _edit(workspace, draft, apply, may_break=only_on_invalid and on_invalid == "refuse")
 
 
 def _parsed(validate: Callable[[Any], Any], value: Any, what: str) -> Any:
@@ -389,10 +402,21 @@ def preview_rows(editor: DatasetEditor, rows: int) -> list[dict[str, Any]]:
     return [{k: _json_safe(v) for k, v in row.items()} for row in preview]
 
 
-def _features_view(opened: _Opened, content: VersionContent | None) -> list[dict[str, Any]]:
+def _row_view(opened: _Opened, draft_id: str) -> RowView:
+    """The draft's rows under its current spec, for browsing and counting invalid rows."""
+    editor = opened.draft
+    spec = editor.spec
+    key = ("draft", draft_id, opened.key, spec.model_dump_json())
+    return row_view(key, lambda: (editor.table, spec))
+
+
+def _features_view(
+    opened: _Opened, content: VersionContent | None, rows: RowView
+) -> list[dict[str, Any]]:
     detected = {f.source: f.type for f in opened.default.features}
     result = []
     for feature in opened.draft.spec.features:
+        invalid = rows.invalid(feature)
         resolved, tensor_shape = feature, None
         if content is not None:
             data = content.feature(feature.name)
@@ -412,6 +436,10 @@ def _features_view(opened: _Opened, content: VersionContent | None) -> list[dict
                 "categories": None if resolved.categories is None else list(resolved.categories),
                 "normalization_stats": resolved.stats,
                 "tensor_shape": tensor_shape,
+                "on_invalid": feature.on_invalid,
+                "invalid_rows": invalid.count,
+                "first_invalid_row": invalid.first,
+                "unknown_letters": int(invalid.unknown_letters.sum()),
             }
         )
     return result
@@ -434,6 +462,7 @@ def draft_view(
             "spec": None,
             "row_count": 0,
             "dropped_rows": 0,
+            "repairs": [],
             "features": [],
             "preview": [],
             "subsets": [],
@@ -454,7 +483,8 @@ def draft_view(
             spec=editor.spec,
             row_count=editor.table.n_rows if content is None else content.n_rows,
             dropped_rows=0 if content is None else content.dropped_rows,
-            features=_features_view(opened, content),
+            repairs=[] if content is None else content.repairs,
+            features=_features_view(opened, content, _row_view(opened, row.id)),
             preview=preview_rows(editor, rows),
             subsets=[{"definition": s, "rows": counts.get(s.name)} for s in editor.spec.subsets],
             warnings=[] if content is None else content.warnings,
@@ -462,6 +492,47 @@ def draft_view(
             stats=content.stats if stats and content is not None else None,
         )
         return view
+
+
+def draft_rows(
+    workspace: Workspace,
+    draft: Draft,
+    query: RowQuery,
+    offset: int,
+    limit: int,
+    find: int | None = None,
+) -> dict[str, Any]:
+    """A page of the draft's rows as imported (numbered from 1), sorted and filtered.
+
+    Returns:
+        What `kozak.data.rows.page_rows` returns.
+
+    Raises:
+        InvalidConfig: the draft has no files, or the query names an array feature.
+        NotFound: the query names no feature.
+    """
+    with locked_row(workspace, draft) as row:
+        rows = _row_view(_open(workspace, row), row.id)
+    return page_rows(rows, query, offset, limit, find)
+
+
+def count_subset(
+    workspace: Workspace, draft: Draft, subset: SubsetSpec | dict[str, Any]
+) -> dict[str, int]:
+    """How many rows a subset would hold in the draft, without adding it.
+
+    Raises:
+        InvalidConfig | DataError: the definition is invalid, or the draft cannot be prepared
+            (its error says why).
+    """
+    parsed = _parsed(_SUBSET.validate_python, subset, "subset")
+    with locked_row(workspace, draft) as row:
+        opened = _open(workspace, row)
+        content, error = _checked(opened)
+        if error is not None:
+            raise error
+        assert content is not None  # _checked gives one or the other
+        return {"rows": subset_rows(content, parsed), "row_count": content.n_rows}
 
 
 # Saving
@@ -485,9 +556,11 @@ def save_draft(workspace: Workspace, draft: Draft, version_name: str | None = No
 
 __all__ = [
     "add_subset",
+    "count_subset",
     "create_draft",
     "delete_draft",
     "draft_from_version",
+    "draft_rows",
     "draft_view",
     "forget",
     "get_draft",

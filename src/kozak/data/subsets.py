@@ -37,7 +37,7 @@ class RandomSubset(_Subset):
     kind: Literal["random"] = "random"
     start: float = Field(0.0, ge=0, le=100, description="Lower bound, percent.")
     end: float = Field(ge=0, le=100, description="Upper bound, percent.")
-    seed: int = Field(0, description="Same seed, same rows: subsets of one seed never overlap.")
+    seed: int = Field(0, ge=0, description="Same seed, same rows: subsets of one seed never overlap.")
 
     @model_validator(mode="after")
     def _ordered(self) -> RandomSubset:

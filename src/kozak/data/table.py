@@ -28,14 +28,15 @@ class RawColumn:
         return len(self.values)
 
     def error(self, row: int, expected: str) -> DataError:
-        """The error for a bad value: names the file, column, row, what was expected and found."""
+        """The error for the bad value at index `row`: names the file, column, row (counted from
+        1, as a spreadsheet does), what was expected and what was found."""
         value = self.values[row]
         shown = value.as_py() if isinstance(value, pa.Scalar) else value
         return DataError(
-            f"{self.file}: column {self.name!r}, row {row}: expected {expected}, got {shown!r}",
+            f"{self.file}: column {self.name!r}, row {row + 1}: expected {expected}, got {shown!r}",
             file=self.file,
             column=self.name,
-            row=row,
+            row=row + 1,
             expected=expected,
         )
 

@@ -189,6 +189,8 @@ def load_version(workspace: Workspace, version: DatasetVersion) -> VersionConten
 # Not compared: statistics follow from the rest, and `source` is the column a feature was read
 # from, which a draft made from a version names by the feature's saved name.
 _NOT_DIFFED = ("stats", "source")
+# Fields added after versions were first stored, as an older version (without them) means them.
+_UNSET = {"on_invalid": "refuse"}
 
 
 def diff_versions(old: DatasetVersion, new: DatasetVersion) -> dict[str, Any]:
@@ -202,10 +204,11 @@ def diff_versions(old: DatasetVersion, new: DatasetVersion) -> dict[str, Any]:
         a, b = by_name(old.spec[key]), by_name(new.spec[key])
         changed = {}
         for name in sorted(a.keys() & b.keys()):
+            before, after = {**_UNSET, **a[name]}, {**_UNSET, **b[name]}
             fields = {
-                field: [a[name].get(field), b[name].get(field)]
+                field: [before.get(field), after.get(field)]
                 for field in sorted(a[name].keys() | b[name].keys())
-                if a[name].get(field) != b[name].get(field) and field not in _NOT_DIFFED
+                if before.get(field) != after.get(field) and field not in _NOT_DIFFED
             }
             if fields:
                 changed[name] = fields

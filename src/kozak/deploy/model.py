@@ -302,7 +302,7 @@ class ServingModel:
         try:
             return encode_strings(values, alphabet, column=spec.name)
         except DataError as exc:
-            row = rows[int(exc.details.get("row", 0))]
+            row = rows[int(exc.details.get("row", 1)) - 1]  # the data layer counts from 1
             problem = exc.message.split(" in column")[0]  # "unexpected character 'X' at position 3"
             if "position" in exc.details:
                 problem += f"; a {alphabet.name} sequence may only hold {alphabet.symbols}"

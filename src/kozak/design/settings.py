@@ -114,7 +114,7 @@ class DesignSettings(_Settings):
         gt=0,
         description="annealing: starting temperature in objective units; it falls linearly to 0.",
     )
-    seed: int = Field(0, description="Seed of the random choices (annealing, random starts).")
+    seed: int = Field(0, ge=0, description="Seed of the random choices (annealing, random starts).")
     feature: Name | None = Field(
         None, description="The sequence input to design; default the model's only one."
     )

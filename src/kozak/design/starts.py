@@ -60,7 +60,7 @@ class StartSequences(BaseModel):
     )
     count: int = Field(10, ge=1, le=MAX_STARTS, description="How many starts to take or make.")
     length: int | None = Field(None, ge=1, description="random: letters per sequence.")
-    seed: int = Field(0, description="random: the seed.")
+    seed: int = Field(0, ge=0, description="random: the seed.")
 
 
 def parse_text(text: str) -> tuple[list[str], list[str]]:

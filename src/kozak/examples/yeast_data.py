@@ -334,9 +334,10 @@ def validate(library: str | YeastLibrary, path: str | Path) -> dict[str, Any]:
         values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
         bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
         if bad.any():
-            row = int(np.argmax(bad))
+            index = int(np.argmax(bad))
+            row = index + 1  # counted from 1, as a spreadsheet does
             raise DataError(
-                f"row {row}: {column} is {table[column].iloc[row]!r}, expected a non-negative "
+                f"row {row}: {column} is {table[column].iloc[index]!r}, expected a non-negative "
                 "integer read count",
                 row=row,
                 column=column,
@@ -346,9 +347,10 @@ def validate(library: str | YeastLibrary, path: str | Path) -> dict[str, Any]:
     label = pd.to_numeric(table["growth_rate"], errors="coerce").to_numpy(dtype=np.float64)
     bad_label = ~np.isfinite(label)
     if bad_label.any():
-        row = int(np.argmax(bad_label))
+        index = int(np.argmax(bad_label))
+        row = index + 1  # counted from 1, as a spreadsheet does
         raise DataError(
-            f"row {row}: growth_rate is {table['growth_rate'].iloc[row]!r}, expected a number",
+            f"row {row}: growth_rate is {table['growth_rate'].iloc[index]!r}, expected a number",
             row=row,
             column="growth_rate",
             **where,
@@ -357,23 +359,25 @@ def validate(library: str | YeastLibrary, path: str | Path) -> dict[str, Any]:
     lengths = sequences.str.len().to_numpy(dtype=np.int64)
     wrong_length = (lengths < lib.min_length) | (lengths > lib.max_length)
     if wrong_length.any():
-        row = int(np.argmax(wrong_length))
+        index = int(np.argmax(wrong_length))
+        row = index + 1  # counted from 1, as a spreadsheet does
         expected = (
             str(lib.min_length)
             if lib.min_length == lib.max_length
             else f"{lib.min_length}–{lib.max_length}"
         )
         raise DataError(
-            f"row {row}: sequence length {lengths[row]}, expected {expected}",
+            f"row {row}: sequence length {lengths[index]}, expected {expected}",
             row=row,
             column="UTR",
             **where,
         )
     not_acgt = ~sequences.str.fullmatch("[ACGT]+").fillna(False).to_numpy(dtype=bool)
     if not_acgt.any():
-        row = int(np.argmax(not_acgt))
+        index = int(np.argmax(not_acgt))
+        row = index + 1  # counted from 1, as a spreadsheet does
         raise DataError(
-            f"row {row}: sequence {sequences.iloc[row]!r} has letters other than A, C, G, T",
+            f"row {row}: sequence {sequences.iloc[index]!r} has letters other than A, C, G, T",
             row=row,
             column="UTR",
             **where,
@@ -382,8 +386,9 @@ def validate(library: str | YeastLibrary, path: str | Path) -> dict[str, Any]:
     t1 = counts["t1"] + 1.0
     expected_label = np.log(t1 / t1.sum()) - np.log(t0 / t0.sum())
     residual = np.abs(label - expected_label)
-    worst = int(np.argmax(residual))
-    max_residual = float(residual[worst])
+    worst_index = int(np.argmax(residual))
+    worst = worst_index + 1  # counted from 1
+    max_residual = float(residual[worst_index])
     if max_residual > LABEL_TOLERANCE:
         raise DataError(
             "growth_rate does not follow the label identity "

@@ -45,7 +45,10 @@ class WizardChoices(_Choices):
     version: str | None = Field(None, description="Version id or name; default the newest.")
     training_subset: str = Field("training", description="Subset the model learns from.")
     validation_subset: str | None = Field(
-        "validation", description="Subset evaluated after each epoch; none to skip validation."
+        "validation",
+        description="Subset evaluated after each epoch; none to skip validation. Left out: the "
+        "subset the version marks as validation (named `validation`, else one whose name says "
+        "so, e.g. `Validation 5%`).",
     )
     preset: str | None = Field(None, description="Preset to start from; none for a blank graph.")
     inputs: list[str] = Field(
@@ -178,12 +181,29 @@ def _subset_issues(version: DatasetVersion, settings: RunSettings) -> list[Graph
     return issues
 
 
+_VALIDATION_NAME = re.compile(r"\bval(id|idation)?\b", re.IGNORECASE)
+
+
+def validation_subset_of(version: DatasetVersion) -> str | None:
+    """The subset a version marks as validation: `validation`, else the first whose name says so
+    ("Validation 5%", "val"); None when no subset does."""
+    names = list(version.subset_counts)
+    if "validation" in names:
+        return "validation"
+    return next((name for name in names if _VALIDATION_NAME.search(name)), None)
+
+
 def run_settings_for(version: DatasetVersion, data: Mapping[str, Any]) -> RunSettings:
     """Complete run settings from a partial mapping, checked against the version's subsets.
+
+    A mapping without `validation_subset` validates on the subset the version marks as
+    validation (`validation_subset_of`), or on none when it has no such subset.
 
     Raises:
         InvalidConfig: If a setting is invalid or a subset is not in the version.
     """
+    if "validation_subset" not in data:
+        data = {**data, "validation_subset": validation_subset_of(version)}
     settings = RunSettings.from_data(dict(data))
     issues = _subset_issues(version, settings)
     if issues:
@@ -299,14 +319,10 @@ def create_from_wizard(workspace: Workspace, project: Project, choices: WizardCh
         AlreadyExists: If the project has an experiment of that name.
     """
     version = resolve_version(workspace, project, dataset=choices.dataset, version=choices.version)
-    settings = run_settings_for(
-        version,
-        {
-            **choices.settings,
-            "training_subset": choices.training_subset,
-            "validation_subset": choices.validation_subset,
-        },
-    )
+    chosen: dict[str, str | None] = {"training_subset": choices.training_subset}
+    if "validation_subset" in choices.model_fields_set:  # else the version's validation subset
+        chosen["validation_subset"] = choices.validation_subset
+    settings = run_settings_for(version, {**choices.settings, **chosen})
     features = feature_infos(version)
     if choices.preset is not None:
         graph = bind_preset(choices.preset, features, choices.inputs, choices.target)

@@ -56,6 +56,15 @@ class ExperimentFilter:
 
 
 @dataclass(frozen=True)
+class TrialTally:
+    """A sweep's trials counted by state, and the extremes of its completed trials' values."""
+
+    states: dict[str, int]
+    best_max: float | None
+    best_min: float | None
+
+
+@dataclass(frozen=True)
 class ExperimentListing:
     """An experiment as a list page holds it: with its active job and its parent's name."""
 
@@ -73,11 +82,16 @@ class MetadataStore(abc.ABC):
     # Projects
     @abc.abstractmethod
     def create_project(self, project: Project) -> Project:
-        """Insert a project; its name must be unique."""
+        """Insert a project; its name must be unique among its creator's projects."""
 
     @abc.abstractmethod
-    def get_project(self, id_or_name: str) -> Project:
-        """A project by id or by name."""
+    def get_project(self, id_or_name: str, member: str | None = None) -> Project:
+        """A project by id or by name; with `member` (a user id), among that user's projects only.
+
+        Raises:
+            NotFound: no such project (or none the member belongs to).
+            InvalidConfig: the name is ambiguous; the message says to use the id.
+        """
 
     @abc.abstractmethod
     def list_projects(self) -> list[Project]:
@@ -439,6 +453,12 @@ class MetadataStore(abc.ABC):
         """A project's designs, oldest first."""
 
     @abc.abstractmethod
+    def page_designs(
+        self, project_id: str, request: PageRequest, q: str | None = None
+    ) -> PageOf[tuple[Design, Job | None]]:
+        """A page of the project's designs (sorts `created`, `name`), each with its job."""
+
+    @abc.abstractmethod
     def update_design(self, design_id: str, **changes: Any) -> Design:
         """Change `name`, `job_id` or `summary`; stamps `updated_at`."""
 
@@ -458,6 +478,15 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def list_sweeps(self, project_id: str) -> list[Sweep]:
         """A project's sweeps, oldest first."""
+
+    @abc.abstractmethod
+    def page_sweeps(self, project_id: str, request: PageRequest, q: str | None = None) -> PageOf[Sweep]:
+        """A page of the project's sweeps (sorts `created`, `name`, `status`)."""
+
+    @abc.abstractmethod
+    def tally_sweep_trials(self, sweep_ids: list[str]) -> dict[str, TrialTally]:
+        """Each sweep's trials counted by state, in one statement for a whole page of sweeps
+        (a sweep without trials is absent)."""
 
     @abc.abstractmethod
     def update_sweep(self, sweep_id: str, **changes: Any) -> Sweep:

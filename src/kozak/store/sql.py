@@ -73,9 +73,9 @@ from kozak.store.entities import (
     check_name,
     utcnow,
 )
-from kozak.store.metadata import ExperimentFilter, ExperimentListing, MetadataStore
+from kozak.store.metadata import ExperimentFilter, ExperimentListing, MetadataStore, TrialTally
 from kozak.store.paging import PageOf, PageRequest, SortKey, contains, fetch_page
-from kozak.store.statuses import JOB_ACTIVE, JOB_FINISHED
+from kozak.store.statuses import JOB_ACTIVE, JOB_FINISHED, TrialState
 from kozak.store.summaries import DERIVED, best_summary, planned_epochs
 from kozak.store.tables import (
     ApiTokenRow,
@@ -140,6 +140,12 @@ _DEPLOYMENT_SORTS = {
     "created": SortKey(DeploymentRow.created_at),
     "updated": SortKey(DeploymentRow.updated_at),
     "name": SortKey(DeploymentRow.name),
+}
+_DESIGN_SORTS = {"created": SortKey(DesignRow.created_at), "name": SortKey(DesignRow.name)}
+_SWEEP_SORTS = {
+    "created": SortKey(SweepRow.created_at),
+    "name": SortKey(SweepRow.name),
+    "status": SortKey(SweepRow.status),
 }
 _JOB_SORTS = {
     "created": SortKey(JobRow.created_at),
@@ -239,14 +245,15 @@ def _by_ref(session: Session, query: Select[Any], ref: str, kind: str) -> Any:
     """The one row `query` (an id-or-name match) finds, None when none.
 
     Raises:
-        InvalidConfig: `ref` is one entity's id and another's name.
+        InvalidConfig: `ref` matches two: one's id and another's name, or two names.
     """
     rows = list(session.scalars(query.limit(2)))
     if len(rows) > 1:
-        raise InvalidConfig(
-            f"{ref!r} is the id of one {kind} and the name of another; refer to it by id",
-            **{kind: ref},
-        )
+        if ref in (rows[0].id, rows[1].id):
+            clash = f"the id of one {kind} and the name of another"
+        else:
+            clash = f"the name of several {kind}s"
+        raise InvalidConfig(f"{ref!r} is {clash}; refer to it by id", **{kind: ref})
     return rows[0] if rows else None
 
 
@@ -325,15 +332,21 @@ class SqlAlchemyMetadataStore(MetadataStore):
     def create_project(self, project: Project) -> Project:
         check_name(project.name, "project")
         with self._session() as s:
-            if s.scalar(select(ProjectRow.id).where(ProjectRow.name == project.name)):
-                raise AlreadyExists(f"a project named {project.name!r} already exists")
+            mine = (ProjectRow.name == project.name) & (ProjectRow.created_by == project.created_by)
+            if s.scalar(select(ProjectRow.id).where(mine)):
+                raise AlreadyExists(f"you already have a project named {project.name!r}")
             s.add(ProjectRow(**project.model_dump()))
         return project
 
-    def get_project(self, id_or_name: str) -> Project:
+    def get_project(self, id_or_name: str, member: str | None = None) -> Project:
         with self._session() as s:
             matches = or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name)
-            row = _by_ref(s, select(ProjectRow).where(matches), id_or_name, "project")
+            query = select(ProjectRow).where(matches)
+            if member is not None:
+                query = query.join(MemberRow, MemberRow.project_id == ProjectRow.id).where(
+                    MemberRow.user_id == member
+                )
+            row = _by_ref(s, query, id_or_name, "project")
             if row is None:
                 raise NotFound(f"no project {id_or_name!r}", project=id_or_name)
             return _entity(Project, row)
@@ -1297,6 +1310,24 @@ class SqlAlchemyMetadataStore(MetadataStore):
             )
             return [_entity(Design, r) for r in rows]
 
+    def page_designs(
+        self, project_id: str, request: PageRequest, q: str | None = None
+    ) -> PageOf[tuple[Design, Job | None]]:
+        query = (
+            select(DesignRow, JobRow)
+            .outerjoin(JobRow, JobRow.id == DesignRow.job_id)
+            .where(DesignRow.project_id == project_id)
+        )
+        if q:
+            query = query.where(contains(DesignRow.name, q))
+        with self._session() as s:
+            found = fetch_page(
+                s, query, request, sorts=_DESIGN_SORTS, default="created", tiebreak=DesignRow.id
+            )
+            return found.map(
+                lambda row: (_entity(Design, row[0]), None if row[1] is None else _entity(Job, row[1]))
+            )
+
     def update_design(self, design_id: str, **changes: Any) -> Design:
         _check_changes("design", changes, {"name", "job_id", "summary"})
         with self._session() as s:
@@ -1358,6 +1389,35 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 .order_by(SweepRow.created_at, SweepRow.id)
             )
             return [_entity(Sweep, r) for r in rows]
+
+    def page_sweeps(self, project_id: str, request: PageRequest, q: str | None = None) -> PageOf[Sweep]:
+        query = select(SweepRow).where(SweepRow.project_id == project_id)
+        if q:
+            query = query.where(contains(SweepRow.name, q))
+        with self._session() as s:
+            found = fetch_page(
+                s, query, request, sorts=_SWEEP_SORTS, default="created", tiebreak=SweepRow.id
+            )
+            return found.map(lambda row: _entity(Sweep, row))
+
+    def tally_sweep_trials(self, sweep_ids: list[str]) -> dict[str, TrialTally]:
+        if not sweep_ids:
+            return {}
+        trial = SweepTrialRow
+        query = (
+            select(trial.sweep_id, trial.state, func.count())
+            .add_columns(func.max(trial.value), func.min(trial.value))
+            .where(trial.sweep_id.in_(sweep_ids))
+            .group_by(trial.sweep_id, trial.state)
+        )
+        tallies: dict[str, TrialTally] = {}
+        with self._session() as s:
+            for sweep_id, state, count, high, low in s.execute(query):
+                tally = tallies.setdefault(sweep_id, TrialTally({}, None, None))
+                tally.states[state] = count
+                if state == TrialState.COMPLETE:
+                    tallies[sweep_id] = TrialTally(tally.states, high, low)
+        return tallies
 
     def update_sweep(self, sweep_id: str, **changes: Any) -> Sweep:
         _check_changes("sweep", changes, {"status", "message", "finished_at"})

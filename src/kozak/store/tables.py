@@ -29,10 +29,16 @@ class Base(DeclarativeBase):
 
 class ProjectRow(Base):
     __tablename__ = "projects"
-    __table_args__ = (Index("ix_projects_created_at", "created_at", "id"),)
+    # Names are unique per creator, not across the workspace: a global rule would tell anyone who
+    # tries a name that someone else's project has it.
+    __table_args__ = (
+        Index("ix_projects_created_at", "created_at", "id"),
+        Index("ix_projects_name", "name"),
+        UniqueConstraint("created_by", "name", name="uq_projects_owner_name"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -365,11 +365,12 @@ def mark_stopped(workspace: Workspace, sweep: Sweep) -> Sweep:
 
 def best_trial(workspace: Workspace, sweep: Sweep) -> SweepTrial | None:
     """The completed trial with the best objective (None before one completes)."""
-    done = [
-        t
-        for t in workspace.metadata.list_sweep_trials(sweep.id)
-        if t.state == TrialState.COMPLETE and t.value is not None
-    ]
+    return best_of(sweep, workspace.metadata.list_sweep_trials(sweep.id))
+
+
+def best_of(sweep: Sweep, trials: list[SweepTrial]) -> SweepTrial | None:
+    """The completed one of `trials` with the sweep's best objective (None if none completed)."""
+    done = [t for t in trials if t.state == TrialState.COMPLETE and t.value is not None]
     if not done:
         return None
     maximize = sweep_spec(sweep).objective.direction == "maximize"

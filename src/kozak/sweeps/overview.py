@@ -2,19 +2,24 @@
 
 `sweep_overview` gathers the sweep, its trials with their experiments' status and epochs, the
 best trial, the best-so-far curve (trials in the order they finished) and Optuna's parameter
-importances; `sweep_summaries` lists a project's sweeps with their counts and best value.
+importances; `sweep_summaries` and `page_sweep_summaries` list a project's sweeps with their
+counts and best value, every sweep's trials tallied in one statement.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kozak.errors import NotFound
 from kozak.store.entities import Sweep, SweepTrial
+from kozak.store.metadata import TrialTally
+from kozak.store.paging import PageOf, PageRequest
 from kozak.store.statuses import TrialState
-from kozak.sweeps.lifecycle import best_trial, budget_trials, importances, space_of, sweep_spec
+from kozak.sweeps.lifecycle import best_of, best_trial, budget_trials, importances, space_of, sweep_spec
 from kozak.workspace import Workspace
 
 
@@ -76,32 +81,41 @@ class SweepOverview(SweepSummary):
     epochs_trained: int
 
 
-def _counts(sweep: Sweep, trials: list[SweepTrial]) -> SweepCounts:
-    states = [t.state for t in trials]
+def _counts(sweep: Sweep, states: Mapping[str, int]) -> SweepCounts:
     return SweepCounts(
-        running=states.count(TrialState.RUNNING),
-        complete=states.count(TrialState.COMPLETE),
-        pruned=states.count(TrialState.PRUNED),
-        failed=states.count(TrialState.FAILED),
+        running=states.get(TrialState.RUNNING, 0),
+        complete=states.get(TrialState.COMPLETE, 0),
+        pruned=states.get(TrialState.PRUNED, 0),
+        failed=states.get(TrialState.FAILED, 0),
         skipped=sweep.skipped,
         budget=budget_trials(sweep),
     )
 
 
-def _summary(workspace: Workspace, sweep: Sweep) -> SweepSummary:
-    trials = workspace.metadata.list_sweep_trials(sweep.id)
-    best = best_trial(workspace, sweep)
-    return SweepSummary(
-        sweep=sweep,
-        counts=_counts(sweep, trials),
-        best_value=best.value if best else None,
-        direction=sweep_spec(sweep).objective.direction,
-    )
+def summarize(workspace: Workspace, sweeps: list[Sweep]) -> list[SweepSummary]:
+    """The sweeps with their counts and best values, their trials tallied in one statement."""
+    tallies = workspace.metadata.tally_sweep_trials([s.id for s in sweeps])
+    summaries = []
+    for sweep in sweeps:
+        tally = tallies.get(sweep.id, TrialTally({}, None, None))
+        direction = sweep_spec(sweep).objective.direction
+        best = tally.best_max if direction == "maximize" else tally.best_min
+        counts = _counts(sweep, tally.states)
+        summaries.append(SweepSummary(sweep=sweep, counts=counts, best_value=best, direction=direction))
+    return summaries
 
 
 def sweep_summaries(workspace: Workspace, project_id: str) -> list[SweepSummary]:
     """A project's sweeps, oldest first, with counts and best values."""
-    return [_summary(workspace, s) for s in workspace.metadata.list_sweeps(project_id)]
+    return summarize(workspace, workspace.metadata.list_sweeps(project_id))
+
+
+def page_sweep_summaries(
+    workspace: Workspace, project_id: str, request: PageRequest, q: str | None = None
+) -> PageOf[SweepSummary]:
+    """A page of the project's sweeps with counts and best values (three statements)."""
+    found = workspace.metadata.page_sweeps(project_id, request, q)
+    return PageOf(summarize(workspace, found.items), found.total, found.next_cursor)
 
 
 def _curve(trials: list[SweepTrial], maximize: bool) -> list[BestPoint]:
@@ -140,9 +154,13 @@ def sweep_overview(workspace: Workspace, sweep: Sweep) -> SweepOverview:
             )
         )
     spec = sweep_spec(sweep)
-    best = best_trial(workspace, sweep)
+    best = best_of(sweep, trials)
+    states = Counter(t.state for t in trials)
     return SweepOverview(
-        **_summary(workspace, sweep).__dict__,
+        sweep=sweep,
+        counts=_counts(sweep, states),
+        best_value=best.value if best else None,
+        direction=spec.objective.direction,
         trials=views,
         best_trial=best.number if best else None,
         best_curve=_curve(trials, spec.objective.direction == "maximize"),

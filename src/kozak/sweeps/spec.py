@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -108,11 +108,10 @@ class Budget(_Part):
     wall_time_s: float | None = Field(None, gt=0, description="Seconds after which no trial starts.")
 
 
-class SweepSpec(_Part):
-    """A whole sweep: stored with it, so its trials can be planned by any worker."""
+class SweepRequest(_Part):
+    """A sweep without its project: the body of the API's "start a sweep"."""
 
     name: str = Field(min_length=1, max_length=200, description="Name of the sweep in the project.")
-    project: str = Field("default", min_length=1, description="Project id or name.")
     base: Base = Field(description="The model and data the search starts from.")
     space: str | SearchSpace = Field(description="A preset space's name, or {dimensions: [...]}.")
     objective: Objective = Field(default_factory=Objective, description="What trials are scored by.")
@@ -123,13 +122,19 @@ class SweepSpec(_Part):
     settings: dict[str, Any] = Field({}, description="Run settings changed for every trial.")
 
     @model_validator(mode="after")
-    def _pruning_needs_epochs(self) -> SweepSpec:
+    def _pruning_needs_epochs(self) -> Self:
         if self.pruner.name != "none" and not self.objective.per_epoch:
             raise ValueError(
                 "pruning watches the objective every epoch: use an epoch metric (no subset) "
                 "or pruner none"
             )
         return self
+
+
+class SweepSpec(SweepRequest):
+    """A whole sweep: stored with it, so its trials can be planned by any worker."""
+
+    project: str = Field("default", min_length=1, description="Project id or name.")
 
     @classmethod
     def from_data(cls, data: Any) -> SweepSpec:

@@ -104,7 +104,26 @@ def test_errors_are_one_line_with_details(tmp_path: Path, home: Path) -> None:
     )
     assert result.returncode == 1
     assert "unexpected character 'X' at position 8" in result.stderr
-    assert "row: 30" in result.stderr and "Traceback" not in result.stderr
+    assert "row: 31" in result.stderr and "Traceback" not in result.stderr  # the 31st data row
+
+
+@pytest.mark.parametrize(
+    "choice,rows,message",
+    [
+        ("drop", 30, "dropped 1 row that seq cannot read"),
+        ("as_n", 31, "read 1 unknown letter in 1 row of seq as N"),
+    ],
+)
+def test_rows_a_feature_cannot_read_are_dropped_or_read_as_n(
+    tmp_path: Path, choice: str, rows: int, message: str
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("seq,y\n" + "ACGTACGTAA,1\n" * 30 + "ACGTACGXAA,2\n")
+    result = runner.invoke(
+        app, ["datasets", "import", str(bad), "--name", "B", "--invalid", f"seq={choice}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{rows} rows" in result.output and message in result.output
 
 
 @pytest.mark.parametrize(

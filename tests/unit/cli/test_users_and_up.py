@@ -49,3 +49,20 @@ def test_up_refuses_a_public_address_without_authentication(home: Path) -> None:
     result = CliRunner().invoke(app, ["up", "--host", "0.0.0.0", "--no-auth", "--no-example"])
     assert result.exit_code == 1
     assert "refusing to serve 0.0.0.0 without authentication" in str(result.exception)
+
+
+def test_up_logs_requests_only_when_asked(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log line per request costs a quarter of a one-row forward's CPU: off by default."""
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr("kozak.cli.server.uvicorn.run", lambda _app, **options: started.append(options))
+    runner = CliRunner()
+    assert runner.invoke(app, ["up", "--no-example"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["up", "--no-example", "--access-log", "--log-level", "WARNING"]).exit_code
+        == 0
+    )
+    assert [(o["log_level"], o["access_log"]) for o in started] == [("info", False), ("warning", True)]
+    refused = runner.invoke(app, ["up", "--no-example", "--log-level", "chatty"])
+    assert refused.exit_code == 1 and "--log-level must be one of debug, info, warning, error" in str(
+        refused.exception
+    )

@@ -63,19 +63,21 @@ def test_other_arrays_keep_their_shape() -> None:
     assert spec.type is FeatureType.ARRAY and spec.shape == (5, 2)
 
 
-def test_mostly_numeric_text_column_names_the_bad_row() -> None:
+def test_mostly_numeric_text_column_is_a_number_whose_bad_row_encoding_names() -> None:
     values = [str(i) for i in range(30)]
     values[17] = "abc"
-    with pytest.raises(DataError, match="row 17: expected a number, got 'abc'") as err:
-        detect(column(values, "t0"))
-    assert err.value.details["column"] == "t0"
+    spec = detect(column(values, "t0"))
+    assert spec.type is FeatureType.FLOAT
+    with pytest.raises(DataError, match="row 18: expected a number, got 'abc'") as err:
+        encode_feature(column(values, "t0"), spec)
+    assert err.value.details["column"] == "t0" and err.value.details["row"] == 18
 
 
 def test_type_override_errors_name_the_row() -> None:
     spec = FeatureSpec(name="y", source="y", type=FeatureType.INTEGER)
-    with pytest.raises(DataError, match="row 1: expected a whole number"):
+    with pytest.raises(DataError, match="row 2: expected a whole number"):
         encode_feature(column([1.0, 2.5], "y"), spec)
-    with pytest.raises(DataError, match="row 0: expected a number"):
+    with pytest.raises(DataError, match="row 1: expected a number"):
         encode_feature(column(["x", "1"], "y"), spec)
 
 

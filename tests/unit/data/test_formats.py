@@ -169,7 +169,7 @@ def test_nan_in_npy_names_the_row(tmp_path: Path, settings: Settings) -> None:
     array = np.zeros((3, 2))
     array[2, 1] = np.nan
     np.save(tmp_path / "n.npy", array)
-    with pytest.raises(DataError, match="row 2"):
+    with pytest.raises(DataError, match="row 3 holds"):  # counted from 1
         read_files([tmp_path / "n.npy"], settings)
 
 
@@ -193,7 +193,7 @@ def test_zip_bomb(tmp_path: Path, settings: Settings) -> None:
 
 def test_zip_reference_to_missing_member(tmp_path: Path, settings: Settings) -> None:
     path = _zip(tmp_path / "b.zip", {"index.csv": b"x\na.npy\nb.npy\n", "a.npy": _npy(np.zeros(3))})
-    with pytest.raises(DataError, match="row 1 of column 'x'"):
+    with pytest.raises(DataError, match="row 2 of column 'x'"):
         read_files([path], settings)
 
 

@@ -88,7 +88,7 @@ def test_failed_first_import_creates_no_dataset(workspace: Workspace, tmp_path: 
     path.write_text("seq,y\nACGTACGTAA,1\nACGTACGTAA,\n")
     with pytest.raises(DataError, match="missing or NaN") as err:
         import_files(workspace, [path], name="Bad").save()
-    assert err.value.details["row"] == 1 and err.value.details["column"] == "y"
+    assert err.value.details["row"] == 2 and err.value.details["column"] == "y"  # from 1
     assert workspace.metadata.list_projects() == []
     assert workspace.artifacts.list() == []
 

@@ -178,8 +178,8 @@ def _bad_files() -> list[tuple[str, bytes, str]]:
     return [
         ("truncated", gz(good)[:-200], "truncated gzip"),
         ("rows", gz(random_table(rows=400)), "has 400 rows, expected 500"),
-        ("short", gz(short_seq), "row 17: sequence length 49, expected 50"),
-        ("label", gz(wrong_label), r"label identity.*max residual 0\.3 at row 5"),
+        ("short", gz(short_seq), "row 18: sequence length 49, expected 50"),  # counted from 1
+        ("label", gz(wrong_label), r"label identity.*max residual 0\.3 at row 6"),
     ]
 
 
@@ -201,7 +201,7 @@ def test_bad_user_file_is_rejected(tmp_path: Path, settings: Settings) -> None:
     table.loc[3, "UTR"] = "N" * 50
     copy = tmp_path / "copy.csv.gz"
     copy.write_bytes(gz(table))
-    with pytest.raises(DataError, match=r"row 3: sequence 'N+' has letters other than"):
+    with pytest.raises(DataError, match=r"row 4: sequence 'N+' has letters other than"):
         from_file("random", copy, settings)
     assert cache_names(settings) == []
 

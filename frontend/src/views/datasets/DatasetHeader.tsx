@@ -86,12 +86,3 @@ export function StateBadge({ children, color }: { children: ReactNode; color: st
     </Badge>
   );
 }
-
-/** "The first 12 of 2,000 rows · 4 features", under a feature table. */
-export function RowsNote({ shown, total, features }: { shown: number; total: number; features: number }) {
-  return (
-    <Text size="xs" c="dimmed" mt={-8}>
-      The first {formatCount(Math.min(shown, total))} of {formatCount(total)} rows · {features} features
-    </Text>
-  );
-}

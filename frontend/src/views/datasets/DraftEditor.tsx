@@ -1,8 +1,9 @@
 /**
- * A draft dataset being prepared: its columns (click one to edit it in the Inspector), its
- * subsets and statistics, and Save, which makes an immutable version.
+ * A draft dataset being prepared: its columns and every row (click a column to edit it in the
+ * Inspector), its subsets and statistics, and Save, which makes an immutable version. An error
+ * that names a row links to it; rows a feature cannot read can be dropped or repaired.
  */
-import { Accordion, Alert, Button, Loader, Stack, Text } from "@mantine/core";
+import { Accordion, Alert, Button, Group, List, Loader, Stack, Text } from "@mantine/core";
 import { modals } from "@mantine/modals";
 import { IconAlertCircle, IconDeviceFloppy, IconTrash } from "@tabler/icons-react";
 import { useState } from "react";
@@ -11,10 +12,11 @@ import { useNavigate } from "react-router";
 import { errorMessage } from "../../api/client";
 import { notifyDone, notifyError } from "../../shell/notify";
 import { columnOfDraft } from "./columns";
-import { DatasetHeader, RowsNote, StateBadge } from "./DatasetHeader";
+import { DatasetHeader, StateBadge } from "./DatasetHeader";
 import { DraftInspector } from "./DraftInspector";
 import { FeatureInspector } from "./FeatureInspector";
-import { FeatureTable } from "./FeatureTable";
+import { needsRepairChoice, RepairChoice } from "./RepairChoice";
+import { RowBrowser, type Jump } from "./RowBrowser";
 import { useDeleteDraft, useDraft, useDraftStats, useSaveDraft } from "./queries";
 import { SubsetInspector } from "./SubsetInspector";
 import { defaultNormalizeOn, SubsetsPanel } from "./SubsetsPanel";
@@ -29,6 +31,7 @@ export function DraftEditor({ projectId, draftId, base }: { projectId: string; d
   const discard = useDeleteDraft(projectId);
   const navigate = useNavigate();
   const [selection, setSelection] = useState<Selection>(null);
+  const [jump, setJump] = useState<Jump | null>(null);
 
   if (draft.isLoading) return <Loader m="xl" />;
   if (!draft.data) {
@@ -43,6 +46,12 @@ export function DraftEditor({ projectId, draftId, base }: { projectId: string; d
   const selectedColumn = selection?.kind === "feature" ? columns.find((c) => c.name === selection.name) : undefined;
   const selectedSubset = selection?.kind === "subset" ? view.subsets.find((s) => s.definition.name === selection.name) : undefined;
   const normalizeOn = view.spec?.normalize_on ?? null;
+  const showRow = (row: number) => setJump({ row });
+  const errorRow = typeof view.error?.details.row === "number" ? view.error.details.row : null;
+  const named = view.error
+    ? view.features.find((f) => f.name === view.error!.details.feature || f.source === view.error!.details.column)
+    : undefined;
+  const repairs = view.repairs.filter((r) => r.rows > 0);
 
   const onSave = () =>
     save.mutate(draftId, {
@@ -81,20 +90,45 @@ export function DraftEditor({ projectId, draftId, base }: { projectId: string; d
         }
       />
       {view.error && (
-        <Alert color="red" icon={<IconAlertCircle size={18} />} title="Not ready to save">
-          {view.error.message}
+        <Alert color="red" icon={<IconAlertCircle size={18} />} title="Not ready to save" data-testid="draft-error">
+          <Stack gap="xs">
+            <Text size="sm">{view.error.message}</Text>
+            {errorRow !== null && (
+              <Group gap="xs">
+                <Button size="compact-sm" variant="light" color="red" onClick={() => showRow(errorRow)}>
+                  Show row {errorRow}
+                </Button>
+              </Group>
+            )}
+            {named && needsRepairChoice(named) && (
+              <RepairChoice projectId={projectId} draftId={draftId} feature={named} draft={view} onShowRow={showRow} />
+            )}
+          </Stack>
         </Alert>
       )}
-      <FeatureTable
+      {repairs.length > 0 && (
+        <Alert color="teal" title="Repairs when saved" data-testid="repairs">
+          <List size="sm">
+            {repairs.map((r) => (
+              <List.Item key={r.feature}>
+                {r.action === "drop"
+                  ? `${r.feature}: ${r.rows} row${r.rows === 1 ? "" : "s"} dropped`
+                  : `${r.feature}: ${r.letters ?? 0} unknown letter${r.letters === 1 ? "" : "s"} in ${r.rows} row${r.rows === 1 ? "" : "s"} read as N`}
+              </List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
+      <RowBrowser
+        target={{ kind: "draft", projectId, draftId, revision: view.updated_at }}
         columns={columns}
-        rows={view.preview}
         stats={stats.data?.all}
         statsLoading={stats.isFetching}
         selected={selectedColumn?.name ?? null}
         onSelect={(name) => setSelection({ kind: "feature", name })}
-        maxHeight={370}
+        jump={jump}
+        height={370}
       />
-      <RowsNote shown={view.preview.length} total={view.row_count} features={columns.length} />
       <SubsetsPanel
         subsets={view.subsets}
         rowCount={view.row_count}
@@ -120,6 +154,12 @@ export function DraftEditor({ projectId, draftId, base }: { projectId: string; d
           projectId={projectId}
           draftId={draftId}
           column={selectedColumn}
+          repair={(() => {
+            const feature = view.features.find((f) => f.name === selectedColumn.name);
+            return feature && needsRepairChoice(feature) ? (
+              <RepairChoice projectId={projectId} draftId={draftId} feature={feature} draft={view} onShowRow={showRow} vertical />
+            ) : null;
+          })()}
           stats={stats.data?.all[selectedColumn.name]}
           normalizeOn={normalizeOn ?? defaultNormalizeOn(view.subsets)}
           onRenamed={(name) => setSelection({ kind: "feature", name })}

@@ -4,7 +4,7 @@
  */
 import { Button, Divider, Group, NumberInput, SegmentedControl, Select, Stack, Text, TextInput } from "@mantine/core";
 import { IconTrash } from "@tabler/icons-react";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 
 import { api, call } from "../../api/client";
 import type { FeatureStats, FeatureUpdate } from "../../api/types";
@@ -22,9 +22,11 @@ interface Props {
   normalizeOn: string;
   onRenamed: (name: string) => void;
   onRemoved: () => void;
+  /** What happens to the rows the feature cannot read, when it has some. */
+  repair?: ReactNode;
 }
 
-export function FeatureInspector({ projectId, draftId, column, stats, normalizeOn, onRenamed, onRemoved }: Props) {
+export function FeatureInspector({ projectId, draftId, column, stats, normalizeOn, onRenamed, onRemoved, repair }: Props) {
   const path = { project_id: projectId, draft_id: draftId, feature: column.name };
   const update = useDraftEdit((body: FeatureUpdate) =>
     call(api.PATCH("/api/projects/{project_id}/drafts/{draft_id}/features/{feature}", { params: { path }, body })),
@@ -64,6 +66,7 @@ export function FeatureInspector({ projectId, draftId, column, stats, normalizeO
           </Text>
         </Stack>
       )}
+      {repair}
       <Divider />
       <Facts column={column} stats={stats} />
       <Button

@@ -1,11 +1,14 @@
 /**
  * Every feature as a table column: a header that is a button (selects the column for the
  * Inspector) with the label, type, model shape and a small chart of the column's statistics,
- * over the first rows drawn by type.
+ * over rows drawn by type: a few given rows, or (the row browser) every row of a `RowSource`,
+ * virtualized, each with its number and the features that cannot read it marked.
  */
 import { Badge, Box, Group, ScrollArea, Skeleton, Text, UnstyledButton } from "@mantine/core";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef, type ReactNode } from "react";
 
-import type { FeatureStats, Row } from "../../api/types";
+import type { BrowsedRow, FeatureStats, Row } from "../../api/types";
 import { CategoryBars } from "./charts/CategoryBars";
 import { MiniHistogram } from "./charts/MiniHistogram";
 import { SequenceLogo } from "./charts/SequenceLogo";
@@ -15,9 +18,25 @@ import { isNumeric, shapeText, TYPE_LOOKS, type Column } from "./columns";
 
 const CELL_PADDING = 20;
 
+/** Every row of a draft or version, fetched as the table scrolls. */
+export interface RowSource {
+  count: number;
+  /** The row at a position of the sorted, filtered list, once its page has arrived. */
+  at: (index: number) => BrowsedRow | undefined;
+  onRange: (first: number, last: number) => void;
+  /** Scroll to this position (a new object each time it is asked). */
+  scrollTo: { index: number } | null;
+  /** The number of a row to mark (one an error named). */
+  highlight: number | null;
+}
+
+const ROW_HEIGHT = 30; // px, the estimate before a row is measured
+
 interface Props {
   columns: Column[];
+  /** The rows shown when there is no `source`. */
   rows: Row[];
+  source?: RowSource;
   stats: Record<string, FeatureStats> | undefined;
   statsLoading?: boolean;
   selected: string | null;
@@ -41,6 +60,8 @@ function layoutOf(column: Column, stats: FeatureStats | undefined, rows: Row[]):
   if (column.type !== "sequence" || !encoding) return plain;
   const padding = encoding.padding ?? 0;
   const window = column.tensorShape?.[1] ?? stats?.per_position?.window;
+  // Nothing to size the window by (a draft that cannot be prepared, rows not here yet): letters as they come
+  if (window === undefined && !stats?.length && rows.length === 0) return plain;
   const previewLongest = Math.max(1, ...rows.map((row) => String(row[column.name] ?? "").length));
   const longest = window !== undefined ? window - 2 * padding : (stats?.length?.max ?? previewLongest);
   const positions = windowWidth(encoding, longest);
@@ -49,32 +70,38 @@ function layoutOf(column: Column, stats: FeatureStats | undefined, rows: Row[]):
   return { width: Math.max(chartWidth, 100) + CELL_PADDING, chartWidth, longest };
 }
 
-export function FeatureTable({ columns, rows, stats, statsLoading, selected, onSelect, maxHeight = 420, charts = true }: Props) {
+export function FeatureTable({ columns, rows, source, stats, statsLoading, selected, onSelect, maxHeight = 420, charts = true }: Props) {
   const layouts = columns.map((column) => layoutOf(column, stats?.[column.name], rows));
+  const head = (
+    <thead>
+      <tr>
+        <th style={{ width: 32 }} aria-label="Row" />
+        {columns.map((column, i) => {
+          const width = layouts[i]!.width;
+          return (
+            <th key={column.name} className={selected === column.name ? "selected" : undefined} style={{ width, minWidth: width }}>
+              <ColumnHead
+                column={column}
+                stats={stats?.[column.name]}
+                statsLoading={statsLoading}
+                width={layouts[i]!.chartWidth}
+                charts={charts}
+                selected={selected === column.name}
+                onSelect={() => onSelect(column.name)}
+              />
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
+  );
+  if (source) {
+    return <VirtualRows source={source} head={head} columns={columns} layouts={layouts} selected={selected} onSelect={onSelect} height={maxHeight} />;
+  }
   return (
     <ScrollArea.Autosize mah={maxHeight} type="auto" offsetScrollbars>
       <table className="feature-table" aria-label="Features">
-        <thead>
-          <tr>
-            <th style={{ width: 32 }} aria-label="Row" />
-            {columns.map((column, i) => {
-              const width = layouts[i]!.width;
-              return (
-                <th key={column.name} className={selected === column.name ? "selected" : undefined} style={{ width, minWidth: width }}>
-                  <ColumnHead
-                    column={column}
-                    stats={stats?.[column.name]}
-                    statsLoading={statsLoading}
-                    width={layouts[i]!.chartWidth}
-                    charts={charts}
-                    selected={selected === column.name}
-                    onSelect={() => onSelect(column.name)}
-                  />
-                </th>
-              );
-            })}
-          </tr>
-        </thead>
+        {head}
         <tbody>
           {rows.map((row, i) => (
             <tr key={i}>
@@ -93,6 +120,71 @@ export function FeatureTable({ columns, rows, stats, statsLoading, selected, onS
         </tbody>
       </table>
     </ScrollArea.Autosize>
+  );
+}
+
+function VirtualRows({
+  source,
+  head,
+  columns,
+  layouts,
+  selected,
+  onSelect,
+  height,
+}: {
+  source: RowSource;
+  head: ReactNode;
+  columns: Column[];
+  layouts: Layout[];
+  selected: string | null;
+  onSelect: (name: string) => void;
+  height: number;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: source.count,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 15,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => source.onRange(first, last), [first, last]);
+  useEffect(() => {
+    if (source.scrollTo && source.scrollTo.index < source.count) virtualizer.scrollToIndex(source.scrollTo.index, { align: "center" });
+  }, [source.scrollTo, source.count]);
+  const before = items[0]?.start ?? 0;
+  const after = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  return (
+    <div ref={scroller} className="row-browser-scroll" style={{ height, overflow: "auto" }} tabIndex={0} aria-label="Rows">
+      <table className="feature-table" aria-label="Features" aria-rowcount={source.count}>
+        {head}
+        <tbody>
+          {before > 0 && <tr style={{ height: before }} aria-hidden />}
+          {items.map((item) => {
+            const row = source.at(item.index);
+            const invalid = row ? Object.keys(row.invalid).length > 0 : false;
+            const classes = [invalid ? "invalid-row" : "", row && row.number === source.highlight ? "highlight" : ""].join(" ");
+            return (
+              <tr key={item.key} data-index={item.index} ref={virtualizer.measureElement} data-row={row?.number} className={classes} aria-invalid={invalid || undefined}>
+                <td className="row-number">{row?.number ?? ""}</td>
+                {columns.map((column, c) => {
+                  const why = row?.invalid[column.name];
+                  const cellClasses = [selected === column.name ? "selected" : "", isNumeric(column.type) ? "numeric" : "", why ? "invalid" : ""];
+                  return (
+                    <td key={column.name} className={cellClasses.join(" ")} title={why} onClick={() => onSelect(column.name)}>
+                      {row ? <ValueCell column={column} value={row.values[column.name]} longest={layouts[c]!.longest} /> : <Skeleton h={12} w={40} />}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
+          {after > 0 && <tr style={{ height: after }} aria-hidden />}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -1,6 +1,7 @@
 /**
  * "New subset": by random percentage with a seed, by conditions on features (feature,
- * operator, value; all or any), or by rank (top or bottom percent or count by a number).
+ * operator, value; all or any), or by rank (top or bottom percent or count by a number). While
+ * it is written, the server counts the rows the definition holds (nothing is added until Create).
  */
 import {
   ActionIcon,
@@ -16,9 +17,12 @@ import {
   TextInput,
 } from "@mantine/core";
 import { IconPlus, IconX } from "@tabler/icons-react";
+import { useDebouncedValue } from "@mantine/hooks";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { api, call, errorMessage } from "../../api/client";
+import { formatCount } from "../../format";
 import type { Condition, SubsetSpec } from "../../api/types";
 import { isNumeric, type Column } from "./columns";
 import { useDraftEdit } from "./queries";
@@ -109,11 +113,28 @@ export function NewSubsetModal({ projectId, draftId, columns, subsets, opened, o
     };
   };
 
-  const complete =
-    name.trim() !== "" &&
-    (kind === "random" ||
-      (kind === "rank" && rank.feature !== null) ||
-      (kind === "filter" && conditions.every((c) => c.feature && c.value.trim() !== "")));
+  const defined =
+    kind === "random" ||
+    (kind === "rank" && rank.feature !== null) ||
+    (kind === "filter" && conditions.every((c) => c.feature && c.value.trim() !== ""));
+  const complete = name.trim() !== "" && defined;
+
+  // The count of the definition as it stands (a placeholder name until one is typed).
+  const [countedJson] = useDebouncedValue(defined && opened ? JSON.stringify({ ...definition(), name: name.trim() || "new subset" }) : null, 250);
+  const counted = countedJson === null ? null : (JSON.parse(countedJson) as SubsetSpec);
+  const count = useQuery({
+    queryKey: ["projects", projectId, "drafts", draftId, "subset-count", countedJson],
+    enabled: counted !== null,
+    placeholderData: keepPreviousData,
+    retry: false,
+    queryFn: () =>
+      call(
+        api.POST("/api/projects/{project_id}/drafts/{draft_id}/subsets/count", {
+          params: { path: { project_id: projectId, draft_id: draftId } },
+          body: counted!,
+        }),
+      ),
+  });
 
   const setCondition = (index: number, patch: Partial<ConditionRow>) =>
     setConditions((rows) => rows.map((row, i) => (i === index ? { ...row, ...patch } : row)));
@@ -242,6 +263,15 @@ export function NewSubsetModal({ projectId, draftId, columns, subsets, opened, o
               <MultiSelect label="Never rows in" placeholder="no exclusion" data={subsets} value={excluding} onChange={setExcluding} clearable />
             </Group>
           )}
+          <Text size="sm" aria-live="polite" data-testid="subset-count" c={count.error ? "red" : undefined}>
+            {!defined || !counted
+              ? "Rows: complete the definition to count them."
+              : count.error
+                ? errorMessage(count.error)
+                : count.data
+                  ? `${formatCount(count.data.rows)} of ${formatCount(count.data.row_count)} rows${count.isFetching ? " …" : ""}`
+                  : "Counting rows…"}
+          </Text>
           {add.error && (
             <Text c="red" size="sm" role="alert">
               {errorMessage(add.error)}

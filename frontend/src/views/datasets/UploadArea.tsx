@@ -1,10 +1,11 @@
 /**
  * Where files come in: a drop zone (or file picker) for one or more files and a URL field,
  * with each file's upload progress. Uploads run one after another, each answering with the
- * draft's new view.
+ * draft's new view. A file of a format Kozak cannot read gets a row too, saying what it is,
+ * why it cannot be used and which formats can.
  */
 import { ActionIcon, Button, Group, Paper, Progress, Stack, Text, TextInput, ThemeIcon } from "@mantine/core";
-import { Dropzone } from "@mantine/dropzone";
+import { Dropzone, type FileRejection } from "@mantine/dropzone";
 import { IconAlertCircle, IconCheck, IconCloudUpload, IconFile, IconLink, IconX } from "@tabler/icons-react";
 import { useRef, useState } from "react";
 
@@ -12,6 +13,19 @@ import { errorMessage } from "../../api/client";
 import type { Draft } from "../../api/types";
 import { uploadDraftFile } from "../../api/upload";
 import { formatBytes } from "../../format";
+
+/** What the area says it reads, in every message about a file it cannot. */
+export const FORMATS_TEXT = "CSV, TSV, Parquet, NPY, NPZ, FASTA or ZIP (each may be gzipped)";
+
+/** A file in words: "a PNG image (image/png)", "a .docx file". */
+export function describeFile(file: File): string {
+  const extension = file.name.includes(".") ? file.name.split(".").pop()!.toLowerCase() : "";
+  const [family, subtype] = file.type ? file.type.split("/") : ["", ""];
+  const families: Record<string, string> = { image: "image", video: "video", audio: "audio recording", font: "font" };
+  if (family && families[family]) return `a ${(subtype ?? "").replace(/^x-/, "").toUpperCase()} ${families[family]}`;
+  if (extension) return `a .${extension} file`;
+  return file.type ? `a file of type ${file.type}` : "a file without an extension";
+}
 
 export const ACCEPTED = [".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq", ".npy", ".npz", ".fasta", ".fa", ".fna", ".faa", ".zip", ".gz"];
 
@@ -76,6 +90,17 @@ export function UploadArea({ projectId, ensureDraft, onDraft, addUrl, onBusyChan
     }
   };
 
+  /** Files the drop zone refused: each gets a row that says what it is and what can be used. */
+  const refuse = (rejections: FileRejection[]) => {
+    for (const { file, errors } of rejections) {
+      const key = nextKey.current++;
+      const why = errors.some((e) => e.code === "file-invalid-type")
+        ? `${file.name} is ${describeFile(file)}, which Kozak cannot read as data. Upload ${FORMATS_TEXT}.`
+        : `${file.name} cannot be used: ${errors.map((e) => e.message).join("; ")}. Upload ${FORMATS_TEXT}.`;
+      setItems((all) => [...all, { key, name: file.name, size: file.size, progress: 0, status: "failed", error: why }]);
+    }
+  };
+
   const importUrl = () => {
     const target = url.trim();
     if (!target) return;
@@ -91,7 +116,9 @@ export function UploadArea({ projectId, ensureDraft, onDraft, addUrl, onBusyChan
 
   return (
     <Stack gap="sm">
-      <Dropzone onDrop={addFiles} multiple accept={{ "application/octet-stream": ACCEPTED }} radius="md" aria-label="Drop files here or click to choose them">
+      {/* The classic file input, not the File System Access picker: it works in every browser,
+          offers "All files" (whose refusals then get a row) and is what browser tests drive. */}
+      <Dropzone onDrop={addFiles} onReject={refuse} useFsAccessApi={false} multiple accept={{ "application/octet-stream": ACCEPTED }} radius="md" aria-label="Drop files here or click to choose them">
         <Group justify="center" gap="lg" mih={130} style={{ pointerEvents: "none" }}>
           <Dropzone.Accept>
             <IconCloudUpload size={44} color="var(--mantine-color-teal-6)" stroke={1.5} />
@@ -107,7 +134,7 @@ export function UploadArea({ projectId, ensureDraft, onDraft, addUrl, onBusyChan
               Drop files here, or click to choose them
             </Text>
             <Text size="sm" c="dimmed" mt={4}>
-              CSV, TSV, Parquet, NPY, NPZ, FASTA or ZIP; several files are joined column by column.
+              {FORMATS_TEXT}; several files are joined column by column.
             </Text>
           </div>
         </Group>

@@ -14,9 +14,9 @@ import { formatCount, formatWhen } from "../../format";
 import { Inspector } from "../../shell/Inspector";
 import { notifyError } from "../../shell/notify";
 import { columnOfSpec, shapeText, TYPE_LOOKS } from "./columns";
-import { DatasetHeader, RowsNote } from "./DatasetHeader";
-import { FeatureTable } from "./FeatureTable";
-import { useDatasets, useDeleteDataset, useEditVersion, useVersion, useVersionPreview } from "./queries";
+import { DatasetHeader } from "./DatasetHeader";
+import { useDatasets, useDeleteDataset, useEditVersion, useVersion } from "./queries";
+import { RowBrowser } from "./RowBrowser";
 import { SubsetInspector } from "./SubsetInspector";
 import { SubsetsPanel } from "./SubsetsPanel";
 import { SubsetStatistics } from "./SubsetStatistics";
@@ -26,7 +26,6 @@ type Selection = { kind: "feature" | "subset"; name: string } | null;
 
 export function VersionView({ projectId, datasetId, versionId, base }: { projectId: string; datasetId: string; versionId: string; base: string }) {
   const version = useVersion(projectId, datasetId, versionId);
-  const preview = useVersionPreview(projectId, datasetId, versionId);
   const datasets = useDatasets(projectId);
   const edit = useEditVersion(projectId);
   const remove = useDeleteDataset(projectId);
@@ -95,15 +94,15 @@ export function VersionView({ projectId, datasetId, versionId, base }: { project
         </Tabs.List>
         <Tabs.Panel value="features" pt="md">
           <Stack gap="md">
-            <FeatureTable
+            <RowBrowser
+              target={{ kind: "version", projectId, datasetId, versionId }}
               columns={columns}
-              rows={preview.data?.rows ?? []}
               stats={stats.all}
               selected={selectedColumn?.name ?? null}
               onSelect={(name) => setSelection({ kind: "feature", name })}
-              maxHeight={370}
+              jump={null}
+              height={370}
             />
-            <RowsNote shown={preview.data?.rows.length ?? 0} total={v.row_count} features={columns.length} />
             <SubsetsPanel
               subsets={subsets}
               rowCount={v.row_count}
@@ -145,6 +144,19 @@ export function VersionView({ projectId, datasetId, versionId, base }: { project
         <Inspector title={`${dataset?.name ?? ""} ${v.name}`}>
           <Fact label="Digest" value={`${v.digest.slice(0, 16)}…`} />
           <Fact label="Rows" value={formatCount(v.row_count)} />
+          {(stats.repairs ?? [])
+            .filter((r) => r.rows > 0)
+            .map((r) => (
+              <Fact
+                key={r.feature}
+                label={`Repaired ${r.feature}`}
+                value={
+                  r.action === "drop"
+                    ? `${formatCount(r.rows)} unreadable row${r.rows === 1 ? "" : "s"} dropped`
+                    : `${formatCount(r.letters ?? 0)} unknown letter${r.letters === 1 ? "" : "s"} in ${formatCount(r.rows)} row${r.rows === 1 ? "" : "s"} read as N`
+                }
+              />
+            ))}
           {v.sources.map((source, i) => (
             <Fact key={i} label={i === 0 ? "Files" : ""} value={`${String(source.file)} (${String(source.format)})`} />
           ))}

@@ -158,19 +158,6 @@ export function useVersion(projectId: string, datasetId: string, versionId: stri
   });
 }
 
-export function useVersionPreview(projectId: string, datasetId: string, versionId: string) {
-  return useQuery({
-    queryKey: [...versionKey(projectId, datasetId, versionId), "preview"],
-    staleTime: Infinity,
-    queryFn: () =>
-      call(
-        api.GET("/api/projects/{project_id}/datasets/{dataset}/versions/{version}/preview", {
-          params: { path: { project_id: projectId, dataset: datasetId, version: versionId }, query: { rows: PREVIEW_ROWS } },
-        }),
-      ),
-  });
-}
-
 export function useVersionDiff(projectId: string, datasetId: string, versionId: string, against: string | null) {
   return useQuery({
     queryKey: [...versionKey(projectId, datasetId, versionId), "diff", against],

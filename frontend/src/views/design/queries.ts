@@ -24,7 +24,9 @@ const path = (projectId: string, id: string) => ({ path: { project_id: projectId
 export function useDesigns(projectId: string) {
   return useQuery({
     queryKey: listKey(projectId),
-    queryFn: () => call(api.GET("/api/projects/{project_id}/designs", { params: { path: { project_id: projectId } } })),
+    // The view lists every design (up to the page maximum); a project has few.
+    queryFn: () =>
+      call(api.GET("/api/projects/{project_id}/designs", { params: { path: { project_id: projectId }, query: { limit: 1000 } } })),
     refetchInterval: (query) => (query.state.data?.data.some((d) => ACTIVE.includes(d.status)) ? 2000 : false),
   });
 }

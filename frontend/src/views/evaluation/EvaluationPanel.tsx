@@ -9,6 +9,7 @@ import { useState, type ReactNode } from "react";
 import { errorMessage } from "../../api/client";
 import { notifyError } from "../../shell/notify";
 import { ClassificationPlots } from "./ClassificationPlots";
+import { Interpretation } from "./Interpretation";
 import { useReferenceLines } from "./metrics";
 import { isActive, isClassification, useEvaluate, useEvaluation, type Checkpoint, type Experiment } from "./queries";
 import { RegressionPlots } from "./RegressionPlots";
@@ -131,6 +132,7 @@ export function EvaluationPanel({ projectId, experiment }: { projectId: string; 
     <Stack gap="md" data-testid="evaluation-panel">
       {header}
       {body}
+      {evaluation.data && <Interpretation key={checkpoint} projectId={projectId} experiment={experiment} checkpoint={checkpoint} />}
     </Stack>
   );
 }

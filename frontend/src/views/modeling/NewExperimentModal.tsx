@@ -29,6 +29,15 @@ function freeName(taken: Set<string>): string {
   return `Experiment ${k}`;
 }
 
+// As the server picks them (`kozak.experiments.setup.validation_subset_of`): the exact name, else
+// the first whose name says so ("Training 95%", "Validation 5%", "val").
+const TRAINING_NAME = /\btrain(ing)?\b/i;
+const VALIDATION_NAME = /\bval(id|idation)?\b/i;
+
+export function subsetNamed(names: string[], exact: string, pattern: RegExp): string | undefined {
+  return names.includes(exact) ? exact : names.find((n) => pattern.test(n));
+}
+
 export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Props) {
   const datasets = useDatasets(projectId);
   const taken = useTakenNames(projectId, "Experiment", opened);
@@ -51,7 +60,7 @@ export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Pr
   const details = useVersionDetails(projectId, dataset?.id, version?.id);
   const features = ((details.data?.spec.features ?? []) as FeatureSpec[]).map((f) => ({ name: f.name, type: f.type }));
 
-  // defaults once the lists arrive: the newest dataset and version, "training" and "validation"
+  // defaults once the lists arrive: the newest dataset and version, its training and validation subsets
   useEffect(() => {
     if (!opened) return;
     setName((current) => current || freeName(taken));
@@ -63,8 +72,8 @@ export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Pr
   useEffect(() => {
     if (!version) return;
     const names = Object.keys(version.subset_counts);
-    setTraining((t) => (t && names.includes(t) ? t : names.includes("training") ? "training" : (names[0] ?? null)));
-    setValidation((v) => (v && names.includes(v) ? v : names.includes("validation") ? "validation" : ""));
+    setTraining((t) => (t && names.includes(t) ? t : (subsetNamed(names, "training", TRAINING_NAME) ?? names[0] ?? null)));
+    setValidation((v) => (v && names.includes(v) ? v : (subsetNamed(names, "validation", VALIDATION_NAME) ?? "")));
   }, [version]);
 
   const chosenPreset = presets.data?.data.find((p) => p.name === preset);
@@ -156,6 +165,12 @@ export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Pr
               allowDeselect={false}
             />
           </Group>
+          {version && !validation && (
+            <Alert color="yellow" variant="light" data-testid="no-validation">
+              No validation subset: the model is then judged only on the rows it learns from, so the curves cannot show
+              overfitting. Choose one{subsets.length > 1 ? "" : " (this version has only one subset: add one in the Datasets view)"}.
+            </Alert>
+          )}
           {training && training === validation && (
             <Text size="xs" c="yellow.8">
               Training and validation are the same subset: validation will not tell you about overfitting.

@@ -16,7 +16,9 @@ const sweepKey = (projectId: string, sweepId: string) => ["projects", projectId,
 export function useSweeps(projectId: string) {
   return useQuery({
     queryKey: sweepsKey(projectId),
-    queryFn: () => call(api.GET("/api/projects/{project_id}/sweeps", { params: { path: { project_id: projectId } } })),
+    // The view lists every sweep (up to the page maximum); a project has few.
+    queryFn: () =>
+      call(api.GET("/api/projects/{project_id}/sweeps", { params: { path: { project_id: projectId }, query: { limit: 1000 } } })),
   });
 }
 

@@ -40,7 +40,7 @@ def load_numeric_array(data: bytes, name: str) -> np.ndarray:
     if array.ndim == 0 or array.shape[0] == 0:
         raise DataError(f"{name} has no rows (shape {array.shape})", file=name)
     if array.dtype.kind == "f" and not np.isfinite(array).all():
-        row = int(np.flatnonzero(~np.isfinite(array.reshape(array.shape[0], -1)).all(axis=1))[0])
+        row = int(np.flatnonzero(~np.isfinite(array.reshape(array.shape[0], -1)).all(axis=1))[0]) + 1
         raise DataError(f"{name}: row {row} holds NaN or infinity", file=name, row=row)
     return array
 

@@ -72,7 +72,7 @@ def _array_column(
     parsed: dict[str, np.ndarray] = {}
     shape: tuple[int, ...] | None = None
     refs = column.values.to_pylist()
-    for row, ref in enumerate(refs):
+    for row, ref in enumerate(refs, start=1):
         path = posixpath.normpath(posixpath.join(folder, ref))
         if path.startswith("..") or path not in members:
             raise DataError(

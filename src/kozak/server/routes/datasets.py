@@ -10,12 +10,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from kozak.data import dataset_catalog, stored_drafts, uploads
 from kozak.data.dataset_spec import DatasetSpec
-from kozak.data.subsets import SubsetSpec
+from kozak.data.feature_spec import MAX_TEXT_LENGTH
+from kozak.data.rows import RowQuery
+from kozak.data.subsets import Condition, SubsetSpec
 from kozak.data.versions import diff_versions
+from kozak.errors import invalid_config
 from kozak.server.deps import CurrentUser, LongWorkDep, ProjectEditor, ProjectViewer, WorkspaceDep
 from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
@@ -29,6 +33,8 @@ from kozak.server.schemas.datasets import (
     FeatureUpdate,
     OptionsUpdate,
     PreviewPublic,
+    RowsPage,
+    SubsetCount,
     UrlCreate,
     VersionDiff,
     VersionPublic,
@@ -40,6 +46,34 @@ from kozak.workspace import Workspace
 router = APIRouter(prefix="/projects/{project_id}", tags=["datasets"])
 
 Rows = Annotated[int, Query(ge=0, le=1000, description="Preview rows.")]
+_CONDITIONS = TypeAdapter(list[Condition])
+
+
+def row_query(
+    sort: Annotated[
+        str | None, Query(max_length=MAX_TEXT_LENGTH, description="Feature to sort by.")
+    ] = None,
+    descending: bool = False,
+    where: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_TEXT_LENGTH,
+            description='Conditions all rows must meet, as JSON: [{"feature", "op", "value"}].',
+        ),
+    ] = None,
+    invalid: Annotated[bool, Query(description="Only rows some feature cannot read.")] = False,
+) -> RowQuery:
+    try:
+        conditions = tuple(_CONDITIONS.validate_json(where)) if where else ()
+    except ValidationError as exc:
+        raise invalid_config(exc, "where") from None
+    return RowQuery(sort=sort, descending=descending, where=conditions, invalid_only=invalid)
+
+
+RowQueryParams = Annotated[RowQuery, Depends(row_query)]
+Offset = Annotated[int, Query(ge=0, description="Position of the first row, from 0.")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per page.")]
+Find = Annotated[int | None, Query(ge=1, description="A row number (from 1) whose position to report.")]
 
 
 def _viewed_draft(draft_id: str, project: ProjectViewer, workspace: WorkspaceDep) -> Draft:
@@ -159,6 +193,7 @@ def update_feature(
         type=body.type,
         encoding=encoding,
         normalization=body.normalization,
+        on_invalid=body.on_invalid,
     )
     return _view(workspace, updated)
 
@@ -175,6 +210,27 @@ def add_subset(
 ) -> DraftPublic:
     """Add a random, filter or rank subset."""
     return _view(workspace, stored_drafts.add_subset(workspace, draft, subset))
+
+
+@router.post("/drafts/{draft_id}/subsets/count")
+def count_subset(
+    subset: Annotated[SubsetSpec, Body()], draft: ViewedDraft, workspace: WorkspaceDep
+) -> SubsetCount:
+    """How many rows a subset definition would hold, without adding it."""
+    return SubsetCount(**stored_drafts.count_subset(workspace, draft, subset))
+
+
+@router.get("/drafts/{draft_id}/rows")
+def draft_rows(
+    draft: ViewedDraft,
+    workspace: WorkspaceDep,
+    query: RowQueryParams,
+    offset: Offset = 0,
+    limit: Limit = 200,
+    find: Find = None,
+) -> RowsPage:
+    """A page of the draft's rows as imported, numbered from 1: sorted, filtered, invalid ones."""
+    return RowsPage(**stored_drafts.draft_rows(workspace, draft, query, offset, limit, find))
 
 
 @router.delete("/drafts/{draft_id}/subsets/{subset}")
@@ -249,6 +305,24 @@ def preview_version(
 ) -> PreviewPublic:
     """The first rows of a version, decoded."""
     return PreviewPublic(**dataset_catalog.version_preview(workspace, project, dataset, version, rows))
+
+
+@router.get("/datasets/{dataset}/versions/{version}/rows")
+def version_rows(
+    version: ViewedVersion,
+    dataset: ViewedDataset,
+    project: ProjectViewer,
+    workspace: WorkspaceDep,
+    query: RowQueryParams,
+    offset: Offset = 0,
+    limit: Limit = 200,
+    find: Find = None,
+) -> RowsPage:
+    """A page of a version's rows, numbered from 1, sorted and filtered by any feature."""
+    found = dataset_catalog.version_rows(
+        workspace, project, dataset, version, query, offset, limit, find
+    )
+    return RowsPage(**found)
 
 
 @router.get("/datasets/{dataset}/versions/{version}/diff")

@@ -6,23 +6,23 @@ Editors create, stop and delete; viewers look. Each route calls one library func
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from kozak import accounts
 from kozak.design import STRATEGIES, DesignResult, DesignSettings, designs_csv, designs_fasta
 from kozak.design.records import delete_design, load_result
 from kozak.design.starts import StartSequences
 from kozak.errors import Conflict, KozakError
 from kozak.runner.design_job import create_design
 from kozak.runner.jobs import cancel_job
-from kozak.server import sse
+from kozak.server import streams
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep
+from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
 from kozak.server.schemas.designs import DesignCreate, DesignPublic, DesignSchemaPublic
+from kozak.server.streams import StreamStart
 from kozak.store.entities import Design, Job
 from kozak.store.statuses import JOB_ACTIVE
 from kozak.workspace import Workspace
@@ -44,10 +44,13 @@ def _public(workspace: Workspace, design: Design) -> DesignPublic:
 
 
 @router.get("")
-def list_designs(project: ProjectViewer, workspace: WorkspaceDep) -> Page[DesignPublic]:
-    """The project's designs, oldest first."""
-    designs = workspace.metadata.list_designs(project.id)
-    return Page.of([_public(workspace, d) for d in designs])
+def list_designs(
+    project: ProjectViewer, workspace: WorkspaceDep, page: PageParams, q: NameSearch = None
+) -> Page[DesignPublic]:
+    """A page of the project's designs with their jobs; sorts `created` (default, oldest
+    first), `name`."""
+    found = workspace.metadata.page_designs(project.id, page, q)
+    return Page.of_page(found, lambda pair: DesignPublic.of(*pair))
 
 
 @router.get("/schema")
@@ -138,30 +141,15 @@ def remove_design(design_id: str, project: ProjectEditor, workspace: WorkspaceDe
     return Response(status_code=204)
 
 
-@router.get(
-    "/{design_id}/events",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "An event stream."}},
-)
+@router.get("/{design_id}/events", response_class=StreamingResponse, responses=streams.RESPONSES)
 def design_events(
     design_id: str,
     request: Request,
     project: ProjectViewer,
     user: CurrentUser,
     workspace: WorkspaceDep,
-    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID")] = None,
-    after: Annotated[int | None, Query(ge=0, description="Start after this event id.")] = None,
-    once: Annotated[bool, Query(description="Send the events there are now, then close.")] = False,
+    start: StreamStart,
 ) -> StreamingResponse:
     """The design's `design_status` and `design_round` events, live."""
     design = workspace.metadata.get_design(project.id, design_id)
-    chunks = sse.event_stream(
-        workspace,
-        project.id,
-        after=sse.start_after(last_event_id, after),
-        experiment_id=design.id,
-        once=once,
-        disconnected=request.is_disconnected,
-        allowed=partial(accounts.can_view, workspace, user, project.id),
-    )
-    return sse.event_response(chunks)
+    return streams.stream(request, workspace, user, project.id, start, design.id)

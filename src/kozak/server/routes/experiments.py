@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from kozak import report
 from kozak.experiments import compare, lifecycle, overview, setup
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
+from kozak.interpret.report_sections import report_with_interpretation
 from kozak.runner import jobs as queue
 from kozak.server.deps import (
     CurrentUser,
@@ -330,11 +331,15 @@ async def download_report(
     workspace: WorkspaceDep,
     long_work: LongWorkDep,
     checkpoint: Checkpoint = "best",
+    interpretation: Annotated[
+        bool, Query(description="Add the filter motifs and the ATG motif effect (seconds more).")
+    ] = True,
 ) -> HTMLResponse:
-    """The self-contained HTML report (curves, evaluation plots, settings, graph)."""
+    """The self-contained HTML report (curves, evaluation plots, interpretation, settings, graph)."""
     experiment = await run_in_threadpool(_experiment, workspace, project, experiment_id)
     filename = f"{_safe_name(experiment.name)}-report.html"
+    build = report_with_interpretation if interpretation else report.build_report
     return HTMLResponse(
-        await long_work.run(report.build_report, workspace, experiment, checkpoint),
+        await long_work.run(build, workspace, experiment, checkpoint),
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from kozak.experiments import overview as experiment_overview
 from kozak.runner import sweep_jobs
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, RunnerDep, WorkspaceDep
+from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
 from kozak.server.schemas.experiments import ExperimentPublic
 from kozak.server.schemas.sweeps import (
@@ -23,7 +24,7 @@ from kozak.server.schemas.sweeps import (
 )
 from kozak.store.entities import Project, Sweep
 from kozak.sweeps import lifecycle
-from kozak.sweeps.overview import best_experiment_id, sweep_overview, sweep_summaries
+from kozak.sweeps.overview import best_experiment_id, page_sweep_summaries, sweep_overview
 from kozak.sweeps.presets import SPACES
 from kozak.workspace import Workspace
 
@@ -46,9 +47,12 @@ def list_space_presets(_: CurrentUser) -> Page[SpacePresetPublic]:
 
 
 @router.get(PREFIX)
-def list_sweeps(project: ProjectViewer, workspace: WorkspaceDep) -> Page[SweepSummaryPublic]:
-    """The project's sweeps, oldest first, with trial counts and best values."""
-    return Page.of([SweepSummaryPublic.of(s) for s in sweep_summaries(workspace, project.id)])
+def list_sweeps(
+    project: ProjectViewer, workspace: WorkspaceDep, page: PageParams, q: NameSearch = None
+) -> Page[SweepSummaryPublic]:
+    """A page of the project's sweeps with trial counts and best values; sorts `created`
+    (default, oldest first), `name`, `status`."""
+    return Page.of_page(page_sweep_summaries(workspace, project.id, page, q), SweepSummaryPublic.of)
 
 
 @router.post(PREFIX, status_code=201)

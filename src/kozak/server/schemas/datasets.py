@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
 from kozak.data.dataset_spec import DatasetSpec
-from kozak.data.feature_spec import FeatureType, NormalizationStats, SequenceEncoding
+from kozak.data.feature_spec import FeatureType, NormalizationStats, OnInvalid, SequenceEncoding
 from kozak.data.subsets import SubsetSpec
 from kozak.sequences import Alignment
 from kozak.server.schemas import Input, Schema
@@ -53,6 +53,11 @@ class FeatureUpdate(Input):
     type: FeatureType | None = Field(None, description="Override the detected type.")
     encoding: EncodingUpdate | None = Field(None, description="Sequence encoding fields to change.")
     normalization: Normalization | None = Field(None, description="Numeric normalization.")
+    on_invalid: OnInvalid | None = Field(
+        None,
+        description="Rows the feature cannot read: refuse them, drop them, or (DNA, RNA) read "
+        "unknown letters as N (`as_n`).",
+    )
 
 
 class OptionsUpdate(Input):
@@ -111,6 +116,18 @@ class DataWarning(TypedDict):
     subsets: NotRequired[list[str]]
     rows: NotRequired[int]
     feature: NotRequired[str]
+    action: NotRequired[Literal["drop", "as_n"]]
+    letters: NotRequired[int]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Repair(TypedDict):
+    """What a feature's `on_invalid` did at import: rows dropped, or letters read as N."""
+
+    feature: str
+    action: Literal["drop", "as_n"]
+    rows: int
+    letters: NotRequired[int]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -160,6 +177,7 @@ class DataStats(TypedDict):
     subsets: dict[str, dict[str, FeatureStats]]
     warnings: NotRequired[list[DataWarning]]
     dropped_rows: NotRequired[int]
+    repairs: NotRequired[list[Repair]]
 
 
 class DraftFeaturePublic(Schema):
@@ -174,6 +192,10 @@ class DraftFeaturePublic(Schema):
     categories: list[str] | None = Field(description="Classes found (categorical, multi-label).")
     normalization_stats: NormalizationStats | None = Field(description="On the normalize-on subset.")
     tensor_shape: list[int] | None = Field(description="Shape a model sees per example.")
+    on_invalid: OnInvalid = Field(description="What happens to rows the feature cannot read.")
+    invalid_rows: int = Field(description="Rows the feature cannot read as its type says.")
+    first_invalid_row: int | None = Field(description="The first of them, counted from 1.")
+    unknown_letters: int = Field(description="Letters outside a sequence's alphabet, all rows.")
 
 
 class DraftSubsetPublic(Schema):
@@ -190,7 +212,10 @@ class ErrorPublic(Schema):
 class DraftPublic(DraftSummary):
     spec: DatasetSpec | None = Field(description="Everything chosen so far; null before any file.")
     row_count: int
-    dropped_rows: int = Field(description="Rows left out for missing values (drop_missing).")
+    dropped_rows: int = Field(
+        description="Rows left out: missing values (drop_missing) and invalid rows dropped."
+    )
+    repairs: list[Repair] = Field(description="Per feature that drops or repairs rows: how many.")
     features: list[DraftFeaturePublic]
     preview: list[dict[str, Any]] = Field(description="The first rows, by feature name.")
     subsets: list[DraftSubsetPublic]
@@ -258,3 +283,26 @@ class VersionDiff(Schema):
     features: ChangesPublic
     subsets: ChangesPublic
     subset_counts: dict[str, list[int | None]] = Field(description="Changed counts: [old, new].")
+
+
+class RowPublic(Schema):
+    number: int = Field(description="The row's number, counted from 1 as a spreadsheet does.")
+    values: dict[str, Any] = Field(description="Feature name → value (sequences as letters).")
+    invalid: dict[str, str] = Field(description="Feature name → why it cannot read this row.")
+
+
+class RowsPage(Schema):
+    rows: list[RowPublic]
+    offset: int = Field(description="Position of the first row in the sorted, filtered list.")
+    total: int = Field(description="Rows that pass the filter.")
+    row_count: int = Field(description="All rows.")
+    invalid_rows: int = Field(description="Rows some feature cannot read, among all rows.")
+    position: int | None = Field(
+        description="Where the asked-for row `find` stands in the sorted, filtered list (from "
+        "0), or null when it is filtered out."
+    )
+
+
+class SubsetCount(Schema):
+    rows: int = Field(description="Rows the subset would hold.")
+    row_count: int = Field(description="All rows.")

@@ -5,30 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from kozak.server.schemas import MAX_TEXT, Schema
+from kozak.server.schemas import Schema
 from kozak.store.statuses import SweepStatus, TrialState
 from kozak.sweeps.overview import SweepOverview, SweepSummary
 from kozak.sweeps.presets import SpacePreset
-from kozak.sweeps.space import Dimension, SearchSpace
-from kozak.sweeps.spec import Base, Budget, Objective, Pruner, Sampler, SweepSpec
+from kozak.sweeps.space import Dimension
+from kozak.sweeps.spec import Objective, SweepRequest, SweepSpec
 
 
-class SweepCreate(Schema):
+class SweepCreate(SweepRequest):
     """A sweep to create and start in this project (the sweep file without `project`)."""
-
-    model_config = ConfigDict(str_max_length=MAX_TEXT)
-
-    name: str = Field(min_length=1, max_length=200, description="Name of the sweep.")
-    base: Base = Field(description="The model and data the search starts from.")
-    space: str | SearchSpace = Field(description="A preset space's name, or {dimensions: [...]}.")
-    objective: Objective = Field(default_factory=Objective, description="What trials are scored by.")
-    sampler: Sampler = Field(default_factory=Sampler, description="How values are chosen.")
-    pruner: Pruner = Field(default_factory=Pruner, description="When trials are stopped early.")
-    budget: Budget = Field(default_factory=Budget, description="How many trials, how long.")
-    concurrency: int = Field(1, ge=1, le=256, description="Trials queued at once.")
-    settings: dict[str, Any] = Field({}, description="Run settings changed for every trial.")
 
     def spec(self, project: str) -> SweepSpec:
         """The sweep file this body describes, in `project`."""

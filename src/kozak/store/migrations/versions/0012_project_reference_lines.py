@@ -6,7 +6,7 @@ r² 0.62 line, which the UI drew for experiments of the cuperus2017 presets, bec
 every project that holds such an experiment.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
