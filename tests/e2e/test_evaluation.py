@@ -442,8 +442,8 @@ def test_run_from_modeling_opens_evaluation_or_stays_with_a_notice_as_long_as_th
     there is one; with "Open Evaluation after Run" off (remembered by the browser) it stays, and
     its notice goes when the run ends."""
     quick = {"epochs": 1, "batch_size": 32}
-    going = yeast.create_experiment(
-        "going", dataset="Tiny", preset="cuperus2017-tutorial", settings=quick
+    going = yeast.create_experiment(  # epochs enough to be watched while it trains
+        "going", dataset="Tiny", preset="cuperus2017-tutorial", settings={**quick, "epochs": 6}
     )
     staying = yeast.create_experiment(
         "staying", dataset="Tiny", preset="cuperus2017-tutorial", settings=quick
