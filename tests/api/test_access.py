@@ -129,6 +129,9 @@ CALLS: dict[str, Call] = {
     "PUT /api/projects/{project_id}/members": Call(
         body=lambda o: {"user": "bystander", "role": "viewer"}
     ),
+    "PUT /api/projects/{project_id}/reference-lines": Call(
+        body=lambda o: {"lines": [{"name": "Paper", "metric": "pearson_r2", "value": 0.62}]}
+    ),
     "POST /api/projects/{project_id}/drafts": Call(body=lambda o: {"name": o.fresh("draft")}),
     "PATCH /api/projects/{project_id}/drafts/{draft_id}": Call(body=lambda o: {"description": "edited"}),
     "PUT /api/projects/{project_id}/drafts/{draft_id}/files/{filename}": Call(

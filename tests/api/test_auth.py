@@ -208,3 +208,26 @@ def test_an_admin_disables_and_enables_a_user(
     assert again.status_code == 200
     last = client.post("/api/users/admin/disable")
     assert last.status_code == 409  # the last enabled administrator stays
+
+
+def test_reference_lines_are_the_projects_and_set_by_editors(
+    client: UserClient, user_client: Callable[[str], UserClient]
+) -> None:
+    project = client.post("/api/projects", json={"name": "Replication"}).json()
+    assert project["reference_lines"] == []
+    lines = f"/api/projects/{project['id']}/reference-lines"
+    paper = {"name": "Paper (test)", "metric": "spearman_r", "value": 0.71}
+    target = {"name": "Target", "metric": "mae", "value": 0.2}
+    answer = client.put(lines, json={"lines": [paper, target]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["reference_lines"] == [paper, target]
+    assert client.get(f"/api/projects/{project['id']}").json()["reference_lines"] == [paper, target]
+
+    twice = error(client.put(lines, json={"lines": [paper, {**target, "name": "Paper (test)"}]}), 422)
+    assert twice["message"].startswith("lines.2.name: 'Paper (test)' names another line")
+    error(client.put(lines, json={"lines": [{**paper, "metric": "Pearson r²"}]}), 422)
+    error(client.put(lines, json={"lines": [{**paper, "value": "NaN"}]}), 422)
+    viewer = user_client("vic")
+    client.put(f"/api/projects/{project['id']}/members", json={"user": "vic", "role": "viewer"})
+    error(viewer.put(lines, json={"lines": []}), 403)
+    assert client.put(lines, json={"lines": []}).json()["reference_lines"] == []

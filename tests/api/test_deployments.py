@@ -247,3 +247,33 @@ def test_members_try_a_deployment_without_its_token(
     assert bad.json()["error"]["details"]["row"] == 0
     stranger = user_client("mallory")
     error(stranger.post(f"{base}/try", json={"rows": [{"seq": "ACGT"}]}), 404)
+
+
+def test_a_sequence_longer_than_the_window_is_answered_with_a_warning(
+    client: UserClient, test_client: TestClient, project_id: str, trained: Experiment
+) -> None:
+    """The tiny model reads 12 letters, left-aligned: a 16-letter sequence is predicted from its
+    first 12 (as that prefix is) and the answer says so; an answer without a cut sequence keeps
+    Peltarion's shape, `rows` alone."""
+    deployment = deploy(client, project_id, "tiny")
+    long, prefix = "ACGTACGTACGTTTTT", "ACGTACGTACGT"
+    answer = forward(test_client, deployment, json={"rows": [{"seq": prefix}, {"seq": long}]})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["rows"][0] == body["rows"][1]
+    assert body["warnings"] == [
+        {
+            "row": 1,
+            "feature": "seq",
+            "code": "sequence_truncated",
+            "length": 16,
+            "window": 12,
+            "message": "row 1, feature 'seq': 16 letters but the model reads 12; the last 4 were "
+            "left out (the window is left-aligned)",
+        }
+    ]
+    assert set(forward(test_client, deployment, json={"rows": [{"seq": prefix}]}).json()) == {"rows"}
+    tried = client.post(
+        f"/api/projects/{project_id}/deployments/{deployment['id']}/try", json={"rows": [{"seq": long}]}
+    )
+    assert tried.status_code == 200 and tried.json()["warnings"][0]["row"] == 0

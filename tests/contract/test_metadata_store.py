@@ -14,6 +14,7 @@ from kozak.store.entities import (
     Experiment,
     Member,
     Project,
+    ReferenceLine,
     User,
     utcnow,
 )
@@ -53,6 +54,77 @@ def test_projects_round_trip(metadata_store: SqlAlchemyMetadataStore) -> None:
     metadata_store.delete_project(other.id)
     with pytest.raises(NotFound):
         metadata_store.get_project("Other")
+
+
+def test_a_projects_reference_lines_are_replaced_whole(
+    metadata_store: SqlAlchemyMetadataStore,
+) -> None:
+    project = metadata_store.create_project(Project(name="Replication"))
+    assert project.reference_lines == ()
+    lines = [
+        ReferenceLine(name="Paper (test)", metric="pearson_r2", value=0.62),
+        ReferenceLine(name="Goal", metric="mae", value=0.125),
+    ]
+    updated = metadata_store.set_reference_lines(project.id, lines)
+    assert updated.reference_lines == tuple(lines)
+    assert metadata_store.get_project("Replication") == updated
+    assert metadata_store.set_reference_lines(project.id, lines[1:]).reference_lines == (lines[1],)
+    with pytest.raises(NotFound):
+        metadata_store.set_reference_lines("prj_0000000000000000", lines)
+
+
+def test_migration_0010_gives_cuperus2017_projects_the_papers_line(database_url: str) -> None:
+    """The UI drew the paper's r² for experiments of the cuperus2017 presets: their projects keep
+    it, as a reference line of their own; other projects start with none."""
+    from alembic import command
+    from sqlalchemy import MetaData, insert
+
+    from kozak.store.sql import _alembic_config, make_engine, upgrade_database
+
+    engine = make_engine(database_url)
+    command.upgrade(_alembic_config(engine), "0008")
+    tables = MetaData()
+    tables.reflect(engine)
+    now = utcnow()
+    with engine.begin() as conn:
+        for project_id in ("prj_1", "prj_2"):
+            conn.execute(
+                insert(tables.tables["projects"]).values(
+                    id=project_id, name=project_id, description="", created_by="", created_at=now
+                )
+            )
+        conn.execute(
+            insert(tables.tables["datasets"]).values(
+                id="dst_1", project_id="prj_1", name="D", description="", created_at=now
+            )
+        )
+        conn.execute(
+            insert(tables.tables["dataset_versions"]).values(
+                id="dsv_1", dataset_id="dst_1", name="v1", digest="d", row_count=1, spec={}, stats={},
+                sources=[], subset_counts={}, artifact_path="x", created_at=now,
+            )
+        )  # fmt: skip
+        for experiment_id, project_id, graph in (
+            ("exp_1", "prj_1", {"name": "cuperus2017-tutorial", "nodes": []}),
+            ("exp_2", "prj_2", {"name": "custom", "nodes": []}),
+        ):
+            conn.execute(
+                insert(tables.tables["experiments"]).values(
+                    id=experiment_id, project_id=project_id, name=experiment_id,
+                    dataset_version_id="dsv_1", graph=graph, settings={}, status="created",
+                    message="", best_epoch=None, epochs_done=0, parent_id=None, artifact_path="x",
+                    created_at=now, updated_at=now,
+                )
+            )  # fmt: skip
+    engine.dispose()
+    upgrade_database(database_url)
+    store = SqlAlchemyMetadataStore(database_url)
+    try:
+        paper = ReferenceLine(name="Paper (Cuperus 2017, test)", metric="pearson_r2", value=0.62)
+        assert store.get_project("prj_1").reference_lines == (paper,)
+        assert store.get_project("prj_2").reference_lines == ()
+    finally:
+        store.close()
 
 
 def test_project_names_are_unique_per_creator(metadata_store: SqlAlchemyMetadataStore) -> None:

@@ -88,19 +88,19 @@ def test_deploy_try_call_toggle_and_delete(
 
     # The test form: a sequence gives a number; a bad letter gives the server's 422 inline.
     page.get_by_label("seq", exact=True).fill(SEQUENCE)
-    page.get_by_role("button", name="Predict").click()
+    page.get_by_role("button", name="Predict", exact=True).click()
     expect(page.get_by_test_id("prediction-growth_rate")).to_have_text(
         re.compile(r"^-?\d+(\.\d+)?(e-?\d+)?$")
     )
     expect(page.get_by_test_id("snippet-curl")).to_contain_text(SEQUENCE)
     shot("created-and-tried")
     page.get_by_label("seq", exact=True).fill("ACGTXACGT")
-    page.get_by_role("button", name="Predict").click()
+    page.get_by_role("button", name="Predict", exact=True).click()
     expect(page.get_by_test_id("try-error")).to_contain_text("feature 'seq'")
     expect(page.get_by_test_id("try-error")).to_contain_text("'X'")
     shot("try-error")
     page.get_by_label("seq", exact=True).fill(SEQUENCE)
-    page.get_by_role("button", name="Predict").click()
+    page.get_by_role("button", name="Predict", exact=True).click()
     expect(page.get_by_test_id("try-error")).to_be_hidden()
 
     # Calls with the token count; disabled, the URL answers 403; enabled again, 200.
@@ -141,3 +141,72 @@ def test_deploy_try_call_toggle_and_delete(
     page.get_by_role("dialog").get_by_role("button", name="Delete deployment").click()
     expect(page.get_by_role("heading", name="Put a model to work")).to_be_visible()
     assert forward(url, fresh).status_code == 404
+
+
+def test_the_form_drops_a_stale_refusal_and_warns_of_a_cut_sequence(
+    page: Page, live_server: LiveServer, trained_project: str, shot: Callable[[str], Path]
+) -> None:
+    """A refused input's error goes with the input ("Random" replaces it); a sequence longer than
+    the 50-letter window is flagged while typed and predicted with the server's warning."""
+    client = Client(live_server.url, "none")
+    client.login("admin", ADMIN_PASSWORD)
+    deployment = client.project(trained_project).deploy("tutorial", name="Form")
+    log_in(page)
+    page.goto(f"/projects/{trained_project}/deployment/{deployment['id']}")
+    seq = page.get_by_label("seq", exact=True)
+    seq.fill("ACGTXACGT")
+    page.get_by_role("button", name="Predict", exact=True).click()
+    expect(page.get_by_test_id("try-error")).to_contain_text("'X'")
+    page.get_by_role("button", name="Random seq").click()
+    expect(page.get_by_test_id("try-error")).to_be_hidden()
+    expect(seq).not_to_have_attribute("aria-invalid", "true")
+
+    seq.fill("TTTTTTTTTTTT" + SEQUENCE)  # right-aligned: the first 12 letters fall outside
+    expect(page.get_by_test_id("window-note-seq")).to_have_text(
+        "62 letters but the model reads 50: the first 12 will be left out"
+    )
+    page.get_by_role("button", name="Predict", exact=True).click()
+    expect(page.get_by_test_id("try-warnings")).to_contain_text("62 letters but the model reads 50")
+    shot("window-warning")
+
+
+def test_a_pasted_list_or_a_file_is_predicted_as_a_table_to_download(
+    page: Page,
+    live_server: LiveServer,
+    trained_project: str,
+    tmp_path: Path,
+    shot: Callable[[str], Path],
+) -> None:
+    client = Client(live_server.url, "none")
+    client.login("admin", ADMIN_PASSWORD)
+    deployment = client.project(trained_project).deploy("tutorial", name="Many")
+    log_in(page)
+    page.goto(f"/projects/{trained_project}/deployment/{deployment['id']}")
+    many = page.get_by_label("Predict many")
+    fasta = f">first\n{SEQUENCE[:25]}\n{SEQUENCE[25:]}\n>second\nACGTACGT\n>long\nTTTTT{SEQUENCE}\n"
+    many.get_by_label("seq, one per line").fill(fasta)
+    many.get_by_role("button", name="Predict the list").click()
+    table = page.get_by_test_id("batch-predictions")
+    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(table.locator("tr[data-row='1']")).to_contain_text("first")
+    expect(many).to_contain_text("1 sequence cut to the model's window")
+    with page.expect_download() as download:
+        many.get_by_role("link", name="Download CSV").click()
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines[0] == "name,seq,growth_rate_pred" and len(lines) == 4
+    assert lines[1].startswith(f"first,{SEQUENCE},") and lines[3].startswith("long,")
+    shot("many")
+
+    csv = tmp_path / "utrs.csv"
+    csv.write_text(f"id,seq\nu1,{SEQUENCE}\nu2,GATTACA\n")
+    with page.expect_file_chooser() as chooser:
+        many.get_by_role("button", name="Predict a file…").click()
+    chooser.value.set_files(str(csv))
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table.locator("tr[data-row='2']")).to_contain_text("u2")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,sequence\nu1,ACGT\n")
+    with page.expect_file_chooser() as chooser:
+        many.get_by_role("button", name="Predict a file…").click()
+    chooser.value.set_files(str(bad))
+    expect(page.get_by_test_id("batch-error")).to_contain_text("line 1: no column 'seq'")

@@ -50,7 +50,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture(scope="module")
 def yeast(live_server: LiveServer, tiny_dna_module: Path) -> Project:
-    """A project "Yeast" with the 40-row CSV as the tutorial sees it (as `tiny_version`)."""
+    """A project "Yeast" with the 40-row CSV as the tutorial sees it (as `tiny_version`), and
+    the paper's r² as its reference line (as the seeded Yeast project has)."""
     client = Client(live_server.url, "none")
     client.login("admin", ADMIN_PASSWORD)
     project = client.create_project("Yeast", "The tutorial on a few rows")
@@ -60,6 +61,8 @@ def yeast(live_server: LiveServer, tiny_dna_module: Path) -> Project:
         rename={"expression": "growth_rate"},
         encoding={"seq": {"alignment": "right", "length": 50, "padding": 10}},
     )
+    paper = {"name": "Paper (Cuperus 2017, test)", "metric": "pearson_r2", "value": 0.62}
+    client.request("PUT", f"{project.path}/reference-lines", json={"lines": [paper]})
     return project
 
 
@@ -119,9 +122,9 @@ def test_run_watch_live_evaluate_clone_compare_deploy(
     assert epochs_drawn(page) == EPOCHS
     metrics = page.get_by_test_id("metrics-table")
     expect(metrics).to_contain_text("Pearson r²")
-    expect(metrics).to_contain_text("0.62 test")  # the paper's value, for a cuperus2017 model
+    expect(page.get_by_test_id("reference-pearson_r2")).to_have_text("0.62")  # the project's line
     expect(page.get_by_role("textbox", name="Metric")).to_have_value("Validation Pearson r²")
-    expect(page.get_by_test_id("training-overview")).to_contain_text("the paper reports 0.62")
+    expect(page.get_by_test_id("training-overview")).to_contain_text("Paper (Cuperus 2017, test): 0.62")
     expect(page.locator("canvas").first).to_be_visible()
     segment(page, "training").click()
     expect(scatter).to_have_attribute("data-points", "30")
@@ -446,3 +449,125 @@ def test_click_a_point_to_see_why(page: Page, yeast: Project, shot: Callable[[st
     expect(logo).to_have_attribute("data-method", "ig")
     page.keyboard.press("Escape")
     expect(drawer).to_be_hidden()
+
+
+def test_plots_and_comparison_open_on_the_validation_subset(page: Page, yeast: Project) -> None:
+    """Subsets named as a user names them ("Training", "Validation 5%"): the plots and the
+    comparison open on the validation one, not on the first listed."""
+    rng = np.random.default_rng(1)
+
+    def target(n: int) -> dict[str, object]:
+        true = rng.normal(size=n)
+        pred = true + rng.normal(scale=0.3, size=n)
+        return {
+            "metrics": regression_metrics(true, pred),
+            "scatter": scatter_data(true, pred),
+            "residuals": residual_histogram(true, pred),
+        }
+
+    subsets = {"Training": {"y": target(40)}, "Validation 5%": {"y": target(7)}}
+    evaluation = {"checkpoint": "best", "epoch": 7, "subsets": subsets}
+    _serve(page, _experiment(yeast.id, "exp_named", "named"), evaluation)
+    log_in(page)
+    page.goto(f"/projects/{yeast.id}/evaluation/exp_named")
+    expect(page.get_by_test_id("prediction-scatter")).to_have_attribute("data-points", "7")
+
+    metrics = {s: {"y": t["y"]["metrics"]} for s, t in subsets.items()}
+    row = {"best_epoch": 7, "dataset_version": "v1", "epochs_done": 10, "metrics": metrics}
+    graph = {"digest": "d", "name": "custom", "parameters": 10}
+    comparison = {
+        "curves": {},
+        "experiments": ["exp_a", "exp_b"],
+        "graph_diff": {"nodes": [], "edges": []},
+        "graphs_equal": True,
+        "settings_diff": {},
+        "table": [
+            {**row, "id": i, "name": i, "graph": graph, "settings": {}, "status": "completed"}
+            for i in ("exp_a", "exp_b")
+        ],
+    }
+    page.route(
+        re.compile(r".*/experiments/compare$"),
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(comparison)
+        ),
+    )
+    page.goto(f"/projects/{yeast.id}/evaluation/compare?ids=exp_a,exp_b")
+    expect(page.get_by_role("radio", name="Validation 5%")).to_be_checked()
+
+
+def test_run_from_modeling_opens_evaluation_or_stays_with_a_notice_as_long_as_the_run(
+    page: Page, yeast: Project
+) -> None:
+    """Run in the editor opens the run's Evaluation view, which asks for no evaluation until
+    there is one; with "Open Evaluation after Run" off (remembered by the browser) it stays, and
+    its notice goes when the run ends."""
+    quick = {"epochs": 1, "batch_size": 32}
+    going = yeast.create_experiment(  # epochs enough to be watched while it trains
+        "going", dataset="Tiny", preset="cuperus2017-tutorial", settings={**quick, "epochs": 6}
+    )
+    staying = yeast.create_experiment(
+        "staying", dataset="Tiny", preset="cuperus2017-tutorial", settings=quick
+    )
+    log_in(page)
+    page.goto(f"/projects/{yeast.id}/modeling/{going['id']}")
+    missing: list[str] = []  # nothing is evaluated while it trains: no asking for it (404s)
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/evaluation/{going['id']}$"))
+    expect(page.get_by_test_id("experiment-name")).to_have_text("going")
+    expect(page.get_by_test_id("prediction-scatter")).to_be_visible(timeout=TRAINED_MS)
+    assert missing == []
+
+    page.goto(f"/projects/{yeast.id}/modeling/{staying['id']}")
+    page.get_by_role("button", name="Run options").click()
+    page.get_by_role("switch", name="Open Evaluation after Run").click(force=True)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Run", exact=True).click()
+    notice = page.get_by_role("alert").filter(has_text="Training queued")
+    expect(notice).to_be_visible()
+    expect(page.get_by_test_id("experiment-status")).to_have_text("completed", timeout=TRAINED_MS)
+    expect(notice).to_be_hidden()
+    assert page.url.endswith(f"/modeling/{staying['id']}")
+    page.reload()
+    page.get_by_role("button", name="Run options").click()
+    expect(page.get_by_role("switch", name="Open Evaluation after Run")).not_to_be_checked()
+
+
+def test_reference_lines_are_set_in_the_project_and_drawn_on_its_plots(
+    page: Page, live_server: LiveServer, shot: Callable[[str], Path]
+) -> None:
+    """A project without the paper's line gets one of its own from the dialog; its experiments'
+    metrics show it (the experiment's answers are made up)."""
+    client = Client(live_server.url, "none")
+    client.login("admin", ADMIN_PASSWORD)
+    project = client.create_project("Replicating")
+    log_in(page)
+    page.goto(f"/projects/{project.id}/evaluation")
+    page.get_by_role("button", name="Reference lines").click()
+    dialog = page.get_by_role("dialog", name="Reference lines")
+    expect(dialog).to_contain_text("No reference lines yet.")
+    dialog.get_by_role("button", name="Add a line").click()
+    dialog.get_by_label("Name of line 1").fill("Smith 2024, test")
+    dialog.get_by_label("Metric of line 1").fill("spearman")
+    dialog.get_by_label("Value of line 1").fill("0.55")
+    shot("reference-lines")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("button", name="Reference lines (1)")).to_be_visible()
+    assert client.get(f"{project.path}")["reference_lines"] == [
+        {"name": "Smith 2024, test", "metric": "spearman", "value": 0.55}
+    ]
+
+    rng = np.random.default_rng(2)
+    true = rng.normal(size=200)
+    pred = true + rng.normal(scale=0.5, size=200)
+    target = {
+        "metrics": regression_metrics(true, pred),
+        "scatter": scatter_data(true, pred),
+        "residuals": residual_histogram(true, pred),
+    }
+    evaluation = {"checkpoint": "best", "epoch": 7, "subsets": {"validation": {"y": target}}}
+    _serve(page, _experiment(project.id, "exp_lined", "lined"), evaluation)
+    page.goto(f"/projects/{project.id}/evaluation/exp_lined")
+    expect(page.get_by_test_id("reference-spearman")).to_have_text("0.55")
+    expect(page.get_by_test_id("evaluation-panel")).to_contain_text("Smith 2024, test: 0.55")

@@ -4,8 +4,8 @@ A saved version like the tutorial's (`seq`: a (4, 70, 1) one-hot array per row, 
 training and validation subsets) is made over HTTP. Then: the New-experiment wizard (blank), the
 tutorial's blocks added one by one from the palette with the shapes read off the canvas
 (1 x 58 x 128, 46, 34 after copy and paste, 4352 under Flatten), the totals, a YAML edit and its
-undo, the settings (batch 32, Adam) and Run: the experiment is queued (this server runs no
-workers, so it stays queued).
+undo, the settings (batch 32, Adam) and Run: the experiment is queued and its Evaluation view
+opens (this server runs no workers, so it stays queued).
 """
 
 from __future__ import annotations
@@ -237,10 +237,12 @@ def test_the_tutorial_model_block_by_block(
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
     shot("settings")
 
-    # Run: training is queued and the experiment is locked (and shows in Evaluation)
+    # Run: training is queued, its Evaluation view opens, and the experiment is locked
     page.get_by_role("button", name="Run", exact=True).click()
-    expect(page.get_by_text("Training queued")).to_be_visible()
-    expect(page.get_by_test_id("experiment-status")).to_have_text("queued")
+    expect(page).to_have_url(re.compile(rf"/projects/{project.id}/evaluation/exp_\w+$"))
+    expect(page.get_by_test_id("experiment-name")).to_have_text("Tutorial")
+    expect(page.get_by_test_id("experiment-status")).to_have_text(re.compile("queued", re.I))
+    page.go_back()
     expect(page.get_by_text("Clone it to try changes")).to_be_visible()
     expect(palette.get_by_role("button", name="Dense", exact=True)).to_be_disabled()
     shot("queued")
@@ -325,3 +327,105 @@ def test_a_snippet_warnings_deleting_and_a_sequence_seen_as_an_image(
     )
     page.get_by_role("button", name="Switch to the dark theme").click()
     shot("dark")
+
+
+@pytest.fixture
+def snippet_experiment(
+    live_server: LiveServer, tmp_path: Path, request: pytest.FixtureRequest
+) -> tuple[str, str]:
+    """The tutorial's snippet (11 blocks) on sequences, not run, in a project of the test's
+    own: (project, experiment) ids."""
+    name = request.node.name.removeprefix("test_")[:60]
+    project = yeast_project(live_server, tmp_path, name, as_array=False)["project"]
+    made = project.create_experiment("Snippet", dataset="Yeast", preset="cuperus2017-tutorial")
+    return project.id, made["id"]
+
+
+def test_leaving_with_an_unsaved_edit_asks_first(
+    page: Page, snippet_experiment: tuple[str, str]
+) -> None:
+    project_id, experiment_id = snippet_experiment
+    log_in(page)
+    page.goto(f"/projects/{project_id}/modeling/{experiment_id}")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    held: list[sync_api.Route] = []  # the save stays on its way: "Saving…" until the page goes
+    page.route(
+        re.compile(rf".*/experiments/{experiment_id}$"),
+        lambda route: held.append(route) if route.request.method == "PATCH" else route.continue_(),
+    )
+    page.locator('.react-flow__node[data-id="dense1"]').click()
+    nodes = page.get_by_role("complementary", name="Inspector").get_by_role("textbox", name="Nodes")
+    with page.expect_request(lambda r: r.method == "PATCH"):
+        nodes.fill("48")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saving…")
+    asked: list[str] = []
+
+    def answer(dialog: sync_api.Dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"] and len(held) == 1
+
+
+def test_several_blocks_are_selected_by_shift_click_or_a_box(
+    page: Page, snippet_experiment: tuple[str, str]
+) -> None:
+    project_id, experiment_id = snippet_experiment
+    log_in(page)
+    page.goto(f"/projects/{project_id}/modeling/{experiment_id}")
+    expect(page.get_by_test_id("selection-hint")).to_contain_text("Shift+click")
+    inspector = page.get_by_role("complementary", name="Inspector")
+    page.locator('.react-flow__node[data-id="conv1"]').click()
+    page.locator('.react-flow__node[data-id="conv2"]').click(modifiers=["Shift"])
+    expect(inspector).to_contain_text("2 blocks selected")
+
+    page.locator(".react-flow__pane").click(position={"x": 20, "y": 20})
+    expect(page.locator(".react-flow__node.selected")).to_have_count(0)
+    boxes = [page.locator(f'.react-flow__node[data-id="{n}"]').bounding_box() for n in ("seq", "conv1")]
+    assert boxes[0] and boxes[1]
+    left = min(b["x"] for b in boxes if b) - 8
+    top = min(b["y"] for b in boxes if b) - 8
+    right = max(b["x"] + b["width"] for b in boxes if b) + 8
+    bottom = max(b["y"] + b["height"] for b in boxes if b) + 8
+    page.keyboard.down("Shift")
+    page.mouse.move(left, top)
+    page.mouse.down()
+    page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=4)
+    page.mouse.move(right, bottom, steps=4)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    expect(inspector).to_contain_text("2 blocks selected")
+
+
+def test_fit_to_view_stays_readable_and_clear_of_the_totals(
+    page: Page, snippet_experiment: tuple[str, str], shot: Callable[[str], Path]
+) -> None:
+    """The snippet's 11 blocks with the YAML panel open: Fit to view keeps the zoom readable,
+    shows the Input, and leaves no block under the totals card."""
+    project_id, experiment_id = snippet_experiment
+    log_in(page)
+    page.goto(f"/projects/{project_id}/modeling/{experiment_id}")
+    page.get_by_role("button", name="YAML").click()
+    page.get_by_role("button", name="Fit to view").click()
+    page.wait_for_timeout(400)  # the fit's short animation
+    zoom = page.locator(".react-flow__viewport").evaluate(
+        "v => new DOMMatrix(getComputedStyle(v).transform).a"
+    )
+    assert zoom >= 0.78, zoom
+    expect(page.locator('.react-flow__node[data-id="seq"]')).to_be_in_viewport()
+    totals = page.get_by_test_id("totals").bounding_box()
+    assert totals
+    for node in page.locator(".react-flow__node").all():
+        box = node.bounding_box()
+        assert box
+        apart = (
+            box["x"] + box["width"] <= totals["x"]
+            or box["x"] >= totals["x"] + totals["width"]
+            or box["y"] >= totals["y"] + totals["height"]
+            or box["y"] + box["height"] <= totals["y"]
+        )
+        assert apart, (node.get_attribute("data-id"), box, totals)
+    shot("fit-yaml")

@@ -1620,6 +1620,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/reference-lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Reference Lines
+         * @description Replace the project's reference lines (a paper's value to replicate, a target): each a
+         *     name, a metric key and a value, drawn on the evaluation plots of that metric (editors).
+         */
+        put: operations["projects-set_reference_lines"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/sweeps": {
         parameters: {
             query?: never;
@@ -1959,7 +1980,8 @@ export interface paths {
         put?: never;
         /**
          * Forward
-         * @description Predictions for `{"rows": [...]}` (or one form-posted example): `{"rows": [...]}`.
+         * @description Predictions for `{"rows": [...]}` (or one form-posted example): `{"rows": [...]}`, with
+         *     `warnings` when a sequence was longer than the model's window.
          */
         post: operations["serving-forward"];
         delete?: never;
@@ -5233,6 +5255,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Reference Lines
+             * @description Values drawn as lines on the project's evaluation plots.
+             */
+            reference_lines: components["schemas"]["ReferenceLine"][];
+            /**
              * Role
              * @description Your role in the project: owner, editor or viewer.
              */
@@ -5385,6 +5412,35 @@ export interface components {
             project_id: string;
             /** Project Name */
             project_name: string;
+        };
+        /**
+         * ReferenceLine
+         * @description A published or target value of a metric, drawn on a project's evaluation plots.
+         */
+        ReferenceLine: {
+            /**
+             * Metric
+             * @description The metric key as evaluations name it (pearson_r2, spearman_r, mae, accuracy, ...); it applies to every subset's value of that metric.
+             */
+            metric: string;
+            /**
+             * Name
+             * @description What it is, e.g. a paper and set.
+             */
+            name: string;
+            /**
+             * Value
+             * @description The value the line is drawn at.
+             */
+            value: number;
+        };
+        /** ReferenceLinesSet */
+        ReferenceLinesSet: {
+            /**
+             * Lines
+             * @description Every reference line of the project, in the order the plots list them.
+             */
+            lines: components["schemas"]["ReferenceLine"][];
         };
         /**
          * Repair
@@ -10494,6 +10550,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request cannot be answered as sent. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server failed; its log has the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "projects-set_reference_lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferenceLinesSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectPublic"];
+                };
             };
             /** @description The request cannot be answered as sent. */
             "4XX": {

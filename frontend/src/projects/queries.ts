@@ -29,6 +29,16 @@ export function useProject(projectId: string) {
   });
 }
 
+/** Replace a project's reference lines; the project (and so every plot that draws them) follows. */
+export function useSetReferenceLines(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (lines: components["schemas"]["ReferenceLine"][]) =>
+      call(api.PUT("/api/projects/{project_id}/reference-lines", { params: { path: { project_id: projectId } }, body: { lines } })),
+    onSuccess: (project) => client.setQueryData(projectKey(projectId), project),
+  });
+}
+
 export function useCreateProject() {
   const client = useQueryClient();
   return useMutation({

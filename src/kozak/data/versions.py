@@ -186,6 +186,9 @@ def load_version(workspace: Workspace, version: DatasetVersion) -> VersionConten
     return VersionContent(spec, features, masks, done(version.stats), version.stats.get("warnings", []))
 
 
+# Not compared: statistics follow from the rest, and `source` is the column a feature was read
+# from, which a draft made from a version names by the feature's saved name.
+_NOT_DIFFED = ("stats", "source")
 # Fields added after versions were first stored, as an older version (without them) means them.
 _UNSET = {"on_invalid": "refuse"}
 
@@ -205,7 +208,7 @@ def diff_versions(old: DatasetVersion, new: DatasetVersion) -> dict[str, Any]:
             fields = {
                 field: [before.get(field), after.get(field)]
                 for field in sorted(a[name].keys() | b[name].keys())
-                if before.get(field) != after.get(field) and field != "stats"
+                if before.get(field) != after.get(field) and field not in _NOT_DIFFED
             }
             if fields:
                 changed[name] = fields

@@ -49,6 +49,18 @@ class Served:
         return self.model.decode(await self.batcher.forward(batch))
 
 
+def answer_rows(
+    served: Served, rows: Sequence[Row], predictions: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A forward answer: `{"rows": predictions}`, with `warnings` (see
+    `ServingModel.warnings`) only when there are some, so that other answers stay Peltarion's."""
+    answer: dict[str, Any] = {"rows": predictions}
+    warnings = served.model.warnings(rows)
+    if warnings:
+        answer["warnings"] = warnings
+    return answer
+
+
 class ServingBackend(Protocol):
     """What the serving routes need from the app (`app.state.serving`)."""
 

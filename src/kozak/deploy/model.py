@@ -61,8 +61,20 @@ class RowError(DataError):
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+def _where(row: int, feature: str) -> str:
+    """How errors and warnings name a cell of a request."""
+    return f"row {row}, feature {feature!r}"
+
+
 def _row_error(row: int, feature: str, problem: str) -> RowError:
-    return RowError(f"row {row}, feature {feature!r}: {problem}", row=row, feature=feature)
+    return RowError(f"{_where(row, feature)}: {problem}", row=row, feature=feature)
+
+
+_CUT = {
+    "left": "the last {cut} were left out (the window is left-aligned)",
+    "right": "the first {cut} were left out (the window is right-aligned)",
+    "center": "{cut} were left out, split between both ends (the window is centred)",
+}
 
 
 @dataclass(frozen=True)
@@ -398,6 +410,38 @@ class ServingModel:
             else:
                 result[name] = _probabilities(values, len(spec.categories or ()))
         return result
+
+    def warnings(self, rows: Sequence[Row], *, first_row: int = 0) -> list[dict[str, Any]]:
+        """What the model changed in valid rows without refusing them: sequence strings longer
+        than the window, cut to fit as training cut them.
+
+        Returns:
+            One `{"row", "feature", "code": "sequence_truncated", "length", "window",
+            "message"}` per such cell, in row order.
+        """
+        found = []
+        for index, row in enumerate(rows):
+            for name, field in self.inputs.items():
+                value = row.get(name) if isinstance(row, Mapping) else None
+                if field.spec.sequence is None or not isinstance(value, str):
+                    continue
+                window = field.sequence_length
+                if len(value) <= window:
+                    continue
+                cut = _CUT[field.spec.sequence.alignment].format(cut=len(value) - window)
+                where = first_row + index
+                found.append(
+                    {
+                        "row": where,
+                        "feature": name,
+                        "code": "sequence_truncated",
+                        "length": len(value),
+                        "window": window,
+                        "message": f"{_where(where, name)}: {len(value)} letters but the model "
+                        f"reads {window}; {cut}",
+                    }
+                )
+        return found
 
     def predict(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
         """Encode, run and decode `rows` in one call."""

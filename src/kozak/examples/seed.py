@@ -1,14 +1,21 @@
 """The Yeast example project a new workspace starts with, so the UI has something to open.
 
-A simulated random 5'UTR library (the paper's subsets, centred encoding) and an experiment of
-the tutorial's model with the paper's settings, ready to run; made once, owned by the admin.
+A simulated random 5'UTR library (the paper's subsets, centred encoding), an experiment of the
+tutorial's model with the paper's settings, ready to run, and the paper's test r² as the
+project's reference line; made once, owned by the admin.
 """
 
 from __future__ import annotations
 
 from kozak import accounts
 from kozak.errors import NotFound
-from kozak.examples.yeast import PROJECT, paper_settings, random_library_version, synthetic_library
+from kozak.examples.yeast import (
+    PAPER_LINE,
+    PROJECT,
+    paper_settings,
+    random_library_version,
+    synthetic_library,
+)
 from kozak.experiments import create_experiment
 from kozak.graph.presets import preset
 from kozak.store.entities import Project, User
@@ -35,6 +42,7 @@ def seed_yeast_project(workspace: Workspace, owner: User, rows: int = SEED_ROWS)
         )
         model = "cuperus2017-tutorial"
         create_experiment(workspace, PROJECT, model, version, preset(model), settings)
+        project = workspace.metadata.set_reference_lines(project.id, [PAPER_LINE])
     except BaseException:
         accounts.delete_project(workspace, project)  # a half-made example would never be redone
         raise

@@ -27,7 +27,7 @@ from kozak.experiments import create_experiment, run_experiment, stored_evaluati
 from kozak.experiments.checkpoints import local_checkpoint
 from kozak.experiments.lifecycle import free_experiment_name
 from kozak.graph.presets import preset
-from kozak.store.entities import DatasetVersion, Experiment
+from kozak.store.entities import DatasetVersion, Experiment, Project, ReferenceLine
 from kozak.training import RunSettings
 from kozak.training.callbacks import Callback
 from kozak.training.checkpoint import load_checkpoint
@@ -37,11 +37,23 @@ from kozak.workspace import Workspace
 
 PAPER = {"test_pearson_r2": 0.62, "train_pearson_r2": 0.49, "native_pearson_r2": 0.60}
 PAPER_NATIVE_ONLY = {"test_pearson_r2": 0.47}  # Suppl. S6: CNN trained on native sequences only
+# The paper's test r², as the reference line its projects draw on their plots.
+PAPER_LINE = ReferenceLine(
+    name="Paper (Cuperus 2017, test)", metric="pearson_r2", value=PAPER["test_pearson_r2"]
+)
 PROJECT = "Yeast"
 TEST_SHARE = 0.05
 VALIDATION_SPLIT = 0.1  # Keras `validation_split` of the final fit
 
 Validation = Literal["paper", "random"]
+
+
+def yeast_project(workspace: Workspace) -> Project:
+    """The example's project, made when missing; one without reference lines gets the paper's."""
+    project = workspace.metadata.get_or_create_project(PROJECT)
+    if not project.reference_lines:
+        project = workspace.metadata.set_reference_lines(project.id, [PAPER_LINE])
+    return project
 
 
 def python2_constant_shuffle(items: np.ndarray) -> np.ndarray:
@@ -208,7 +220,7 @@ def replicate_yeast(
             then also hold the test r² as a share of it.
         precision: The run settings' precision (auto, fp32, bf16, fp16).
     """
-    workspace.metadata.get_or_create_project(PROJECT)
+    yeast_project(workspace)
     version = random_library_version(workspace, library, rows=rows, validation=validation, seed=seed)
     settings = paper_settings(epochs, seed, precision).model_copy(
         update={"training_subset": "training", "validation_subset": "validation"}
@@ -247,7 +259,7 @@ def replicate_native(
     precision: Precision = "auto",
 ) -> YeastResult:
     """Train on the native library alone (the paper: test r² 0.47, Suppl. S6) and measure it."""
-    workspace.metadata.get_or_create_project(PROJECT)
+    yeast_project(workspace)
     version = native_version(workspace, native, seed=seed)
     settings = paper_settings(epochs, seed, precision)
     name = free_experiment_name(workspace, PROJECT, f"native-{preset_name}")

@@ -283,7 +283,8 @@ def _node_id(name: str, taken: set[str]) -> str:
 def blank_graph(
     features: Mapping[str, FeatureInfo], inputs: Sequence[str] = (), target: str | None = None
 ) -> GraphSpec:
-    """An empty canvas holding only Input blocks (default: every sequence feature) and a Target.
+    """An empty canvas holding only Input blocks (default: every sequence feature) and a Target,
+    named "custom": the user builds the rest.
 
     Raises:
         InvalidConfig: If a named feature does not exist.
@@ -303,7 +304,7 @@ def blank_graph(
                 "params": {"feature": target, "loss": loss},
             }
         )
-    return GraphSpec.from_data({"name": "blank", "nodes": nodes})
+    return GraphSpec.from_data({"name": "custom", "nodes": nodes})
 
 
 # ---- creating ----------------------------------------------------------------------------

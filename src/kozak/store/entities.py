@@ -48,14 +48,31 @@ class Entity(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+MAX_REFERENCE_LINES = 20
+
+
+class ReferenceLine(Entity):
+    """A published or target value of a metric, drawn on a project's evaluation plots."""
+
+    name: str = Field(min_length=1, max_length=80, description="What it is, e.g. a paper and set.")
+    metric: str = Field(
+        pattern=r"^[a-z][a-z0-9_]{0,63}$",
+        description="The metric key as evaluations name it (pearson_r2, spearman_r, mae, "
+        "accuracy, ...); it applies to every subset's value of that metric.",
+    )
+    value: float = Field(allow_inf_nan=False, description="The value the line is drawn at.")
+
+
 class Project(Entity):
-    """The top-level container every other entity belongs to."""
+    """The top-level container every other entity belongs to; `reference_lines` are drawn on
+    its experiments' plots (a paper's result being replicated, a target to reach)."""
 
     id: str = Field(default_factory=lambda: new_id("prj"))
     name: str
     description: str = ""
     created_by: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+    reference_lines: tuple[ReferenceLine, ...] = Field(default=(), max_length=MAX_REFERENCE_LINES)
 
 
 class Dataset(Entity):

@@ -7,6 +7,7 @@ Implementations raise `NotFound` / `AlreadyExists` for missing and duplicate ent
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from kozak.store.entities import (
     Job,
     Member,
     Project,
+    ReferenceLine,
     Sweep,
     SweepTrial,
     User,
@@ -105,6 +107,14 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def delete_project(self, project_id: str) -> None:
         """Delete a project and everything in it."""
+
+    @abc.abstractmethod
+    def set_reference_lines(self, project_id: str, lines: Sequence[ReferenceLine]) -> Project:
+        """Replace a project's reference lines; returns the project.
+
+        Raises:
+            NotFound: No such project.
+        """
 
     def get_or_create_project(self, name: str, created_by: str = "") -> Project:
         """The project called `name`, created when it does not exist yet."""

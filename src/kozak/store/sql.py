@@ -7,7 +7,7 @@ database is migrated on first open; an outdated one is refused with the command 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,6 +66,7 @@ from kozak.store.entities import (
     Job,
     Member,
     Project,
+    ReferenceLine,
     Sweep,
     SweepTrial,
     User,
@@ -348,6 +349,15 @@ class SqlAlchemyMetadataStore(MetadataStore):
             row = _by_ref(s, query, id_or_name, "project")
             if row is None:
                 raise NotFound(f"no project {id_or_name!r}", project=id_or_name)
+            return _entity(Project, row)
+
+    def set_reference_lines(self, project_id: str, lines: Sequence[ReferenceLine]) -> Project:
+        with self._session() as s:
+            row = s.get(ProjectRow, project_id)
+            if row is None:
+                raise NotFound(f"no project {project_id!r}", project=project_id)
+            row.reference_lines = [line.model_dump() for line in lines]
+            s.flush()
             return _entity(Project, row)
 
     def list_projects(self) -> list[Project]:

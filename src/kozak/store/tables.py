@@ -42,6 +42,7 @@ class ProjectRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reference_lines: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class DatasetRow(Base):

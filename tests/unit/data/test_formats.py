@@ -142,6 +142,15 @@ def test_ragged_csv_row(tmp_path: Path, settings: Settings) -> None:
     assert err.value.details["actual"] == 3
 
 
+def test_a_short_csv_row_names_its_line_as_an_editor_counts(tmp_path: Path, settings: Settings) -> None:
+    """Line 1 is the header; the short row is line 4 (Arrow, parsing on threads, numbers none)."""
+    text = "seq,y\nACGT,1\nACGA,2\nACGC\nACGG,4\n"
+    with pytest.raises(DataError) as err:
+        read_files([write(tmp_path / "a.csv", text)], settings)
+    assert err.value.message == "a.csv: line 4 has 1 field, expected 2 (delimiter ','): 'ACGC'"
+    assert err.value.details == {"file": "a.csv", "line": 4, "expected": 2, "actual": 1}
+
+
 def test_ragged_npy_is_refused_without_unpickling(tmp_path: Path, settings: Settings) -> None:
     ragged = np.empty(2, dtype=object)
     ragged[0], ragged[1] = [1, 2], [1]

@@ -157,6 +157,19 @@ def test_edit_a_version_and_diff(workspace: Workspace, tiny_dna: Path) -> None:
     )  # type: ignore[union-attr]
 
 
+def test_a_diff_lists_no_renames_made_before_the_first_save(
+    workspace: Workspace, tiny_dna: Path
+) -> None:
+    """A draft made from a version reads its features by their saved names: where each column
+    first came from is provenance, not a change the user made in the new version."""
+    v1 = import_files(workspace, [tiny_dna], name="Tiny").rename("expression", "growth_rate").save()
+    dataset, version = find_version(workspace, "Default", "Tiny@v1")
+    v2 = edit_version(workspace, dataset, version, "Default").remove_subset("validation").save()
+    diff = diff_versions(v1, v2)
+    assert diff["features"] == {"added": [], "removed": [], "changed": {}}
+    assert diff["subsets"]["removed"] == ["validation"]
+
+
 def test_native_library_reproduces_the_paper_split(workspace: Workspace, native_utrs: Path) -> None:
     draft = import_files(workspace, [native_utrs], name="Native", project="Yeast")
     draft.rename("UTR", "seq").set_encoding("seq", alignment="right", length=50, padding=10)

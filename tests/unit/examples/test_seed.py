@@ -18,6 +18,8 @@ def test_the_example_project_is_made_once_and_ready_to_run(workspace: Workspace)
     version = workspace.metadata.get_dataset_version_by_id(experiment.dataset_version_id)
     assert version.row_count == 400
     assert set(version.subset_counts) >= {"training", "validation", "test"}
+    [line] = workspace.metadata.get_project(project.id).reference_lines  # the paper's test r²
+    assert (line.metric, line.value) == ("pearson_r2", 0.62) and "Cuperus 2017" in line.name
     assert seed_yeast_project(workspace, admin, rows=400) is None
 
 

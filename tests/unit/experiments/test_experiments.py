@@ -22,6 +22,8 @@ from kozak.experiments import (
     stored_evaluation,
 )
 from kozak.experiments.checkpoints import local_checkpoint
+from kozak.experiments.setup import blank_graph
+from kozak.graph.feature_shapes import FeatureInfo
 from kozak.settings import Settings
 from kozak.store.entities import EpochMetrics
 from kozak.training import OptimizerSettings, RunSettings
@@ -113,3 +115,14 @@ def test_resuming_restores_epoch_rows_from_the_checkpoint(workspace: Workspace, 
     epochs = workspace.metadata.list_epochs(longer.id)
     assert [e.epoch for e in epochs] == [1, 2, 3]
     assert epochs[1].metrics == kept
+
+
+def test_a_blank_canvas_is_named_custom() -> None:
+    """What the experiment's page and the YAML show as its graph: not "blank" once built on."""
+    features = {
+        "seq": FeatureInfo(name="seq", type="sequence", shape=(4, 50)),
+        "y": FeatureInfo(name="y", type="float", shape=(1,)),
+    }
+    graph = blank_graph(features, target="y")
+    assert graph.name == "custom"
+    assert [node.type for node in graph.nodes] == ["input", "target"]

@@ -2,7 +2,9 @@
  * The Datasets view's server state: datasets, drafts (their view and statistics), versions.
  *
  * Every draft edit answers with the new draft view; it replaces the cached view at once and
- * marks the draft's statistics stale, so counts and charts follow each edit.
+ * marks the draft's statistics stale, so counts and charts follow each edit. The drafts list is
+ * refreshed on its own (`exact`), never with the drafts under it: a draft saved or discarded is
+ * gone, and asking for it again would only answer 404.
  */
 import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 
@@ -68,7 +70,7 @@ export function storeDraft(client: QueryClient, draft: Draft) {
   const key = draftKey(draft.project_id, draft.id);
   client.setQueryData([...key, "view"], draft);
   void client.invalidateQueries({ queryKey: [...key, "stats"] });
-  void client.invalidateQueries({ queryKey: draftsKey(draft.project_id) });
+  void client.invalidateQueries({ queryKey: draftsKey(draft.project_id), exact: true });
 }
 
 /** A mutation whose request answers with the draft view (every draft edit does). */
@@ -96,7 +98,7 @@ export function useDeleteDraft(projectId: string) {
   return useMutation({
     mutationFn: (draftId: string) =>
       call(api.DELETE("/api/projects/{project_id}/drafts/{draft_id}", { params: draftPath(projectId, draftId) })),
-    onSuccess: () => client.invalidateQueries({ queryKey: draftsKey(projectId) }),
+    onSuccess: () => client.invalidateQueries({ queryKey: draftsKey(projectId), exact: true }),
   });
 }
 
@@ -111,7 +113,7 @@ export function useSaveDraft(projectId: string) {
         }),
       ),
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: draftsKey(projectId) });
+      void client.invalidateQueries({ queryKey: draftsKey(projectId), exact: true });
       void client.invalidateQueries({ queryKey: datasetsKey(projectId) });
     },
   });

@@ -12,6 +12,7 @@ import { notifyDone, notifyError } from "../../shell/notify";
 import { CopyField } from "./Copy";
 import { useDeleteDeployment, useDeploymentSchema, useRegenerateToken } from "./queries";
 import { forwardUrl } from "./snippets";
+import { BatchPanel } from "./BatchPanel";
 import { SnippetsPanel } from "./SnippetsPanel";
 import { initialValues, snippetRow, type FormValues } from "./testForm";
 import { TryPanel } from "./TryPanel";
@@ -160,6 +161,7 @@ export function DeploymentDetail({ projectId, deployment, token, canEdit, onToke
           <SnippetsPanel deploymentId={deployment.id} row={snippetRow(schema.data.inputs, values)} target={target} token={token} />
         </SimpleGrid>
       )}
+      {schema.data && <BatchPanel projectId={projectId} deploymentId={deployment.id} schema={schema.data} values={values} />}
       <UsagePanel projectId={projectId} deploymentId={deployment.id} />
     </Stack>
   );

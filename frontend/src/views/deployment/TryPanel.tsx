@@ -1,7 +1,9 @@
 /**
  * The test form: one field per model input (a sequence box, numbers, category pickers), "Predict"
  * through the `try` endpoint, and the prediction as a number or as class probabilities.
- * The server's 422 (naming the row and feature) shows under the form and on that field.
+ * The server's 422 (naming the row and feature) shows under the form and on that field until an
+ * input changes. A sequence longer than the model's window is flagged as it is typed, and the
+ * server's warnings (what it cut) show beside the prediction.
  */
 import { Alert, Button, Card, Group, MultiSelect, NumberInput, Select, Stack, Text, Textarea, Title } from "@mantine/core";
 import { IconAlertTriangle, IconArrowsShuffle, IconPlayerPlay } from "@tabler/icons-react";
@@ -11,7 +13,7 @@ import { ApiError, errorMessage } from "../../api/client";
 import { PredictionView } from "./PredictionView";
 import { useTryDeployment } from "./queries";
 import { randomSequence } from "./snippets";
-import { buildRow, cleanSequence, type FieldValue, type FormValues } from "./testForm";
+import { buildRow, cleanSequence, windowNote, type FieldValue, type FormValues } from "./testForm";
 import type { DeploymentSchema, InputField } from "./types";
 
 interface Props {
@@ -32,7 +34,7 @@ export function TryPanel({ projectId, deploymentId, schema, values, onChange }: 
     event.preventDefault();
     const { row, problems } = buildRow(schema.inputs, values);
     setLocal(problems);
-    if (Object.keys(problems).length === 0) trying.mutate(row);
+    if (Object.keys(problems).length === 0) trying.mutate([row]);
   };
   const fieldError = (name: string) => local[name] ?? (failedFeature === name ? true : undefined);
 
@@ -53,6 +55,7 @@ export function TryPanel({ projectId, deploymentId, schema, values, onChange }: 
             error={fieldError(field.name)}
             onChange={(value) => {
               onChange(field.name, value);
+              trying.reset(); // an answer (or refusal) of other inputs no longer applies
               setLocal(({ [field.name]: _, ...rest }) => rest);
             }}
           />
@@ -67,7 +70,16 @@ export function TryPanel({ projectId, deploymentId, schema, values, onChange }: 
             {errorMessage(error)}
           </Alert>
         )}
-        {trying.data && !error && <PredictionView outputs={schema.outputs} prediction={trying.data} />}
+        {trying.data && !error && (
+          <>
+            <PredictionView outputs={schema.outputs} prediction={trying.data.rows[0] ?? {}} />
+            {trying.data.warnings.length > 0 && (
+              <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />} title="Predicted from a shortened input" data-testid="try-warnings">
+                {trying.data.warnings.map((w) => w.message.replace(/^row \d+, /, "")).join("; ")}
+              </Alert>
+            )}
+          </>
+        )}
       </Stack>
     </Card>
   );
@@ -80,38 +92,46 @@ function InputControl({ field, value, error, onChange }: { field: InputField; va
       const letters = cleanSequence(text).length;
       const window = field.length ?? 0;
       const over = window > 0 && letters > window;
+      const note = windowNote(field, letters);
       return (
-        <Textarea
-          label={field.name}
-          description={`${(field.alphabet ?? "dna").toUpperCase()} letters, any case · up to ${window} used, ${field.alignment ?? "left"}-aligned`}
-          placeholder="Paste a sequence (FASTA headers and line breaks are ignored)"
-          value={text}
-          error={error}
-          onChange={(event) => onChange(event.currentTarget.value)}
-          autosize
-          minRows={3}
-          maxRows={8}
-          spellCheck={false}
-          styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 12, wordBreak: "break-all" } }}
-          inputWrapperOrder={["label", "description", "input", "error"]}
-          rightSectionWidth={88}
-          rightSection={
-            <Stack gap={2} align="flex-end" pr={6} style={{ alignSelf: "flex-start", paddingTop: 6 }}>
-              <Text size="xs" c={over ? "orange" : "dimmed"} data-testid={`length-${field.name}`}>
-                {letters} / {window}
-              </Text>
-              <Button
-                size="compact-xs"
-                variant="subtle"
-                leftSection={<IconArrowsShuffle size={12} />}
-                onClick={() => onChange(randomSequence(field))}
-                aria-label={`Random ${field.name}`}
-              >
-                Random
-              </Button>
-            </Stack>
-          }
-        />
+        <div>
+          <Textarea
+            label={field.name}
+            description={`${(field.alphabet ?? "dna").toUpperCase()} letters, any case · up to ${window} used, ${field.alignment ?? "left"}-aligned`}
+            placeholder="Paste a sequence (FASTA headers and line breaks are ignored)"
+            value={text}
+            error={error}
+            onChange={(event) => onChange(event.currentTarget.value)}
+            autosize
+            minRows={3}
+            maxRows={8}
+            spellCheck={false}
+            styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 12, wordBreak: "break-all" } }}
+            inputWrapperOrder={["label", "description", "input", "error"]}
+            rightSectionWidth={88}
+            rightSection={
+              <Stack gap={2} align="flex-end" pr={6} style={{ alignSelf: "flex-start", paddingTop: 6 }}>
+                <Text size="xs" c={over ? "orange" : "dimmed"} data-testid={`length-${field.name}`}>
+                  {letters} / {window}
+                </Text>
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  leftSection={<IconArrowsShuffle size={12} />}
+                  onClick={() => onChange(randomSequence(field))}
+                  aria-label={`Random ${field.name}`}
+                >
+                  Random
+                </Button>
+              </Stack>
+            }
+          />
+          {note && !error && (
+            <Text size="xs" c="orange" mt={4} data-testid={`window-note-${field.name}`}>
+              {note}
+            </Text>
+          )}
+        </div>
       );
     }
     case "integer":

@@ -8,7 +8,7 @@
 import { useMutation, useQueries, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../../api/client";
-import type { Deployment, Prediction } from "./types";
+import type { Answer, Deployment } from "./types";
 
 export const USAGE_REFRESH_MS = 10_000;
 
@@ -140,14 +140,14 @@ export function useDeleteDeployment(projectId: string) {
 /** One test prediction through the `try` endpoint (members only; not counted as usage). */
 export function useTryDeployment(projectId: string, id: string) {
   return useMutation({
-    mutationFn: async (row: Record<string, unknown>) => {
-      const answer = await call(
+    mutationFn: async (rows: Record<string, unknown>[]): Promise<Answer> => {
+      const answer = (await call(
         api.POST("/api/projects/{project_id}/deployments/{deployment_id}/try", {
           params: path(projectId, id),
-          body: { rows: [row] },
+          body: { rows },
         }),
-      );
-      return ((answer as { rows?: Prediction[] }).rows ?? [])[0] ?? {};
+      )) as Partial<Answer>;
+      return { rows: answer.rows ?? [], warnings: answer.warnings ?? [] };
     },
   });
 }

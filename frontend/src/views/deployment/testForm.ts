@@ -60,3 +60,17 @@ export function snippetRow(inputs: InputField[], values: FormValues): Record<str
   const { row } = buildRow(inputs, values);
   return Object.fromEntries(inputs.map((field) => [field.name, row[field.name] ?? exampleValue(field)]));
 }
+
+/** What the model leaves out of a sequence longer than its window, as a sentence; null when it fits. */
+export function windowNote(field: InputField, letters: number): string | null {
+  const window = field.length ?? 0;
+  if (window <= 0 || letters <= window) return null;
+  const cut = letters - window;
+  const where =
+    field.alignment === "right"
+      ? `the first ${cut} will be left out`
+      : field.alignment === "center"
+        ? `${cut} will be left out, split between both ends`
+        : `the last ${cut} will be left out`;
+  return `${letters} letters but the model reads ${window}: ${where}`;
+}

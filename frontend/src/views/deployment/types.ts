@@ -15,3 +15,17 @@ export type DeploymentSchema = Schemas["ModelSchemaPublic"];
 
 /** One row's prediction: a number, several numbers, or class → probability, per target. */
 export type Prediction = Record<string, number | number[] | Record<string, number>>;
+
+/** What the model changed in an input it accepted (a sequence cut to its window), per row. */
+export interface PredictionWarning {
+  row: number;
+  feature: string;
+  code: string;
+  message: string;
+}
+
+/** A `try` or `forward` answer: a prediction per row, and warnings when there are some. */
+export interface Answer {
+  rows: Prediction[];
+  warnings: PredictionWarning[];
+}

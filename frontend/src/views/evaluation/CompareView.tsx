@@ -12,9 +12,10 @@ import { Inspector } from "../../shell/Inspector";
 import { formatCount, formatMetric } from "../../format";
 import { axisName, EvalChart, PALETTE, REFERENCE_COLOR, tooltip, type ChartOption } from "./chart";
 import "./evaluation.css";
-import { bareLabel, higherIsBetter, metricLabel, PAPER_REFERENCE } from "./metrics";
+import { bareLabel, higherIsBetter, linesFor, metricLabel, useReferenceLines, type ReferenceLine } from "./metrics";
 import { ExperimentMultiPicker } from "../shared/ExperimentPicker";
 import { useComparison, type Comparison } from "./queries";
+import { openingSubset } from "./subsets";
 
 function display(value: unknown): string {
   if (value === null || value === undefined) return "—";
@@ -28,13 +29,14 @@ export function CompareView({ projectId, base }: { projectId: string; base: stri
   const [params, setParams] = useSearchParams();
   const ids = (params.get("ids") ?? "").split(",").filter(Boolean);
   const comparison = useComparison(projectId, ids);
+  const lines = useReferenceLines(projectId);
   const choose = (next: string[]) => setParams({ ids: next.join(",") }, { replace: true });
 
   let body: ReactNode;
   if (ids.length < 2) body = <Text c="dimmed" size="sm">Pick at least two experiments to compare.</Text>;
   else if (comparison.isLoading) body = <Loader />;
   else if (comparison.isError) body = <Text c="red" size="sm">{errorMessage(comparison.error)}</Text>;
-  else if (comparison.data) body = <ComparisonBody comparison={comparison.data} base={base} />;
+  else if (comparison.data) body = <ComparisonBody comparison={comparison.data} base={base} lines={lines} />;
 
   return (
     <Box style={{ flex: 1, minHeight: 0, overflow: "auto" }}>
@@ -62,19 +64,18 @@ export function CompareView({ projectId, base }: { projectId: string; base: stri
   );
 }
 
-function ComparisonBody({ comparison, base }: { comparison: Comparison; base: string }) {
+function ComparisonBody({ comparison, base, lines }: { comparison: Comparison; base: string; lines: ReferenceLine[] }) {
   const rows = comparison.table;
   const colour = (i: number) => PALETTE[i % PALETTE.length]!;
   const curveKeys = [...new Set(Object.values(comparison.curves).flatMap((c) => Object.keys(c)))].filter((k) => k !== "epoch");
   const [metric, setMetric] = useState<string>(curveKeys.includes("val_pearson_r2") ? "val_pearson_r2" : curveKeys.find((k) => k !== "loss" && k !== "val_loss") ?? "val_loss");
   const lossKey = curveKeys.includes("val_loss") ? "val_loss" : "loss";
-  const fromYeast = rows.some((r) => r.graph.name?.startsWith("cuperus2017"));
 
   const subsets = [...new Set(rows.flatMap((r) => Object.keys(r.metrics ?? {})))];
   const [subset, setSubset] = useState<string | null>(null);
-  const shownSubset = subset && subsets.includes(subset) ? subset : (["validation", "test", "training"].find((s) => subsets.includes(s)) ?? subsets[0]);
+  const shownSubset = subset && subsets.includes(subset) ? subset : openingSubset(subsets);
 
-  const curve = (key: string, reference: number | null): ChartOption => ({
+  const curve = (key: string, references: ReferenceLine[]): ChartOption => ({
     grid: { left: 48, right: 16, top: 28, bottom: 40 },
     legend: { top: 0, right: 0, type: "scroll", textStyle: { fontSize: 11 }, itemWidth: 14 },
     tooltip: { ...tooltip, trigger: "axis", valueFormatter: (v: number) => formatMetric(v) },
@@ -83,7 +84,8 @@ function ComparisonBody({ comparison, base }: { comparison: Comparison; base: st
       type: "value",
       scale: true,
       axisLabel: { fontSize: 10 },
-      max: reference === null ? undefined : (extent: { max: number }) => Math.max(extent.max, reference) + 0.05,
+      max: references.length ? (extent: { max: number }) => Math.max(extent.max, ...references.map((r) => r.value)) + 0.05 : undefined,
+      min: references.length ? (extent: { min: number }) => Math.min(extent.min, ...references.map((r) => r.value)) - 0.05 : undefined,
     },
     series: rows.map((row, i) => {
       const c = comparison.curves[row.name] ?? {};
@@ -96,19 +98,21 @@ function ComparisonBody({ comparison, base }: { comparison: Comparison; base: st
         showSymbol: epochs.length < 60,
         data: epochs.map((e, k) => [e, c[key]?.[k] ?? null]),
         markLine:
-          i === 0 && reference !== null
+          i === 0 && references.length
             ? {
                 silent: true,
                 symbol: "none",
                 lineStyle: { color: REFERENCE_COLOR, width: 1.5, type: "solid" },
-                label: { formatter: `paper r² ${reference} (test)`, position: "insideEndTop", fontSize: 10, color: REFERENCE_COLOR },
-                data: [{ yAxis: reference }],
+                data: references.map((r) => ({
+                  yAxis: r.value,
+                  label: { formatter: `${r.name} ${r.value}`, position: "insideEndTop", fontSize: 10, color: REFERENCE_COLOR },
+                })),
               }
             : undefined,
       };
     }),
   });
-  const reference = fromYeast && metric.replace(/^val_/, "") === PAPER_REFERENCE.metric ? PAPER_REFERENCE.value : null;
+  const references = linesFor(metric, lines);
 
   // Metric rows: every numeric metric of any target in the chosen subset.
   const targets = [...new Set(rows.flatMap((r) => Object.keys(r.metrics?.[shownSubset ?? ""] ?? {})))];
@@ -186,7 +190,7 @@ function ComparisonBody({ comparison, base }: { comparison: Comparison; base: st
                 {metricLabel(lossKey)}
               </Text>
             </Group>
-            <EvalChart label={`${metricLabel(lossKey)} of the compared experiments`} height={260} option={curve(lossKey, null)} data={{ "data-testid": "compare-loss" }} />
+            <EvalChart label={`${metricLabel(lossKey)} of the compared experiments`} height={260} option={curve(lossKey, [])} data={{ "data-testid": "compare-loss" }} />
           </div>
           <div>
             <Group h={30} mb={4} justify="space-between" wrap="nowrap">
@@ -203,7 +207,7 @@ function ComparisonBody({ comparison, base }: { comparison: Comparison; base: st
                 allowDeselect={false}
               />
             </Group>
-            <EvalChart label={`${metricLabel(metric)} of the compared experiments`} height={260} option={curve(metric, reference)} data={{ "data-testid": "compare-metric" }} />
+            <EvalChart label={`${metricLabel(metric)} of the compared experiments`} height={260} option={curve(metric, references)} data={{ "data-testid": "compare-metric" }} />
           </div>
         </SimpleGrid>
       </Card>
@@ -260,11 +264,11 @@ function ComparisonBody({ comparison, base }: { comparison: Comparison; base: st
                   <Table.Td c="dimmed">
                     {targets.length > 1 ? `${target} · ` : ""}
                     {bareLabel(key)}
-                    {fromYeast && key === PAPER_REFERENCE.metric && (
-                      <Badge ml={6} size="xs" variant="light" color="orange" tt="none">
-                        paper {PAPER_REFERENCE.value}
+                    {linesFor(key, lines).map((line) => (
+                      <Badge key={line.name} ml={6} size="xs" variant="light" color="orange" tt="none" title={line.name}>
+                        {line.value}
                       </Badge>
-                    )}
+                    ))}
                   </Table.Td>
                   {values.map((v, i) => (
                     <Table.Td key={rows[i]!.id} ta="right" className={best !== null && v === best ? "best" : undefined} style={{ fontVariantNumeric: "tabular-nums" }}>

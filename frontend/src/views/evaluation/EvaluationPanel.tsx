@@ -10,26 +10,24 @@ import { errorMessage } from "../../api/client";
 import { notifyError } from "../../shell/notify";
 import { ClassificationPlots } from "./ClassificationPlots";
 import { Interpretation } from "./Interpretation";
-import { paperReference } from "./metrics";
+import { useReferenceLines } from "./metrics";
 import { isActive, isClassification, useEvaluate, useEvaluation, type Checkpoint, type Experiment } from "./queries";
 import { RegressionPlots } from "./RegressionPlots";
-
-function preferredSubset(subsets: string[]): string | undefined {
-  return ["validation", "test", "training"].find((s) => subsets.includes(s)) ?? subsets[0];
-}
+import { openingSubset } from "./subsets";
 
 export function EvaluationPanel({ projectId, experiment }: { projectId: string; experiment: Experiment }) {
   const [checkpoint, setCheckpoint] = useState<Checkpoint>("best");
   const [chosenSubset, setSubset] = useState<string | null>(null);
   const chosenEpoch = checkpoint.startsWith("epoch-") ? checkpoint.slice("epoch-".length) : null;
   const trained = experiment.epochs_done > 0;
-  const evaluation = useEvaluation(projectId, experiment.id, checkpoint, trained);
-  const evaluate = useEvaluate(projectId, experiment.id);
   const active = isActive(experiment);
-  const reference = paperReference(experiment);
+  // While it trains nothing is evaluated yet: asking (on every status event) would only answer 404.
+  const evaluation = useEvaluation(projectId, experiment.id, checkpoint, trained && !active);
+  const evaluate = useEvaluate(projectId, experiment.id);
+  const lines = useReferenceLines(projectId);
 
   const subsets = Object.keys(evaluation.data?.subsets ?? {});
-  const subset = chosenSubset && subsets.includes(chosenSubset) ? chosenSubset : preferredSubset(subsets);
+  const subset = chosenSubset && subsets.includes(chosenSubset) ? chosenSubset : openingSubset(subsets, (experiment.settings as { validation_subset?: string | null }).validation_subset);
   const targets = subset ? evaluation.data!.subsets[subset]! : {};
 
   const header = (
@@ -129,7 +127,7 @@ export function EvaluationPanel({ projectId, experiment }: { projectId: string; 
               subset={subset!}
               evaluation={result}
               bySubset={bySubset}
-              showReference={reference !== null}
+              lines={lines}
               source={{ projectId, experimentId: experiment.id, checkpoint }}
             />
           )}

@@ -6,6 +6,7 @@ import { Link } from "react-router";
 import { formatMetric, formatWhen } from "../../format";
 import { Inspector } from "../../shell/Inspector";
 import { useDatasets } from "../datasets/queries";
+import { graphName } from "../modeling/graph";
 import { ExperimentStatus } from "../shared/ExperimentStatus";
 import { metricLabel } from "./metrics";
 import type { Experiment } from "./queries";
@@ -90,7 +91,7 @@ export function ExperimentInspector({
       </Stack>
       <Divider label="Model" labelPosition="left" />
       <Stack gap={6}>
-        <Row label="Graph">{graph.name || "unnamed"}</Row>
+        <Row label="Graph">{graphName(graph.name)}</Row>
         <Row label="Blocks">{graph.nodes?.length ?? 0}</Row>
       </Stack>
       <Divider label="Run settings" labelPosition="left" />

@@ -17,6 +17,7 @@ import { metricLabel } from "./metrics";
 import "./evaluation.css";
 import type { components } from "../../api/schema";
 import { useExperimentCounts, useExperimentPages, type ListQuery } from "./queries";
+import { ReferenceLinesButton } from "./ReferenceLines";
 
 type ExperimentCounts = components["schemas"]["ExperimentCounts"];
 
@@ -130,9 +131,12 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
             <Text size="sm" c="dimmed" ta="center">
               Build a model in the Modeling view and press Run: its loss curves, predictions and errors appear here while it trains.
             </Text>
-            <Button component={Link} to={`/projects/${projectId}/modeling`} variant="light">
-              Go to Modeling
-            </Button>
+            <Group gap="xs">
+              <Button component={Link} to={`/projects/${projectId}/modeling`} variant="light">
+                Go to Modeling
+              </Button>
+              <ReferenceLinesButton projectId={projectId} />
+            </Group>
           </Stack>
         </Card>
       </Stack>
@@ -148,13 +152,16 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
             {experiments.total === everything ? everything : `${experiments.total} of ${everything}`}
           </Badge>
         </Group>
-        <Button
-          leftSection={<IconChartLine size={16} />}
-          disabled={selected.length < 2}
-          onClick={() => navigate(`${base}/compare?ids=${selected.map(encodeURIComponent).join(",")}`)}
-        >
-          Compare{selected.length ? ` (${selected.length})` : ""}
-        </Button>
+        <Group gap="xs" wrap="nowrap">
+          <ReferenceLinesButton projectId={projectId} />
+          <Button
+            leftSection={<IconChartLine size={16} />}
+            disabled={selected.length < 2}
+            onClick={() => navigate(`${base}/compare?ids=${selected.map(encodeURIComponent).join(",")}`)}
+          >
+            Compare{selected.length ? ` (${selected.length})` : ""}
+          </Button>
+        </Group>
       </Group>
       <Group gap="sm" wrap="nowrap">
         <TextInput

@@ -12,6 +12,7 @@ import { EvaluationPanel } from "./EvaluationPanel";
 import { ExperimentActions } from "./ExperimentActions";
 import { ExperimentInspector } from "./ExperimentInspector";
 import { useLiveExperiment } from "./live";
+import { useReferenceLines } from "./metrics";
 import { isActive, useEpochs, useExperiment } from "./queries";
 import { TrainingCurves } from "./TrainingCurves";
 
@@ -21,6 +22,7 @@ export function ExperimentView({ projectId, experimentId, base }: { projectId: s
   const navigate = useNavigate();
   const active = experiment.data ? isActive(experiment.data) : false;
   const progress = useLiveExperiment(projectId, experimentId, active);
+  const lines = useReferenceLines(projectId);
 
   if (experiment.isLoading) return <Loader m="xl" />;
   if (!experiment.data) {
@@ -58,7 +60,7 @@ export function ExperimentView({ projectId, experimentId, base }: { projectId: s
             {current.message}
           </Alert>
         )}
-        <TrainingCurves experiment={current} epochs={epochs.data ?? []} progress={progress} />
+        <TrainingCurves experiment={current} epochs={epochs.data ?? []} progress={progress} lines={lines} />
         <EvaluationPanel key={current.id} projectId={projectId} experiment={current} />
       </Stack>
       <ExperimentInspector projectId={projectId} experiment={current} base={base} parent={current.parent_id && parentName ? { id: current.parent_id, name: parentName } : undefined} />

@@ -10,7 +10,7 @@ import { useState } from "react";
 import { formatCount, formatMetric } from "../../format";
 import { axisName, EvalChart, rectangles, REFERENCE_COLOR, tooltip, VALIDATION_COLOR, type ChartOption } from "./chart";
 import type { ExplainedPoint } from "./explain";
-import { bareLabel, PAPER_REFERENCE } from "./metrics";
+import { bareLabel, linesFor, type ReferenceLine } from "./metrics";
 import type { Checkpoint, Residuals, Scatter, TargetEvaluation } from "./queries";
 import { SequenceExplainer } from "./SequenceExplainer";
 
@@ -173,11 +173,12 @@ function errorHint(residuals: Residuals): string {
   return `${parts.join(" · ")}.${hint}`;
 }
 
-/** "Pearson r² 0.25 · Spearman ρ 0.51", and the paper's value where it applies. */
-function correlationLine(metrics: Record<string, unknown>, showReference: boolean): string {
+/** "Pearson r² 0.25 · Spearman ρ 0.51", and the project's reference lines for either. */
+function correlationLine(metrics: Record<string, unknown>, lines: ReferenceLine[]): string {
   const value = (key: string) => (typeof metrics[key] === "number" ? formatMetric(metrics[key] as number) : "—");
   const line = `Pearson r² ${value("pearson_r2")} · Spearman ρ ${value("spearman")}`;
-  return showReference ? `${line} · paper r² ${PAPER_REFERENCE.value} (test set)` : line;
+  const references = [...linesFor("pearson_r2", lines), ...linesFor("spearman", lines)];
+  return [line, ...references.map((r) => `${r.name}: ${r.value}`)].join(" · ");
 }
 
 interface Props {
@@ -186,12 +187,13 @@ interface Props {
   evaluation: TargetEvaluation;
   /** The same target's metrics in every evaluated subset, for the table. */
   bySubset: Record<string, Record<string, unknown>>;
-  showReference: boolean;
+  /** The project's reference lines, shown beside the metrics they name. */
+  lines: ReferenceLine[];
   /** Where the plotted predictions come from, to explain a clicked point. */
   source: { projectId: string; experimentId: string; checkpoint: Checkpoint };
 }
 
-export function RegressionPlots({ target, subset, evaluation, bySubset, showReference, source }: Props) {
+export function RegressionPlots({ target, subset, evaluation, bySubset, lines, source }: Props) {
   const { scatter, residuals } = evaluation;
   const [point, setPoint] = useState<ExplainedPoint | null>(null);
   const onClick = (params: { seriesName?: string; dataIndex: number }) => {
@@ -224,7 +226,7 @@ export function RegressionPlots({ target, subset, evaluation, bySubset, showRefe
           )}
           {scatter && (
             <Text size="xs" c="dimmed">
-              {correlationLine(evaluation.metrics, showReference)}
+              {correlationLine(evaluation.metrics, lines)}
               {scatter.kind === "points" && " · click a point: why this prediction"}
             </Text>
           )}
@@ -253,13 +255,14 @@ export function RegressionPlots({ target, subset, evaluation, bySubset, showRefe
           )}
         </Card>
       </SimpleGrid>
-      <MetricsTable bySubset={bySubset} selected={subset} showReference={showReference} />
+      <MetricsTable bySubset={bySubset} selected={subset} lines={lines} />
       <SequenceExplainer {...source} target={target} point={point} onClose={() => setPoint(null)} />
     </>
   );
 }
 
-function MetricsTable({ bySubset, selected, showReference }: { bySubset: Record<string, Record<string, unknown>>; selected: string; showReference: boolean }) {
+function MetricsTable({ bySubset, selected, lines }: { bySubset: Record<string, Record<string, unknown>>; selected: string; lines: ReferenceLine[] }) {
+  const showReference = lines.length > 0;
   const subsets = Object.keys(bySubset);
   const keys = new Set<string>();
   for (const metrics of Object.values(bySubset)) {
@@ -280,7 +283,7 @@ function MetricsTable({ bySubset, selected, showReference }: { bySubset: Record<
                 {s}
               </Table.Th>
             ))}
-            {showReference && <Table.Th ta="right">Paper</Table.Th>}
+            {showReference && <Table.Th ta="right">Reference</Table.Th>}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -297,13 +300,11 @@ function MetricsTable({ bySubset, selected, showReference }: { bySubset: Record<
               })}
               {showReference && (
                 <Table.Td ta="right">
-                  {key === PAPER_REFERENCE.metric ? (
-                    <Badge variant="light" color="orange" tt="none" title={PAPER_REFERENCE.label}>
-                      {PAPER_REFERENCE.value} test
+                  {linesFor(key, lines).map((line) => (
+                    <Badge key={line.name} ml={4} variant="light" color="orange" tt="none" title={line.name} data-testid={`reference-${key}`}>
+                      {line.value}
                     </Badge>
-                  ) : (
-                    ""
-                  )}
+                  ))}
                 </Table.Td>
               )}
             </Table.Tr>

@@ -1,7 +1,7 @@
 /**
  * "Training overview": training and validation loss per epoch and one chosen metric, growing
- * live while the experiment trains, the best epoch marked on both, and the paper's value drawn
- * on Pearson r² where the experiment comes from the Yeast example.
+ * live while the experiment trains, the best epoch marked on both, and the project's reference
+ * lines (a paper's value, a target) drawn on the metric they name.
  */
 import { Card, Group, Progress, Select, SimpleGrid, Switch, Text, Title } from "@mantine/core";
 import { useState } from "react";
@@ -9,13 +9,15 @@ import { useState } from "react";
 import { formatMetric } from "../../format";
 import { axisName, BEST_COLOR, EvalChart, REFERENCE_COLOR, tooltip, TRAINING_COLOR, VALIDATION_COLOR, type ChartOption } from "./chart";
 import type { Progress as LiveProgress } from "./live";
-import { curveMetrics, defaultMetric, metricLabel, paperReference, referenceFor } from "./metrics";
+import { curveMetrics, defaultMetric, linesFor, metricLabel, type ReferenceLine } from "./metrics";
 import type { Epoch, Experiment } from "./queries";
 
 interface Props {
   experiment: Experiment;
   epochs: Epoch[];
   progress: LiveProgress | null;
+  /** The project's reference lines; those of the shown metric are drawn. */
+  lines: ReferenceLine[];
 }
 
 /** The best epoch: the experiment's once it has one, else the best so far by the monitored metric. */
@@ -71,13 +73,13 @@ function epochAxis(planned: number, done: number) {
   };
 }
 
-export function TrainingCurves({ experiment, epochs, progress }: Props) {
+export function TrainingCurves({ experiment, epochs, progress, lines }: Props) {
   const [logScale, setLogScale] = useState(false);
   const metrics = curveMetrics(epochs);
   const [chosen, setChosen] = useState<string | null>(null);
   const metric = chosen && metrics.includes(chosen) ? chosen : defaultMetric(metrics);
   const best = bestEpoch(experiment, epochs);
-  const reference = metric ? referenceFor(metric, paperReference(experiment)) : null;
+  const references = metric ? linesFor(metric, lines) : [];
   const planned = experiment.epochs;
   // While it trains the axis spans the planned epochs (the curve grows into it); after, the done ones.
   const span = ["queued", "running"].includes(experiment.status) ? planned : 0;
@@ -111,8 +113,9 @@ export function TrainingCurves({ experiment, epochs, progress }: Props) {
           type: "value",
           scale: true,
           axisLabel: { fontSize: 10 },
-          // The reference line stays in view even while the curve is far below it.
-          max: reference === null ? undefined : (extent: { max: number }) => Math.max(extent.max, reference) + 0.05,
+          // The reference lines stay in view even while the curve is far from them.
+          max: references.length ? (extent: { max: number }) => Math.max(extent.max, ...references.map((r) => r.value)) + 0.05 : undefined,
+          min: references.length ? (extent: { min: number }) => Math.min(extent.min, ...references.map((r) => r.value)) - 0.05 : undefined,
         },
         series: [
           {
@@ -129,13 +132,11 @@ export function TrainingCurves({ experiment, epochs, progress }: Props) {
                 ...(best !== null
                   ? [{ xAxis: best, lineStyle: { color: BEST_COLOR, type: "dashed", width: 1 }, label: { show: false } }]  // prettier-ignore
                   : []),
-                ...(reference !== null
-                  ? [{
-                      yAxis: reference,
-                      lineStyle: { color: REFERENCE_COLOR, type: "solid", width: 1.5 },
-                      label: { formatter: `paper r² ${reference} (test)`, position: "insideEndTop", fontSize: 10, color: REFERENCE_COLOR },
-                    }]  // prettier-ignore
-                  : []),
+                ...references.map((r) => ({
+                  yAxis: r.value,
+                  lineStyle: { color: REFERENCE_COLOR, type: "solid", width: 1.5 },
+                  label: { formatter: `${r.name} ${r.value}`, position: "insideEndTop", fontSize: 10, color: REFERENCE_COLOR },
+                })),
               ],
             },
           },
@@ -204,13 +205,13 @@ export function TrainingCurves({ experiment, epochs, progress }: Props) {
         </SimpleGrid>
       )}
       {best !== null && epochs.length > 0 && (
-        <BestLine epochs={epochs} best={best} reference={reference} metric={metric} />
+        <BestLine epochs={epochs} best={best} references={references} metric={metric} />
       )}
     </Card>
   );
 }
 
-function BestLine({ epochs, best, reference, metric }: { epochs: Epoch[]; best: number; reference: number | null; metric: string | null }) {
+function BestLine({ epochs, best, references, metric }: { epochs: Epoch[]; best: number; references: ReferenceLine[]; metric: string | null }) {
   const epoch = epochs.find((e) => e.epoch === best);
   if (!epoch) return null;
   const value = (key: string) => (typeof epoch.metrics[key] === "number" ? formatMetric(epoch.metrics[key] as number) : "—");
@@ -218,7 +219,7 @@ function BestLine({ epochs, best, reference, metric }: { epochs: Epoch[]; best: 
     <Text size="xs" c="dimmed" mt={4}>
       Best epoch <b>{best}</b> (dashed line): validation loss {value("val_loss")}
       {metric && metric !== "val_loss" ? ` · ${metricLabel(metric)} ${value(metric)}` : ""}
-      {reference !== null ? ` · the paper reports ${reference} on its test set` : ""}
+      {references.map((r) => ` · ${r.name}: ${r.value}`).join("")}
     </Text>
   );
 }

@@ -1,8 +1,12 @@
 /**
- * How metrics are named and read in the Evaluation view, and the published reference value
- * drawn where an experiment comes from the Yeast example.
+ * How metrics are named and read in the Evaluation view, and which of the project's reference
+ * lines (a paper's value, a target) apply to a metric.
  */
-import type { Epoch, Experiment } from "./queries";
+import type { components } from "../../api/schema";
+import { useProject } from "../../projects/queries";
+import type { Epoch } from "./queries";
+
+export type ReferenceLine = components["schemas"]["ReferenceLine"];
 
 const LABELS: Record<string, string> = {
   loss: "Loss",
@@ -68,24 +72,16 @@ export function defaultMetric(keys: string[]): string | null {
   return preferred.find((k) => keys.includes(k)) ?? keys[0] ?? null;
 }
 
-/**
- * Cuperus et al. 2017 (Genome Research): the CNN's Pearson r² on the held-out test set, as
- * `kozak.examples.yeast.PAPER["test_pearson_r2"]`.
- */
-export const PAPER_REFERENCE = { metric: "pearson_r2", value: 0.62, label: "Paper (Cuperus 2017, test)" };
+/** The metric keys a reference line can name: those the evaluations report. */
+export const METRIC_KEYS = Object.keys(LABELS).filter((k) => !["loss", "lr", "n"].includes(k));
 
-/**
- * An experiment "comes from the Yeast example" when its graph is one of the cuperus2017 presets
- * (the example trains `cuperus2017`, the tutorial `cuperus2017-tutorial`): the published number
- * is about that model on that data, so a project's name alone is not enough.
- */
-export function paperReference(experiment: Pick<Experiment, "graph"> | undefined): typeof PAPER_REFERENCE | null {
-  const name = experiment?.graph?.name;
-  return typeof name === "string" && name.startsWith("cuperus2017") ? PAPER_REFERENCE : null;
+/** The project's lines that apply to a metric key, on any subset (`val_pearson_r2` as `pearson_r2`). */
+export function linesFor(key: string, lines: readonly ReferenceLine[]): ReferenceLine[] {
+  const bare = key.replace(/^val_/, "");
+  return lines.filter((line) => line.metric === bare);
 }
 
-/** The reference applies to this metric key (any subset's Pearson r²). */
-export function referenceFor(key: string, reference: typeof PAPER_REFERENCE | null): number | null {
-  if (!reference) return null;
-  return key.replace(/^val_/, "") === reference.metric ? reference.value : null;
+/** The project's reference lines (none while it loads). */
+export function useReferenceLines(projectId: string): ReferenceLine[] {
+  return useProject(projectId).data?.reference_lines ?? [];
 }

@@ -29,6 +29,7 @@ import { Totals } from "./CheckSummary";
 import { EditorInspector } from "./EditorInspector";
 import { EditorToolbar } from "./EditorToolbar";
 import { autoLayout, docOf, renameNode, specOf, type BlockNode } from "./graph";
+import { fitReadable } from "./fit";
 import { GraphCanvas } from "./GraphCanvas";
 import { useDocHistory } from "./history";
 import { NewSweepModal } from "./NewSweepModal";
@@ -145,7 +146,7 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
   // ---- edits, the keyboard, the view ---------------------------------------------------------
   const edits = useGraphEdits({ doc, commit, readOnly, selected, info: check.facts.info, reveal });
   useEditorKeys({ undo: history.undo, redo: history.redo, copy: edits.copy, paste: edits.paste, remove: edits.remove, readOnly, set });
-  const fit = () => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 200 });
+  const fit = () => fitReadable(flow, canvasRef.current);
   const refit = () => window.setTimeout(fit, 60);
   const layoutAll = () => {
     commit((d) => autoLayout(d));

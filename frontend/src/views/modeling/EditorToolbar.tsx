@@ -2,10 +2,11 @@
  * The editor's toolbar: which experiment, undo and redo, clipboard, layout, the YAML panel, the
  * save state and Run (disabled, with the reason, while the model cannot run).
  */
-import { ActionIcon, Button, Divider, Group, Text, Tooltip } from "@mantine/core";
+import { ActionIcon, Button, Divider, Group, Menu, Switch, Text, Tooltip } from "@mantine/core";
 import {
   IconArrowBackUp,
   IconArrowForwardUp,
+  IconChevronDown,
   IconClipboard,
   IconCode,
   IconCopy,
@@ -20,6 +21,7 @@ import type { ReactNode } from "react";
 import { useNavigate } from "react-router";
 
 import { ExperimentPicker } from "../shared/ExperimentPicker";
+import { useOpenEvaluationAfterRun } from "./afterRun";
 import type { Experiment } from "./queries";
 import { ExperimentBadge } from "./status";
 
@@ -90,8 +92,32 @@ export function EditorToolbar({ projectId, experiment, onNew, onSearch, readOnly
             </Button>
           </span>
         </Tooltip>
+        <RunOptions />
       </Group>
     </Group>
+  );
+}
+
+/** Where Run goes next: the run's Evaluation view unless the user chose to stay in the editor. */
+function RunOptions() {
+  const [openEvaluation, setOpenEvaluation] = useOpenEvaluationAfterRun();
+  return (
+    <Menu position="bottom-end" withArrow closeOnItemClick={false}>
+      <Menu.Target>
+        <ActionIcon size="sm" variant="subtle" color="gray" aria-label="Run options">
+          <IconChevronDown size={14} />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown p="sm">
+        <Switch
+          size="xs"
+          label="Open Evaluation after Run"
+          description="Off: stay here while it trains"
+          checked={openEvaluation}
+          onChange={(event) => setOpenEvaluation(event.currentTarget.checked)}
+        />
+      </Menu.Dropdown>
+    </Menu>
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * The canvas: React Flow drawing the document's blocks and edges, taking drops from the
  * palette, moves, selections and new connections, with the check's totals in a corner and a
- * hint while it is empty. Only moves and selections change the document without an undo step.
+ * hint while it is empty (and, with several blocks, how to select several: Shift or Ctrl+click,
+ * Shift+drag a box). Only moves and selections change the document without an undo step.
  */
 import { Box, Card, Text } from "@mantine/core";
 import {
@@ -13,6 +14,8 @@ import {
   Controls,
   Panel,
   ReactFlow,
+  SelectionMode,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type Edge,
@@ -20,9 +23,10 @@ import {
   type NodeChange,
   type XYPosition,
 } from "@xyflow/react";
-import { useCallback, type DragEvent, type ReactNode, type RefObject } from "react";
+import { useCallback, useEffect, useRef, type DragEvent, type ReactNode, type RefObject } from "react";
 
 import { BlockNodeComponent } from "./BlockNode";
+import { fitReadable } from "./fit";
 import { makeEdge, type BlockNode, type Doc } from "./graph";
 import type { DocHistory } from "./history";
 import { DRAG_TYPE } from "./Palette";
@@ -42,9 +46,21 @@ interface Props {
   totals: ReactNode;
 }
 
+/** Any of these held while clicking adds a block to the selection; Shift held while dragging
+ * draws a box, which selects every block it touches. */
+const MULTI_SELECT_KEYS = ["Shift", "Control", "Meta"];
+
 export function GraphCanvas({ canvasRef, doc, edges, history, catalog, readOnly, colorMode, onAdd, totals }: Props) {
   const flow = useReactFlow<BlockNode>();
   const { set, commit } = history;
+  // The first fit waits for the blocks' measured sizes (as React Flow's own `fitView` does).
+  const measured = useNodesInitialized();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!measured || fitted.current) return;
+    fitted.current = true;
+    fitReadable(flow, canvasRef.current, 0);
+  }, [measured, flow, canvasRef]);
   const onNodesChange = useCallback(
     (changes: NodeChange<BlockNode>[]) => {
       const kept = changes.filter((c) => c.type === "position" || c.type === "select" || c.type === "dimensions");
@@ -105,15 +121,24 @@ export function GraphCanvas({ canvasRef, doc, edges, history, catalog, readOnly,
         nodesConnectable={!readOnly}
         snapToGrid
         snapGrid={[10, 10]}
-        fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
         minZoom={0.2}
         maxZoom={2}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        selectionKeyCode="Shift"
+        selectionMode={SelectionMode.Partial}
         colorMode={colorMode}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} />
         <Controls showInteractive={false} position="bottom-left" />
         <Panel position="top-right">{totals}</Panel>
+        {doc.nodes.length > 1 && (
+          <Panel position="bottom-right" style={{ marginBottom: 24 }}>
+            {/* in the column the fit keeps free of blocks, under the totals */}
+            <Text size="xs" c="dimmed" w={188} data-testid="selection-hint">
+              Select several blocks with Shift+click (or Ctrl+click), or Shift+drag a box over them.
+            </Text>
+          </Panel>
+        )}
         {!doc.nodes.length && (
           <Panel position="top-center">
             <Card withBorder shadow="sm" radius="md" p="md" maw={420} mt={80}>

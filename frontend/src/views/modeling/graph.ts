@@ -65,7 +65,7 @@ export function docOf(spec: GraphSpec, positions: Record<string, XYPosition> = {
     data: { type: n.type, params: { ...(n.params ?? {}) } },
   }));
   const edges = spec.edges.map((e) => makeEdge(e.src, e.dst));
-  const doc = { name: spec.name ?? "", description: spec.description ?? "", nodes, edges };
+  const doc = { name: graphName(spec.name), description: spec.description ?? "", nodes, edges };
   const missing = spec.nodes.some((n) => !positions[n.id]);
   return missing ? autoLayout(doc, new Set(Object.keys(positions))) : doc;
 }
@@ -366,4 +366,9 @@ export function withParam(params: Record<string, unknown>, name: string, value: 
   if (value === undefined) delete next[name];
   else next[name] = value;
   return next;
+}
+
+/** A graph's name as shown and saved: "custom" for a hand-built one (older blank canvases were "blank"). */
+export function graphName(name: string | null | undefined): string {
+  return !name || name === "blank" ? "custom" : name;
 }

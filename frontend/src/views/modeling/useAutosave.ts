@@ -1,6 +1,7 @@
 /**
  * Saving an experiment's graph and run settings: a moment after each change, before a run
- * (`save`), and on leaving the editor. Only what differs from the last save is sent.
+ * (`save`), and on leaving the editor. Only what differs from the last save is sent. While an
+ * edit is unsaved, reloading or closing the tab asks first (the browser's own `beforeunload` prompt).
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 
@@ -47,5 +48,15 @@ export function useAutosave(projectId: string, experimentId: string, specText: s
     },
     [],
   );
+  const unsaved = !readOnly && (dirty || saving);
+  useEffect(() => {
+    if (!unsaved) return;
+    const ask = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = ""; // older browsers prompt only when this is set
+    };
+    window.addEventListener("beforeunload", ask);
+    return () => window.removeEventListener("beforeunload", ask);
+  }, [unsaved]);
   return { save, saving, saveError, dirty, update };
 }

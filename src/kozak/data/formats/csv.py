@@ -1,4 +1,8 @@
-"""CSV and TSV: delimiter sniffed from the first lines, gzip looked through, typed by Arrow."""
+"""CSV and TSV: delimiter sniffed from the first lines, gzip looked through, typed by Arrow.
+
+A row with too few or too many fields is refused naming its line as an editor counts lines
+(the header is line 1), its field counts and its text.
+"""
 
 from __future__ import annotations
 
@@ -57,19 +61,29 @@ def read_csv(data: bytes, name: str, budget: InflateBudget) -> RawTable:
         bad_rows.append(row)
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid_row),
-        )
-    except pa.ArrowInvalid as exc:
-        raise DataError(f"{name}: cannot parse as delimited text: {exc}", file=name) from exc
+    def parse(threads: bool) -> pa.Table:
+        try:
+            return pacsv.read_csv(
+                pa.BufferReader(data),
+                read_options=pacsv.ReadOptions(block_size=1 << 24, use_threads=threads),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, invalid_row_handler=on_invalid_row
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            raise DataError(f"{name}: cannot parse as delimited text: {exc}", file=name) from exc
+
+    table = parse(threads=True)
+    if bad_rows and bad_rows[0].number is None:
+        # Arrow numbers lines only when it parses on one thread: pay for that on a bad file only.
+        bad_rows.clear()
+        parse(threads=False)
     if bad_rows:
         row = bad_rows[0]
         where = f"line {row.number}" if row.number is not None else "a row"
+        fields = f"{row.actual_columns} field{'' if row.actual_columns == 1 else 's'}"
         raise DataError(
-            f"{name}: {where} has {row.actual_columns} fields, expected {row.expected_columns} "
+            f"{name}: {where} has {fields}, expected {row.expected_columns} "
             f"(delimiter {delimiter!r}): {row.text[:80]!r}",
             file=name,
             line=row.number,

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from kozak.deploy import deployments
-from kozak.deploy.host import DeploymentHost
+from kozak.deploy.host import DeploymentHost, answer_rows
 from kozak.deploy.requests import request_rows
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, WorkspaceDep
 from kozak.server.paging import NameSearch, PageParams
@@ -160,4 +160,4 @@ async def try_deployment(
     host = _host(request)
     request_rows({"rows": body.rows}, max_rows=host.max_rows)
     served = await host.served(deployment)
-    return {"rows": await served.predict(body.rows)}
+    return answer_rows(served, body.rows, await served.predict(body.rows))

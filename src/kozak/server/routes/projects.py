@@ -5,10 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kozak import accounts
-from kozak.server.deps import CurrentUser, ProjectOwner, ProjectViewer, WorkspaceDep
+from kozak.errors import InvalidConfig
+from kozak.server.deps import CurrentUser, ProjectEditor, ProjectOwner, ProjectViewer, WorkspaceDep
 from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
-from kozak.server.schemas.accounts import MemberPublic, MemberSet, ProjectCreate, ProjectPublic
+from kozak.server.schemas.accounts import (
+    MemberPublic,
+    MemberSet,
+    ProjectCreate,
+    ProjectPublic,
+    ReferenceLinesSet,
+)
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -34,6 +41,24 @@ def create_project(body: ProjectCreate, workspace: WorkspaceDep, user: CurrentUs
 def get_project(project: ProjectViewer, workspace: WorkspaceDep, user: CurrentUser) -> ProjectPublic:
     """One project (by id or name)."""
     return ProjectPublic.of(project, workspace.metadata.get_role(project.id, user.id) or "viewer")
+
+
+@router.put("/{project_id}/reference-lines")
+def set_reference_lines(
+    body: ReferenceLinesSet, project: ProjectEditor, workspace: WorkspaceDep, user: CurrentUser
+) -> ProjectPublic:
+    """Replace the project's reference lines (a paper's value to replicate, a target): each a
+    name, a metric key and a value, drawn on the evaluation plots of that metric (editors)."""
+    names = [line.name.strip() for line in body.lines]
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if twice is not None:
+        raise InvalidConfig(
+            f"lines.{names.index(twice, names.index(twice) + 1) + 1}.name: {twice!r} names "
+            "another line already; give each line its own name",
+            field="lines.name",
+        )
+    updated = workspace.metadata.set_reference_lines(project.id, body.lines)
+    return ProjectPublic.of(updated, workspace.metadata.get_role(project.id, user.id) or "viewer")
 
 
 @router.delete("/{project_id}", status_code=204)

@@ -3,7 +3,9 @@ schema.
 
 Peltarion's contract, kept so its clients work: `POST /deployment/<id>/forward` with
 `{"rows": [{"<feature>": value, ...}]}` (or a form post of one example) and the deployment's
-token as Bearer or HTTP Basic user name; the answer is `{"rows": [{"<target>": prediction}]}`;
+token as Bearer or HTTP Basic user name; the answer is `{"rows": [{"<target>": prediction}]}`,
+plus a `warnings` list only when the model changed an input it accepted (a sequence longer than
+its window, cut to fit), so that answers to well-formed requests are exactly Peltarion's;
 `GET /deployment/<id>/openapi.json` describes it with Peltarion's extensions (`sidekick` reads
 them), and errors carry Peltarion's `errorCode` and `errorMessage` beside Kozak's `error`.
 The body is read by hand, with a size limit, so that every bad request is a 422 that names its
@@ -28,7 +30,7 @@ from starlette.formparsers import FormParser, MultiPartParser
 
 from kozak.data.feature_spec import NUMERIC_TYPES
 from kozak.deploy import variants
-from kozak.deploy.host import Served, ServingBackend
+from kozak.deploy.host import Served, ServingBackend, answer_rows
 from kozak.deploy.peltarion import openapi_document
 from kozak.deploy.requests import (
     form_row,
@@ -153,7 +155,8 @@ def _ms(started: float) -> float:
 
 @router.post("/deployment/{deployment_id}/forward", openapi_extra=_ROWS_BODY)
 async def forward(deployment_id: str, request: Request) -> Response:
-    """Predictions for `{"rows": [...]}` (or one form-posted example): `{"rows": [...]}`."""
+    """Predictions for `{"rows": [...]}` (or one form-posted example): `{"rows": [...]}`, with
+    `warnings` when a sequence was longer than the model's window."""
     backend, served = await _open(request, deployment_id)
 
     async def work() -> dict[str, Any]:
@@ -163,7 +166,7 @@ async def forward(deployment_id: str, request: Request) -> Response:
             rows: list[Any] = [form_row(await _form(request, backend.max_body_bytes), numeric)]
         else:
             rows = request_rows(await _json(request, backend), max_rows=backend.max_rows)
-        return {"rows": await served.predict(rows)}
+        return answer_rows(served, rows, await served.predict(rows))
 
     return _answer(await _timed(backend, deployment_id, work, lambda r: len(r["rows"])))
 

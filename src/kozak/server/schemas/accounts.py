@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from kozak.server.schemas import MAX_PASSWORD, Input, Schema
-from kozak.store.entities import ApiToken, Member, Project, User
+from kozak.store.entities import MAX_REFERENCE_LINES, ApiToken, Member, Project, ReferenceLine, User
 
 
 class UserPublic(Schema):
@@ -95,11 +95,21 @@ class ProjectPublic(Schema):
     description: str
     created_by: str
     created_at: datetime
+    reference_lines: list[ReferenceLine] = Field(
+        description="Values drawn as lines on the project's evaluation plots."
+    )
     role: str = Field(description="Your role in the project: owner, editor or viewer.")
 
     @classmethod
     def of(cls, project: Project, role: str) -> ProjectPublic:
         return cls(role=role, **project.model_dump())
+
+
+class ReferenceLinesSet(Input):
+    lines: list[ReferenceLine] = Field(
+        max_length=MAX_REFERENCE_LINES,
+        description="Every reference line of the project, in the order the plots list them.",
+    )
 
 
 class MemberSet(Input):
