@@ -56,6 +56,7 @@ class ReferenceLine(Entity):
 
     name: str = Field(min_length=1, max_length=80, description="What it is, e.g. a paper and set.")
     metric: str = Field(
+        max_length=64,
         pattern=r"^[a-z][a-z0-9_]{0,63}$",
         description="The metric key as evaluations name it (pearson_r2, spearman_r, mae, "
         "accuracy, ...); it applies to every subset's value of that metric.",
