@@ -30,8 +30,8 @@ from torch import Tensor, nn
 
 from kozak.deploy.scoring import SequenceScorer
 from kozak.errors import InvalidConfig
-from kozak.interpret.model import OutputChoice, coordinates, encode_sequences, user_positions
-from kozak.interpret.results import Explanation, SequenceExplanation, importance
+from kozak.interpret.model import OutputChoice, encode_sequences
+from kozak.interpret.results import Explanation, explanation
 from kozak.interpret.shuffle import dinucleotide_shuffle
 from kozak.training.data import denormalize
 
@@ -202,25 +202,4 @@ def attribute(
             if on_progress is not None:
                 on_progress(stop, total)
     predictions = output.values(scorer.score_codes(encoded.codes, encoded.lengths))
-    system = coordinates(scorer)
-    strings = encoded.decode()
-    return Explanation(
-        method=method,
-        target=output.target,
-        label=output.label,
-        coordinates=system,
-        letters=list(scorer.alphabet.letters),
-        sequences=[
-            SequenceExplanation(
-                index=row,
-                sequence=strings[row],
-                positions=user_positions(system, len(strings[row])),
-                prediction=float(predictions[row]),
-                values=values[row, :, : len(strings[row])].tolist(),
-                importance=importance(
-                    method, scorer.alphabet.letters, strings[row], values[row, :, : len(strings[row])]
-                ),
-            )
-            for row in range(total)
-        ],
-    )
+    return explanation(method, scorer, output, encoded, predictions, values)

@@ -17,8 +17,8 @@ import numpy as np
 
 from kozak.deploy.scoring import SequenceScorer, single_substitutions
 from kozak.errors import DataError, InvalidConfig
-from kozak.interpret.model import OutputChoice, coordinates, encode_sequences, user_positions
-from kozak.interpret.results import Effect, Explanation, SequenceExplanation, importance
+from kozak.interpret.model import OutputChoice, encode_sequences
+from kozak.interpret.results import Effect, Explanation, explanation
 
 Progress = Callable[[int, int], None]  # (sequences done, total)
 
@@ -88,26 +88,4 @@ def ism(
         predictions[rows] = reference
         if on_progress is not None:
             on_progress(int(rows[-1]) + 1, total)
-    system = coordinates(scorer)
-    strings = encoded.decode()
-    return Explanation(
-        method="ism",
-        target=output.target,
-        label=output.label,
-        effect=kind,
-        coordinates=system,
-        letters=list(scorer.alphabet.letters),
-        sequences=[
-            SequenceExplanation(
-                index=row,
-                sequence=strings[row],
-                positions=user_positions(system, len(strings[row])),
-                prediction=float(predictions[row]),
-                values=matrices[row, :, : len(strings[row])].tolist(),
-                importance=importance(
-                    "ism", scorer.alphabet.letters, strings[row], matrices[row, :, : len(strings[row])]
-                ),
-            )
-            for row in range(total)
-        ],
-    )
+    return explanation("ism", scorer, output, encoded, predictions, matrices, effect=kind)

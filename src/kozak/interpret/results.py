@@ -14,6 +14,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from kozak.deploy.scoring import SequenceScorer
+from kozak.interpret.model import OutputChoice, coordinates, user_positions
+from kozak.sequences import EncodedSequences
+
 Method = Literal["ism", "saliency", "input_x_gradient", "ig", "deeplift", "deepshap"]
 METHODS: tuple[str, ...] = ("ism", "saliency", "input_x_gradient", "ig", "deeplift", "deepshap")
 Effect = Literal["difference", "log_ratio"]
@@ -55,6 +59,45 @@ class Explanation(_Result):
     coordinates: Literal["position", "from_end"]
     letters: list[str] = Field(description="The rows of every `values` matrix.")
     sequences: list[SequenceExplanation]
+
+
+def explanation(
+    method: str,
+    scorer: SequenceScorer,
+    output: OutputChoice,
+    encoded: EncodedSequences,
+    predictions: np.ndarray,
+    values: np.ndarray,
+    effect: str | None = None,
+) -> Explanation:
+    """The `Explanation` of `encoded`'s sequences from (N, letters, width) `values`, each cut
+    to its own length and placed in the user's coordinates."""
+    system = coordinates(scorer)
+    letters = scorer.alphabet.letters
+    sequences = []
+    for row, sequence in enumerate(encoded.decode()):
+        own = values[row, :, : len(sequence)]
+        sequences.append(
+            SequenceExplanation(
+                index=row,
+                sequence=sequence,
+                positions=user_positions(system, len(sequence)),
+                prediction=float(predictions[row]),
+                values=own.tolist(),
+                importance=importance(method, letters, sequence, own),
+            )
+        )
+    return Explanation.model_validate(
+        {
+            "method": method,
+            "target": output.target,
+            "label": output.label,
+            "effect": effect,
+            "coordinates": system,
+            "letters": list(letters),
+            "sequences": sequences,
+        }
+    )
 
 
 def explanation_rows(
