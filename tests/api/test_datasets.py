@@ -217,7 +217,8 @@ def test_malformed_csv_names_row_and_column(client: UserClient, draft_url: str) 
     refused = error(
         client.put(f"{draft_url}/files/ragged.csv", content=b"a,b\n1,2\n3\n"), 422, "invalid_data"
     )
-    assert refused["details"] == {"file": "ragged.csv", "expected": 2, "actual": 1}
+    assert refused["details"] == {"file": "ragged.csv", "line": 3, "expected": 2, "actual": 1}
+    assert "line 3" in refused["message"]  # the header is line 1, as an editor counts
     assert ok(client.get(draft_url))["files"] == []
 
 
