@@ -59,7 +59,7 @@ class StartSequences(BaseModel):
         "`count` evenly spaced values of rank_by, duplicates dropped (the paper's choice); random.",
     )
     count: int = Field(10, ge=1, le=MAX_STARTS, description="How many starts to take or make.")
-    length: int | None = Field(None, ge=1, description="random: letters per sequence.")
+    length: int | None = Field(None, ge=1, le=100_000, description="random: letters per sequence.")
     seed: int = Field(0, ge=0, description="random: the seed.")
 
 
