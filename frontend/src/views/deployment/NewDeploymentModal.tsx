@@ -5,7 +5,7 @@
 import { Alert, Button, Group, Modal, Select, Stack, Switch, Text, TextInput } from "@mantine/core";
 import { IconAlertTriangle, IconRocket } from "@tabler/icons-react";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 
 import { errorMessage } from "../../api/client";
 import type { ExperimentSummary } from "../../api/types";
@@ -33,15 +33,21 @@ export function NewDeploymentModal({ projectId, opened, onClose, onCreated }: Pr
 function NewDeploymentForm({ projectId, onClose, onCreated }: Omit<Props, "opened">) {
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search.trim(), 150);
-  const experiments = useExperimentSearch(projectId, { q: debounced || undefined, status: ["completed"], sort: "-updated", limit: PICKER_LIMIT });
+  const [chosen, setChosen] = useState<ExperimentSummary | null>(null);
+  // The select fills its search box with the chosen experiment's name: that is not a search.
+  const q = debounced && debounced !== chosen?.name ? debounced : undefined;
+  const experiments = useExperimentSearch(projectId, { q, status: ["completed"], sort: "-updated", limit: PICKER_LIMIT });
   const found = experiments.data?.data ?? [];
-  const [picked, setPicked] = useState<ExperimentSummary | null>(null);
-  const completed = picked && !found.some((e) => e.id === picked.id) ? [picked, ...found] : found;
+  const completed = chosen && !found.some((e) => e.id === chosen.id) ? [chosen, ...found] : found;
+  const newest = q ? undefined : found[0];
+  // The newest completed experiment is chosen until the user picks another.
+  useEffect(() => {
+    if (newest) setChosen((current) => current ?? newest);
+  }, [newest]);
   const [checkpoint, setCheckpoint] = useState<string>("best");
   const [name, setName] = useState("");
   const [enabled, setEnabled] = useState(true);
   const create = useCreateDeployment(projectId);
-  const chosen = picked ?? (debounced ? null : (found[0] ?? null));
   const epochs = useEpochs(projectId, chosen?.id ?? null);
 
   const submit = (event: FormEvent) => {
@@ -58,7 +64,7 @@ function NewDeploymentForm({ projectId, onClose, onCreated }: Omit<Props, "opene
     );
   };
 
-  if (!experiments.isLoading && !debounced && completed.length === 0) {
+  if (!experiments.isLoading && !q && completed.length === 0) {
     return (
       <Stack>
         <Alert color="gray" variant="light" title="No completed experiment yet">
@@ -86,7 +92,7 @@ function NewDeploymentForm({ projectId, onClose, onCreated }: Omit<Props, "opene
           data={completed.map((e) => ({ value: e.id, label: e.name }))}
           value={chosen?.id ?? null}
           onChange={(value) => {
-            setPicked(completed.find((e) => e.id === value) ?? null);
+            setChosen(completed.find((e) => e.id === value) ?? null);
             setCheckpoint("best");
           }}
           searchValue={search}

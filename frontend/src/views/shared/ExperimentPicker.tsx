@@ -16,8 +16,10 @@ type Status = ExperimentSummary["status"];
 
 function useOptions(projectId: string, chosen: string[], search: string, status: Status[] | undefined) {
   const [debounced] = useDebouncedValue(search.trim(), 150);
-  const found = useExperimentSearch(projectId, { q: debounced || undefined, status, sort: "-updated", limit: PICKER_LIMIT });
   const names = useExperimentNames(projectId, chosen);
+  // A single select fills its search box with the chosen experiment's name: that is not a search.
+  const q = debounced && !chosen.some((id) => names.get(id) === debounced) ? debounced : undefined;
+  const found = useExperimentSearch(projectId, { q, status, sort: "-updated", limit: PICKER_LIMIT });
   const options = useMemo(() => {
     const seen = new Map((found.data?.data ?? []).map((e) => [e.id, e.name]));
     for (const id of chosen) if (!seen.has(id)) seen.set(id, names.get(id) ?? id);
