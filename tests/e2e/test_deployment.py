@@ -54,6 +54,14 @@ def forward(url: str, token: str, sequence: str = SEQUENCE) -> httpx.Response:
     )
 
 
+# Reads an input's value every 20 ms for `ms` milliseconds.
+SAMPLE_VALUES = """(input, ms) => new Promise((done) => {
+  const seen = [];
+  const timer = setInterval(() => seen.push(input.value), 20);
+  setTimeout(() => { clearInterval(timer); done(seen); }, ms);
+})"""
+
+
 def test_deploy_try_call_toggle_and_delete(
     page: Page, live_server: LiveServer, trained_project: str, shot: Callable[[str], Path]
 ) -> None:
@@ -66,6 +74,10 @@ def test_deploy_try_call_toggle_and_delete(
     page.get_by_role("button", name="New deployment").click()
     dialog = page.get_by_role("dialog", name="New deployment")
     expect(dialog.get_by_label("Experiment")).to_have_value("tutorial")
+    # The select shows the chosen name in its search box; that must not read as a search that
+    # un-chooses it after the search's debounce (it did: the choice blinked every ~300 ms).
+    seen = dialog.get_by_label("Experiment").evaluate(SAMPLE_VALUES, 1500)
+    assert set(seen) == {"tutorial"}, f"the chosen experiment did not hold still: {sorted(set(seen))}"
     dialog.get_by_label("Checkpoint").click()
     expect(page.get_by_role("option", name="Epoch 2", exact=True)).to_be_visible()
     page.get_by_role("option", name=re.compile(r"^Best: epoch \d")).click()
