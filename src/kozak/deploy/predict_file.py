@@ -5,7 +5,8 @@ model's input schema asks for, predicts with a `Predictor` (a local `ServingMode
 `Deployment`) and appends the rows to the output: the input columns as read, then one column
 per prediction (`target_pred`, or `target_prob:class` probabilities). The output is written under a
 temporary name and renamed at the end, so a run that fails leaves no truncated file. Row
-errors name the file, the row (data rows counted from 0) and the feature.
+errors name the file, the row (data rows counted from 1, as a spreadsheet and the dataset
+layer count them) and the feature.
 """
 
 from __future__ import annotations
@@ -232,7 +233,8 @@ def predict_file(
     try:
         for frame in read_frames(source, inputs, batch_size):
             try:
-                predictions = predictor.predict(frame_rows(frame, inputs, done), first_row=done)
+                first = done + 1  # the file's rows count from 1
+                predictions = predictor.predict(frame_rows(frame, inputs, first), first_row=first)
             except KozakError as exc:
                 raise _in_file(exc, source.name) from None
             columns = [prediction_columns(p) for p in predictions]

@@ -89,12 +89,12 @@ def test_bad_inputs_say_where(workspace: Workspace, trained: Experiment, tmp_pat
     predictor = LocalPredictor(_serving(workspace, trained))
     bad = tmp_path / "bad.tsv"
     bad.write_text("seq\tcount\nACGT\t1\nACGT\t2\nACGT\tmany\n")
-    with pytest.raises(DataError, match=r"^bad.tsv: row 2, feature 'count': 'many' is not a number"):
+    with pytest.raises(DataError, match=r"^bad.tsv: row 3, feature 'count': 'many' is not a number"):
         predict_file(predictor, bad, tmp_path / "out.csv", batch_size=2)
     assert not list(tmp_path.glob("out.csv*"))  # no half-written output
     letters = tmp_path / "letters.csv"
     letters.write_text("seq,count\nACGT,1\nACGT,2\nACGTXA,3\n")
-    with pytest.raises(DataError, match=r"row 2, feature 'seq': unexpected character 'X'"):
+    with pytest.raises(DataError, match=r"row 3, feature 'seq': unexpected character 'X'"):
         predict_file(predictor, letters, tmp_path / "out.csv", batch_size=2)
     no_count = tmp_path / "seqs.csv"
     no_count.write_text("seq\nACGT\n")
@@ -127,10 +127,10 @@ def test_predict_through_a_deployment(
     bad.write_text("seq,count\n" + "ACGT,1\n" * 5 + "ACGTXA,3\n")
     with (
         Deployment(f"{root}/deployment/{deployment_id}", token) as deployment,
-        pytest.raises(DataError, match=r"^bad.csv: row 5, feature 'seq'") as caught,
+        pytest.raises(DataError, match=r"^bad.csv: row 6, feature 'seq'") as caught,
     ):
         predict_file(deployment, bad, tmp_path / "out2.csv", batch_size=2)
-    assert caught.value.details["row"] == 5 and caught.value.details["file"] == "bad.csv"
+    assert caught.value.details["row"] == 6 and caught.value.details["file"] == "bad.csv"
     wrong = CliRunner().invoke(
         app, ["predict", url, "-i", str(source), "-o", str(target), "--token", "kzd_nope"]
     )
