@@ -13,6 +13,7 @@ import { formatCount, formatMetric } from "../../format";
 import { axisName, EvalChart, PALETTE, REFERENCE_COLOR, tooltip, type ChartOption } from "./chart";
 import "./evaluation.css";
 import { bareLabel, higherIsBetter, linesFor, metricLabel, useReferenceLines, type ReferenceLine } from "./metrics";
+import { graphName } from "../modeling/graph";
 import { ExperimentMultiPicker } from "../shared/ExperimentPicker";
 import { useComparison, type Comparison } from "./queries";
 import { openingSubset } from "./subsets";
@@ -246,7 +247,7 @@ function ComparisonBody({ comparison, base, lines }: { comparison: Comparison; b
               <Table.Td c="dimmed">Graph</Table.Td>
               {rows.map((r) => (
                 <Table.Td key={r.id} ta="right">
-                  {r.graph.name || "unnamed"}
+                  {graphName(r.graph.name)}
                   {r.graph.parameters !== undefined && (
                     <Text span size="xs" c="dimmed">
                       {" "}
