@@ -18,7 +18,13 @@ from kozak.store.entities import (
     User,
     utcnow,
 )
-from kozak.store.sql import SqlAlchemyMetadataStore, current_revision, head_revision
+from kozak.store.sql import (
+    SqlAlchemyMetadataStore,
+    current_revision,
+    head_revision,
+    upgrade_database,
+)
+from old_schema import schema_at
 
 
 def _version(dataset_id: str, name: str = "v1", digest: str = "d1") -> DatasetVersion:
@@ -76,47 +82,19 @@ def test_a_projects_reference_lines_are_replaced_whole(
 def test_migration_0010_gives_cuperus2017_projects_the_papers_line(database_url: str) -> None:
     """The UI drew the paper's r² for experiments of the cuperus2017 presets: their projects keep
     it, as a reference line of their own; other projects start with none."""
-    from alembic import command
-    from sqlalchemy import MetaData, insert
-
-    from kozak.store.sql import _alembic_config, make_engine, upgrade_database
-
-    engine = make_engine(database_url)
-    command.upgrade(_alembic_config(engine), "0008")
-    tables = MetaData()
-    tables.reflect(engine)
-    now = utcnow()
-    with engine.begin() as conn:
+    with schema_at(database_url, "0008") as add:
         for project_id in ("prj_1", "prj_2"):
-            conn.execute(
-                insert(tables.tables["projects"]).values(
-                    id=project_id, name=project_id, description="", created_by="", created_at=now
-                )
-            )
-        conn.execute(
-            insert(tables.tables["datasets"]).values(
-                id="dst_1", project_id="prj_1", name="D", description="", created_at=now
-            )
-        )
-        conn.execute(
-            insert(tables.tables["dataset_versions"]).values(
-                id="dsv_1", dataset_id="dst_1", name="v1", digest="d", row_count=1, spec={}, stats={},
-                sources=[], subset_counts={}, artifact_path="x", created_at=now,
-            )
-        )  # fmt: skip
+            add("projects", id=project_id, name=project_id)
+        add("datasets", id="dst_1", project_id="prj_1", name="D")
+        add("dataset_versions", id="dsv_1", dataset_id="dst_1")
         for experiment_id, project_id, graph in (
             ("exp_1", "prj_1", {"name": "cuperus2017-tutorial", "nodes": []}),
             ("exp_2", "prj_2", {"name": "custom", "nodes": []}),
         ):
-            conn.execute(
-                insert(tables.tables["experiments"]).values(
-                    id=experiment_id, project_id=project_id, name=experiment_id,
-                    dataset_version_id="dsv_1", graph=graph, settings={}, status="created",
-                    message="", best_epoch=None, epochs_done=0, parent_id=None, artifact_path="x",
-                    created_at=now, updated_at=now,
-                )
+            add(
+                "experiments", id=experiment_id, project_id=project_id, name=experiment_id,
+                dataset_version_id="dsv_1", graph=graph,
             )  # fmt: skip
-    engine.dispose()
     upgrade_database(database_url)
     store = SqlAlchemyMetadataStore(database_url)
     try:
@@ -308,28 +286,9 @@ def test_database_errors_reach_callers_without_sql_or_values(
 
 def test_migration_0009_keeps_every_child_row(database_url: str) -> None:
     """SQLite rebuilds `projects` to drop its old constraint: no cascade may reach the children."""
-    from alembic import command
-    from sqlalchemy import MetaData, insert
-
-    from kozak.store.sql import _alembic_config, make_engine, upgrade_database
-
-    engine = make_engine(database_url)
-    command.upgrade(_alembic_config(engine), "0008")
-    tables = MetaData()
-    tables.reflect(engine)
-    now = utcnow()
-    with engine.begin() as conn:
-        conn.execute(
-            insert(tables.tables["projects"]).values(
-                id="prj_1", name="Yeast", description="", created_by="ada", created_at=now
-            )
-        )
-        conn.execute(
-            insert(tables.tables["datasets"]).values(
-                id="dst_1", project_id="prj_1", name="D", description="", created_at=now
-            )
-        )
-    engine.dispose()
+    with schema_at(database_url, "0008") as add:
+        add("projects", id="prj_1", name="Yeast", created_by="ada")
+        add("datasets", id="dst_1", project_id="prj_1", name="D")
     assert upgrade_database(database_url) == head_revision()
     store = SqlAlchemyMetadataStore(database_url)
     try:

@@ -13,7 +13,8 @@ from kozak.errors import InvalidPage
 from kozak.store.entities import Dataset, DatasetVersion, EpochMetrics, Experiment, Job, Project
 from kozak.store.metadata import ExperimentFilter
 from kozak.store.paging import PageRequest, encode_cursor
-from kozak.store.sql import SqlAlchemyMetadataStore
+from kozak.store.sql import SqlAlchemyMetadataStore, upgrade_database
+from old_schema import schema_at
 
 
 def _project(store: SqlAlchemyMetadataStore, name: str = "Yeast") -> tuple[Project, DatasetVersion]:
@@ -169,49 +170,18 @@ def test_other_lists_page_too(metadata_store: SqlAlchemyMetadataStore) -> None:
 
 
 def test_migration_0006_fills_the_summaries_of_existing_experiments(database_url: str) -> None:
-    from alembic import command
-    from sqlalchemy import MetaData, insert
-
-    from kozak.store.entities import utcnow
-    from kozak.store.sql import _alembic_config, make_engine, upgrade_database
-
-    engine = make_engine(database_url)
-    command.upgrade(_alembic_config(engine), "0005")
-    tables = MetaData()
-    tables.reflect(engine)
-    now = utcnow()
-    with engine.begin() as conn:
-        conn.execute(
-            insert(tables.tables["projects"]).values(
-                id="prj_1", name="P", description="", created_by="", created_at=now
-            )
-        )
-        conn.execute(
-            insert(tables.tables["datasets"]).values(
-                id="dst_1", project_id="prj_1", name="D", description="", created_at=now
-            )
-        )
-        conn.execute(
-            insert(tables.tables["dataset_versions"]).values(
-                id="dsv_1", dataset_id="dst_1", name="v1", digest="d", row_count=1, spec={}, stats={},
-                sources=[], subset_counts={}, artifact_path="x", created_at=now,
-            )
-        )  # fmt: skip
+    with schema_at(database_url, "0005") as add:
+        add("projects", id="prj_1", name="P")
+        add("datasets", id="dst_1", project_id="prj_1", name="D")
+        add("dataset_versions", id="dsv_1", dataset_id="dst_1")
         settings = {"epochs": 6, "early_stopping": {"monitor": "val_r2", "mode": "max"}}
         for experiment_id, best in (("exp_1", 2), ("exp_2", None)):
-            conn.execute(
-                insert(tables.tables["experiments"]).values(
-                    id=experiment_id, project_id="prj_1", name=experiment_id, dataset_version_id="dsv_1",
-                    graph={}, settings=settings, status="completed", message="", best_epoch=best,
-                    epochs_done=3, parent_id=None, artifact_path="x", created_at=now, updated_at=now,
-                )
+            add(
+                "experiments", id=experiment_id, project_id="prj_1", name=experiment_id,
+                dataset_version_id="dsv_1", settings=settings, status="completed",
+                best_epoch=best, epochs_done=3,
             )  # fmt: skip
-        conn.execute(
-            insert(tables.tables["epoch_metrics"]).values(
-                experiment_id="exp_1", epoch=2, metrics={"val_r2": 0.7}, created_at=now
-            )
-        )
-    engine.dispose()
+        add("epoch_metrics", experiment_id="exp_1", epoch=2, metrics={"val_r2": 0.7})
     assert upgrade_database(database_url) >= "0006"
     store = SqlAlchemyMetadataStore(database_url)
     try:
