@@ -10,7 +10,7 @@ import { Link, useSearchParams } from "react-router";
 import { errorMessage } from "../../api/client";
 import { Inspector } from "../../shell/Inspector";
 import { formatCount, formatMetric } from "../../format";
-import { axisName, EvalChart, PALETTE, REFERENCE_COLOR, tooltip, type ChartOption } from "./chart";
+import { axisName, axisReaching, EvalChart, PALETTE, REFERENCE_COLOR, tooltip, type ChartOption } from "./chart";
 import "./evaluation.css";
 import { bareLabel, higherIsBetter, linesFor, metricLabel, useReferenceLines, type ReferenceLine } from "./metrics";
 import { graphName } from "../modeling/graph";
@@ -85,8 +85,7 @@ function ComparisonBody({ comparison, base, lines }: { comparison: Comparison; b
       type: "value",
       scale: true,
       axisLabel: { fontSize: 10 },
-      max: references.length ? (extent: { max: number }) => Math.max(extent.max, ...references.map((r) => r.value)) + 0.05 : undefined,
-      min: references.length ? (extent: { min: number }) => Math.min(extent.min, ...references.map((r) => r.value)) - 0.05 : undefined,
+      ...axisReaching(references.map((r) => r.value)),
     },
     series: rows.map((row, i) => {
       const c = comparison.curves[row.name] ?? {};

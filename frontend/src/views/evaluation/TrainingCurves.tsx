@@ -7,7 +7,7 @@ import { Card, Group, Progress, Select, SimpleGrid, Switch, Text, Title } from "
 import { useState } from "react";
 
 import { formatMetric } from "../../format";
-import { axisName, BEST_COLOR, EvalChart, REFERENCE_COLOR, tooltip, TRAINING_COLOR, VALIDATION_COLOR, type ChartOption } from "./chart";
+import { axisName, axisReaching, BEST_COLOR, EvalChart, REFERENCE_COLOR, tooltip, TRAINING_COLOR, VALIDATION_COLOR, type ChartOption } from "./chart";
 import type { Progress as LiveProgress } from "./live";
 import { curveMetrics, defaultMetric, linesFor, metricLabel, type ReferenceLine } from "./metrics";
 import type { Epoch, Experiment } from "./queries";
@@ -113,9 +113,7 @@ export function TrainingCurves({ experiment, epochs, progress, lines }: Props) {
           type: "value",
           scale: true,
           axisLabel: { fontSize: 10 },
-          // The reference lines stay in view even while the curve is far from them.
-          max: references.length ? (extent: { max: number }) => Math.max(extent.max, ...references.map((r) => r.value)) + 0.05 : undefined,
-          min: references.length ? (extent: { min: number }) => Math.min(extent.min, ...references.map((r) => r.value)) - 0.05 : undefined,
+          ...axisReaching(references.map((r) => r.value)),
         },
         series: [
           {

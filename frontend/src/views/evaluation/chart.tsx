@@ -79,6 +79,25 @@ export const tooltip = { confine: true, textStyle: { fontSize: 11 }, padding: [4
 export const axisName = { fontSize: 11, color: "#868e96" };
 
 /**
+ * A value axis's ends stretched to keep `levels` (reference lines) in view even while the curve
+ * is far from them, padded by 5 % of the span and rounded outward to that pad's decimal place,
+ * so the end labels read 0.67 or -0.1 rather than -0.04989646093600034.
+ */
+export function axisReaching(levels: number[]) {
+  if (!levels.length) return {};
+  type Extent = { min: number; max: number };
+  const ends = (extent: Extent) => {
+    const lo = Math.min(extent.min, ...levels);
+    const hi = Math.max(extent.max, ...levels);
+    const pad = Math.max((hi - lo) * 0.05, 1e-6);
+    const step = 10 ** Math.floor(Math.log10(pad));
+    const round = (n: number) => Number((n * step).toPrecision(12));
+    return { min: round(Math.floor((lo - pad) / step)), max: round(Math.ceil((hi + pad) / step)) };
+  };
+  return { min: (extent: Extent) => ends(extent).min, max: (extent: Extent) => ends(extent).max };
+}
+
+/**
  * A custom series drawing one rectangle per datum `[x0, x1, y0, y1, value]` on value axes:
  * histogram bars from bin edges, and density cells from 2-D bin edges.
  */
