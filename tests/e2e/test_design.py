@@ -86,6 +86,13 @@ def test_design_from_the_browser(
     assert table.locator("mark[data-edit]").count() >= 1
     sequences = table.get_by_test_id("edited-sequence").all_inner_texts()
     assert all("ATG" not in s for s in sequences)
+    # The Inspector says what the design was asked.
+    inspector = page.get_by_test_id("inspector")
+    expect(inspector).to_contain_text("brighter")
+    expect(inspector).to_contain_text("tiny")  # the model, linked to its evaluation
+    expect(inspector).to_contain_text("greedy")
+    expect(inspector).to_contain_text("Forbidden motifs")
+    expect(inspector).to_contain_text("ATG")
     page.get_by_role("button", name="sort by Prediction").click()
     shot("designs")
 

@@ -4,7 +4,7 @@
  * The project page owns the panel (`InspectorPanel`); any view puts its content there by
  * rendering `<Inspector title=…>`, wherever it sits in the view's tree (a React portal).
  */
-import { Box, ScrollArea, Stack, Text, Title } from "@mantine/core";
+import { Box, Group, ScrollArea, Stack, Text, Title } from "@mantine/core";
 import { IconPointer } from "@tabler/icons-react";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { createPortal } from "react-dom";
@@ -63,5 +63,19 @@ export function Inspector({ title, children }: { title: ReactNode; children: Rea
       {children}
     </Stack>,
     host,
+  );
+}
+
+/** One labelled value of an Inspector: the label on the left, the value (any content) on the right. */
+export function InspectorRow({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Group justify="space-between" gap="xs" wrap="nowrap" align="flex-start">
+      <Text size="sm" c="dimmed" style={{ flexShrink: 0 }}>
+        {label}
+      </Text>
+      <Text size="sm" ta="right" component="div" style={{ minWidth: 0, overflowWrap: "anywhere" }}>
+        {children}
+      </Text>
+    </Group>
   );
 }

@@ -1,9 +1,9 @@
 /** The Inspector for a deployment: rename it, where its weights come from, its inputs and outputs, today's traffic. */
 import { Badge, Code, Divider, Group, Stack, Text, TextInput } from "@mantine/core";
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 
 import { formatCount, formatNumber, formatWhen } from "../../format";
-import { Inspector } from "../../shell/Inspector";
+import { Inspector, InspectorRow } from "../../shell/Inspector";
 import { notifyError } from "../../shell/notify";
 import { useDeploymentSchema, useUpdateDeployment, useUsage } from "./queries";
 import type { Deployment, InputField, OutputField } from "./types";
@@ -22,32 +22,32 @@ export function DeploymentInspector({ projectId, deployment, experimentName, can
     <Inspector title={deployment.name}>
       {canEdit && <RenameField projectId={projectId} deployment={deployment} key={deployment.name} />}
       <Stack gap={6}>
-        <Row label="Status">
+        <InspectorRow label="Status">
           <Badge color={deployment.enabled ? "teal" : "gray"} variant="light">
             {deployment.enabled ? "enabled" : "disabled"}
           </Badge>
-        </Row>
-        <Row label="Id">
+        </InspectorRow>
+        <InspectorRow label="Id">
           <Code fz="xs">{deployment.id}</Code>
-        </Row>
-        <Row label="Experiment">{experimentName ?? (deployment.experiment_id ? deployment.experiment_id : "deleted")}</Row>
-        <Row label="Checkpoint">
+        </InspectorRow>
+        <InspectorRow label="Experiment">{experimentName ?? (deployment.experiment_id ? deployment.experiment_id : "deleted")}</InspectorRow>
+        <InspectorRow label="Checkpoint">
           {deployment.checkpoint} · epoch {deployment.epoch}
-        </Row>
-        <Row label="Token">
+        </InspectorRow>
+        <InspectorRow label="Token">
           <Code fz="xs">{deployment.token_prefix}…</Code>
-        </Row>
-        <Row label="Created">
+        </InspectorRow>
+        <InspectorRow label="Created">
           {formatWhen(deployment.created_at)} by {deployment.created_by}
-        </Row>
-        <Row label="Changed">{formatWhen(deployment.updated_at)}</Row>
+        </InspectorRow>
+        <InspectorRow label="Changed">{formatWhen(deployment.updated_at)}</InspectorRow>
       </Stack>
       <Divider label="Last 24 hours" labelPosition="left" />
       <Stack gap={6}>
-        <Row label="Requests">{formatCount(today.data?.requests)}</Row>
-        <Row label="Errors">{formatCount(today.data?.errors)}</Row>
-        <Row label="Rows predicted">{formatCount(today.data?.rows)}</Row>
-        <Row label="Mean latency">{today.data?.mean_latency_ms == null ? "—" : `${formatNumber(today.data.mean_latency_ms, 2)} ms`}</Row>
+        <InspectorRow label="Requests">{formatCount(today.data?.requests)}</InspectorRow>
+        <InspectorRow label="Errors">{formatCount(today.data?.errors)}</InspectorRow>
+        <InspectorRow label="Rows predicted">{formatCount(today.data?.rows)}</InspectorRow>
+        <InspectorRow label="Mean latency">{today.data?.mean_latency_ms == null ? "—" : `${formatNumber(today.data.mean_latency_ms, 2)} ms`}</InspectorRow>
       </Stack>
       <Divider label="Inputs" labelPosition="left" />
       {schema.isLoading && <Text size="xs" c="dimmed">Loading the model…</Text>}
@@ -78,18 +78,6 @@ function RenameField({ projectId, deployment }: { projectId: string; deployment:
   );
 }
 
-function Row({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Group justify="space-between" wrap="nowrap" gap="sm">
-      <Text size="sm" c="dimmed">
-        {label}
-      </Text>
-      <Text size="sm" ta="right" component="div" truncate>
-        {children}
-      </Text>
-    </Group>
-  );
-}
 
 function Field({ name, type, detail }: { name: string; type: string; detail: string }) {
   return (

@@ -10,6 +10,7 @@ import { Navigate, Route, Routes, useNavigate, useParams } from "react-router";
 
 import type { Project } from "../../api/types";
 import type { ViewProps } from "../registry";
+import { DesignInspector } from "./DesignInspector";
 import { DesignTable } from "./DesignTable";
 import { NewDesignModal } from "./NewDesignModal";
 import {
@@ -154,6 +155,7 @@ function DesignDetail({ project, design }: { project: Project; design: DesignRec
   const summary = design.summary;
   return (
     <Stack gap="md" data-testid="design-detail">
+      <DesignInspector projectId={project.id} design={design} statusColor={STATUS_COLOR[design.status] ?? "gray"} />
       <Group justify="space-between">
         <Group gap="sm">
           <Text fw={650} size="lg">

@@ -1,28 +1,15 @@
 /** The Inspector for an experiment: where its data and model come from and how it trains. */
-import { Anchor, Divider, Group, Progress, Stack, Text } from "@mantine/core";
-import type { ReactNode } from "react";
+import { Anchor, Divider, Progress, Stack, Text } from "@mantine/core";
 import { Link } from "react-router";
 
 import { formatMetric, formatWhen } from "../../format";
-import { Inspector } from "../../shell/Inspector";
+import { Inspector, InspectorRow } from "../../shell/Inspector";
 import { useDatasets } from "../datasets/queries";
 import { graphName } from "../modeling/graph";
 import { ExperimentStatus } from "../shared/ExperimentStatus";
 import { metricLabel } from "./metrics";
 import type { Experiment } from "./queries";
 
-function Row({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Group justify="space-between" gap="xs" wrap="nowrap" align="flex-start">
-      <Text size="sm" c="dimmed" style={{ flexShrink: 0 }}>
-        {label}
-      </Text>
-      <Text size="sm" ta="right" style={{ minWidth: 0, overflowWrap: "anywhere" }}>
-        {children}
-      </Text>
-    </Group>
-  );
-}
 
 type Settings = {
   batch_size?: number;
@@ -58,62 +45,62 @@ export function ExperimentInspector({
   return (
     <Inspector title={experiment.name}>
       <Stack gap={6}>
-        <Row label="Status">
+        <InspectorRow label="Status">
           <ExperimentStatus experiment={experiment} />
-        </Row>
+        </InspectorRow>
         {experiment.message && (
           <Text size="xs" c="dimmed">
             {experiment.message}
           </Text>
         )}
-        <Row label="Epochs">
+        <InspectorRow label="Epochs">
           {experiment.epochs_done} of {experiment.epochs}
-        </Row>
+        </InspectorRow>
         <Progress value={experiment.progress * 100} size="xs" />
         {experiment.best_metric && (
-          <Row label="Best">
+          <InspectorRow label="Best">
             {metricLabel(experiment.best_metric.name)} {formatMetric(experiment.best_metric.value)} · epoch {experiment.best_metric.epoch}
-          </Row>
+          </InspectorRow>
         )}
         {parent && (
-          <Row label="Cloned from">
+          <InspectorRow label="Cloned from">
             <Anchor component={Link} to={`${base}/${parent.id}`} size="sm">
               {parent.name}
             </Anchor>
-          </Row>
+          </InspectorRow>
         )}
       </Stack>
       <Divider label="Data" labelPosition="left" />
       <Stack gap={6}>
-        <Row label="Dataset">{dataset && version ? `${dataset.name} · ${version.name}` : experiment.dataset_version_id}</Row>
-        <Row label="Training subset">{settings.training_subset ?? "—"}</Row>
-        <Row label="Validation subset">{settings.validation_subset ?? "none"}</Row>
+        <InspectorRow label="Dataset">{dataset && version ? `${dataset.name} · ${version.name}` : experiment.dataset_version_id}</InspectorRow>
+        <InspectorRow label="Training subset">{settings.training_subset ?? "—"}</InspectorRow>
+        <InspectorRow label="Validation subset">{settings.validation_subset ?? "none"}</InspectorRow>
       </Stack>
       <Divider label="Model" labelPosition="left" />
       <Stack gap={6}>
-        <Row label="Graph">{graphName(graph.name)}</Row>
-        <Row label="Blocks">{graph.nodes?.length ?? 0}</Row>
+        <InspectorRow label="Graph">{graphName(graph.name)}</InspectorRow>
+        <InspectorRow label="Blocks">{graph.nodes?.length ?? 0}</InspectorRow>
       </Stack>
       <Divider label="Run settings" labelPosition="left" />
       <Stack gap={6}>
-        <Row label="Batch size">{settings.batch_size ?? "—"}</Row>
-        <Row label="Optimizer">
+        <InspectorRow label="Batch size">{settings.batch_size ?? "—"}</InspectorRow>
+        <InspectorRow label="Optimizer">
           {settings.optimizer?.name ?? "—"}, learning rate {formatMetric(settings.optimizer?.lr ?? null)}
-        </Row>
-        <Row label="Schedule">{settings.schedule?.kind ?? "constant"}</Row>
-        <Row label="Early stopping">
+        </InspectorRow>
+        <InspectorRow label="Schedule">{settings.schedule?.kind ?? "constant"}</InspectorRow>
+        <InspectorRow label="Early stopping">
           {stopping?.enabled ? `${stopping.monitor}, patience ${stopping.patience}` : "off"}
-        </Row>
-        <Row label="Seed">{settings.seed ?? "—"}</Row>
-        <Row label="Device">
+        </InspectorRow>
+        <InspectorRow label="Seed">{settings.seed ?? "—"}</InspectorRow>
+        <InspectorRow label="Device">
           {settings.device ?? "auto"}, precision{" "}
           {settings.precision ?? (settings.mixed_precision ? "fp16" : "fp32")}
-        </Row>
+        </InspectorRow>
       </Stack>
       <Divider />
       <Stack gap={6}>
-        <Row label="Created">{formatWhen(experiment.created_at)}</Row>
-        <Row label="Changed">{formatWhen(experiment.updated_at)}</Row>
+        <InspectorRow label="Created">{formatWhen(experiment.created_at)}</InspectorRow>
+        <InspectorRow label="Changed">{formatWhen(experiment.updated_at)}</InspectorRow>
       </Stack>
     </Inspector>
   );
