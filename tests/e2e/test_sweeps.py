@@ -94,6 +94,10 @@ def test_search_around_a_model_and_follow_the_sweep_live(
     )
     expect(page.get_by_role("img", name="Best objective so far")).to_have_attribute("data-points", "3")
     expect(page.get_by_role("img", name="Parameter importances")).to_have_attribute("data-bars", "2")
+    inspector = page.get_by_test_id("inspector")  # what the sweep searches, and from what
+    for said in ("small-search", "minimize val_loss", "hidden_units", "optimizer_lr", "tpe"):
+        expect(inspector).to_contain_text(said)
+    expect(inspector).not_to_contain_text("usr_")  # the creator by name, not by id
     shot("sweep")
     DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS_IMAGE))

@@ -1,6 +1,6 @@
 /** Projects, their members, experiments and the user list, as TanStack queries and mutations. */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useCallback, useMemo } from "react";
 
 import { api, call } from "../api/client";
 import { usePages } from "../api/paging";
@@ -89,6 +89,15 @@ export function useMembers(projectId: string) {
     queryFn: () =>
       call(api.GET("/api/projects/{project_id}/members", { params: { path: { project_id: projectId } } })),
   });
+}
+
+/** A creator as stored (a user id for sweeps and jobs, a name elsewhere) as the name to show. */
+export function useUserName(projectId: string) {
+  const members = useMembers(projectId);
+  return useCallback(
+    (creator: string) => members.data?.data.find((m) => m.user_id === creator)?.user ?? creator,
+    [members.data],
+  );
 }
 
 export function useUsers() {

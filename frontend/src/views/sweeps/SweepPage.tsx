@@ -9,6 +9,7 @@ import { useNavigate } from "react-router";
 import { formatMetric } from "../../format";
 import { notifyError } from "../../shell/notify";
 import { useStopSweep, useSweep } from "./queries";
+import { SweepInspector } from "./SweepInspector";
 import { BestCurve, Importances, ParallelCoordinates } from "./SweepCharts";
 import { TrialsTable } from "./TrialsTable";
 
@@ -25,6 +26,7 @@ export function SweepPage({ projectId, sweepId }: { projectId: string; sweepId: 
   return (
     <Box style={{ overflow: "auto", flex: 1, minHeight: 0 }}>
     <Stack p="md" gap="md" data-sweep={sweep.name}>
+      <SweepInspector projectId={projectId} sweep={sweep} statusColor={STATUS_COLOR[sweep.status] ?? "gray"} />
       <Group justify="space-between" wrap="nowrap">
         <Stack gap={2}>
           <Group gap="xs">
