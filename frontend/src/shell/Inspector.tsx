@@ -4,7 +4,7 @@
  * The project page owns the panel (`InspectorPanel`); any view puts its content there by
  * rendering `<Inspector title=…>`, wherever it sits in the view's tree (a React portal).
  */
-import { Box, Group, ScrollArea, Stack, Text, Title } from "@mantine/core";
+import { Badge, Box, Group, ScrollArea, Stack, Text, Title } from "@mantine/core";
 import { IconPointer } from "@tabler/icons-react";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { createPortal } from "react-dom";
@@ -77,5 +77,16 @@ export function InspectorRow({ label, children }: { label: string; children: Rea
         {children}
       </Text>
     </Group>
+  );
+}
+
+/** The status row of an Inspector: the status as a coloured badge. */
+export function InspectorStatus({ status, color }: { status: string; color: string }) {
+  return (
+    <InspectorRow label="Status">
+      <Badge color={color} variant="light">
+        {status}
+      </Badge>
+    </InspectorRow>
   );
 }

@@ -3,7 +3,7 @@ import { Badge, Code, Divider, Group, Stack, Text, TextInput } from "@mantine/co
 import { useState } from "react";
 
 import { formatCount, formatNumber, formatWhen } from "../../format";
-import { Inspector, InspectorRow } from "../../shell/Inspector";
+import { Inspector, InspectorRow, InspectorStatus } from "../../shell/Inspector";
 import { notifyError } from "../../shell/notify";
 import { useDeploymentSchema, useUpdateDeployment, useUsage } from "./queries";
 import type { Deployment, InputField, OutputField } from "./types";
@@ -22,11 +22,7 @@ export function DeploymentInspector({ projectId, deployment, experimentName, can
     <Inspector title={deployment.name}>
       {canEdit && <RenameField projectId={projectId} deployment={deployment} key={deployment.name} />}
       <Stack gap={6}>
-        <InspectorRow label="Status">
-          <Badge color={deployment.enabled ? "teal" : "gray"} variant="light">
-            {deployment.enabled ? "enabled" : "disabled"}
-          </Badge>
-        </InspectorRow>
+        <InspectorStatus status={deployment.enabled ? "enabled" : "disabled"} color={deployment.enabled ? "teal" : "gray"} />
         <InspectorRow label="Id">
           <Code fz="xs">{deployment.id}</Code>
         </InspectorRow>

@@ -1,10 +1,10 @@
 /** The Inspector for a design: what it was asked (models, strategy, objective, constraints, starts) and when. */
-import { Anchor, Badge, Divider, Stack, Text } from "@mantine/core";
+import { Anchor, Divider, Stack, Text } from "@mantine/core";
 import { Link } from "react-router";
 
 import { formatWhen } from "../../format";
 import { useExperimentNames } from "../../projects/queries";
-import { Inspector, InspectorRow } from "../../shell/Inspector";
+import { Inspector, InspectorRow, InspectorStatus } from "../../shell/Inspector";
 import type { DesignRecord } from "./queries";
 
 export function DesignInspector({ projectId, design, statusColor }: { projectId: string; design: DesignRecord; statusColor: string }) {
@@ -14,11 +14,7 @@ export function DesignInspector({ projectId, design, statusColor }: { projectId:
   return (
     <Inspector title={design.name}>
       <Stack gap={6}>
-        <InspectorRow label="Status">
-          <Badge color={statusColor} variant="light">
-            {design.status}
-          </Badge>
-        </InspectorRow>
+        <InspectorStatus status={design.status} color={statusColor} />
         <InspectorRow label={design.experiment_ids.length > 1 ? "Models" : "Model"}>
           <Stack gap={0} align="flex-end">
             {design.experiment_ids.map((id) => (

@@ -1,10 +1,10 @@
 /** The Inspector for a sweep: what it searches (space, objective, sampler, pruner, budget) and from what. */
-import { Anchor, Badge, Code, Divider, Stack } from "@mantine/core";
+import { Anchor, Code, Divider, Stack } from "@mantine/core";
 import { Link } from "react-router";
 
 import { formatWhen } from "../../format";
 import { useExperimentNames, useUserName } from "../../projects/queries";
-import { Inspector, InspectorRow } from "../../shell/Inspector";
+import { Inspector, InspectorRow, InspectorStatus } from "../../shell/Inspector";
 import type { Sweep } from "../../api/types";
 
 export function SweepInspector({ projectId, sweep, statusColor }: { projectId: string; sweep: Sweep; statusColor: string }) {
@@ -15,11 +15,7 @@ export function SweepInspector({ projectId, sweep, statusColor }: { projectId: s
   return (
     <Inspector title={sweep.name}>
       <Stack gap={6}>
-        <InspectorRow label="Status">
-          <Badge color={statusColor} variant="light">
-            {sweep.status}
-          </Badge>
-        </InspectorRow>
+        <InspectorStatus status={sweep.status} color={statusColor} />
         {base && (
           <InspectorRow label="Starts from">
             <Anchor component={Link} to={`/projects/${projectId}/evaluation/${base}`} size="sm">
