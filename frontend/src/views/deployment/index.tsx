@@ -45,7 +45,8 @@ function DeploymentPage({ project }: { project: Project }) {
   const latest = useLatestDeployment(project.id);
   const opened = useDeployment(project.id, deploymentId);
   const list = deployments.items;
-  const names = useExperimentNames(project.id, list.map((d) => d.experiment_id ?? ""));
+  // The opened one's experiment too: it need not be on a loaded page.
+  const names = useExperimentNames(project.id, [...list, ...(opened.data ? [opened.data] : [])].map((d) => d.experiment_id ?? ""));
   const requestsToday = useRequestsToday(project.id, list);
   const [creating, modal] = useDisclosure(false);
   const [revealed, setRevealed] = useState<Revealed | null>(null);

@@ -4,8 +4,8 @@
  * version's features.
  */
 import { Alert, Badge, Button, Card, Group, Modal, Select, SimpleGrid, Stack, Stepper, Text, TextInput, UnstyledButton } from "@mantine/core";
-import { IconFile, IconTopologyStar3 } from "@tabler/icons-react";
 import { useDebouncedValue } from "@mantine/hooks";
+import { IconFile, IconTopologyStar3 } from "@tabler/icons-react";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 
 import { errorMessage } from "../../api/client";
