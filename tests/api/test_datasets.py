@@ -143,6 +143,9 @@ def test_tutorial_flow(
         "v1",
         "no-sample",
     ]
+    holder = ok(client.get(datasets, params={"version": v2["id"]}))
+    assert holder["count"] == 1 and holder["data"][0]["id"] == v1["dataset_id"]
+    assert ok(client.get(datasets, params={"version": "dsv_unknown"}))["count"] == 0
     versions = ok(client.get(f"{datasets}/{v1['dataset_id']}/versions"))
     assert [v["id"] for v in versions["data"]] == [v1["id"], v2["id"]]
     detail = ok(client.get(f"{datasets}/Tutorial/versions/v1"))

@@ -154,6 +154,9 @@ def test_other_lists_page_too(metadata_store: SqlAlchemyMetadataStore) -> None:
         metadata_store.create_dataset(Dataset(project_id=project.id, name=f"set-{i}"))
     datasets = metadata_store.page_datasets(project.id, PageRequest(limit=2, sort="-name"), q="set")
     assert datasets.total == 5 and [d.name for d in datasets.items] == ["set-4", "set-3"]
+    holder = metadata_store.page_datasets(project.id, PageRequest(), version_id=version.id)
+    assert [d.id for d in holder.items] == [version.dataset_id] and holder.total == 1
+    assert metadata_store.page_datasets(project.id, PageRequest(), version_id="dsv_none").total == 0
     ids = many_experiments(metadata_store, project.id, version.id, 4)
     for experiment_id in ids:
         metadata_store.enqueue_job(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,7 @@ from kozak.client import Client
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph import preset
 from kozak.settings import Settings
+from kozak.store.entities import utcnow
 from kozak.training import RunSettings
 from kozak.workspace import Workspace
 from live_server import LiveServer
@@ -222,3 +224,52 @@ def test_a_pasted_list_or_a_file_is_predicted_as_a_table_to_download(
         many.get_by_role("button", name="Predict a file…").click()
     chooser.value.set_files(str(bad))
     expect(page.get_by_test_id("batch-error")).to_contain_text("line 1: no column 'seq'")
+
+
+CROWD = 70  # more than one page of the list (DEPLOYMENT_PAGE, 50)
+
+
+def test_a_list_beyond_one_page_loads_more_as_it_scrolls(
+    page: Page, live_server: LiveServer, shot: Callable[[str], Path]
+) -> None:
+    """The view opens the newest deployment though it is not on the first page, shows the
+    total, and fetches the next page (with the cursor) when the end of the table scrolls in."""
+    client = Client(live_server.url, "none")
+    client.login("admin", ADMIN_PASSWORD)
+    project = client.create_project("Crowded", "More deployments than a page")
+    workspace = Workspace.open(Settings(home=live_server.home))
+    version = tiny_version(workspace, project.name, TINY_DNA)
+    settings = RunSettings.from_data({"epochs": 1, "batch_size": 8})
+    experiment = create_experiment(
+        workspace, project.name, "tutorial", version, preset("cuperus2017-tutorial"), settings
+    )
+    run_experiment(workspace, experiment)
+    first = client.project(project.id).deploy("tutorial", name="dep-000")
+    stored = workspace.metadata.get_deployment(first["id"])
+    start = utcnow()
+    for i in range(1, CROWD):  # copies of the real one (same checkpoint), straight into the store
+        workspace.metadata.create_deployment(
+            stored.model_copy(
+                update={
+                    "id": f"dep_crowd{i:03d}",
+                    "name": f"dep-{i:03d}",
+                    "created_at": start + timedelta(seconds=i),
+                }
+            )
+        )
+    lists: list[str] = []
+    pattern = re.compile(rf"/api/projects/{project.id}/deployments\?")
+    page.on("request", lambda r: lists.append(r.url) if pattern.search(r.url) else None)
+
+    log_in(page)
+    page.goto(f"/projects/{project.id}/deployment")
+    expect(page).to_have_url(re.compile(r"/deployment/dep_crowd069$"))  # the newest, on page two
+    expect(page.get_by_text(f"{CROWD}", exact=True)).to_be_visible()  # the total, not the rows
+    rows = page.locator("tr[data-deployment]")
+    expect(rows).to_have_count(50)
+    assert not any("cursor=" in url for url in lists), lists
+    rows.last.scroll_into_view_if_needed()
+    expect(rows).to_have_count(CROWD)
+    expect(page.locator('tr[data-deployment="dep-069"]')).to_have_attribute("aria-selected", "true")
+    assert any("cursor=" in url and "limit=50" in url for url in lists), lists
+    shot("scrolled")

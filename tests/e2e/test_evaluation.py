@@ -316,6 +316,36 @@ def test_two_thousand_experiments_page_as_they_scroll(
     assert any("q=exp-0199" in url and "status=created" in url for url in lists), lists
 
 
+def test_a_best_metric_range_is_filtered_on_the_server(page: Page, sweep: Project) -> None:
+    """Every third of the 2,000 is trained, experiment i with a validation loss of 1 / (i + 1):
+    between 0.0004 and 0.0005075 lie exp-01971 to exp-01998 (ten of them)."""
+    lists: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            lists.append(r.url) if re.search(rf"/projects/{sweep.id}/experiments\?", r.url) else None
+        ),
+    )
+    log_in(page)
+    page.goto(f"/projects/{sweep.id}/evaluation")
+    expect(page.locator("tr[data-experiment]").first).to_be_visible()
+    page.get_by_role("button", name="Filter by best metric").click()
+    expect(page.get_by_role("textbox", name="Best", exact=True)).to_have_value("val_loss")
+    page.get_by_role("textbox", name="between").fill("0.0004")
+    page.get_by_role("textbox", name="and", exact=True).fill("0.0005075")
+    expect(page.get_by_text(f"10 of {SWEEP}")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="Filter by best metric")).to_contain_text("0.0004")
+    names = page.locator("tr[data-experiment]").evaluate_all(
+        "rows => rows.map(r => r.dataset.experiment)"
+    )
+    assert sorted(names) == [f"exp-{i:05d}" for i in range(1971, 1999, 3)], names
+    assert any(
+        "best_metric=val_loss" in url and "best_min=0.0004" in url and "best_max=0.0005075" in url
+        for url in lists
+    ), lists
+
+
 def _experiment(project_id: str, experiment_id: str, name: str) -> dict[str, object]:
     summary = _summary(1, project_id)
     return {

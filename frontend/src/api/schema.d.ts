@@ -7166,6 +7166,8 @@ export interface operations {
             query?: {
                 /** @description Only items whose name contains this (any case). */
                 q?: string | null;
+                /** @description Only the dataset holding this version (its id). */
+                version?: string | null;
                 /** @description Items per page, 1 to 1000. */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 from typing import Annotated
 
 import typer
@@ -16,6 +17,8 @@ from kozak.examples.seed import seed_yeast_project
 from kozak.server import create_app
 from kozak.settings import Settings
 from kozak.workspace import Workspace
+
+SWITCH_INTERVAL_S = 0.0005
 
 
 def is_loopback(host: str) -> bool:
@@ -72,6 +75,9 @@ def up_command(
             f"Created the administrator. Log in as [bold]{admin.name}[/] with password "
             f"[bold]{password}[/] (change it with `kozak users set-password {admin.name}`)."
         )
+    # The event loop gives the interpreter lock up at every await; with request threads busy it
+    # waited a whole switch interval (5 ms) each time to get it back, many times per request.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     # Open event streams would hold shutdown forever; browsers reconnect with Last-Event-ID.
     uvicorn.run(
         create_app(settings),

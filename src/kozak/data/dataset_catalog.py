@@ -32,10 +32,15 @@ def list_datasets(workspace: Workspace, project: str) -> list[tuple[Dataset, lis
 
 
 def page_datasets(
-    workspace: Workspace, project_id: str, page: PageRequest, q: str | None = None
+    workspace: Workspace,
+    project_id: str,
+    page: PageRequest,
+    q: str | None = None,
+    version_id: str | None = None,
 ) -> PageOf[tuple[Dataset, list[DatasetVersion]]]:
-    """A page of a project's datasets, each with its versions (oldest first): three queries."""
-    found = workspace.metadata.page_datasets(project_id, page, q)
+    """A page of a project's datasets, each with its versions (oldest first): three queries.
+    `q` is a part of the name; `version_id` keeps only the dataset holding that version."""
+    found = workspace.metadata.page_datasets(project_id, page, q, version_id)
     versions: dict[str, list[DatasetVersion]] = {d.id: [] for d in found.items}
     for version in workspace.metadata.list_versions_of(list(versions)):
         versions[version.dataset_id].append(version)

@@ -21,6 +21,7 @@ from kozak import __version__, accounts
 from kozak.accounts.throttle import LoginGuard
 from kozak.deploy.host import DeploymentHost
 from kozak.runner import open_runner
+from kozak.server.admission import list_slots
 from kozak.server.errors import ERROR_RESPONSES, install_error_handlers
 from kozak.server.limits import BodyLimit
 from kozak.server.long_work import LongWork
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
             _announce_admin(admin.name, password, settings)
         accounts.adopt_orphan_projects(workspace, admin)
         app.state.long_work = long_work = LongWork(settings.long_work_threads, settings.long_work_queue)
+        app.state.list_slots = list_slots()
         runner = open_runner(workspace)
         host = DeploymentHost(workspace)
         app.state.workspace, app.state.runner, app.state.serving = workspace, runner, host

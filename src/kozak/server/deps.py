@@ -34,23 +34,26 @@ CSRF_HEADER = "X-CSRF-Token"
 LOCAL_HEADER = "X-Requested-With"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
+# Dependencies that only read app state are `async`: FastAPI runs a sync one in the thread pool,
+# a hop that waits for the GIL behind every busy request thread (seconds under load).
 
-def get_workspace(request: Request) -> Workspace:
+
+async def get_workspace(request: Request) -> Workspace:
     workspace: Workspace = request.app.state.workspace
     return workspace
 
 
-def get_runner(request: Request) -> JobRunner:
+async def get_runner(request: Request) -> JobRunner:
     runner: JobRunner = request.app.state.runner
     return runner
 
 
-def get_login_guard(request: Request) -> LoginGuard:
+async def get_login_guard(request: Request) -> LoginGuard:
     guard: LoginGuard = request.app.state.login_guard
     return guard
 
 
-def get_long_work(request: Request) -> LongWork:
+async def get_long_work(request: Request) -> LongWork:
     long_work: LongWork = request.app.state.long_work
     return long_work
 
@@ -61,7 +64,7 @@ LoginGuardDep = Annotated[LoginGuard, Depends(get_login_guard)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
 
-def get_settings(workspace: WorkspaceDep) -> Settings:
+async def get_settings(workspace: WorkspaceDep) -> Settings:
     return workspace.settings
 
 

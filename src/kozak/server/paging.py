@@ -21,7 +21,7 @@ from fastapi import Depends, Query
 from kozak.store.paging import DEFAULT_LIMIT, MAX_CURSOR, MAX_LIMIT, PageRequest
 
 
-def page_request(
+async def page_request(  # async: no thread-pool hop (kozak.server.deps)
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")
     ] = DEFAULT_LIMIT,

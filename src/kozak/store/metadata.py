@@ -138,9 +138,14 @@ class MetadataStore(abc.ABC):
 
     @abc.abstractmethod
     def page_datasets(
-        self, project_id: str, request: PageRequest, q: str | None = None
+        self,
+        project_id: str,
+        request: PageRequest,
+        q: str | None = None,
+        version_id: str | None = None,
     ) -> PageOf[Dataset]:
-        """A page of a project's datasets (default oldest first); `q` a part of the name."""
+        """A page of a project's datasets (default oldest first); `q` a part of the name,
+        `version_id` a version the dataset holds (a page of one dataset or none)."""
 
     @abc.abstractmethod
     def delete_dataset(self, dataset_id: str) -> None:

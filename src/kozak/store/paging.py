@@ -194,7 +194,10 @@ def fetch_page(
         nulls = paged.where(key.is_(None))
         if in_nulls:
             nulls = nulls.where(tiebreak > cursor[1])  # type: ignore[index]  # in_nulls: not None
-        rows += session.execute(nulls.order_by(tiebreak.asc()).limit(wanted - len(rows))).all()
+        # Ordered by the (all NULL) key too: an index on (..., key, tiebreak) then yields the
+        # rows in order; by tiebreak alone PostgreSQL sorted every NULL row of the project.
+        ordered = nulls.order_by(key.asc(), tiebreak.asc())
+        rows += session.execute(ordered.limit(wanted - len(rows))).all()
     more = len(rows) > request.limit
     rows = rows[: request.limit]
     width = len(rows[0]) - 2 if rows else 0

@@ -432,11 +432,18 @@ class SqlAlchemyMetadataStore(MetadataStore):
             return [_entity(Dataset, r) for r in rows]
 
     def page_datasets(
-        self, project_id: str, request: PageRequest, q: str | None = None
+        self,
+        project_id: str,
+        request: PageRequest,
+        q: str | None = None,
+        version_id: str | None = None,
     ) -> PageOf[Dataset]:
         query = select(DatasetRow).where(DatasetRow.project_id == project_id)
         if q:
             query = query.where(contains(DatasetRow.name, q))
+        if version_id:
+            holder = select(DatasetVersionRow.dataset_id).where(DatasetVersionRow.id == version_id)
+            query = query.where(DatasetRow.id.in_(holder))
         with self._session() as s:
             found = fetch_page(
                 s, query, request, sorts=_DATASET_SORTS, default="created", tiebreak=DatasetRow.id

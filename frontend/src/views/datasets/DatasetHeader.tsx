@@ -1,16 +1,19 @@
 /**
  * The title row of the Datasets view: a menu that names what is open and switches between the
- * project's dataset versions and drafts, its state, its actions, and "New dataset".
+ * project's dataset versions (newest first, a page at a time as it scrolls, searched on the
+ * server) and drafts, its state, its actions, and "New dataset".
  */
-import { Badge, Button, Group, Menu, Text, UnstyledButton } from "@mantine/core";
-import { IconChevronDown, IconDatabase, IconFilePencil, IconPlus } from "@tabler/icons-react";
-import type { ReactNode } from "react";
+import { Badge, Button, Group, Menu, Text, TextInput, UnstyledButton } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { IconChevronDown, IconDatabase, IconFilePencil, IconPlus, IconSearch } from "@tabler/icons-react";
+import { useState, type ReactNode } from "react";
 import { useNavigate } from "react-router";
 
+import { useLoadMore } from "../../api/paging";
 import { formatCount } from "../../format";
 import { DataApiButton } from "./DataApiModal";
 import { useNewDataset } from "./newDataset";
-import { useDatasets, useDrafts } from "./queries";
+import { DATASET_PAGE, useDatasets, useDrafts } from "./queries";
 
 interface Props {
   projectId: string;
@@ -21,7 +24,10 @@ interface Props {
 }
 
 export function DatasetHeader({ projectId, base, title, badge, actions }: Props) {
-  const datasets = useDatasets(projectId);
+  const [search, setSearch] = useState("");
+  const [searched] = useDebouncedValue(search, 150);
+  const datasets = useDatasets(projectId, searched);
+  const more = useLoadMore(datasets);
   const drafts = useDrafts(projectId);
   const navigate = useNavigate();
   const openNew = useNewDataset();
@@ -41,19 +47,37 @@ export function DatasetHeader({ projectId, base, title, badge, actions }: Props)
           </Menu.Target>
           <Menu.Dropdown>
             <Menu.Label>Datasets</Menu.Label>
-            {datasets.data?.data.length === 0 && <Menu.Item disabled>None saved yet</Menu.Item>}
-            {datasets.data?.data.flatMap((dataset) =>
-              [...dataset.versions].reverse().map((version) => (
-                <Menu.Item
-                  key={version.id}
-                  leftSection={<IconDatabase size={16} />}
-                  rightSection={<Text size="xs" c="dimmed">{formatCount(version.row_count)} rows</Text>}
-                  onClick={() => navigate(`${base}/${dataset.id}/${version.id}`)}
-                >
-                  {dataset.name} · {version.name}
-                </Menu.Item>
-              )),
+            {(search || datasets.total > DATASET_PAGE) && (
+              <TextInput
+                size="xs"
+                mx={6}
+                mb={4}
+                aria-label="Search datasets"
+                placeholder="Search datasets"
+                leftSection={<IconSearch size={14} />}
+                value={search}
+                onChange={(e) => setSearch(e.currentTarget.value)}
+                onKeyDown={(e) => e.stopPropagation()} // typing is not menu navigation
+              />
             )}
+            {datasets.isSuccess && datasets.items.length === 0 && (
+              <Menu.Item disabled>{searched.trim() ? "No dataset matches" : "None saved yet"}</Menu.Item>
+            )}
+            <div style={{ maxHeight: 360, overflowY: "auto" }}>
+              {datasets.items.flatMap((dataset) =>
+                [...dataset.versions].reverse().map((version) => (
+                  <Menu.Item
+                    key={version.id}
+                    leftSection={<IconDatabase size={16} />}
+                    rightSection={<Text size="xs" c="dimmed">{formatCount(version.row_count)} rows</Text>}
+                    onClick={() => navigate(`${base}/${dataset.id}/${version.id}`)}
+                  >
+                    {dataset.name} · {version.name}
+                  </Menu.Item>
+                )),
+              )}
+              <div ref={more} aria-hidden style={{ height: 1 }} />
+            </div>
             {(drafts.data?.data.length ?? 0) > 0 && <Menu.Label>Drafts</Menu.Label>}
             {drafts.data?.data.map((draft) => (
               <Menu.Item key={draft.id} leftSection={<IconFilePencil size={16} />} onClick={() => navigate(`${base}/draft/${draft.id}`)}>

@@ -12,7 +12,7 @@ import { api, call, errorMessage } from "../../api/client";
 import type { Draft } from "../../api/types";
 import { columnOfDraft } from "./columns";
 import { FeatureTable } from "./FeatureTable";
-import { draftRequests, storeDraft, useCreateDraft, useDatasets, useDeleteDraft } from "./queries";
+import { draftRequests, storeDraft, useCreateDraft, useDatasetSearch, useDeleteDraft } from "./queries";
 import { UploadArea } from "./UploadArea";
 
 interface Props {
@@ -35,7 +35,8 @@ function stem(filename: string): string {
 
 export function NewDatasetModal({ projectId, opened, onClose, onDone }: Props) {
   const client = useQueryClient();
-  const datasets = useDatasets(projectId);
+  // Names that could clash with the placeholder (the server searches; a few at most).
+  const untitled = useDatasetSearch(projectId, { q: "Untitled dataset", limit: 1000 }, opened);
   const createDraft = useCreateDraft(projectId);
   const deleteDraft = useDeleteDraft(projectId);
   const [step, setStep] = useState(0);
@@ -58,7 +59,7 @@ export function NewDatasetModal({ projectId, opened, onClose, onDone }: Props) {
 
   const ensureDraft = () => {
     draftId.current ??= (async () => {
-      const taken = new Set(datasets.data?.data.map((d) => d.name));
+      const taken = new Set(untitled.data?.data.map((d) => d.name));
       return (await createDraft.mutateAsync(placeholderName(taken))).id;
     })();
     return draftId.current;

@@ -15,7 +15,7 @@ import { Inspector } from "../../shell/Inspector";
 import { notifyError } from "../../shell/notify";
 import { columnOfSpec, shapeText, TYPE_LOOKS } from "./columns";
 import { DatasetHeader } from "./DatasetHeader";
-import { useDatasets, useDeleteDataset, useEditVersion, useVersion } from "./queries";
+import { useDataset, useDeleteDataset, useEditVersion, useVersion } from "./queries";
 import { RowBrowser } from "./RowBrowser";
 import { SubsetInspector } from "./SubsetInspector";
 import { SubsetsPanel } from "./SubsetsPanel";
@@ -26,13 +26,13 @@ type Selection = { kind: "feature" | "subset"; name: string } | null;
 
 export function VersionView({ projectId, datasetId, versionId, base }: { projectId: string; datasetId: string; versionId: string; base: string }) {
   const version = useVersion(projectId, datasetId, versionId);
-  const datasets = useDatasets(projectId);
+  const datasets = useDataset(projectId, datasetId);
   const edit = useEditVersion(projectId);
   const remove = useDeleteDataset(projectId);
   const navigate = useNavigate();
   const [selection, setSelection] = useState<Selection>(null);
   const [tab, setTab] = useState<string | null>("features");
-  const dataset = datasets.data?.data.find((d) => d.id === datasetId);
+  const dataset = datasets.data;
 
   if (version.isLoading) return <Loader m="xl" />;
   if (!version.data) {

@@ -12,7 +12,7 @@ import { DataApiButton } from "./DataApiModal";
 import { DraftEditor } from "./DraftEditor";
 import { NewDatasetContext } from "./newDataset";
 import { NewDatasetModal } from "./NewDatasetModal";
-import { useDatasets, useDrafts } from "./queries";
+import { useDataset, useDrafts, useLatestDataset } from "./queries";
 import { VersionView } from "./VersionView";
 
 export function DatasetsView({ project }: ViewProps) {
@@ -54,19 +54,18 @@ function VersionRoute({ projectId, base }: { projectId: string; base: string }) 
 
 function LatestVersion({ projectId, base }: { projectId: string; base: string }) {
   const { datasetId = "" } = useParams();
-  const datasets = useDatasets(projectId);
-  const dataset = datasets.data?.data.find((d) => d.id === datasetId || d.name === datasetId);
+  const found = useDataset(projectId, datasetId);
+  const dataset = found.data;
   const latest = dataset?.versions[dataset.versions.length - 1];
-  if (datasets.isLoading) return null;
+  if (found.isLoading) return null;
   return <Navigate to={latest ? `${base}/${dataset.id}/${latest.id}` : base} replace />;
 }
 
 /** Where to start: open the newest dataset, else invite to make the first one. */
 function Start({ projectId, base, onNew }: { projectId: string; base: string; onNew: () => void }) {
-  const datasets = useDatasets(projectId);
+  const { latest: dataset, isLoading } = useLatestDataset(projectId);
   const drafts = useDrafts(projectId);
-  if (datasets.isLoading || drafts.isLoading) return null;
-  const dataset = datasets.data?.data[datasets.data.data.length - 1];
+  if (isLoading || drafts.isLoading) return null;
   const latest = dataset?.versions[dataset.versions.length - 1];
   // Drafts are not opened unasked: the one "New dataset" is making would open behind its dialog.
   if (dataset && latest) return <Navigate to={`${base}/${dataset.id}/${latest.id}`} replace />;

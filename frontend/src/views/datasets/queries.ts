@@ -6,10 +6,14 @@
  * refreshed on its own (`exact`), never with the drafts under it: a draft saved or discarded is
  * gone, and asking for it again would only answer 404.
  */
-import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../../api/client";
+import { usePages } from "../../api/paging";
+import type { components } from "../../api/schema";
 import type { Draft } from "../../api/types";
+
+export type DatasetRecord = components["schemas"]["DatasetPublic"];
 
 export const PREVIEW_ROWS = 12;
 
@@ -21,13 +25,53 @@ const versionKey = (projectId: string, datasetId: string, versionId: string) =>
 
 const draftPath = (projectId: string, draftId: string) => ({ path: { project_id: projectId, draft_id: draftId } });
 
-export function useDatasets(projectId: string) {
+export const DATASET_PAGE = 50;
+
+type DatasetQuery = { q?: string; version?: string; sort?: string; limit?: number };
+
+function fetchDatasets(projectId: string, query: DatasetQuery & { cursor?: string }) {
+  return call(api.GET("/api/projects/{project_id}/datasets", { params: { path: { project_id: projectId }, query } }));
+}
+
+/** The project's datasets whose name holds `search`, newest first, a page at a time. */
+export function useDatasets(projectId: string, search = "") {
+  const q = search.trim() || undefined;
+  return usePages([...datasetsKey(projectId), "pages", q ?? ""], (cursor) =>
+    fetchDatasets(projectId, { q, cursor, sort: "-created", limit: DATASET_PAGE }),
+  );
+}
+
+/** One page of the datasets as the server filters them (pickers, "the newest", look-ups). */
+export function useDatasetSearch(projectId: string, query: DatasetQuery, enabled = true) {
   return useQuery({
-    queryKey: datasetsKey(projectId),
-    queryFn: () =>
-      // A project holds a handful of datasets: the views show them all (up to the page maximum).
-      call(api.GET("/api/projects/{project_id}/datasets", { params: { path: { project_id: projectId }, query: { limit: 1000 } } })),
+    queryKey: [...datasetsKey(projectId), "search", query],
+    queryFn: () => fetchDatasets(projectId, query),
+    placeholderData: keepPreviousData,
+    enabled,
   });
+}
+
+/** The newest dataset (null when the project has none), and how many there are. */
+export function useLatestDataset(projectId: string) {
+  const found = useDatasetSearch(projectId, { sort: "-created", limit: 1 });
+  return { ...found, latest: found.data?.data[0] ?? null, count: found.data?.count ?? 0 };
+}
+
+/** One dataset with its versions, by id or name. */
+export function useDataset(projectId: string, ref: string) {
+  return useQuery({
+    queryKey: [...datasetsKey(projectId), "one", ref],
+    queryFn: () =>
+      call(api.GET("/api/projects/{project_id}/datasets/{dataset}", { params: { path: { project_id: projectId, dataset: ref } } })),
+    retry: false,
+  });
+}
+
+/** The dataset holding a version, and that version (undefined while loading or when gone). */
+export function useDatasetOfVersion(projectId: string, versionId: string) {
+  const found = useDatasetSearch(projectId, { version: versionId, limit: 1 }, Boolean(versionId));
+  const dataset = found.data?.data[0];
+  return { dataset, version: dataset?.versions.find((v) => v.id === versionId) };
 }
 
 export function useDrafts(projectId: string) {

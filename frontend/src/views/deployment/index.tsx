@@ -10,6 +10,7 @@ import { IconPlus, IconRocket } from "@tabler/icons-react";
 import { useState } from "react";
 import { Navigate, Route, Routes, useNavigate, useParams } from "react-router";
 
+import { useLoadMore } from "../../api/paging";
 import type { Project } from "../../api/types";
 import { useExperimentNames } from "../../projects/queries";
 import type { ViewProps } from "../registry";
@@ -17,7 +18,7 @@ import { DeploymentDetail } from "./DeploymentDetail";
 import { DeploymentInspector } from "./DeploymentInspector";
 import { DeploymentTable } from "./DeploymentTable";
 import { NewDeploymentModal } from "./NewDeploymentModal";
-import { useDeployments, useRequestsToday } from "./queries";
+import { useDeployment, useDeployments, useLatestDeployment, useRequestsToday } from "./queries";
 import type { DeploymentWithToken } from "./types";
 
 export function DeploymentView({ project }: ViewProps) {
@@ -40,17 +41,21 @@ function DeploymentPage({ project }: { project: Project }) {
   const base = `/projects/${project.id}/deployment`;
   const navigate = useNavigate();
   const deployments = useDeployments(project.id);
-  const list = deployments.data?.data ?? [];
-  const names = useExperimentNames(project.id, list.map((d) => d.experiment_id ?? ""));
+  const more = useLoadMore(deployments);
+  const latest = useLatestDeployment(project.id);
+  const opened = useDeployment(project.id, deploymentId);
+  const list = deployments.items;
+  // The opened one's experiment too: it need not be on a loaded page.
+  const names = useExperimentNames(project.id, [...list, ...(opened.data ? [opened.data] : [])].map((d) => d.experiment_id ?? ""));
   const requestsToday = useRequestsToday(project.id, list);
   const [creating, modal] = useDisclosure(false);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
   const canEdit = project.role !== "viewer";
 
-  if (deployments.isLoading) return <Loader m="xl" />;
-  const selected = list.find((d) => d.id === deploymentId || d.name === deploymentId) ?? null;
+  const selected = opened.data ?? list.find((d) => d.id === deploymentId || d.name === deploymentId) ?? null;
+  if (deployments.isLoading || latest.isLoading || (deploymentId && !selected && opened.isLoading)) return <Loader m="xl" />;
   // Not while the creation dialog is open: unmounting it would drop its success callback.
-  if (!deploymentId && list.length > 0 && !creating) return <Navigate to={`${base}/${list[list.length - 1]!.id}`} replace />;
+  if (!deploymentId && latest.data && !creating) return <Navigate to={`${base}/${latest.data.id}`} replace />;
   if (deploymentId && !selected) return <Navigate to={base} replace />;
 
   const experimentNames = Object.fromEntries(names);
@@ -63,7 +68,7 @@ function DeploymentPage({ project }: { project: Project }) {
             Deployments
           </Text>
           <Badge variant="light" color="gray">
-            {list.length}
+            {deployments.total}
           </Badge>
         </Group>
         {canEdit && (
@@ -72,7 +77,7 @@ function DeploymentPage({ project }: { project: Project }) {
           </Button>
         )}
       </Group>
-      {list.length === 0 ? (
+      {deployments.total === 0 ? (
         <EmptyState canEdit={canEdit} onNew={modal.open} />
       ) : (
         <DeploymentTable
@@ -85,6 +90,7 @@ function DeploymentPage({ project }: { project: Project }) {
           onSelect={(id) => navigate(`${base}/${id}`)}
         />
       )}
+      <div ref={more} aria-hidden style={{ height: 1 }} />
       {selected && (
         <>
           <DeploymentDetail

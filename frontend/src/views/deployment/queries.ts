@@ -2,27 +2,51 @@
  * The Deployment view's server state: the project's deployments, their usage, input schema and
  * test calls, and the experiments' epochs to deploy from.
  *
- * Usage is polled (`USAGE_REFRESH_MS`) so counts and charts follow live traffic; every change to a
- * deployment puts the answer into the cached list at once.
+ * The list comes a page at a time (`usePages`); the view opens one deployment by its own request,
+ * so it need not be on a loaded page. Usage is polled (`USAGE_REFRESH_MS`) so counts and charts
+ * follow live traffic; every change to a deployment puts the answer into the cache at once.
  */
-import { useMutation, useQueries, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient, type InfiniteData, type QueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../../api/client";
+import { usePages, type PageOf } from "../../api/paging";
 import type { Answer, Deployment } from "./types";
 
 export const USAGE_REFRESH_MS = 10_000;
+export const DEPLOYMENT_PAGE = 50;
 
 const listKey = (projectId: string) => ["projects", projectId, "deployments"] as const;
+const pagesKey = (projectId: string) => [...listKey(projectId), "pages"] as const;
+const latestKey = (projectId: string) => [...listKey(projectId), "latest"] as const;
+const oneKey = (projectId: string, ref: string) => [...listKey(projectId), ref] as const;
 const usageKey = (projectId: string, id: string, hours: number) =>
   ["projects", projectId, "deployments", id, "usage", hours] as const;
 const path = (projectId: string, id: string) => ({ path: { project_id: projectId, deployment_id: id } });
 
+function fetchDeployments(projectId: string, query: { cursor?: string; sort?: string; limit: number }) {
+  return call(api.GET("/api/projects/{project_id}/deployments", { params: { path: { project_id: projectId }, query } }));
+}
+
+/** The project's deployments, oldest first, a page at a time. */
 export function useDeployments(projectId: string) {
+  return usePages(pagesKey(projectId), (cursor) => fetchDeployments(projectId, { cursor, limit: DEPLOYMENT_PAGE }));
+}
+
+/** The newest deployment (null when there is none): where the view opens. */
+export function useLatestDeployment(projectId: string) {
   return useQuery({
-    queryKey: listKey(projectId),
-    queryFn: () =>
-      // The view lists every deployment (up to the page maximum); there are few per project.
-      call(api.GET("/api/projects/{project_id}/deployments", { params: { path: { project_id: projectId }, query: { limit: 1000 } } })),
+    queryKey: latestKey(projectId),
+    queryFn: async () => (await fetchDeployments(projectId, { sort: "-created", limit: 1 })).data[0] ?? null,
+  });
+}
+
+/** One deployment by id or name (an error when there is no such one). */
+export function useDeployment(projectId: string, ref: string | undefined) {
+  return useQuery({
+    queryKey: oneKey(projectId, ref ?? ""),
+    enabled: Boolean(ref),
+    retry: false,
+    queryFn: () => call(api.GET("/api/projects/{project_id}/deployments/{deployment_id}", { params: path(projectId, ref ?? "") })),
   });
 }
 
@@ -83,15 +107,23 @@ export function useEpochs(projectId: string, experimentId: string | null) {
   });
 }
 
-/** Put a changed deployment into the cached list (the answer never holds more than the list's fields). */
+/** Refetch the list's pages and the newest (not the usage and schemas under each deployment). */
+function refreshList(client: QueryClient, projectId: string) {
+  void client.invalidateQueries({ queryKey: pagesKey(projectId), exact: true });
+  void client.invalidateQueries({ queryKey: latestKey(projectId), exact: true });
+}
+
+/** Put a changed deployment into the cache (the answer never holds more than the list's fields). */
 function store(client: QueryClient, deployment: Deployment) {
-  client.setQueryData(listKey(deployment.project_id), (old: { data: Deployment[]; count: number } | undefined) => {
-    if (!old) return old;
-    const found = old.data.some((d) => d.id === deployment.id);
-    const data = found ? old.data.map((d) => (d.id === deployment.id ? { ...d, ...deployment } : d)) : [...old.data, deployment];
-    return { ...old, data, count: data.length };
-  });
-  void client.invalidateQueries({ queryKey: listKey(deployment.project_id), exact: true });
+  const projectId = deployment.project_id;
+  client.setQueryData(oneKey(projectId, deployment.id), deployment);
+  client.setQueryData(pagesKey(projectId), (old: InfiniteData<PageOf<Deployment>> | undefined) =>
+    old && {
+      ...old,
+      pages: old.pages.map((page) => ({ ...page, data: page.data.map((d) => (d.id === deployment.id ? { ...d, ...deployment } : d)) })),
+    },
+  );
+  refreshList(client, projectId);
 }
 
 export interface NewDeployment {
@@ -133,7 +165,12 @@ export function useDeleteDeployment(projectId: string) {
   return useMutation({
     mutationFn: (id: string) =>
       call(api.DELETE("/api/projects/{project_id}/deployments/{deployment_id}", { params: path(projectId, id) })),
-    onSuccess: () => client.invalidateQueries({ queryKey: listKey(projectId), exact: true }),
+    onSuccess: async (_, id) => {
+      client.removeQueries({ queryKey: oneKey(projectId, id), exact: true });
+      refreshList(client, projectId);
+      // The view then opens the newest: it must not be the one just deleted.
+      await client.refetchQueries({ queryKey: latestKey(projectId), exact: true });
+    },
   });
 }
 

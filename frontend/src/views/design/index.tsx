@@ -8,6 +8,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { IconPlayerStop, IconPlus, IconTrash } from "@tabler/icons-react";
 import { Navigate, Route, Routes, useNavigate, useParams } from "react-router";
 
+import { useLoadMore } from "../../api/paging";
 import type { Project } from "../../api/types";
 import type { ViewProps } from "../registry";
 import { DesignInspector } from "./DesignInspector";
@@ -16,8 +17,10 @@ import { NewDesignModal } from "./NewDesignModal";
 import {
   ACTIVE,
   useDeleteDesign,
+  useDesign,
   useDesignResult,
   useDesigns,
+  useLatestDesign,
   useLiveRounds,
   useStopDesign,
   type DesignRecord,
@@ -47,14 +50,17 @@ function DesignPage({ project }: { project: Project }) {
   const base = `/projects/${project.id}/design`;
   const navigate = useNavigate();
   const designs = useDesigns(project.id);
+  const more = useLoadMore(designs);
+  const latest = useLatestDesign(project.id);
+  const opened = useDesign(project.id, designId);
   const [creating, modal] = useDisclosure(false);
   const canEdit = project.role !== "viewer";
-  const list = designs.data?.data ?? [];
+  const list = designs.items;
 
-  if (designs.isLoading) return <Loader m="xl" />;
-  const selected = list.find((d) => d.id === designId || d.name === designId) ?? null;
+  const selected = opened.data ?? list.find((d) => d.id === designId || d.name === designId) ?? null;
+  if (designs.isLoading || latest.isLoading || (designId && !selected && opened.isLoading)) return <Loader m="xl" />;
   // Not while the creation dialog is open: unmounting it would drop its success callback.
-  if (!designId && list.length > 0 && !creating) return <Navigate to={`${base}/${list[list.length - 1]!.id}`} replace />;
+  if (!designId && latest.data && !creating) return <Navigate to={`${base}/${latest.data.id}`} replace />;
   if (designId && !selected) return <Navigate to={base} replace />;
 
   return (
@@ -65,7 +71,7 @@ function DesignPage({ project }: { project: Project }) {
             Designs
           </Text>
           <Badge variant="light" color="gray">
-            {list.length}
+            {designs.total}
           </Badge>
         </Group>
         {canEdit && (
@@ -74,7 +80,7 @@ function DesignPage({ project }: { project: Project }) {
           </Button>
         )}
       </Group>
-      {list.length === 0 ? (
+      {designs.total === 0 ? (
         <Card withBorder p="xl">
           <Text c="dimmed" size="sm">
             A design evolves sequences toward what your trained models predict: the paper's greedy ascent, beam
@@ -116,6 +122,7 @@ function DesignPage({ project }: { project: Project }) {
           </Table.Tbody>
         </Table>
       )}
+      <div ref={more} aria-hidden style={{ height: 1 }} />
       {selected && <DesignDetail key={selected.id} project={project} design={selected} />}
       <NewDesignModal
         projectId={project.id}

@@ -1,11 +1,13 @@
 /**
- * The Design view's server state: the project's designs, one design, its result and the
- * settings' JSON Schema; creating, stopping and deleting; and a design's live rounds (SSE).
+ * The Design view's server state: the project's designs (a page at a time, polled while one
+ * runs), the newest, one design, its result and the settings' JSON Schema; creating, stopping
+ * and deleting; and a design's live rounds (SSE).
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
 import { api, call } from "../../api/client";
+import { usePages } from "../../api/paging";
 import type { components } from "../../api/schema";
 
 type Schemas = components["schemas"];
@@ -16,18 +18,41 @@ export type DesignedSequence = Schemas["Design"];
 export type DesignSchema = Schemas["DesignSchemaPublic"];
 
 export const ACTIVE = ["queued", "running"];
+export const DESIGN_PAGE = 50;
 const listKey = (projectId: string) => ["projects", projectId, "designs"] as const;
 const designKey = (projectId: string, id: string) => ["projects", projectId, "designs", id] as const;
 const resultKey = (projectId: string, id: string) => ["projects", projectId, "designs", id, "result"] as const;
 const path = (projectId: string, id: string) => ({ path: { project_id: projectId, design_id: id } });
 
+const pollWhileActive = (design: DesignRecord | null | undefined) => (design && ACTIVE.includes(design.status) ? 2000 : false);
+
+function fetchDesigns(projectId: string, query: { cursor?: string; sort?: string; limit: number }) {
+  return call(api.GET("/api/projects/{project_id}/designs", { params: { path: { project_id: projectId }, query } }));
+}
+
+/** The project's designs, oldest first, a page at a time; polled while a loaded one runs. */
 export function useDesigns(projectId: string) {
+  return usePages([...listKey(projectId), "pages"], (cursor) => fetchDesigns(projectId, { cursor, limit: DESIGN_PAGE }), {
+    refetchInterval: (designs) => (designs.some((d) => ACTIVE.includes(d.status)) ? 2000 : false),
+  });
+}
+
+/** The newest design (null when there is none): where the view opens. */
+export function useLatestDesign(projectId: string) {
   return useQuery({
-    queryKey: listKey(projectId),
-    // The view lists every design (up to the page maximum); a project has few.
-    queryFn: () =>
-      call(api.GET("/api/projects/{project_id}/designs", { params: { path: { project_id: projectId }, query: { limit: 1000 } } })),
-    refetchInterval: (query) => (query.state.data?.data.some((d) => ACTIVE.includes(d.status)) ? 2000 : false),
+    queryKey: [...listKey(projectId), "latest"],
+    queryFn: async () => (await fetchDesigns(projectId, { sort: "-created", limit: 1 })).data[0] ?? null,
+  });
+}
+
+/** One design by id or name, polled while it runs (an error when there is no such one). */
+export function useDesign(projectId: string, ref: string | undefined) {
+  return useQuery({
+    queryKey: designKey(projectId, ref ?? ""),
+    enabled: Boolean(ref),
+    retry: false,
+    queryFn: () => call(api.GET("/api/projects/{project_id}/designs/{design_id}", { params: path(projectId, ref ?? "") })),
+    refetchInterval: (query) => pollWhileActive(query.state.data),
   });
 }
 
@@ -52,11 +77,9 @@ export function useCreateDesign(projectId: string) {
   return useMutation({
     mutationFn: (body: DesignCreate) =>
       call(api.POST("/api/projects/{project_id}/designs", { params: { path: { project_id: projectId } }, body })),
-    // The new design joins the cached list at once, so navigating to it finds it before the refetch.
+    // The new design is cached at once, so navigating to it finds it before the list's refetch.
     onSuccess: (created) => {
-      client.setQueryData(listKey(projectId), (old: { data: DesignRecord[] } | undefined) =>
-        old && !old.data.some((d) => d.id === created.id) ? { ...old, data: [...old.data, created] } : old,
-      );
+      client.setQueryData(designKey(projectId, created.id), created);
       void client.invalidateQueries({ queryKey: listKey(projectId) });
     },
   });
@@ -80,7 +103,11 @@ export function useDeleteDesign(projectId: string) {
       });
       if (error !== undefined || !response.ok) await call(Promise.resolve({ error, response, data: undefined }));
     },
-    onSuccess: () => client.invalidateQueries({ queryKey: listKey(projectId) }),
+    onSuccess: async (_, id) => {
+      client.removeQueries({ queryKey: designKey(projectId, id) });
+      // The view then opens the newest: it must not be the one just deleted.
+      await client.invalidateQueries({ queryKey: listKey(projectId) });
+    },
   });
 }
 

@@ -4,7 +4,7 @@ import { Link } from "react-router";
 
 import { formatMetric, formatWhen } from "../../format";
 import { Inspector, InspectorRow } from "../../shell/Inspector";
-import { useDatasets } from "../datasets/queries";
+import { useDatasetOfVersion } from "../datasets/queries";
 import { graphName } from "../modeling/graph";
 import { ExperimentStatus } from "../shared/ExperimentStatus";
 import { metricLabel } from "./metrics";
@@ -36,10 +36,8 @@ export function ExperimentInspector({
   base: string;
   parent: { id: string; name: string } | undefined;
 }) {
-  const datasets = useDatasets(projectId);
   const settings = experiment.settings as Settings;
-  const dataset = datasets.data?.data.find((d) => d.versions.some((v) => v.id === experiment.dataset_version_id));
-  const version = dataset?.versions.find((v) => v.id === experiment.dataset_version_id);
+  const { dataset, version } = useDatasetOfVersion(projectId, experiment.dataset_version_id);
   const graph = experiment.graph as { name?: string; nodes?: unknown[] };
   const stopping = settings.early_stopping;
   return (

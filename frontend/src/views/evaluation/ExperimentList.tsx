@@ -7,12 +7,13 @@
 import { Anchor, Badge, Box, Button, Card, Checkbox, Group, Loader, Progress, SegmentedControl, Stack, Text, TextInput, ThemeIcon, Title, UnstyledButton } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconArrowsSort, IconChartDots, IconChartLine, IconSearch, IconSortAscending, IconSortDescending } from "@tabler/icons-react";
-import { useEffect, useRef, useState, type UIEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type UIEvent } from "react";
 import { Link, useNavigate } from "react-router";
 
 import { formatMetric, formatWhen } from "../../format";
 import { Inspector } from "../../shell/Inspector";
 import { ExperimentStatus } from "../shared/ExperimentStatus";
+import { BestRangeFilter, rangeQuery, type BestRange } from "./BestRangeFilter";
 import { metricLabel } from "./metrics";
 import "./evaluation.css";
 import type { components } from "../../api/schema";
@@ -62,14 +63,26 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
   const [debounced] = useDebouncedValue(query.trim(), 150);
   const [filter, setFilter] = useState<Filter>("all");
   const [sort, setSort] = useState<{ key: SortKey; direction: 1 | -1 }>({ key: "updated", direction: -1 });
-  const experiments = useExperimentPages(projectId, { q: debounced, status: FILTER_STATUSES[filter], sort: serverSort(sort.key, sort.direction) });
   const counts = useExperimentCounts(projectId);
+  const [range, setRange] = useState<BestRange>({ metric: "", min: null, max: null });
+  const metric = range.metric || counts.data?.metric || "val_loss";
+  // Debounced as text: the query changes when the range does, not at every render.
+  const [bestRange] = useDebouncedValue(JSON.stringify(rangeQuery({ ...range, metric })), 300);
+  const listQuery = useMemo(
+    () => ({ q: debounced, status: FILTER_STATUSES[filter], sort: serverSort(sort.key, sort.direction), ...(JSON.parse(bestRange) as object) }),
+    [debounced, filter, sort, bestRange],
+  );
+  const experiments = useExperimentPages(projectId, listQuery);
   const [selected, setSelected] = useState<string[]>([]);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
   const frame = useRef(0);
 
   const rows = experiments.items;
+  const monitored = useMemo(
+    () => [...new Set([metric, ...rows.flatMap((e) => (e.best_metric ? [e.best_metric.name] : []))])].sort(),
+    [metric, rows],
+  );
   const everything = counts.data?.count ?? 0;
   const [scroller, setScroller] = useState<HTMLDivElement | null>(null);
   useEffect(() => {
@@ -80,7 +93,7 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
     return () => observer.disconnect();
   }, [scroller]);
   // Another search, filter or order is another list: show it from its top.
-  const listed = `${debounced}|${filter}|${sort.key}|${sort.direction}`;
+  const listed = `${debounced}|${filter}|${sort.key}|${sort.direction}|${bestRange}`;
   useEffect(() => {
     if (scroller) scroller.scrollTop = 0;
     setScrollTop(0);
@@ -174,6 +187,7 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
           size="xs"
         />
         <SegmentedControl size="xs" value={filter} onChange={(v) => setFilter(v as Filter)} data={FILTERS} aria-label="Status" />
+        <BestRangeFilter value={{ ...range, metric }} onChange={setRange} metrics={monitored} />
         {selected.length > 0 && (
           <Button size="xs" variant="subtle" onClick={() => setSelected([])}>
             Clear selection

@@ -37,7 +37,14 @@ const path = (projectId: string, experimentId: string) => ({
   path: { project_id: projectId, experiment_id: experimentId },
 });
 
-export type ListQuery = { q?: string; status?: ExperimentSummary["status"][]; sort?: string };
+export type ListQuery = {
+  q?: string;
+  status?: ExperimentSummary["status"][];
+  sort?: string;
+  best_metric?: string;
+  best_min?: number;
+  best_max?: number;
+};
 export const LIST_PAGE = 100;
 
 export const pagesKey = (projectId: string, query: ListQuery) => [...experimentListKey(projectId), "pages", query] as const;

@@ -22,7 +22,7 @@ import { errorMessage } from "../../api/client";
 import type { Project } from "../../api/types";
 import { formatNumber } from "../../format";
 import { notifyError } from "../../shell/notify";
-import { useDatasets } from "../datasets/queries";
+import { useDatasetOfVersion } from "../datasets/queries";
 import type { VersionFeature } from "./BlockInspector";
 import { CanvasFactsContext } from "./BlockNode";
 import { Totals } from "./CheckSummary";
@@ -100,9 +100,7 @@ function Editor({ project, experiment, blocks, runSchema, losses, onNew }: Props
   const [searchOpen, setSearchOpen] = useState(false);
 
   // ---- the data it trains on --------------------------------------------------------------
-  const datasets = useDatasets(project.id);
-  const dataset = datasets.data?.data.find((d) => d.versions.some((v) => v.id === experiment.dataset_version_id));
-  const version = dataset?.versions.find((v) => v.id === experiment.dataset_version_id);
+  const { dataset, version } = useDatasetOfVersion(project.id, experiment.dataset_version_id);
   const details = useVersionDetails(project.id, dataset?.id, version?.id);
   const features: VersionFeature[] = useMemo(
     () => (details.data?.spec.features ?? []).map((f) => ({ name: f.name, type: f.type, shape: f.shape })),

@@ -4,6 +4,7 @@
  * version's features.
  */
 import { Alert, Badge, Button, Card, Group, Modal, Select, SimpleGrid, Stack, Stepper, Text, TextInput, UnstyledButton } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
 import { IconFile, IconTopologyStar3 } from "@tabler/icons-react";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 
@@ -11,7 +12,8 @@ import { errorMessage } from "../../api/client";
 import type { FeatureSpec } from "../../api/types";
 import { formatNumber } from "../../format";
 import { useTakenNames } from "../../projects/queries";
-import { useDatasets } from "../datasets/queries";
+import { useDatasetSearch, useLatestDataset, type DatasetRecord } from "../datasets/queries";
+import { PICKER_LIMIT, serverFiltered } from "../shared/ExperimentPicker";
 import { useCreateFromWizard, usePresets, useVersionDetails, type Experiment } from "./queries";
 
 interface Props {
@@ -39,13 +41,17 @@ export function subsetNamed(names: string[], exact: string, pattern: RegExp): st
 }
 
 export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Props) {
-  const datasets = useDatasets(projectId);
+  const newest = useLatestDataset(projectId);
+  const [datasetSearch, setDatasetSearch] = useState("");
+  const [searched] = useDebouncedValue(datasetSearch.trim(), 150);
+  // A handful per project, but the picker asks the server for the matches rather than all.
+  const found = useDatasetSearch(projectId, { q: searched || undefined, sort: "-created", limit: PICKER_LIMIT }, opened);
   const taken = useTakenNames(projectId, "Experiment", opened);
   const presets = usePresets();
   const create = useCreateFromWizard(projectId);
   const [step, setStep] = useState(0);
   const [name, setName] = useState("");
-  const [datasetId, setDatasetId] = useState<string | null>(null);
+  const [dataset, setDataset] = useState<DatasetRecord | undefined>(undefined);
   const [versionId, setVersionId] = useState<string | null>(null);
   const [training, setTraining] = useState<string | null>(null);
   const [validation, setValidation] = useState<string>("");
@@ -53,8 +59,11 @@ export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Pr
   const [input, setInput] = useState<string | null>(null);
   const [target, setTarget] = useState<string | null>(null);
 
-  const withVersions = (datasets.data?.data ?? []).filter((d) => d.versions.length > 0);
-  const dataset = withVersions.find((d) => d.id === datasetId);
+  const datasetOptions = useMemo(() => {
+    const shown = new Map((found.data?.data ?? []).map((d) => [d.id, d]));
+    if (dataset) shown.set(dataset.id, dataset);
+    return [...shown.values()];
+  }, [found.data, dataset]);
   const version = dataset?.versions.find((v) => v.id === versionId);
   const subsets = Object.keys(version?.subset_counts ?? {});
   const details = useVersionDetails(projectId, dataset?.id, version?.id);
@@ -64,8 +73,8 @@ export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Pr
   useEffect(() => {
     if (!opened) return;
     setName((current) => current || freeName(taken));
-    if (!datasetId && withVersions.length) setDatasetId(withVersions[withVersions.length - 1]!.id);
-  }, [opened, taken, withVersions.length]);
+    if (!dataset && newest.latest) setDataset(newest.latest);
+  }, [opened, taken, newest.latest]);
   useEffect(() => {
     if (dataset && !dataset.versions.some((v) => v.id === versionId)) setVersionId(dataset.versions[dataset.versions.length - 1]!.id);
   }, [dataset]);
@@ -126,7 +135,7 @@ export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Pr
       {step === 0 && (
         <Stack gap="sm">
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-          {datasets.isSuccess && withVersions.length === 0 && (
+          {newest.isSuccess && !newest.latest && (
             <Alert color="yellow" variant="light">
               This project has no saved dataset version yet. Save one in the Datasets view first.
             </Alert>
@@ -134,9 +143,14 @@ export function NewExperimentModal({ projectId, opened, onClose, onCreated }: Pr
           <Group grow align="flex-start">
             <Select
               label="Dataset"
-              data={withVersions.map((d) => ({ value: d.id, label: d.name }))}
-              value={datasetId}
-              onChange={setDatasetId}
+              searchable
+              data={datasetOptions.map((d) => ({ value: d.id, label: d.name }))}
+              value={dataset?.id ?? null}
+              onChange={(id) => setDataset(datasetOptions.find((d) => d.id === id))}
+              searchValue={datasetSearch}
+              onSearchChange={setDatasetSearch}
+              filter={serverFiltered}
+              nothingFoundMessage="No dataset matches"
               allowDeselect={false}
             />
             <Select

@@ -11,7 +11,7 @@ import { Link, Navigate, Route, Routes, useNavigate, useParams } from "react-rou
 
 import type { Project } from "../../api/types";
 import { useExperimentSearch } from "../../projects/queries";
-import { useDatasets } from "../datasets/queries";
+import { useLatestDataset } from "../datasets/queries";
 import type { ViewProps } from "../registry";
 import { NewExperimentModal } from "./NewExperimentModal";
 
@@ -49,11 +49,11 @@ function EditorRoute({ project, onNew }: { project: Project; onNew: () => void }
 
 function Start({ project, base, onNew }: { project: Project; base: string; onNew: () => void }) {
   const latest = useExperimentSearch(project.id, { sort: "-updated", limit: 1 });
-  const datasets = useDatasets(project.id);
-  if (latest.isLoading || datasets.isLoading) return null;
+  const newestData = useLatestDataset(project.id);
+  if (latest.isLoading || newestData.isLoading) return null;
   const first = latest.data?.data[0];
   if (first) return <Navigate to={`${base}/${first.id}`} replace />;
-  const hasData = (datasets.data?.data ?? []).some((d) => d.versions.length > 0);
+  const hasData = newestData.latest !== null; // a dataset is made with its first version
   return (
     <Stack align="center" justify="center" style={{ flex: 1 }} p="xl">
       <Card withBorder radius="md" p="xl" maw={520}>

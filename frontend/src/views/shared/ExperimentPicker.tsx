@@ -30,7 +30,7 @@ function useOptions(projectId: string, chosen: string[], search: string, status:
 }
 
 // The server already filtered the options by the search.
-const serverFiltered = ({ options }: { options: unknown[] }) => options as never;
+export const serverFiltered = ({ options }: { options: unknown[] }) => options as never;
 
 type PickerProps = Omit<SelectProps, "data" | "value" | "onChange" | "searchable"> & {
   projectId: string;

@@ -1,15 +1,17 @@
-/** The project's sweeps: status, trial counts and best value; click one to open its page. */
+/** The project's sweeps, newest first, more as it scrolls: status, trial counts and best value; click one to open its page. */
 import { Badge, Stack, Table, Text } from "@mantine/core";
 import { useNavigate } from "react-router";
 
+import { useLoadMore } from "../../api/paging";
 import { formatMetric, formatWhen } from "../../format";
 import { useSweeps } from "./queries";
 
 export function SweepList({ projectId, base }: { projectId: string; base: string }) {
-  const { data } = useSweeps(projectId);
+  const found = useSweeps(projectId);
+  const more = useLoadMore(found);
   const navigate = useNavigate();
-  const sweeps = data?.data ?? [];
-  if (data && sweeps.length === 0) {
+  const sweeps = found.items;
+  if (found.isSuccess && sweeps.length === 0) {
     return (
       <Stack p="xl" align="center">
         <Text c="dimmed">
@@ -52,6 +54,7 @@ export function SweepList({ projectId, base }: { projectId: string; base: string
           ))}
         </Table.Tbody>
       </Table>
+      <div ref={more} aria-hidden style={{ height: 1 }} />
     </Stack>
   );
 }

@@ -8,18 +8,23 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
 import { api, call } from "../../api/client";
+import { usePages } from "../../api/paging";
 import type { SweepCreate } from "../../api/types";
 
 export const sweepsKey = (projectId: string) => ["projects", projectId, "sweeps"] as const;
 const sweepKey = (projectId: string, sweepId: string) => ["projects", projectId, "sweeps", sweepId] as const;
 
+export const SWEEP_PAGE = 50;
+
+/** The project's sweeps, newest first, a page at a time. */
 export function useSweeps(projectId: string) {
-  return useQuery({
-    queryKey: sweepsKey(projectId),
-    // The view lists every sweep (up to the page maximum); a project has few.
-    queryFn: () =>
-      call(api.GET("/api/projects/{project_id}/sweeps", { params: { path: { project_id: projectId }, query: { limit: 1000 } } })),
-  });
+  return usePages([...sweepsKey(projectId), "pages"], (cursor) =>
+    call(
+      api.GET("/api/projects/{project_id}/sweeps", {
+        params: { path: { project_id: projectId }, query: { cursor, sort: "-created", limit: SWEEP_PAGE } },
+      }),
+    ),
+  );
 }
 
 export function useSweep(projectId: string, sweepId: string) {

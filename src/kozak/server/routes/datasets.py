@@ -261,10 +261,17 @@ def save_draft(body: DraftSave, draft: EditedDraft, workspace: WorkspaceDep) -> 
 # Datasets and versions
 @router.get("/datasets")
 def list_datasets(
-    project: ProjectViewer, workspace: WorkspaceDep, page: PageParams, q: NameSearch = None
+    project: ProjectViewer,
+    workspace: WorkspaceDep,
+    page: PageParams,
+    q: NameSearch = None,
+    version: Annotated[
+        str | None,
+        Query(max_length=64, description="Only the dataset holding this version (its id)."),
+    ] = None,
 ) -> Page[DatasetPublic]:
     """A page of the project's datasets with their versions. Sorts: `created`, `name`."""
-    found = dataset_catalog.page_datasets(workspace, project.id, page, q)
+    found = dataset_catalog.page_datasets(workspace, project.id, page, q, version)
     return Page.of_page(found, lambda pair: DatasetPublic.of(*pair))
 
 

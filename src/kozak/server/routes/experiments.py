@@ -20,6 +20,7 @@ from kozak.experiments import compare, lifecycle, overview, setup
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.interpret.report_sections import report_with_interpretation
 from kozak.runner import jobs as queue
+from kozak.server.admission import ListPageSlot
 from kozak.server.deps import (
     CurrentUser,
     LongWorkDep,
@@ -74,7 +75,7 @@ def _safe_name(name: str) -> str:
     )
 
 
-@router.get("")
+@router.get("", dependencies=[ListPageSlot])
 def list_experiments(
     project: ProjectViewer,
     workspace: WorkspaceDep,
