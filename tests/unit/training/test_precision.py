@@ -154,6 +154,10 @@ def test_each_precision_learns_and_is_recorded(
     assert saved.run_settings.precision == precision
     assert saved.data["precision"]["used"] == precision
     assert bool(saved.data["scaler_state"]) == (precision == "fp16")  # only fp16 scales the loss
+    # autocast computes in the reduced type; the weights and Adam's moments stay float32
+    weights = list(saved.data["model_state"].values())
+    moments = [v for state in saved.data["optimizer_state"]["state"].values() for v in state.values()]
+    assert all(t.dtype == torch.float32 for t in [*weights, *moments] if t.is_floating_point())
 
 
 def test_bfloat16_stays_close_to_fp32(runs: dict[str, tuple[float, Checkpoint]]) -> None:
