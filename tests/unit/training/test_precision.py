@@ -41,15 +41,6 @@ def test_auto_on_the_cpu_follows_its_bfloat16_units(no_override: None) -> None:
     assert choice.dtype == (torch.bfloat16 if native else torch.float32) and not choice.scaled
 
 
-def test_auto_trains_in_fp32_on_the_cpu_whatever_its_units(no_override: None) -> None:
-    # bf16 training stopped early and scored lower on the native library (docs/training.md)
-    choice = resolve_precision("auto", "cpu", training=True)
-    assert choice.used == "fp32" and choice.dtype == torch.float32
-    if cpu_bfloat16()[0]:
-        assert "training stays fp32" in choice.reason and "bf16" in choice.reason
-    assert resolve_precision("bf16", "cpu", training=True).used == "bf16"  # asked for: given
-
-
 def test_the_cpu_probe_agrees_with_the_kernel() -> None:
     try:
         flags = Path("/proc/cpuinfo").read_text()
@@ -158,6 +149,21 @@ def test_each_precision_learns_and_is_recorded(
     weights = list(saved.data["model_state"].values())
     moments = [v for state in saved.data["optimizer_state"]["state"].values() for v in state.values()]
     assert all(t.dtype == torch.float32 for t in [*weights, *moments] if t.is_floating_point())
+
+
+def test_auto_trains_in_what_it_picks_for_the_device(
+    no_override: None,
+    make_synthetic: Callable[[int, str], VersionContent],
+    small_graph: GraphSpec,
+    tmp_path: Path,
+) -> None:
+    content, graph = make_synthetic(600, "zscore"), small_graph
+    checkpoints = ModelCheckpoint(tmp_path)
+    settings = LEARN.model_copy(update={"epochs": 1, "precision": "auto"})
+    train(build_model(graph, content), content, graph, settings, [checkpoints])
+    assert checkpoints.last_path is not None
+    recorded = load_checkpoint(checkpoints.last_path).data["precision"]
+    assert recorded == resolve_precision("auto", "cpu").describe()
 
 
 def test_bfloat16_stays_close_to_fp32(runs: dict[str, tuple[float, Checkpoint]]) -> None:
