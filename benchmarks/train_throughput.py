@@ -5,8 +5,8 @@ batch sizes 32 and 256 on CPU times (a) `train` over one epoch of the training r
 device-side data path (uint8 codes -> one-hot per batch, shuffling), a metrics callback, per-batch
 loss logging and a last-checkpoint write, in fp32 and with `precision: bf16` (autocast; native
 on CPUs with AMX or AVX-512-BF16), and (b) the bare fp32 loop on a pre-built one-hot tensor.
-`precision: auto` trains in fp32 on CPUs (docs/training.md, Accuracy), so `auto_vs_fp32` is 1
-there; `bf16_vs_fp32` is what asking for bf16 buys.
+`auto_vs_fp32` is `bf16_vs_fp32` where `precision: auto` trains in bf16 (CPUs with AMX or
+AVX-512-BF16), 1 where it trains in fp32.
 Validation is off in (a): both sides do the same work per example. Best of `--repeats`.
 The machine's roofline comes from the same run: bf16 and fp32 GEMM GFLOP/s (2048² matrices);
 bf16's achieved FLOP/s (3 x the forward FLOPs per training sample) is given as a share of the
@@ -117,7 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    auto = resolve_precision("auto", "cpu", training=True)
+    auto = resolve_precision("auto", "cpu")
     roofline = {
         name: gemm_gflops(dtype) for name, dtype in (("bf16", torch.bfloat16), ("fp32", torch.float32))
     }

@@ -48,7 +48,7 @@ def test_presets_losses_and_settings_schema(client: UserClient) -> None:
     assert settings["defaults"]["precision"] == "auto"
     assert settings["json_schema"]["properties"]["precision"]["enum"] == ["auto", "fp32", "bf16", "fp16"]
     auto = {c["device"]: c for c in client.get("/api/run-settings/precision").json()["data"]}
-    here = resolve_precision("auto", "cpu", training=True)  # a run setting: what training uses
+    here = resolve_precision("auto", "cpu")
     assert auto["cpu"] == {"device": "cpu", "precision": here.used, "reason": here.reason}
     assert auto["auto"]["precision"] in ("fp32", "bf16", "fp16")
 

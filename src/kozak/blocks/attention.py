@@ -13,6 +13,7 @@ from pydantic import Field
 from torch import Tensor, nn
 
 from kozak.blocks.base import Block, BlockParams, Shape, numel, register_block, require_rank, ui
+from kozak.blocks.layers import Dropout
 from kozak.errors import ShapeError
 
 
@@ -62,6 +63,8 @@ class _Transformer(nn.Module):
             batch_first=True,
             norm_first=params.norm_first,
         )
+        for name in ("dropout", "dropout1", "dropout2"):  # exact 1/(1-p) in bf16 too
+            setattr(self.layer, name, Dropout(params.dropout))
 
     def forward(self, x: Tensor) -> Tensor:
         return self.layer(x.transpose(1, 2)).transpose(1, 2)  # (N, C, L) via (N, L, C)

@@ -18,7 +18,7 @@ from kozak.blocks.base import (
     require_rank,
     ui,
 )
-from kozak.blocks.layers import Permute, Reshape, activation, activation_flops, glorot_
+from kozak.blocks.layers import Dropout, Permute, Reshape, activation, activation_flops, glorot_
 from kozak.errors import ShapeError
 
 # ---- Dense -------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ class DropoutBlock(Block[DropoutParams]):
 
     @classmethod
     def build(cls, input_shapes: Sequence[Shape], params: DropoutParams) -> nn.Module:
-        return nn.Dropout(params.rate)
+        return Dropout(params.rate)
 
     @classmethod
     def param_count(cls, input_shapes: Sequence[Shape], params: DropoutParams) -> int:

@@ -120,7 +120,7 @@ class _Run:
             extra.append(EarlyStopping(settings.early_stopping))
         self.callbacks = sorted([*callbacks, *extra], key=lambda c: c.order)
         self.device = resolve_device(settings.device)
-        self.precision = resolve_precision(settings.precision, self.device, training=True)
+        self.precision = resolve_precision(settings.precision, self.device)
         self.inputs = list(model.input_shapes)
         self.targets = list(model.output_shapes)
         self.target_specs = {

@@ -165,9 +165,9 @@ def resolve_device(name: str) -> torch.device:
 
 
 def auto_precision_choices() -> dict[str, PrecisionChoice]:
-    """What `precision: auto` trains in for each `device` setting this machine can honour."""
+    """What `precision: auto` runs in for each `device` setting this machine can honour."""
     devices = ["auto", "cpu", *(["cuda"] if torch.cuda.is_available() else [])]
-    return {name: resolve_precision("auto", resolve_device(name), training=True) for name in devices}
+    return {name: resolve_precision("auto", resolve_device(name)) for name in devices}
 
 
 # ---- optimizers ----------------------------------------------------------------------------
