@@ -12,8 +12,8 @@ library's recipe (early stopping on validation loss, patience 0). Two causes, bo
 training saw activations 0.28 % larger per layer than evaluation (the Dropout block now applies
 the exact scale, `kozak.blocks.layers.Dropout`); and patience 0 stops on the first epoch-to-
 epoch rise of the validation loss, which any numeric change moves (fp32 itself, on one thread
-of another CPU instead of two, stopped after epoch 2 instead of 6 on seed 1). Like for like, bf16 tracks fp32
-there epoch for epoch.
+of another CPU instead of two, stopped after epoch 2 instead of 6 on seed 1). Like for like,
+bf16 tracks fp32 there epoch for epoch.
 """
 
 from __future__ import annotations
