@@ -113,7 +113,7 @@ def main() -> None:
             started = time.perf_counter()
             experiment = _simulated_model(workspace, Path(folder))
             console.print(f"trained cuperus2017 one epoch in {time.perf_counter() - started:.1f} s")
-        model = open_model(workspace, experiment, precision=args.precision)
+        model = open_model(workspace, experiment, precision=args.precision).model
         scorer = SequenceScorer(model)
         output = choose_output(scorer)
         codes = np.random.default_rng(1).integers(0, 4, (args.sequences, UTR_LENGTH), dtype=np.uint8)
