@@ -1,6 +1,7 @@
 """The Evaluation view's interpretation in a real browser: the "Filters" tab ranks the first
-convolution's filters with their logos (a click enlarges one), the "Motif effects" tab plots ATG's effect by position
-coloured by frame, and a motif outside the alphabet gets the server's message."""
+convolution's filters with their logos (a click enlarges one), the "Motif effects" tab plots
+ATG's effect by position coloured by frame, and a motif outside the alphabet gets the server's
+message."""
 
 from __future__ import annotations
 

@@ -190,6 +190,22 @@ class SequenceScorer:
             raise DataError("no sequences to score")
         return self.model.sequence_codes(self.feature, list(sequences))
 
+    def check_fit(self, lengths: np.ndarray, field: str = "sequences") -> None:
+        """Refuse sequences longer than the model's window, where the window would cut them.
+
+        Raises:
+            DataError: Naming the first such sequence (1-based), its length and the window's.
+        """
+        too_long = np.flatnonzero(np.asarray(lengths) > self.length)
+        if len(too_long):
+            row = int(too_long[0])
+            raise DataError(
+                f"sequence {row + 1} has {int(lengths[row])} letters; the model reads at most "
+                f"{self.length}",
+                row=row,
+                field=field,
+            )
+
     def score(self, sequences: Sequence[str]) -> dict[str, np.ndarray]:
         """Predictions per target for sequence strings (see `score_codes`)."""
         encoded = self.encode(sequences)
@@ -238,14 +254,7 @@ class SequenceScorer:
         Raises:
             DataError: A parent longer than the model's window.
         """
-        too_long = np.flatnonzero(np.asarray(lengths) > self.length)
-        if len(too_long):
-            row = int(too_long[0])
-            raise DataError(
-                f"sequence {row + 1} has {int(lengths[row])} letters; its substitutions are scored "
-                f"in a window of {self.length}",
-                row=row,
-            )
+        self.check_fit(lengths)
         device = self.model.device
         device_lengths = torch.from_numpy(np.asarray(lengths, dtype=np.int64)).to(device)
         codes_tensor = torch.from_numpy(np.ascontiguousarray(codes, dtype=np.uint8)).to(device)

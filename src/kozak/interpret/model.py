@@ -176,15 +176,7 @@ def encode_sequences(scorer: SequenceScorer, sequences: list[str]) -> EncodedSeq
             explained at positions the user never sent).
     """
     encoded = scorer.encode(sequences)
-    too_long = np.flatnonzero(encoded.lengths > scorer.length)
-    if len(too_long):
-        row = int(too_long[0])
-        raise DataError(
-            f"sequence {row + 1} has {int(encoded.lengths[row])} letters; the model reads at most "
-            f"{scorer.length}",
-            row=row,
-            field="sequences",
-        )
+    scorer.check_fit(encoded.lengths)
     return encoded
 
 
