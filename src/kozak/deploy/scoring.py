@@ -190,18 +190,28 @@ class SequenceScorer:
             raise DataError("no sequences to score")
         return self.model.sequence_codes(self.feature, list(sequences))
 
-    def check_fit(self, lengths: np.ndarray, field: str = "sequences") -> None:
+    def check_fit(
+        self,
+        lengths: np.ndarray,
+        field: str = "sequences",
+        name: Callable[[int], str] | None = None,
+    ) -> None:
         """Refuse sequences longer than the model's window, where the window would cut them.
 
+        Args:
+            lengths: (N,) the sequences' lengths.
+            field: The request field the error names.
+            name: How the message names row i; default `sequence <i + 1>`.
+
         Raises:
-            DataError: Naming the first such sequence (1-based), its length and the window's.
+            DataError: Naming the first such sequence, its length and the window's.
         """
         too_long = np.flatnonzero(np.asarray(lengths) > self.length)
         if len(too_long):
             row = int(too_long[0])
+            what = name(row) if name is not None else f"sequence {row + 1}"
             raise DataError(
-                f"sequence {row + 1} has {int(lengths[row])} letters; the model reads at most "
-                f"{self.length}",
+                f"{what} has {int(lengths[row])} letters; the model reads at most {self.length}",
                 row=row,
                 field=field,
             )
