@@ -1,9 +1,9 @@
 """Per-sequence interpretation throughput: in-silico mutagenesis and integrated gradients.
 
 ISM: every single substitution of 1,000 random 50-nt UTRs (150 variants each, 150,000 in all)
-through `kozak.interpret.ism` (candidate generation, encoding, batched forward through the shared
-`SequenceScorer`, decoding, the effect matrices), timed against, in the same run, model and
-precision:
+through `kozak.interpret.ism` (the substitution sites, each variant's one-hot made on the device
+from its UTR's, batched forward through the shared `SequenceScorer`, decoding, the effect
+matrices), timed against, in the same run, model and precision:
 
 - a bare batched forward: the same variants already one-hot on the device, the model alone, in
   the scorer's batch size;
@@ -22,8 +22,8 @@ machine hits each alike.
 The model is the paper's architecture (`cuperus2017`, 50 nt right-aligned with 10 padding a
 side), trained one epoch on 2,000 UTRs of the simulator's grammar in a temporary workspace, or
 an experiment of the workspace `KOZAK_HOME` names (`--project`, `--experiment`). Run:
-`OMP_NUM_THREADS=1 nice -n 5 .venv/bin/python benchmarks/interpret.py` (`--precision bf16` to
-time the model's bfloat16 path instead). The last line is one JSON object.
+`OMP_NUM_THREADS=1 nice -n 5 .venv/bin/python benchmarks/interpret.py` (`--precision fp32` or
+`bf16` to time one path whatever `auto` picks here). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -95,8 +95,9 @@ def main() -> None:
         "--naive", type=int, default=200, help="Variants the naive loop scores (spread over blocks)."
     )  # fmt: skip
     parser.add_argument(
-        "--precision", default="fp32",
-        help="fp32 (what interpretation uses by default), or the run settings' (auto, bf16).",
+        "--precision", default="auto",
+        help="auto (what interpretation uses by default: bf16 on CPUs with native bfloat16), fp32 "
+        "or bf16.",
     )  # fmt: skip
     parser.add_argument("--project", help="Use this project's experiment (with --experiment).")
     parser.add_argument("--experiment", help="An experiment of the KOZAK_HOME workspace.")
@@ -113,7 +114,7 @@ def main() -> None:
             started = time.perf_counter()
             experiment = _simulated_model(workspace, Path(folder))
             console.print(f"trained cuperus2017 one epoch in {time.perf_counter() - started:.1f} s")
-        model = open_model(workspace, experiment, precision=args.precision)
+        model = open_model(workspace, experiment, precision=args.precision).model
         scorer = SequenceScorer(model)
         output = choose_output(scorer)
         codes = np.random.default_rng(1).integers(0, 4, (args.sequences, UTR_LENGTH), dtype=np.uint8)

@@ -1,6 +1,7 @@
 """The Evaluation view's interpretation in a real browser: the "Filters" tab ranks the first
-convolution's filters with their logos, the "Motif effects" tab plots ATG's effect by position
-coloured by frame, and a motif outside the alphabet gets the server's message."""
+convolution's filters with their logos (a click enlarges one), the "Motif effects" tab plots
+ATG's effect by position coloured by frame, and a motif outside the alphabet gets the server's
+message."""
 
 from __future__ import annotations
 
@@ -62,8 +63,20 @@ def test_filters_and_motif_effects_tabs(
     logo = rows.first.locator("img")
     expect(logo).to_have_attribute("alt", f"logo of {rows.first.get_attribute('data-filter')}")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=logo.element_handle())
+    box = logo.bounding_box()
+    assert box is not None and box["height"] >= 80  # readable in the table, not a thumbnail
     table.scroll_into_view_if_needed()
     shot("filters")
+    name = rows.first.get_attribute("data-filter")
+    rows.first.get_by_role("button", name=f"Enlarge the logo of {name}").click()
+    dialog = page.get_by_role("dialog", name=f"Filter {name}")
+    large = dialog.get_by_role("img", name=f"large logo of {name}")
+    expect(large).to_be_visible()
+    large_box = large.bounding_box()
+    assert large_box is not None and large_box["width"] >= 3 * box["width"]
+    shot("filter-enlarged")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
 
     panel.get_by_role("tab", name="Motif effects").click()
     summary = page.get_by_test_id("motif-effect-summary")

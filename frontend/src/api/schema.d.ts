@@ -4222,7 +4222,7 @@ export interface components {
             pseudocount: number;
             /**
              * Seed
-             * @description Seed of the row sample.
+             * @description Seed of the row sample and of any other draw.
              * @default 0
              */
             seed: number;
@@ -4636,7 +4636,8 @@ export interface components {
         };
         /**
          * MotifEffectSettings
-         * @description What to insert, into which sequences, and which output to read.
+         * @description What to insert, into which sequences, and which output to read (`seed` also draws the
+         *     deletions' letters).
          */
         MotifEffectSettings: {
             /**
@@ -4658,19 +4659,19 @@ export interface components {
             motif: string;
             /**
              * Seed
-             * @description Seed of the sample and of the deletions' letters.
+             * @description Seed of the row sample and of any other draw.
              * @default 0
              */
             seed: number;
             /**
              * Sequences
-             * @description Background rows sampled (seeded).
+             * @description Rows sampled from the subset (seeded).
              * @default 100
              */
             sequences: number;
             /**
              * Subset
-             * @description Background rows; default the run's validation subset (every row if none).
+             * @description Rows read; default the run's validation subset (every row if it had none).
              */
             subset?: string | null;
             /**

@@ -7,13 +7,15 @@ deployment's own `ServingModel` (the training alphabet, window, alignment and pa
 chunks of `batch_size` in the model's precision (its run settings', resolved on its device), and
 come back in the targets' units: (N,) or (N, K) numbers for regression, (N, classes)
 probabilities for classification. The model's other inputs, if any, take one fixed `context` row.
-`single_substitutions` lists every one-letter change of a sequence, the candidates both users
-score.
+`substitution_sites` lists every one-letter change of some sequences (`single_substitutions` also
+spells each out as codes), the candidates both users score; `score_substitutions` scores sites
+without their codes, each variant's one-hot made on the device from its parent's (a copy and a
+one-column scatter), through the same batched forward as `score_codes`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,8 @@ from kozak.deploy.variants import sequence_feature
 from kozak.errors import DataError
 from kozak.sequences import PAD, Alphabet, EncodedSequences, alignment_offsets, get_alphabet
 
+_Windows = Callable[[int, int], Tensor]  # (start, stop) → the one-hot of rows start:stop
+
 # Rows per forward. On a CPU, chunks of a few hundred stay in cache (one measurement on a shared
 # 2-core machine, cuperus2017 in bf16, 10,698 candidates: 2.0 s in chunks of 512, 3.0 s of 2048,
 # 7.5 s of 16384); a GPU needs thousands to be busy.
@@ -34,19 +38,15 @@ SCORE_BATCH = {"cpu": 512, "cuda": 4096}
 
 
 @dataclass(frozen=True)
-class Substitutions:
-    """Every single-letter change of some sequences, as codes.
+class Sites:
+    """Single-letter changes of some sequences, as where and what.
 
     Attributes:
-        codes: (M, max_length) uint8 codes of the candidates.
-        lengths: (M,) their lengths (those of their parents).
-        parent: (M,) index of the sequence each candidate changes.
+        parent: (M,) index of the sequence each change applies to.
         position: (M,) 0-based position changed.
         letter: (M,) code of the new letter.
     """
 
-    codes: np.ndarray
-    lengths: np.ndarray
     parent: np.ndarray
     position: np.ndarray
     letter: np.ndarray
@@ -54,10 +54,31 @@ class Substitutions:
     def __len__(self) -> int:
         return int(self.parent.shape[0])
 
+    def part(self, start: int, stop: int, first_parent: int = 0) -> Sites:
+        """Sites `start:stop`, their parents renumbered from `first_parent` (which becomes 0)."""
+        return Sites(
+            self.parent[start:stop] - first_parent,
+            self.position[start:stop],
+            self.letter[start:stop],
+        )
 
-def single_substitutions(
+
+@dataclass(frozen=True)
+class Substitutions(Sites):
+    """Sites spelled out as the candidates' codes.
+
+    Attributes:
+        codes: (M, max_length) uint8 codes of the candidates.
+        lengths: (M,) their lengths (those of their parents).
+    """
+
+    codes: np.ndarray
+    lengths: np.ndarray
+
+
+def substitution_sites(
     codes: np.ndarray, lengths: np.ndarray, letters: int, allowed: np.ndarray | None = None
-) -> Substitutions:
+) -> Sites:
     """All one-letter substitutions at positions inside each sequence (never past its end).
 
     Args:
@@ -67,8 +88,8 @@ def single_substitutions(
         allowed: Optional (N, L) bool: positions that may change.
 
     Returns:
-        Candidates ordered by sequence, then position, then letter; the unchanged letter is left
-        out, so each position of a DNA sequence gives 3.
+        Sites ordered by sequence, then position, then letter; the unchanged letter is left
+        out, so each position of a DNA sequence gives 3 (an ambiguity code, 4).
     """
     width = codes.shape[1]
     inside = np.arange(width)[None, :] < lengths[:, None]
@@ -79,10 +100,19 @@ def single_substitutions(
     position = np.repeat(position, letters)
     letter = np.tile(np.arange(letters, dtype=np.uint8), len(parent) // letters if letters else 0)
     keep = codes[parent, position] != letter
-    parent, position, letter = parent[keep], position[keep], letter[keep]
-    mutated = codes[parent].copy()
-    mutated[np.arange(len(parent)), position] = letter
-    return Substitutions(mutated, lengths[parent], parent, position, letter)
+    return Sites(parent[keep], position[keep], letter[keep])
+
+
+def single_substitutions(
+    codes: np.ndarray, lengths: np.ndarray, letters: int, allowed: np.ndarray | None = None
+) -> Substitutions:
+    """`substitution_sites` with each candidate's codes (its parent's, one letter changed)."""
+    sites = substitution_sites(codes, lengths, letters, allowed)
+    mutated = codes[sites.parent].copy()
+    mutated[np.arange(len(sites)), sites.position] = sites.letter
+    return Substitutions(
+        sites.parent, sites.position, sites.letter, codes=mutated, lengths=lengths[sites.parent]
+    )
 
 
 class SequenceScorer:
@@ -160,6 +190,32 @@ class SequenceScorer:
             raise DataError("no sequences to score")
         return self.model.sequence_codes(self.feature, list(sequences))
 
+    def check_fit(
+        self,
+        lengths: np.ndarray,
+        field: str = "sequences",
+        name: Callable[[int], str] | None = None,
+    ) -> None:
+        """Refuse sequences longer than the model's window, where the window would cut them.
+
+        Args:
+            lengths: (N,) the sequences' lengths.
+            field: The request field the error names.
+            name: How the message names row i; default `sequence <i + 1>`.
+
+        Raises:
+            DataError: Naming the first such sequence, its length and the window's.
+        """
+        too_long = np.flatnonzero(np.asarray(lengths) > self.length)
+        if len(too_long):
+            row = int(too_long[0])
+            what = name(row) if name is not None else f"sequence {row + 1}"
+            raise DataError(
+                f"{what} has {int(lengths[row])} letters; the model reads at most {self.length}",
+                row=row,
+                field=field,
+            )
+
     def score(self, sequences: Sequence[str]) -> dict[str, np.ndarray]:
         """Predictions per target for sequence strings (see `score_codes`)."""
         encoded = self.encode(sequences)
@@ -176,17 +232,63 @@ class SequenceScorer:
             Target name → (N,) or (N, K) values in the target's units, or (N, classes)
             probabilities.
         """
-        n = len(lengths)
-        parts: dict[str, list[np.ndarray]] = {name: [] for name in self.model.targets}
         all_codes = torch.from_numpy(np.ascontiguousarray(codes, dtype=np.uint8))
         all_lengths = torch.from_numpy(np.asarray(lengths, dtype=np.int64))
         device_codes = all_codes.to(self.model.device)
         device_lengths = all_lengths.to(self.model.device)
-        for start in range(0, n, self.batch_size):
-            stop = min(start + self.batch_size, n)
-            hot = self.model.one_hot_codes(
+
+        def windows(start: int, stop: int) -> Tensor:
+            return self.model.one_hot_codes(
                 self.feature, device_codes[start:stop], device_lengths[start:stop]
             )
+
+        return self._predict(windows, len(lengths))
+
+    def score_substitutions(
+        self, codes: np.ndarray, lengths: np.ndarray, sites: Sites
+    ) -> dict[str, np.ndarray]:
+        """Predictions for single-letter variants of sequences, as `score_codes` of their codes.
+
+        No variant is spelled out: each batch copies its parents' one-hot windows (made once) and
+        writes the new letter's column, in the compute dtype on the device.
+
+        Args:
+            codes: (N, L) uint8 codes of the parents, padded with PAD; none longer than the
+                model's window (a cut parent's positions have no column to change).
+            lengths: (N,) their lengths.
+            sites: The changes; `sites.parent` indexes the rows of `codes`.
+
+        Returns:
+            As `score_codes`, one row per site, in the sites' order.
+
+        Raises:
+            DataError: A parent longer than the model's window.
+        """
+        self.check_fit(lengths)
+        device = self.model.device
+        device_lengths = torch.from_numpy(np.asarray(lengths, dtype=np.int64)).to(device)
+        codes_tensor = torch.from_numpy(np.ascontiguousarray(codes, dtype=np.uint8)).to(device)
+        parents = self.model.one_hot_codes(self.feature, codes_tensor, device_lengths)  # (N, C, W)
+        parent = torch.from_numpy(np.asarray(sites.parent, dtype=np.int64)).to(device)
+        letter = torch.from_numpy(np.asarray(sites.letter, dtype=np.int64)).to(device)
+        column = window_starts(self.model, self.feature, device_lengths)[parent]
+        column += torch.from_numpy(np.asarray(sites.position, dtype=np.int64)).to(device)
+
+        def windows(start: int, stop: int) -> Tensor:
+            hot = parents.index_select(0, parent[start:stop])  # (n, C, W), a copy
+            rows = torch.arange(stop - start, device=device)
+            hot[rows, :, column[start:stop]] = 0
+            hot[rows, letter[start:stop], column[start:stop]] = 1
+            return hot
+
+        return self._predict(windows, len(sites))
+
+    def _predict(self, windows: _Windows, n: int) -> dict[str, np.ndarray]:
+        """Predictions per target of `n` rows whose one-hot `windows(start, stop)` makes, run and
+        decoded `batch_size` rows at a time."""
+        parts: dict[str, list[np.ndarray]] = {name: [] for name in self.model.targets}
+        for start in range(0, n, self.batch_size):
+            hot = windows(start, min(start + self.batch_size, n))
             decoded = self.model.decode_arrays(self.model.forward(self.batch(hot)), first_row=start)
             for name, values in decoded.items():
                 parts[name].append(values)

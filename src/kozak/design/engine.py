@@ -79,15 +79,8 @@ def run_design(
     evaluator = Evaluator(scorers, settings.objective)
     constraints = ConstraintSet(settings.constraints, evaluator.alphabet)
     encoded = scorers[0].encode(sequences)
-    too_long = np.flatnonzero(encoded.lengths > evaluator.length)
-    if len(too_long):
-        row = int(too_long[0])
-        raise DataError(
-            f"start {row} ({labels[row]}) has {int(encoded.lengths[row])} letters; the models read "
-            f"at most {evaluator.length}",
-            row=row,
-            field="starts",
-        )
+    for scorer in scorers:  # the shortest window of an ensemble decides
+        scorer.check_fit(encoded.lengths, "starts", lambda row: f"start {row} ({labels[row]})")
     ambiguous = np.flatnonzero(
         ((encoded.codes >= evaluator.alphabet.channels) & (encoded.codes != 255)).any(axis=1)
     )

@@ -68,7 +68,7 @@ def explain_experiment(
     device: str | None = None,
     on_progress: Progress | None = None,
 ) -> Explanation:
-    """`explain` with an experiment's checkpoint (loaded in float32 on `device`).
+    """`explain` with an experiment's checkpoint on `device`, in its run's precision.
 
     Args:
         sequences: Sequence strings, or rows of a subset of the experiment's own dataset.
@@ -78,8 +78,7 @@ def explain_experiment(
         InvalidConfig, DataError: As `explain`, `open_scorer` and `subset_sequences`.
     """
     settings = settings or ExplainSettings()
-    model = open_model(workspace, experiment, checkpoint, device)
-    scorer = open_scorer(model, settings)
+    scorer = open_scorer(open_model(workspace, experiment, checkpoint, device).model, settings)
     if isinstance(sequences, DatasetRows):
         sequences = subset_sequences(
             workspace, experiment, scorer.feature, sequences.subset, list(sequences.rows)

@@ -29,25 +29,17 @@ from kozak.deploy.scoring import SequenceScorer
 from kozak.errors import InvalidConfig
 from kozak.graph.compile import GraphModule
 from kozak.interpret.model import Background, OutputChoice
+from kozak.interpret.settings import SampleSettings, sample_size
 
 MAX_SEQUENCES = 20_000
 MAX_INFLUENCE_SEQUENCES = 2_000
 INFLUENCE_ROWS = 16_384  # rows per scoring call when filters are zeroed in turn: bounded memory
 
 
-class FilterSettings(BaseModel):
+class FilterSettings(SampleSettings):
     """How filters are read: which rows, which windows count as sites, which output."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    subset: str | None = Field(
-        None,
-        max_length=200,
-        description="Rows read; default the run's validation subset (every row if it had none).",
-    )
-    sequences: int = Field(
-        2000, ge=1, le=MAX_SEQUENCES, description="Rows sampled from the subset (seeded)."
-    )
+    sequences: int = sample_size(2000, MAX_SEQUENCES)
     threshold: float = Field(
         0.5,
         gt=0,
@@ -72,11 +64,6 @@ class FilterSettings(BaseModel):
         max_length=200,
         description="Node id of the convolution to read; default the only one the sequence input feeds.",
     )
-    target: str | None = Field(None, max_length=200, description="Output; default the first.")
-    category: str | None = Field(
-        None, max_length=200, description="A classification target's class; default its last."
-    )
-    seed: int = Field(0, ge=0, description="Seed of the row sample.")
 
 
 class FilterMotif(BaseModel):

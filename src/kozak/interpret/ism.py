@@ -1,7 +1,8 @@
 """In-silico mutagenesis: every single substitution at every position of each sequence, scored.
 
-All substitutions of a group of sequences (`single_substitutions`) go through the one scoring
-function of `kozak.deploy.scoring` together with their references, in device batches; the effect
+The sequences go through the one scoring function of `kozak.deploy.scoring`, then all their
+substitutions (`substitution_sites`, scored by `score_substitutions`: each variant's one-hot made
+on the device from its sequence's, no variant spelled out), in device batches; the effect
 of a substitution is variant − reference (`difference`) or ln(variant / reference)
 (`log_ratio`, for outputs that are always positive: class probabilities, positive targets). Each
 sequence's effects form a letters × positions matrix in the user's coordinates, 0 at its own
@@ -15,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from kozak.deploy.scoring import SequenceScorer, single_substitutions
+from kozak.deploy.scoring import SequenceScorer, substitution_sites
 from kozak.errors import DataError, InvalidConfig
 from kozak.interpret.model import OutputChoice, encode_sequences
 from kozak.interpret.results import Effect, Explanation, explanation
@@ -57,35 +58,42 @@ def ism(
     encoded = encode_sequences(scorer, list(sequences))
     letters = scorer.alphabet.channels
     total = len(encoded)
-    per_group = max(1, _GROUP_BATCHES * scorer.batch_size // max(1, letters * scorer.length))
+    sites = substitution_sites(encoded.codes, encoded.lengths, letters)
+    predictions = output.values(scorer.score_codes(encoded.codes, encoded.lengths))
+    _check_positive(kind, output, predictions, np.arange(total))
     matrices = np.zeros((total, letters, encoded.max_length), dtype=np.float64)
-    predictions = np.zeros(total, dtype=np.float64)
-    for start in range(0, total, per_group):
-        rows = np.arange(start, min(start + per_group, total))
-        codes, lengths = encoded.codes[rows], encoded.lengths[rows]
-        variants = single_substitutions(codes, lengths, letters)
-        scored = output.values(
-            scorer.score_codes(
-                np.concatenate([codes, variants.codes]), np.concatenate([lengths, variants.lengths])
-            )
+    group = _GROUP_BATCHES * scorer.batch_size
+    for start in range(0, len(sites), group):
+        stop = min(start + group, len(sites))
+        first, last = int(sites.parent[start]), int(sites.parent[stop - 1]) + 1
+        part = sites.part(start, stop, first)
+        alternative = output.values(
+            scorer.score_substitutions(encoded.codes[first:last], encoded.lengths[first:last], part)
         )
-        reference, alternative = scored[: len(rows)], scored[len(rows) :]
-        before = reference[variants.parent]
+        parent = part.parent + first
+        before = predictions[parent]
         if kind == "difference":
             change = alternative - before
         else:
-            bad = np.flatnonzero((alternative <= 0) | (before <= 0))
-            if len(bad):
-                row = int(rows[variants.parent[bad[0]]])
-                raise DataError(
-                    f"sequence {row + 1}: a prediction of {output.label} is not positive, so its "
-                    "log-ratio is undefined; use effect 'difference'",
-                    row=row,
-                    field="effect",
-                )
+            _check_positive(kind, output, alternative, parent)
             change = np.log(alternative) - np.log(before)
-        matrices[rows[variants.parent], variants.letter, variants.position] = change
-        predictions[rows] = reference
+        matrices[parent, part.letter, part.position] = change
         if on_progress is not None:
-            on_progress(int(rows[-1]) + 1, total)
+            done = int(sites.parent[stop]) if stop < len(sites) else total  # fully scored
+            on_progress(done, total)
     return explanation("ism", scorer, output, encoded, predictions, matrices, effect=kind)
+
+
+def _check_positive(kind: Effect, output: OutputChoice, values: np.ndarray, rows: np.ndarray) -> None:
+    """For a log-ratio, refuse a prediction that is not above 0, naming its sequence."""
+    if kind != "log_ratio":
+        return
+    bad = np.flatnonzero(values <= 0)
+    if len(bad):
+        row = int(rows[bad[0]])
+        raise DataError(
+            f"sequence {row + 1}: a prediction of {output.label} is not positive, so its "
+            "log-ratio is undefined; use effect 'difference'",
+            row=row,
+            field="effect",
+        )

@@ -1,8 +1,9 @@
 """What every interpretation shares: the model, the output explained, coordinates, data.
 
-`open_model` loads an experiment's checkpoint for interpretation (float32 by default: effects
-of one letter are small differences that bfloat16 rounding would swamp); `experiment_scorer` is
-the same as a `SequenceScorer` with the subsets its run used. `choose_output` names the one model
+`open_model` loads an experiment's checkpoint for interpretation with the subsets its run used,
+in the precision every other inference path uses (the run settings', `auto` by default: bfloat16
+on CPUs with native bfloat16 and on GPUs that have it); an analysis that needs float32 asks for
+it (filter influences). `choose_output` names the one model
 output explained — a regression target (one of its outputs when it has several) or one class's
 probability — and checks it exists. `coordinates` and `user_positions` give the user's
 coordinates: for right-aligned sequences (5'UTRs read up to the start codon) the distance to the
@@ -35,20 +36,49 @@ from kozak.workspace import Workspace
 Coordinates = Literal["position", "from_end"]
 
 
+@dataclass(frozen=True)
+class OpenedModel:
+    """An experiment's checkpoint, ready to interpret, and the subsets its run used.
+
+    Attributes:
+        model: The checkpoint as a serving model.
+        training_subset: The subset the run trained on.
+        validation_subset: The subset it validated on (None: it had none).
+    """
+
+    model: ServingModel
+    training_subset: str
+    validation_subset: str | None
+
+    def default_subset(self, subset: str | None) -> str | None:
+        """`subset`, else the subset the run validated on (None: every row)."""
+        return subset if subset is not None else self.validation_subset
+
+
 def open_model(
     workspace: Workspace,
     experiment: Experiment,
     checkpoint: str | int = "best",
     device: str | None = None,
-    precision: str = "fp32",
-) -> ServingModel:
-    """An experiment's checkpoint as a serving model for interpretation.
+    precision: str | None = None,
+) -> OpenedModel:
+    """An experiment's checkpoint for interpretation.
+
+    Args:
+        workspace: Where the experiment lives.
+        experiment: A trained experiment.
+        checkpoint: best, last or epoch-N.
+        device: Default the first GPU when there is one, else the CPU.
+        precision: auto, fp32, bf16 or fp16; default the run settings' (see the module).
 
     Raises:
         NotFound: If the experiment has no such checkpoint (not trained yet).
     """
-    path = experiment_checkpoint(workspace, experiment, checkpoint)
-    return ServingModel.load(path, device, precision)
+    loaded = load_checkpoint(experiment_checkpoint(workspace, experiment, checkpoint))
+    settings = loaded.run_settings
+    return OpenedModel(
+        ServingModel(loaded, device, precision), settings.training_subset, settings.validation_subset
+    )
 
 
 @dataclass(frozen=True)
@@ -146,15 +176,7 @@ def encode_sequences(scorer: SequenceScorer, sequences: list[str]) -> EncodedSeq
             explained at positions the user never sent).
     """
     encoded = scorer.encode(sequences)
-    too_long = np.flatnonzero(encoded.lengths > scorer.length)
-    if len(too_long):
-        row = int(too_long[0])
-        raise DataError(
-            f"sequence {row + 1} has {int(encoded.lengths[row])} letters; the model reads at most "
-            f"{scorer.length}",
-            row=row,
-            field="sequences",
-        )
+    scorer.check_fit(encoded.lengths)
     return encoded
 
 
@@ -186,44 +208,6 @@ def subset_sequences(
     if not isinstance(values, EncodedSequences):
         raise DataError(f"feature {feature!r} holds no sequences", field="feature")
     return values.take(within[np.asarray(rows, dtype=np.int64)]).decode()
-
-
-@dataclass(frozen=True)
-class LoadedExperiment:
-    """A checkpoint's scorer and the subset its run validated on (None: it had none)."""
-
-    scorer: SequenceScorer
-    validation_subset: str | None
-    training_subset: str
-
-
-def experiment_scorer(
-    workspace: Workspace,
-    experiment: Experiment,
-    checkpoint: str = "best",
-    *,
-    device: str | None = None,
-    precision: str | None = "fp32",
-    feature: str | None = None,
-) -> LoadedExperiment:
-    """The scorer of an experiment's checkpoint.
-
-    Args:
-        workspace: Where the experiment lives.
-        experiment: A trained experiment.
-        checkpoint: best, last or epoch-N.
-        device: Default the first GPU when there is one, else the CPU.
-        precision: fp32 by default; None takes the run settings'.
-        feature: The sequence input; default the model's only one.
-
-    Raises:
-        NotFound: The experiment has no such checkpoint.
-        DataError: The model has no (or several, and none named) sequence input.
-    """
-    loaded = load_checkpoint(experiment_checkpoint(workspace, experiment, checkpoint))
-    scorer = SequenceScorer(ServingModel(loaded, device, precision), feature)
-    settings = loaded.run_settings
-    return LoadedExperiment(scorer, settings.validation_subset, settings.training_subset)
 
 
 @dataclass(frozen=True)
@@ -326,8 +310,3 @@ def user_coordinates(scorer: SequenceScorer, index: np.ndarray, lengths: np.ndar
     if coordinates(scorer) == "from_end":
         return np.asarray(index - lengths, dtype=np.int64)
     return np.asarray(index + 1, dtype=np.int64)
-
-
-def default_subset(loaded: LoadedExperiment, subset: str | None) -> str | None:
-    """`subset`, else the subset the run validated on (None: every row)."""
-    return subset if subset is not None else loaded.validation_subset

@@ -21,6 +21,7 @@ from kozak.deploy.scoring import SequenceScorer
 from kozak.errors import DataError, KozakError
 from kozak.interpret.filters import motif_matrices
 from kozak.interpret.model import Background, OutputChoice
+from kozak.interpret.settings import SampleSettings, sample_size
 
 MAX_SEQUENCES = 20_000
 
@@ -32,21 +33,15 @@ class ModiscoUnavailable(KozakError):
     http_status = 501
 
 
-class ModiscoSettings(BaseModel):
+class ModiscoSettings(SampleSettings):
     """Which sequences, which output, and TF-MoDISco's window sizes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    subset: str | None = Field(None, max_length=200, description="Default the validation subset.")
-    sequences: int = Field(2000, ge=10, le=MAX_SEQUENCES, description="Rows sampled (seeded).")
+    sequences: int = sample_size(2000, MAX_SEQUENCES, minimum=10)
     window: int = Field(
         7, ge=3, le=41, description="Core width of a seqlet (short: UTR motifs are short)."
     )
     flank: int = Field(3, ge=0, le=20, description="Letters added on each side of a seqlet.")
     max_seqlets: int = Field(2000, ge=100, le=20_000, description="Seqlets clustered per sign, at most.")
-    target: str | None = Field(None, max_length=200, description="Output; default the first.")
-    category: str | None = Field(None, max_length=200, description="A class; default the last.")
-    seed: int = Field(0, ge=0, description="Seed of the row sample.")
 
 
 class ModiscoPattern(BaseModel):

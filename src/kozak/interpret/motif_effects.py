@@ -17,15 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from kozak.deploy.scoring import SequenceScorer
 from kozak.errors import DataError
 from kozak.interpret.model import Background, OutputChoice, coordinates, user_coordinates
+from kozak.interpret.settings import SampleSettings, sample_size
 
 MAX_SEQUENCES = 2_000
 MAX_MOTIF = 30
 
 
-class MotifEffectSettings(BaseModel):
-    """What to insert, into which sequences, and which output to read."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class MotifEffectSettings(SampleSettings):
+    """What to insert, into which sequences, and which output to read (`seed` also draws the
+    deletions' letters)."""
 
     motif: str = Field(
         "ATG",
@@ -33,20 +33,10 @@ class MotifEffectSettings(BaseModel):
         max_length=MAX_MOTIF,
         description="The motif, in the alphabet's letters (IUPAC codes are not expanded).",
     )
-    subset: str | None = Field(
-        None,
-        max_length=200,
-        description="Background rows; default the run's validation subset (every row if none).",
-    )
-    sequences: int = Field(100, ge=1, le=MAX_SEQUENCES, description="Background rows sampled (seeded).")
+    sequences: int = sample_size(100, MAX_SEQUENCES)
     draws: int = Field(
         4, ge=1, le=20, description="Random replacements averaged per deleted occurrence."
     )
-    target: str | None = Field(None, max_length=200, description="Output; default the first.")
-    category: str | None = Field(
-        None, max_length=200, description="A classification target's class; default its last."
-    )
-    seed: int = Field(0, ge=0, description="Seed of the sample and of the deletions' letters.")
 
 
 class PositionEffect(BaseModel):

@@ -124,13 +124,17 @@ def explanation_rows(
 def importance(method: str, letters: str, sequence: str, values: np.ndarray) -> list[float]:
     """Each position's logo height from a letters × positions matrix (see
     `SequenceExplanation.importance`)."""
-    result = []
-    for column, own in enumerate(sequence):
-        if method == "ism":
-            others = [v for letter, v in zip(letters, values[:, column], strict=True) if letter != own]
-            result.append(-float(np.mean(others)) if others else 0.0)
-        elif method == "saliency":
-            result.append(float(values[letters.index(own), column]) if own in letters else 0.0)
-        else:
-            result.append(float(values[:, column].sum()))
-    return result
+    table = np.full(256, -1, dtype=np.int64)
+    table[np.frombuffer(letters.encode(), dtype=np.uint8)] = np.arange(len(letters))
+    own = table[np.frombuffer(sequence.encode(), dtype=np.uint8)]  # (n,) row of each letter, -1: N
+    columns = np.arange(len(sequence))
+    if method == "ism":
+        others = np.arange(len(letters))[:, None] != own[None, :]  # (letters, n)
+        count = others.sum(axis=0)
+        total = np.where(others, values, 0.0).sum(axis=0)
+        heights = np.where(count > 0, -total / np.maximum(count, 1), 0.0)
+    elif method == "saliency":
+        heights = np.where(own >= 0, values[np.maximum(own, 0), columns], 0.0)
+    else:
+        heights = values.sum(axis=0)
+    return [float(h) for h in heights]

@@ -1,5 +1,7 @@
-"""What a per-sequence explanation asks for: `ExplainSettings` (method, output, options) and
-`ExplainRequest` (the same plus the sequences), as the API, deployments and the CLI read them.
+"""What interpretation asks for: `ExplainSettings` (method, output, options) and `ExplainRequest`
+(the same plus the sequences) for per-sequence explanations, as the API, deployments and the CLI
+read them; `SampleSettings`, the fields every per-model analysis (filters, motif effects,
+TF-MoDISco) shares: which rows it samples and which output it reads.
 
 Plain frozen pydantic models with every field described, like the design settings: the server
 publishes their JSON Schema, and a request body is one of them, flat.
@@ -92,3 +94,26 @@ class ExplainRequest(ExplainSettings):
         max_length=MAX_SEQUENCES,
         description=f"The sequences, in the model's letters (at most {MAX_SEQUENCES}).",
     )
+
+
+class SampleSettings(BaseModel):
+    """What every per-model analysis reads: a seeded sample of a subset's rows, one output.
+
+    A subclass declares `sequences`, the rows sampled, with `sample_size` (its default and
+    bounds are its own: each analysis costs differently per row).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    subset: Name | None = Field(
+        None, description="Rows read; default the run's validation subset (every row if it had none)."
+    )
+    sequences: int
+    target: Name | None = Field(None, description="Output; default the first.")
+    category: Name | None = Field(None, description="A classification target's class; default its last.")
+    seed: int = Field(0, ge=0, description="Seed of the row sample and of any other draw.")
+
+
+def sample_size(default: int, maximum: int, minimum: int = 1) -> Any:
+    """The `sequences` field of a `SampleSettings` subclass."""
+    return Field(default, ge=minimum, le=maximum, description="Rows sampled from the subset (seeded).")

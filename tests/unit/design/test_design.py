@@ -149,7 +149,7 @@ def test_ensemble_reports_disagreement(scorer: SequenceScorer, workspace, tiny_d
 def test_bad_input_is_named(scorer: SequenceScorer) -> None:
     with pytest.raises(RowError, match=r"row 1.*'X'"):
         run_design([scorer], ["ACGT", "ACXT"], DesignSettings(rounds=1))
-    with pytest.raises(DataError, match="at most 12"):
+    with pytest.raises(DataError, match=r"start 0 \(seq1\) has 13 letters; the model reads at most 12"):
         run_design([scorer], ["A" * 13], DesignSettings(rounds=1))
     with pytest.raises(InvalidConfig, match="not a dna letter"):
         run_design([scorer], ["ACGT"], DesignSettings(constraints=Constraints(forbidden_motifs=["AXG"])))

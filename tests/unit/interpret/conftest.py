@@ -131,7 +131,8 @@ def _scorer(
         workspace, project, name, draft.save(), GraphSpec.from_yaml(graph),  # type: ignore[attr-defined]
         RunSettings.from_data(SETTINGS),
     )  # fmt: skip
-    return SequenceScorer(open_model(workspace, run_experiment(workspace, experiment)), context=context)
+    opened = open_model(workspace, run_experiment(workspace, experiment), precision="fp32")
+    return SequenceScorer(opened.model, context=context)
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def _trained(workspace: Workspace, folder: Path) -> SequenceScorer:
     experiment = create_experiment(
         workspace, "P", "grammar", draft.save(), GraphSpec.from_yaml(GRAPH), settings
     )
-    return SequenceScorer(open_model(workspace, run_experiment(workspace, experiment)))
+    return SequenceScorer(open_model(workspace, run_experiment(workspace, experiment)).model)
 
 
 def test_ism_ranks_creating_an_upstream_atg_among_the_most_harmful(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from kozak.deploy.scoring import SequenceScorer
+from kozak.deploy.scoring import SequenceScorer, single_substitutions, substitution_sites
 from kozak.errors import DataError, InvalidConfig
 from kozak.interpret import ExplainSettings, explain, explanation_rows
+from kozak.training.precision import resolve_precision
 
 SEQUENCES = ["ACGTACGTAC", "ttgcaN", "GATTACAGATTACAGA"]
 
@@ -43,6 +46,43 @@ def test_effects_match_scoring_each_variant(right_aligned: SequenceScorer) -> No
         assert values == pytest.approx(_brute_force(right_aligned, text.upper()), abs=1e-5)
         assert item.prediction == pytest.approx(float(right_aligned.score([text])["expression"][0]))
     assert np.array(result.sequences[1].values)[:, -1].all()  # N: every letter is a change
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_variants_made_on_the_device_equal_their_spelled_out_codes(
+    right_aligned: SequenceScorer, precision: str
+) -> None:
+    model = copy.copy(right_aligned.model)
+    model.precision = resolve_precision(precision, model.device)
+    scorer = SequenceScorer(model, batch_size=7)  # batches cut across sequences
+    encoded = scorer.encode(SEQUENCES)  # lower case, an N, one as long as the window
+    sites = substitution_sites(encoded.codes, encoded.lengths, 4)
+    spelled = single_substitutions(encoded.codes, encoded.lengths, 4)
+    texts = [text.upper() for text in SEQUENCES]
+    strings = [
+        texts[p][:q] + "ACGT"[a] + texts[p][q + 1 :]
+        for p, q, a in zip(sites.parent, sites.position, sites.letter, strict=True)
+    ]
+    fast = scorer.score_substitutions(encoded.codes, encoded.lengths, sites)["expression"]
+    assert len(fast) == len(strings) == len(spelled) == 3 * 31 + 4  # N: every letter a change
+    # The same rows in the same batches: the same one-hot gives the same numbers.
+    np.testing.assert_allclose(fast, scorer.score(strings)["expression"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        fast, scorer.score_codes(spelled.codes, spelled.lengths)["expression"], rtol=0, atol=1e-6
+    )
+    part = sites.part(3, 40, first_parent=0)
+    assert scorer.score_substitutions(encoded.codes, encoded.lengths, part)["expression"] == (
+        pytest.approx(fast[3:40], abs=1e-6)
+    )
+
+
+def test_substitutions_of_a_sequence_longer_than_the_window_refused(
+    right_aligned: SequenceScorer,
+) -> None:
+    encoded = right_aligned.encode(["ACGT" * 5])  # 20 letters, a 16-letter window
+    sites = substitution_sites(encoded.codes, encoded.lengths, 4)
+    with pytest.raises(DataError, match="sequence 1 has 20 letters"):
+        right_aligned.score_substitutions(encoded.codes, encoded.lengths, sites)
 
 
 def test_classification_log_ratio_by_default(classifier: SequenceScorer) -> None:

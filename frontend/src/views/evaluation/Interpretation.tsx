@@ -3,9 +3,10 @@
  * filters as motif logos, ranked by influence, with sites, bits and correlation) and a "Motif
  * effects" tab (a motif written at every position of sample sequences: the mean predicted effect
  * by position, coloured by frame relative to the start codon). Logos are SVG drawn by the server
- * (logomaker); shown as images, never as markup.
+ * (logomaker); shown as images, never as markup: in the table at a readable height, and large in
+ * a dialog when one is clicked.
  */
-import { Card, Group, Loader, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
+import { Card, Group, Loader, Modal, Stack, Table, Tabs, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
 import { useState } from "react";
 
 import { errorMessage } from "../../api/client";
@@ -14,6 +15,15 @@ import { useFilterMotifs, useMotifEffects, type EffectTable, type FilterMotifs, 
 import type { Checkpoint, Experiment } from "./queries";
 
 const FRAME_COLORS = ["#2f9e44", "#d6336c", "#f08c00"];
+// Logo heights in pixels (the SVG keeps its aspect: its width grows with the filter's): in the
+// table, readable beside its row; enlarged, as wide as the dialog allows.
+const LOGO_HEIGHT = { table: 80, large: 260 };
+
+type Motif = FilterMotifs["motifs"][number];
+
+function logoSource(svg: string): string {
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}
 
 function signed(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : `${value >= 0 ? "+" : ""}${value.toPrecision(3)}`;
@@ -76,6 +86,7 @@ function FiltersTab({ projectId, experimentId, checkpoint }: { projectId: string
 }
 
 function FilterTable({ analysis }: { analysis: FilterMotifs }) {
+  const [enlarged, setEnlarged] = useState<Motif | null>(null);
   const logos = analysis.logos ?? {};
   const ranked = analysis.motifs.filter((m) => logos[m.name] !== undefined);
   const rows = [...ranked].sort((a, b) => (b.influence_abs ?? 0) - (a.influence_abs ?? 0));
@@ -84,8 +95,8 @@ function FilterTable({ analysis }: { analysis: FilterMotifs }) {
     <Stack gap="xs">
       <Text size="sm" c="dimmed">
         {analysis.layer}: {analysis.motifs.length} filters, {analysis.width} wide, read on {analysis.sequences} sequences; the {rows.length} most
-        influential below. Δ: mean change of {analysis.output} when the filter is zeroed; r: correlation of its largest activation with the
-        measured value.{silent > 0 ? ` ${silent} filters never fired.` : ""}
+        influential below (click a logo to enlarge it). Δ: mean change of {analysis.output} when the filter is zeroed; r: correlation of its
+        largest activation with the measured value.{silent > 0 ? ` ${silent} filters never fired.` : ""}
       </Text>
       <Table withTableBorder striped verticalSpacing={4} data-testid="filter-table">
         <Table.Thead>
@@ -104,11 +115,9 @@ function FilterTable({ analysis }: { analysis: FilterMotifs }) {
             <Table.Tr key={motif.name} data-filter={motif.name}>
               <Table.Td>{motif.name}</Table.Td>
               <Table.Td>
-                <img
-                  alt={`logo of ${motif.name}`}
-                  height={48}
-                  src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(logos[motif.name] ?? "")}`}
-                />
+                <UnstyledButton aria-label={`Enlarge the logo of ${motif.name}`} style={{ cursor: "zoom-in" }} onClick={() => setEnlarged(motif)}>
+                  <img alt={`logo of ${motif.name}`} height={LOGO_HEIGHT.table} src={logoSource(logos[motif.name] ?? "")} />
+                </UnstyledButton>
               </Table.Td>
               <Table.Td ff="monospace">{consensus(motif.probabilities, analysis.letters)}</Table.Td>
               <Table.Td ta="right">{motif.sites}</Table.Td>
@@ -119,6 +128,21 @@ function FilterTable({ analysis }: { analysis: FilterMotifs }) {
           ))}
         </Table.Tbody>
       </Table>
+      <Modal opened={enlarged !== null} onClose={() => setEnlarged(null)} title={enlarged ? `Filter ${enlarged.name}` : ""} size="auto" centered>
+        {enlarged && (
+          <Stack gap="xs">
+            <img
+              alt={`large logo of ${enlarged.name}`}
+              style={{ height: LOGO_HEIGHT.large, maxWidth: "85vw", objectFit: "contain" }}
+              src={logoSource(logos[enlarged.name] ?? "")}
+            />
+            <Text size="sm" c="dimmed">
+              Consensus <Text span ff="monospace">{consensus(enlarged.probabilities, analysis.letters)}</Text> · {enlarged.sites} sites ·{" "}
+              {enlarged.information_total.toFixed(2)} bits · Δ {signed(enlarged.influence)} · r {signed(enlarged.correlation)}
+            </Text>
+          </Stack>
+        )}
+      </Modal>
     </Stack>
   );
 }
