@@ -99,6 +99,14 @@ def shot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Path]:
     return take
 
 
+def requests_to(page: Page, pattern: str) -> list[str]:
+    """The URLs of the page's requests that match `pattern` (a regular expression), as they go."""
+    seen: list[str] = []
+    compiled = re.compile(pattern)
+    page.on("request", lambda r: seen.append(r.url) if compiled.search(r.url) else None)
+    return seen
+
+
 def log_in(page: Page, name: str = "admin", password: str = ADMIN_PASSWORD) -> None:
     page.goto("/")
     page.get_by_label("User name").fill(name)

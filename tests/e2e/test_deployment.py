@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from factories import ADMIN_PASSWORD, tiny_version
-from kozak.client import Client
+from kozak.client import Client, Project
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph import preset
 from kozak.settings import Settings
@@ -27,7 +27,7 @@ from kozak.training import RunSettings
 from kozak.workspace import Workspace
 from live_server import LiveServer
 
-from .conftest import Page, log_in, sync_api
+from .conftest import Page, log_in, requests_to, sync_api
 
 expect = sync_api.expect
 TINY_DNA = Path(__file__).parents[1] / "files" / "tiny_dna.csv"
@@ -37,17 +37,24 @@ SEQUENCE = "GATTACAGATTACAGATTACAGATTACAGATTACAGATTACAGATTACAG"  # 50 nt, the wi
 @pytest.fixture(scope="module")
 def trained_project(live_server: LiveServer) -> str:
     """A project holding a completed two-epoch `cuperus2017-tutorial` experiment; its id."""
+    return trained_tutorial(live_server, "Yeast deploy", "A model to serve", epochs=2)[1].id
+
+
+def trained_tutorial(
+    live_server: LiveServer, name: str, description: str, epochs: int
+) -> tuple[Client, Project, Workspace]:
+    """A new project holding a completed `cuperus2017-tutorial` experiment named `tutorial`."""
     client = Client(live_server.url, "none")
     client.login("admin", ADMIN_PASSWORD)
-    project = client.create_project("Yeast deploy", "A model to serve")
+    project = client.create_project(name, description)
     workspace = Workspace.open(Settings(home=live_server.home))
     version = tiny_version(workspace, project.name, TINY_DNA)
-    settings = RunSettings.from_data({"epochs": 2, "batch_size": 8})
+    settings = RunSettings.from_data({"epochs": epochs, "batch_size": 8})
     experiment = create_experiment(
         workspace, project.name, "tutorial", version, preset("cuperus2017-tutorial"), settings
     )
     run_experiment(workspace, experiment)
-    return project.id
+    return client, project, workspace
 
 
 def forward(url: str, token: str, sequence: str = SEQUENCE) -> httpx.Response:
@@ -234,16 +241,9 @@ def test_a_list_beyond_one_page_loads_more_as_it_scrolls(
 ) -> None:
     """The view opens the newest deployment though it is not on the first page, shows the
     total, and fetches the next page (with the cursor) when the end of the table scrolls in."""
-    client = Client(live_server.url, "none")
-    client.login("admin", ADMIN_PASSWORD)
-    project = client.create_project("Crowded", "More deployments than a page")
-    workspace = Workspace.open(Settings(home=live_server.home))
-    version = tiny_version(workspace, project.name, TINY_DNA)
-    settings = RunSettings.from_data({"epochs": 1, "batch_size": 8})
-    experiment = create_experiment(
-        workspace, project.name, "tutorial", version, preset("cuperus2017-tutorial"), settings
+    client, project, workspace = trained_tutorial(
+        live_server, "Crowded", "More deployments than a page", epochs=1
     )
-    run_experiment(workspace, experiment)
     first = client.project(project.id).deploy("tutorial", name="dep-000")
     stored = workspace.metadata.get_deployment(first["id"])
     start = utcnow()
@@ -257,9 +257,7 @@ def test_a_list_beyond_one_page_loads_more_as_it_scrolls(
                 }
             )
         )
-    lists: list[str] = []
-    pattern = re.compile(rf"/api/projects/{project.id}/deployments\?")
-    page.on("request", lambda r: lists.append(r.url) if pattern.search(r.url) else None)
+    lists = requests_to(page, rf"/api/projects/{project.id}/deployments\?")
 
     log_in(page)
     page.goto(f"/projects/{project.id}/deployment")

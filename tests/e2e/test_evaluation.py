@@ -33,7 +33,7 @@ from kozak.evaluation import (
 from kozak.store.sql import SqlAlchemyMetadataStore
 from live_server import LiveServer
 
-from .conftest import Page, log_in, sync_api
+from .conftest import Page, log_in, requests_to, sync_api
 
 expect = sync_api.expect
 EPOCHS = 12
@@ -279,13 +279,7 @@ def sweep(live_server: LiveServer, tiny_dna_module: Path) -> Project:
 def test_two_thousand_experiments_page_as_they_scroll(
     page: Page, sweep: Project, shot: Callable[[str], Path]
 ) -> None:
-    lists: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            lists.append(r.url) if re.search(rf"/projects/{sweep.id}/experiments\?", r.url) else None
-        ),
-    )
+    lists = requests_to(page, rf"/projects/{sweep.id}/experiments\?")
     log_in(page)
     started = time.monotonic()
     page.goto(f"/projects/{sweep.id}/evaluation")
@@ -319,13 +313,7 @@ def test_two_thousand_experiments_page_as_they_scroll(
 def test_a_best_metric_range_is_filtered_on_the_server(page: Page, sweep: Project) -> None:
     """Every third of the 2,000 is trained, experiment i with a validation loss of 1 / (i + 1):
     between 0.0004 and 0.0005075 lie exp-01971 to exp-01998 (ten of them)."""
-    lists: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            lists.append(r.url) if re.search(rf"/projects/{sweep.id}/experiments\?", r.url) else None
-        ),
-    )
+    lists = requests_to(page, rf"/projects/{sweep.id}/experiments\?")
     log_in(page)
     page.goto(f"/projects/{sweep.id}/evaluation")
     expect(page.locator("tr[data-experiment]").first).to_be_visible()
