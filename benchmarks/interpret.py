@@ -44,7 +44,7 @@ from rich.table import Table
 
 from kozak.data import import_files
 from kozak.deploy.scoring import SequenceScorer, single_substitutions
-from kozak.examples.yeast_simulator import UTR_LENGTH, grammar_latent
+from kozak.examples.yeast_simulator import UTR_LENGTH, grammar_table, random_utrs, utr_strings
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph import preset
 from kozak.interpret import attribute, choose_output, ism, open_model
@@ -57,15 +57,10 @@ from kozak.workspace import Workspace
 console = Console(width=120)
 
 
-def _texts(codes: np.ndarray) -> list[str]:
-    return np.frombuffer(b"ACGT", np.uint8)[codes].view(f"S{UTR_LENGTH}").ravel().astype(str).tolist()
-
-
 def _simulated_model(workspace: Workspace, folder: Path) -> Experiment:
     """cuperus2017 trained one epoch on 2,000 UTRs labelled with the simulator's grammar."""
-    codes = np.random.default_rng(0).integers(0, 4, (2000, UTR_LENGTH), dtype=np.uint8)
-    rows = "".join(f"{s},{v:.5f}\n" for s, v in zip(_texts(codes), grammar_latent(codes), strict=True))
-    (folder / "utrs.csv").write_text("seq,growth_rate\n" + rows)
+    table = grammar_table(2000).rename(columns={"latent": "growth_rate"})
+    table.to_csv(folder / "utrs.csv", index=False, float_format="%.5f")
     draft = import_files(workspace, [folder / "utrs.csv"], name="utrs", project="Bench")
     draft.set_encoding("seq", length=UTR_LENGTH, alignment="right", padding=10)
     for subset in list(draft.spec.subsets):
@@ -117,8 +112,7 @@ def main() -> None:
         model = open_model(workspace, experiment, precision=args.precision).model
         scorer = SequenceScorer(model)
         output = choose_output(scorer)
-        codes = np.random.default_rng(1).integers(0, 4, (args.sequences, UTR_LENGTH), dtype=np.uint8)
-        sequences = _texts(codes)
+        sequences = utr_strings(random_utrs(args.sequences, seed=1))
         encoded = scorer.encode(sequences)
         variants = single_substitutions(encoded.codes, encoded.lengths, 4)
         count = len(variants)
@@ -144,7 +138,7 @@ def main() -> None:
 
         def naive(first: int) -> None:
             rows = variants.codes[first * per_variant : first * per_variant + naive_per_block]
-            for sequence in _texts(rows):
+            for sequence in utr_strings(rows):
                 model.predict([{scorer.feature: sequence}])
 
         def captum_default(first: int, last: int) -> None:

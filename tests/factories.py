@@ -177,6 +177,20 @@ def uatg_csv(path: Path, rows: int, length: int) -> Path:
 
 
 # A sequence classifier that needs one 3-wide filter to detect an upstream ATG.
+# A model of a sequence (`seq`) and a number (`count`), as `tiny_dna.csv` holds them.
+TWO_INPUTS = """
+name: seq-and-count
+nodes:
+  - {id: seq, type: input, params: {feature: seq}}
+  - {id: flat, type: flatten, params: {}}
+  - {id: count, type: input, params: {feature: count}}
+  - {id: join, type: concatenate, params: {axis: -1}}
+  - {id: out, type: dense, params: {units: 1, activation: linear}}
+  - {id: expression, type: target, params: {feature: expression}}
+edges: [[seq, flat], [flat, join], [count, join], [join, out], [out, expression]]
+"""
+
+
 UATG_CLASSIFIER = """
 name: uatg-classifier
 nodes:

@@ -153,6 +153,23 @@ def _codes(rows: int, rng: np.random.Generator) -> np.ndarray:
     return rng.integers(0, 4, size=(rows, UTR_LENGTH), dtype=np.uint8)
 
 
+def random_utrs(rows: int, seed: int = 0) -> np.ndarray:
+    """`rows` UTRs of uniformly random letters, as codes 0-3 (A, C, G, T), `UTR_LENGTH` each."""
+    return _codes(rows, np.random.default_rng(seed))
+
+
+def utr_strings(codes: np.ndarray) -> list[str]:
+    """Rows of codes 0-3 as strings of A, C, G and T."""
+    return _LETTERS[codes].view(f"S{codes.shape[1]}").ravel().astype(str).tolist()
+
+
+def grammar_table(rows: int, seed: int = 0) -> pd.DataFrame:
+    """`rows` random UTRs (`seq`) with the grammar's noise-free value (`latent`): a library
+    whose every effect is known, for checking what interpretation recovers."""
+    codes = random_utrs(rows, seed)
+    return pd.DataFrame({"seq": utr_strings(codes), "latent": grammar_latent(codes)})
+
+
 def _uatg_features(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-row uATG cost (before saturation), in-/out-of-frame flags and uORF flag."""
     n = UTR_LENGTH
@@ -286,11 +303,10 @@ def simulate(rows: int, seed: int = 0) -> SimulatedLibrary:
     mean_t1 = weight / weight.sum() * (T1_DEPTH_RATIO * t0.sum())
     # NB(size r, mean m) as Gamma–Poisson
     t1 = rng.poisson(rng.gamma(T1_NB_SIZE, mean_t1 / T1_NB_SIZE))
-    utr = _LETTERS[codes].view(f"S{UTR_LENGTH}").ravel().astype(str)
     table = pd.DataFrame(
         {
             "index": np.arange(rows, dtype=np.int64),
-            "UTR": pd.Series(utr, dtype=object),
+            "UTR": pd.Series(utr_strings(codes), dtype=object),
             "growth_rate": growth_rate(t0, t1),
             "t0": t0.astype(np.int64),
             "t1": t1.astype(np.int64),

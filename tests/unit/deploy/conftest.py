@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from factories import UATG_CLASSIFIER, uatg_csv
+from factories import TWO_INPUTS, UATG_CLASSIFIER, uatg_csv
 from kozak.data import import_files
 from kozak.deploy import create_deployment
 from kozak.experiments import create_experiment, run_experiment
@@ -20,18 +20,6 @@ from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.training import RunSettings
 from kozak.workspace import Workspace
-
-TWO_INPUTS = """
-name: seq-and-count
-nodes:
-  - {id: seq, type: input, params: {feature: seq}}
-  - {id: flat, type: flatten, params: {}}
-  - {id: count, type: input, params: {feature: count}}
-  - {id: join, type: concatenate, params: {axis: -1}}
-  - {id: out, type: dense, params: {units: 1, activation: linear}}
-  - {id: expression, type: target, params: {feature: expression}}
-edges: [[seq, flat], [flat, join], [count, join], [join, out], [out, expression]]
-"""
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from factories import UATG_CLASSIFIER, uatg_csv
+from factories import TWO_INPUTS, UATG_CLASSIFIER, uatg_csv
 from kozak.data import import_files
 from kozak.deploy.model import ServingModel
 from kozak.deploy.scoring import SequenceScorer
@@ -107,18 +107,6 @@ nodes:
   - {id: out, type: dense, params: {units: 1, activation: linear}}
   - {id: expression, type: target, params: {feature: expression}}
 edges: [[seq, conv], [conv, flat], [flat, out], [out, expression]]
-"""
-
-TWO_INPUTS = """
-name: seq-and-count
-nodes:
-  - {id: seq, type: input, params: {feature: seq}}
-  - {id: flat, type: flatten, params: {}}
-  - {id: count, type: input, params: {feature: count}}
-  - {id: join, type: concatenate, params: {axis: -1}}
-  - {id: out, type: dense, params: {units: 1, activation: linear}}
-  - {id: expression, type: target, params: {feature: expression}}
-edges: [[seq, flat], [flat, join], [count, join], [join, out], [out, expression]]
 """
 
 SETTINGS = {"epochs": 2, "batch_size": 8}

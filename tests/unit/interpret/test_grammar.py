@@ -17,7 +17,7 @@ import numpy as np
 
 from kozak.data import import_files
 from kozak.deploy.scoring import SequenceScorer
-from kozak.examples.yeast_simulator import UTR_LENGTH, grammar_latent
+from kozak.examples.yeast_simulator import UTR_LENGTH, grammar_table, random_utrs, utr_strings
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph.graph_spec import GraphSpec
 from kozak.interpret import ExplainSettings, explain, open_model
@@ -36,14 +36,8 @@ edges: [[seq, conv], [conv, flat], [flat, out], [out, latent]]
 """
 
 
-def _texts(codes: np.ndarray) -> list[str]:
-    return np.frombuffer(b"ACGT", np.uint8)[codes].view(f"S{UTR_LENGTH}").ravel().astype(str).tolist()
-
-
 def _trained(workspace: Workspace, folder: Path) -> SequenceScorer:
-    codes = np.random.default_rng(0).integers(0, 4, (8000, UTR_LENGTH), dtype=np.uint8)
-    table = "".join(f"{s},{v:.5f}\n" for s, v in zip(_texts(codes), grammar_latent(codes), strict=True))
-    (folder / "grammar.csv").write_text("seq,latent\n" + table)
+    grammar_table(8000).to_csv(folder / "grammar.csv", index=False, float_format="%.5f")
     draft = import_files(workspace, [folder / "grammar.csv"], name="grammar", project="P")
     draft.set_encoding("seq", length=UTR_LENGTH, alignment="right")
     for subset in list(draft.spec.subsets):
@@ -60,7 +54,7 @@ def test_ism_ranks_creating_an_upstream_atg_among_the_most_harmful(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     scorer = _trained(workspace, tmp_path)
-    held_out = _texts(np.random.default_rng(1).integers(0, 4, (200, UTR_LENGTH), dtype=np.uint8))
+    held_out = utr_strings(random_utrs(200, seed=1))
     utrs = [text for text in held_out if "ATG" not in text][:50]
     result = explain(scorer, utrs, ExplainSettings(method="ism"))
     assert result.coordinates == "from_end" and result.sequences[0].positions[-3] == -3
