@@ -112,11 +112,11 @@ def test_project_names_are_unique_per_creator(metadata_store: SqlAlchemyMetadata
     theirs = metadata_store.create_project(Project(name="Yeast", created_by="bob"))
     metadata_store.set_member(Member(project_id=mine.id, user_id=ada.id, role="owner"))
     metadata_store.set_member(Member(project_id=theirs.id, user_id=bob.id, role="owner"))
-    assert metadata_store.get_project("Yeast", member=ada.id) == mine
-    assert metadata_store.get_project("Yeast", member=bob.id) == theirs
+    assert metadata_store.get_membership("Yeast", ada.id) == (mine, "owner")
+    assert metadata_store.get_membership("Yeast", bob.id) == (theirs, "owner")
     assert metadata_store.get_project(theirs.id) == theirs
     with pytest.raises(NotFound):
-        metadata_store.get_project(theirs.id, member=ada.id)
+        metadata_store.get_membership(theirs.id, ada.id)
     with pytest.raises(InvalidConfig, match="the name of several projects; refer to it by id"):
         metadata_store.get_project("Yeast")
 

@@ -137,8 +137,9 @@ def test_tokens_are_found_by_hash_stamped_and_revoked_by_their_owner(
         )
 
     found = metadata_store.find_token("a" * 64)
-    assert found is not None and found.id == old.id and found.last_used_at is not None
-    assert metadata_store.list_tokens(ada.id)[1].last_used_at == found.last_used_at
+    assert found is not None and found[0].id == old.id and found[0].last_used_at is not None
+    assert found[1] == ada
+    assert metadata_store.list_tokens(ada.id)[1].last_used_at == found[0].last_used_at
     assert metadata_store.find_token("f" * 64) is None
 
     with pytest.raises(NotFound):
@@ -149,7 +150,7 @@ def test_tokens_are_found_by_hash_stamped_and_revoked_by_their_owner(
     assert revoked.revoked_at is not None
     assert metadata_store.revoke_token(ada.id, old.id).revoked_at == revoked.revoked_at
     still_found = metadata_store.find_token("a" * 64)
-    assert still_found is not None and still_found.revoked_at == revoked.revoked_at
+    assert still_found is not None and still_found[0].revoked_at == revoked.revoked_at
 
 
 def test_sessions_expire_and_end(metadata_store: SqlAlchemyMetadataStore) -> None:
@@ -164,7 +165,7 @@ def test_sessions_expire_and_end(metadata_store: SqlAlchemyMetadataStore) -> Non
             id="2" * 64, user_id=ada.id, csrf_token="csrf", expires_at=utcnow() - timedelta(seconds=1)
         )
     )
-    assert metadata_store.get_session(live.id) == live
+    assert metadata_store.get_session(live.id) == (live, ada)
     assert metadata_store.get_session("2" * 64) is None
     assert metadata_store.get_session("3" * 64) is None
     with pytest.raises(NotFound):

@@ -44,10 +44,10 @@ def revoke_token(workspace: Workspace, user: User, token_id: str) -> ApiToken:
 
 def token_user(workspace: Workspace, secret: str) -> User:
     """The user a live API token belongs to."""
-    token = workspace.metadata.find_token(_digest(secret))
-    if token is None or token.revoked_at is not None:
+    found = workspace.metadata.find_token(_digest(secret))
+    if found is None or found[0].revoked_at is not None:
         raise NotAuthenticated("the API token is unknown or revoked")
-    return _enabled(workspace.metadata.get_user(token.user_id))
+    return _enabled(found[1])
 
 
 def create_session(workspace: Workspace, user: User) -> tuple[BrowserSession, str]:
@@ -64,10 +64,11 @@ def create_session(workspace: Workspace, user: User) -> tuple[BrowserSession, st
 
 def session_user(workspace: Workspace, cookie: str) -> tuple[User, BrowserSession]:
     """The user and session a session cookie stands for."""
-    session = workspace.metadata.get_session(_digest(cookie))
-    if session is None:
+    found = workspace.metadata.get_session(_digest(cookie))
+    if found is None:
         raise NotAuthenticated("the session has expired; log in again")
-    return _enabled(workspace.metadata.get_user(session.user_id)), session
+    session, user = found
+    return _enabled(user), session
 
 
 def _enabled(user: User) -> User:

@@ -26,13 +26,7 @@ def require_role(workspace: Workspace, user: User, project_ref: str, role: str) 
         NotFound: the project does not exist or the user is not a member.
         Forbidden: the user is a member with a lower role.
     """
-    try:
-        project = workspace.metadata.get_project(project_ref, member=user.id)
-    except NotFound:
-        project = None
-    held = None if project is None else workspace.metadata.get_role(project.id, user.id)
-    if project is None or held is None:
-        raise NotFound(f"no project {project_ref!r}", project=project_ref)
+    project, held = workspace.metadata.get_membership(project_ref, user.id)
     if _rank(held) < _rank(role):
         raise Forbidden(f"this needs the {role} role in project {project.name!r}; you are {held}")
     return project

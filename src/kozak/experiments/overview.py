@@ -18,7 +18,7 @@ from typing import Any
 from kozak.errors import NotFound
 from kozak.experiments.compare import compare_experiments, flatten
 from kozak.experiments.lifecycle import stored_evaluation
-from kozak.store.entities import Experiment, Job, Project
+from kozak.store.entities import Experiment, ExperimentHead, Job, Project
 from kozak.store.metadata import ExperimentFilter
 from kozak.store.paging import PageOf, PageRequest
 from kozak.store.statuses import JOB_ACTIVE
@@ -36,9 +36,9 @@ class BestMetric:
 
 @dataclass(frozen=True)
 class Overview:
-    """An experiment with what its list row and header show."""
+    """An experiment with what its list row and header show (a list row holds the head only)."""
 
-    experiment: Experiment
+    experiment: ExperimentHead
     job: Job | None
     epochs: int
     progress: float
@@ -46,7 +46,7 @@ class Overview:
     parent_name: str | None = None
 
 
-def _best(experiment: Experiment) -> BestMetric | None:
+def _best(experiment: ExperimentHead) -> BestMetric | None:
     if experiment.best_epoch is None or experiment.best_metric is None:
         return None
     return BestMetric(experiment.best_metric, experiment.best_value, experiment.best_epoch)
@@ -70,7 +70,7 @@ def overview(workspace: Workspace, experiment: Experiment, job: Job | None = Non
     return of_row(experiment, job, parent_name)
 
 
-def of_row(experiment: Experiment, job: Job | None, parent_name: str | None = None) -> Overview:
+def of_row(experiment: ExperimentHead, job: Job | None, parent_name: str | None = None) -> Overview:
     """The overview of an experiment whose active job and parent's name are known."""
     planned = experiment.epochs_planned or 1
     return Overview(

@@ -86,25 +86,21 @@ class Dataset(Entity):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Experiment(Entity):
-    """A model trained on a dataset version: graph, run settings, status and best epoch.
+class ExperimentHead(Entity):
+    """An experiment without its graph, run settings and files: what a list row shows.
 
-    `graph` is the `GraphSpec` and `settings` the `RunSettings`, both as JSON; `parent_id` names
-    the experiment it was cloned from; checkpoints and evaluations live under `artifact_path`.
+    `parent_id` names the experiment it was cloned from.
     """
 
     id: str = Field(default_factory=lambda: new_id("exp"))
     project_id: str
     name: str
     dataset_version_id: str
-    graph: dict[str, Any]
-    settings: dict[str, Any]
     status: str = "created"
     message: str = ""
     best_epoch: int | None = None
     epochs_done: int = 0
     parent_id: str | None = None
-    artifact_path: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     # Kept by the store from the settings and the best epoch (`store/summaries.py`).
@@ -114,6 +110,18 @@ class Experiment(Entity):
     best_score: float | None = None
     # Set by the experiments layer from the graph's shapes; None when they cannot be inferred.
     param_count: int | None = None
+
+
+class Experiment(ExperimentHead):
+    """A model trained on a dataset version: graph, run settings, status and best epoch.
+
+    `graph` is the `GraphSpec` and `settings` the `RunSettings`, both as JSON; checkpoints and
+    evaluations live under `artifact_path`.
+    """
+
+    graph: dict[str, Any]
+    settings: dict[str, Any]
+    artifact_path: str = ""
 
 
 class EpochMetrics(Entity):

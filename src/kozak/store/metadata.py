@@ -25,6 +25,7 @@ from kozak.store.entities import (
     EpochMetrics,
     Event,
     Experiment,
+    ExperimentHead,
     Job,
     Member,
     Project,
@@ -68,7 +69,7 @@ class TrialTally:
 class ExperimentListing:
     """An experiment as a list page holds it: with its active job and its parent's name."""
 
-    experiment: Experiment
+    experiment: ExperimentHead
     job: Job | None
     parent_name: str | None
 
@@ -85,12 +86,21 @@ class MetadataStore(abc.ABC):
         """Insert a project; its name must be unique among its creator's projects."""
 
     @abc.abstractmethod
-    def get_project(self, id_or_name: str, member: str | None = None) -> Project:
-        """A project by id or by name; with `member` (a user id), among that user's projects only.
+    def get_project(self, id_or_name: str) -> Project:
+        """A project by id or by name.
 
         Raises:
-            NotFound: no such project (or none the member belongs to).
+            NotFound: no such project.
             InvalidConfig: the name is ambiguous; the message says to use the id.
+        """
+
+    @abc.abstractmethod
+    def get_membership(self, id_or_name: str, user_id: str) -> tuple[Project, str]:
+        """A project by id or by name among the user's projects, with the user's role (one query).
+
+        Raises:
+            NotFound: no such project among the user's.
+            InvalidConfig: the name is ambiguous among them; the message says to use the id.
         """
 
     @abc.abstractmethod
@@ -253,8 +263,9 @@ class MetadataStore(abc.ABC):
         """Insert an API token (its hash)."""
 
     @abc.abstractmethod
-    def find_token(self, token_hash: str) -> ApiToken | None:
-        """The token with this hash, revoked or not; stamps `last_used_at` when found."""
+    def find_token(self, token_hash: str) -> tuple[ApiToken, User] | None:
+        """The token with this hash, revoked or not, and its owner (one query); stamps
+        `last_used_at` when found."""
 
     @abc.abstractmethod
     def list_tokens(self, user_id: str) -> list[ApiToken]:
@@ -269,8 +280,8 @@ class MetadataStore(abc.ABC):
         """Insert a browser session."""
 
     @abc.abstractmethod
-    def get_session(self, session_id: str) -> BrowserSession | None:
-        """The session with this id if it exists and has not expired."""
+    def get_session(self, session_id: str) -> tuple[BrowserSession, User] | None:
+        """The session with this id, if it exists and has not expired, and its user (one query)."""
 
     @abc.abstractmethod
     def delete_session(self, session_id: str) -> None:

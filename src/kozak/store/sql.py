@@ -23,7 +23,6 @@ from sqlalchemy import (
     CursorResult,
     Engine,
     Float,
-    Select,
     Update,
     and_,
     case,
@@ -63,6 +62,7 @@ from kozak.store.entities import (
     EpochMetrics,
     Event,
     Experiment,
+    ExperimentHead,
     Job,
     Member,
     Project,
@@ -74,7 +74,7 @@ from kozak.store.entities import (
     utcnow,
 )
 from kozak.store.metadata import ExperimentFilter, ExperimentListing, MetadataStore, TrialTally
-from kozak.store.paging import PageOf, PageRequest, SortKey, contains, fetch_page
+from kozak.store.paging import AnySelect, PageOf, PageRequest, SortKey, contains, fetch_page
 from kozak.store.statuses import JOB_ACTIVE, JOB_FINISHED, TrialState
 from kozak.store.summaries import DERIVED, best_summary, planned_epochs
 from kozak.store.tables import (
@@ -241,15 +241,17 @@ def _not_owned(job: Job, worker_id: str) -> JobFailed:
     )
 
 
-def _by_ref(session: Session, query: Select[Any], ref: str, kind: str) -> Any:
-    """The one row `query` (an id-or-name match) finds, None when none.
+def _by_ref(session: Session, query: AnySelect, ref: str, kind: str, *, whole_rows: bool = False) -> Any:
+    """The one row `query` (an id-or-name match) finds, None when none: its first entity, or
+    with `whole_rows` the whole result row.
 
     Raises:
         InvalidConfig: `ref` matches two: one's id and another's name, or two names.
     """
-    rows = list(session.scalars(query.limit(2)))
+    rows: list[Any] = list((session.execute if whole_rows else session.scalars)(query.limit(2)))
     if len(rows) > 1:
-        if ref in (rows[0].id, rows[1].id):
+        first, second = (row[0] for row in rows) if whole_rows else rows
+        if ref in (first.id, second.id):
             clash = f"the id of one {kind} and the name of another"
         else:
             clash = f"the name of several {kind}s"
@@ -257,12 +259,24 @@ def _by_ref(session: Session, query: Select[Any], ref: str, kind: str) -> Any:
     return rows[0] if rows else None
 
 
+def _project_ref(id_or_name: str) -> ColumnElement[bool]:
+    return or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name)
+
+
 def _entity(cls: type[E], row: Base) -> E:
-    values = {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
+    return _validated(cls, {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs})
+
+
+def _validated(cls: type[E], values: dict[str, Any]) -> E:
     for key, value in values.items():
         if isinstance(value, datetime):
             values[key] = _aware(value)
     return cls.model_validate(values)
+
+
+# A list page selects these columns only: decoding every row's graph and settings JSON was
+# most of a page's time.
+_HEAD_COLUMNS = [ExperimentRow.__table__.c[name] for name in ExperimentHead.model_fields]
 
 
 class SqlAlchemyMetadataStore(MetadataStore):
@@ -338,18 +352,25 @@ class SqlAlchemyMetadataStore(MetadataStore):
             s.add(ProjectRow(**project.model_dump()))
         return project
 
-    def get_project(self, id_or_name: str, member: str | None = None) -> Project:
+    def get_project(self, id_or_name: str) -> Project:
         with self._session() as s:
-            matches = or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name)
-            query = select(ProjectRow).where(matches)
-            if member is not None:
-                query = query.join(MemberRow, MemberRow.project_id == ProjectRow.id).where(
-                    MemberRow.user_id == member
-                )
+            query = select(ProjectRow).where(_project_ref(id_or_name))
             row = _by_ref(s, query, id_or_name, "project")
             if row is None:
                 raise NotFound(f"no project {id_or_name!r}", project=id_or_name)
             return _entity(Project, row)
+
+    def get_membership(self, id_or_name: str, user_id: str) -> tuple[Project, str]:
+        with self._session() as s:
+            query = (
+                select(ProjectRow, MemberRow.role)
+                .join(MemberRow, MemberRow.project_id == ProjectRow.id)
+                .where(_project_ref(id_or_name), MemberRow.user_id == user_id)
+            )
+            found = _by_ref(s, query, id_or_name, "project", whole_rows=True)
+            if found is None:
+                raise NotFound(f"no project {id_or_name!r}", project=id_or_name)
+            return _entity(Project, found[0]), found[1]
 
     def set_reference_lines(self, project_id: str, lines: Sequence[ReferenceLine]) -> Project:
         with self._session() as s:
@@ -609,7 +630,8 @@ class SqlAlchemyMetadataStore(MetadataStore):
         active = and_(JobRow.experiment_id == ExperimentRow.id, JobRow.status.in_(JOB_ACTIVE))
         parent = aliased(ExperimentRow)
         query = (
-            select(ExperimentRow, JobRow, parent.name)
+            select(*_HEAD_COLUMNS, JobRow, parent.name)
+            .select_from(ExperimentRow)
             .outerjoin(JobRow, active)
             .outerjoin(parent, parent.id == ExperimentRow.parent_id)
             .where(ExperimentRow.project_id == project_id)
@@ -643,11 +665,14 @@ class SqlAlchemyMetadataStore(MetadataStore):
                     ExperimentRow.project_id == project_id, *conditions
                 ),
             )
+            heads = len(_HEAD_COLUMNS)
             return found.map(
                 lambda row: ExperimentListing(
-                    _entity(Experiment, row[0]),
-                    None if row[1] is None else _entity(Job, row[1]),
-                    row[2],
+                    _validated(
+                        ExperimentHead, dict(zip(ExperimentHead.model_fields, row[:heads], strict=True))
+                    ),
+                    None if row[heads] is None else _entity(Job, row[heads]),
+                    row[heads + 1],
                 )
             )
 
@@ -788,16 +813,21 @@ class SqlAlchemyMetadataStore(MetadataStore):
             s.add(ApiTokenRow(**token.model_dump()))
         return token
 
-    def find_token(self, token_hash: str) -> ApiToken | None:
+    def find_token(self, token_hash: str) -> tuple[ApiToken, User] | None:
         with self._session() as s:
-            row = s.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash))
-            if row is None:
+            found = s.execute(
+                select(ApiTokenRow, UserRow)
+                .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+                .where(ApiTokenRow.token_hash == token_hash)
+            ).first()
+            if found is None:
                 return None
+            row, user = found
             now = utcnow()
             # A write per request would serialise every API call on SQLite; a minute is precise enough.
             if row.last_used_at is None or _aware(row.last_used_at) < now - TOKEN_STAMP_INTERVAL:
                 row.last_used_at = now
-            return _entity(ApiToken, row)
+            return _entity(ApiToken, row), _entity(User, user)
 
     def list_tokens(self, user_id: str) -> list[ApiToken]:
         with self._session() as s:
@@ -825,12 +855,16 @@ class SqlAlchemyMetadataStore(MetadataStore):
             s.add(BrowserSessionRow(**session.model_dump()))
         return session
 
-    def get_session(self, session_id: str) -> BrowserSession | None:
+    def get_session(self, session_id: str) -> tuple[BrowserSession, User] | None:
         with self._session() as s:
-            row = s.get(BrowserSessionRow, session_id)
-            if row is None or _aware(row.expires_at) <= utcnow():
+            found = s.execute(
+                select(BrowserSessionRow, UserRow)
+                .join(UserRow, UserRow.id == BrowserSessionRow.user_id)
+                .where(BrowserSessionRow.id == session_id)
+            ).first()
+            if found is None or _aware(found[0].expires_at) <= utcnow():
                 return None
-            return _entity(BrowserSession, row)
+            return _entity(BrowserSession, found[0]), _entity(User, found[1])
 
     def delete_session(self, session_id: str) -> None:
         with self._session() as s:
