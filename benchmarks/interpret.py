@@ -19,6 +19,11 @@ spare, and would only lose more cache).
 All five are timed block by block of 100 UTRs, in turns, so that a change of load on a shared
 machine hits each alike.
 
+The machine's limit is measured in the same run: the GEMM peak in the model's compute dtype
+(`roofline.py`). The bare forward's FLOP/s (the graph's forward FLOPs per variant) as a share of
+it says how much faster any batching could go; the peak over the naive loop's FLOP/s is the
+most any batching could gain over one forward per variant here (`ism_speedup_ceiling`).
+
 The model is the paper's architecture (`cuperus2017`, 50 nt right-aligned with 10 padding a
 side), trained one epoch on 2,000 UTRs of the simulator's grammar in a temporary workspace, or
 an experiment of the workspace `KOZAK_HOME` names (`--project`, `--experiment`). Run:
@@ -41,6 +46,7 @@ import torch
 from captum.attr import IntegratedGradients
 from rich.console import Console
 from rich.table import Table
+from roofline import gemm_gflops
 
 from kozak.data import import_files
 from kozak.deploy.scoring import SequenceScorer, single_substitutions
@@ -178,6 +184,9 @@ def main() -> None:
                 seconds[name] += _timed(run)
         ism_s, bare_s, ig_s, captum_s = (seconds[k] for k in ("ism", "bare", "ig", "captum"))
         naive_s = seconds["naive"] * count / (naive_per_block * len(blocks))  # extrapolated
+        compute_dtype = torch.bfloat16 if model.precision.used == "bf16" else torch.float32
+        peak = gemm_gflops(compute_dtype) if model.device.type == "cpu" else float("nan")
+        forward_gflop = model.model.info.total_flops / 1e9  # per variant
 
     table = Table(
         title=f"interpretation on {model.device} ({model.precision.used}), {args.sequences} UTRs "
@@ -196,6 +205,13 @@ def main() -> None:
     ):
         table.add_row(label, f"{seconds:.2f}", f"{rows / seconds:,.0f}")
     console.print(table)
+    bare_gflops, naive_gflops = (count * forward_gflop / t for t in (bare_s, naive_s))
+    console.print(
+        f"{model.precision.used} GEMM peak {peak:,.0f} GFLOP/s; the bare forward reached "
+        f"{bare_gflops:,.0f} ({bare_gflops / peak:.2f} of it), one forward per variant "
+        f"{naive_gflops:,.0f}: no batching can beat the naive loop by more than "
+        f"{peak / naive_gflops:.1f} × here"
+    )
     figures = {
         "device": str(model.device),
         "precision": model.precision.used,
@@ -210,6 +226,12 @@ def main() -> None:
         "ism_variants_per_s": count / ism_s,
         "ism_ratio_vs_bare_forward": bare_s / ism_s,
         "ism_speedup_vs_naive": naive_s / ism_s,
+        "forward_mflop_per_variant": forward_gflop * 1e3,
+        "roofline_gflops": peak,
+        "bare_forward_gflops": bare_gflops,
+        "bare_forward_share_of_roofline": bare_gflops / peak,
+        "naive_gflops": naive_gflops,
+        "ism_speedup_ceiling": peak / naive_gflops,
         "ig_steps": args.steps,
         "ig_seconds": ig_s,
         "ig_seconds_captum_default": captum_s,

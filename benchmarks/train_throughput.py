@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import torch
+from roofline import gemm_gflops
 
 from kozak.data import import_files, load_version
 from kozak.data.prepare import VersionContent
@@ -51,18 +52,6 @@ def synthetic_version(home: Path, rows: int, seed: int) -> VersionContent:
     draft = import_files(workspace, [csv], name="Synthetic", project="Bench")
     draft.rename("UTR", "seq").set_encoding("seq", alignment="right", length=50, padding=10)
     return load_version(workspace, draft.save())
-
-
-def gemm_gflops(dtype: torch.dtype, size: int = 2048, repeats: int = 5) -> float:
-    """Best GFLOP/s of a `size`² matrix product in `dtype` (2 size³ FLOPs)."""
-    a, b = (torch.randn(size, size).to(dtype) for _ in range(2))
-    torch.mm(a, b)  # kernels, caches
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        torch.mm(a, b)
-        best = min(best, time.perf_counter() - start)
-    return 2 * size**3 / best / 1e9
 
 
 def kozak_epoch(

@@ -56,6 +56,9 @@ def test_a_list_page_runs_the_same_statements_at_10_and_1000_experiments(
     # the token with its user, the project with the role, the total and the page (best: its
     # values, then its NULLs)
     assert counts[10, ""] == 4 and counts[10, "best"] == counts[10, ""] + 1, counts
+    with _statements(api_workspace) as seen:
+        ok(client.get(f"{url}/{ids[1]}"))
+    assert len(seen) == 3, "the token with its user, the project with the role, the experiment"
 
 
 def test_pages_follow_cursors_in_the_asked_order(

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect
 
 from factories import many_experiments
-from kozak.errors import InvalidPage
+from kozak.errors import InvalidPage, NotFound
 from kozak.store.entities import Dataset, DatasetVersion, EpochMetrics, Experiment, Job, Project
 from kozak.store.metadata import ExperimentFilter
 from kozak.store.paging import PageRequest, encode_cursor
@@ -105,6 +105,35 @@ def test_an_active_job_comes_with_its_experiment(metadata_store: SqlAlchemyMetad
     jobs = {row.experiment.id: row.job for row in page.items}
     assert jobs[first] is not None and jobs[first].status == "queued" and jobs[second] is None
     assert page.total == 2
+    assert not hasattr(page.items[0].experiment, "graph"), "a list row holds the head only"
+
+
+def test_one_experiment_comes_whole_with_its_job_and_parent_name(
+    metadata_store: SqlAlchemyMetadataStore,
+) -> None:
+    project, version = _project(metadata_store)
+    (first,) = many_experiments(metadata_store, project.id, version.id, 1)
+    clone = metadata_store.create_experiment(
+        Experiment(
+            project_id=project.id,
+            name="clone",
+            dataset_version_id=version.id,
+            graph={"name": "g", "nodes": [], "edges": []},
+            settings={"epochs": 3},
+            parent_id=first,
+        )
+    )
+    metadata_store.enqueue_job(
+        Job(project_id=project.id, experiment_id=clone.id, kind="train", payload={})
+    )
+    found = metadata_store.get_experiment_listing(project.id, "clone")
+    assert found.experiment == metadata_store.get_experiment(project.id, clone.id)
+    assert found.job is not None and found.job.experiment_id == clone.id
+    assert found.parent_name == "exp-00000"
+    parent = metadata_store.get_experiment_listing(project.id, first)
+    assert parent.job is None and parent.parent_name is None
+    with pytest.raises(NotFound):
+        metadata_store.get_experiment_listing(project.id, "missing")
 
 
 def test_bad_cursors_and_sorts_name_the_parameter(metadata_store: SqlAlchemyMetadataStore) -> None:

@@ -21,7 +21,6 @@ from kozak.experiments.lifecycle import stored_evaluation
 from kozak.store.entities import Experiment, ExperimentHead, Job, Project
 from kozak.store.metadata import ExperimentFilter
 from kozak.store.paging import PageOf, PageRequest
-from kozak.store.statuses import JOB_ACTIVE
 from kozak.workspace import Workspace
 
 
@@ -52,22 +51,14 @@ def _best(experiment: ExperimentHead) -> BestMetric | None:
     return BestMetric(experiment.best_metric, experiment.best_value, experiment.best_epoch)
 
 
-def overview(workspace: Workspace, experiment: Experiment, job: Job | None = None) -> Overview:
-    """One experiment's overview; `job` is looked up when not given."""
-    if job is None:
-        active = workspace.metadata.list_jobs(
-            experiment.project_id, statuses=JOB_ACTIVE, experiment_id=experiment.id
-        )
-        job = active[0] if active else None
-    parent_name = None
-    if experiment.parent_id is not None:
-        try:
-            parent_name = workspace.metadata.get_experiment(
-                experiment.project_id, experiment.parent_id
-            ).name
-        except NotFound:
-            parent_name = None
-    return of_row(experiment, job, parent_name)
+def overview(workspace: Workspace, project_id: str, id_or_name: str) -> Overview:
+    """One experiment's overview, with its graph and settings; one query (job and parent joined).
+
+    Raises:
+        NotFound: no such experiment in the project.
+    """
+    row = workspace.metadata.get_experiment_listing(project_id, id_or_name)
+    return of_row(row.experiment, row.job, row.parent_name)
 
 
 def of_row(experiment: ExperimentHead, job: Job | None, parent_name: str | None = None) -> Overview:

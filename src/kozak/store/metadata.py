@@ -204,6 +204,14 @@ class MetadataStore(abc.ABC):
         """An experiment of a project by id or by name."""
 
     @abc.abstractmethod
+    def get_experiment_listing(self, project_id: str, id_or_name: str) -> ExperimentListing:
+        """An experiment (whole) with its active job and its parent's name, in one query.
+
+        Raises:
+            NotFound: no such experiment in the project.
+        """
+
+    @abc.abstractmethod
     def list_experiments(self, project_id: str) -> list[Experiment]:
         """The experiments of a project, oldest first."""
 

@@ -276,7 +276,26 @@ def _validated(cls: type[E], values: dict[str, Any]) -> E:
 
 # A list page selects these columns only: decoding every row's graph and settings JSON was
 # most of a page's time.
-_HEAD_COLUMNS = [ExperimentRow.__table__.c[name] for name in ExperimentHead.model_fields]
+_HEAD_NAMES = list(ExperimentHead.model_fields)
+_HEAD_COLUMNS = [ExperimentRow.__table__.c[name] for name in _HEAD_NAMES]
+
+
+def _with_job_and_parent(*columns: Any) -> AnySelect:
+    """`columns` of experiments, then each one's active job and its parent's name."""
+    # At most one active job per experiment (uq_jobs_active_experiment): the join adds no rows.
+    active = and_(JobRow.experiment_id == ExperimentRow.id, JobRow.status.in_(JOB_ACTIVE))
+    parent = aliased(ExperimentRow)
+    return (
+        select(*columns, JobRow, parent.name)
+        .select_from(ExperimentRow)
+        .outerjoin(JobRow, active)
+        .outerjoin(parent, parent.id == ExperimentRow.parent_id)
+    )
+
+
+def _listing(experiment: ExperimentHead, job_and_parent: Sequence[Any]) -> ExperimentListing:
+    job, parent_name = job_and_parent[0], job_and_parent[1]
+    return ExperimentListing(experiment, None if job is None else _entity(Job, job), parent_name)
 
 
 class SqlAlchemyMetadataStore(MetadataStore):
@@ -614,6 +633,17 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 raise NotFound(f"no experiment {id_or_name!r} in this project", experiment=id_or_name)
             return _entity(Experiment, row)
 
+    def get_experiment_listing(self, project_id: str, id_or_name: str) -> ExperimentListing:
+        with self._session() as s:
+            query = _with_job_and_parent(ExperimentRow).where(
+                ExperimentRow.project_id == project_id,
+                or_(ExperimentRow.id == id_or_name, ExperimentRow.name == id_or_name),
+            )
+            row = _by_ref(s, query, id_or_name, "experiment", whole_rows=True)
+            if row is None:
+                raise NotFound(f"no experiment {id_or_name!r} in this project", experiment=id_or_name)
+            return _listing(_entity(Experiment, row[0]), row[1:])
+
     def list_experiments(self, project_id: str) -> list[Experiment]:
         with self._session() as s:
             rows = s.scalars(
@@ -626,16 +656,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
     def page_experiments(
         self, project_id: str, request: PageRequest, where: ExperimentFilter = ExperimentFilter()
     ) -> PageOf[ExperimentListing]:
-        # At most one active job per experiment (uq_jobs_active_experiment): the join adds no rows.
-        active = and_(JobRow.experiment_id == ExperimentRow.id, JobRow.status.in_(JOB_ACTIVE))
-        parent = aliased(ExperimentRow)
-        query = (
-            select(*_HEAD_COLUMNS, JobRow, parent.name)
-            .select_from(ExperimentRow)
-            .outerjoin(JobRow, active)
-            .outerjoin(parent, parent.id == ExperimentRow.parent_id)
-            .where(ExperimentRow.project_id == project_id)
-        )
+        query = _with_job_and_parent(*_HEAD_COLUMNS).where(ExperimentRow.project_id == project_id)
         conditions: list[ColumnElement[bool]] = []
         if where.q:
             conditions.append(contains(ExperimentRow.name, where.q))
@@ -667,12 +688,9 @@ class SqlAlchemyMetadataStore(MetadataStore):
             )
             heads = len(_HEAD_COLUMNS)
             return found.map(
-                lambda row: ExperimentListing(
-                    _validated(
-                        ExperimentHead, dict(zip(ExperimentHead.model_fields, row[:heads], strict=True))
-                    ),
-                    None if row[heads] is None else _entity(Job, row[heads]),
-                    row[heads + 1],
+                lambda row: _listing(
+                    _validated(ExperimentHead, dict(zip(_HEAD_NAMES, row[:heads], strict=True))),
+                    row[heads:],
                 )
             )
 

@@ -65,7 +65,7 @@ def _experiment(workspace: Workspace, project: Project, experiment_id: str) -> E
 
 
 def _public(workspace: Workspace, experiment: Experiment) -> ExperimentPublic:
-    return ExperimentPublic.of(overview.overview(workspace, experiment))
+    return ExperimentPublic.of(overview.overview(workspace, experiment.project_id, experiment.id))
 
 
 def _safe_name(name: str) -> str:
@@ -165,7 +165,7 @@ def get_experiment(
     experiment_id: str, project: ProjectViewer, workspace: WorkspaceDep
 ) -> ExperimentPublic:
     """One experiment with its graph, settings, job, progress and best metric."""
-    return _public(workspace, _experiment(workspace, project, experiment_id))
+    return ExperimentPublic.of(overview.overview(workspace, project.id, experiment_id))
 
 
 @router.patch("/{experiment_id}")

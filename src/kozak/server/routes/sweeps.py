@@ -89,8 +89,7 @@ def best_trial_experiment(
 ) -> ExperimentPublic:
     """The experiment of the best completed trial (to open, clone or deploy)."""
     experiment_id = best_experiment_id(workspace, _sweep(workspace, project, sweep_id))
-    experiment = workspace.metadata.get_experiment(project.id, experiment_id)
-    return ExperimentPublic.of(experiment_overview.overview(workspace, experiment))
+    return ExperimentPublic.of(experiment_overview.overview(workspace, project.id, experiment_id))
 
 
 @router.delete(PREFIX + "/{sweep_id}", status_code=204)
