@@ -9,6 +9,7 @@ import pytest
 
 from api.conftest import error, ok
 from factories import UserClient, tiny_experiment
+from kozak import accounts
 from kozak.experiments import run_experiment
 from kozak.runner import Worker
 from kozak.store.entities import Experiment
@@ -40,6 +41,9 @@ def test_create_run_watch_and_export(
     assert design["status"] == "queued" and design["start_count"] == 2
     assert design["settings"]["rounds"] == 3
     assert ok(client.get(url))["count"] == 1
+    admin = accounts.get_user(api_workspace, "admin")
+    job = api_workspace.metadata.get_job(design["job_id"])
+    assert design["created_by"] == admin.name and job.created_by == admin.id, "as every job"
     error(client.get(f"{url}/{design['id']}/result"), 404, "not_found")
 
     assert Worker(api_workspace, "test-worker").run_one()

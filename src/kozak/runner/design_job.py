@@ -28,7 +28,7 @@ from kozak.design.strategies import STRATEGIES
 from kozak.errors import InvalidConfig, invalid_config
 from kozak.experiments.checkpoints import checkpoint_name
 from kozak.runner.job_kind import ProjectJobContext, ProjectJobKind, describe
-from kozak.store.entities import Design, Event, Job, Project
+from kozak.store.entities import Design, Event, Job, Project, User
 from kozak.store.names import free_name
 from kozak.workspace import Workspace
 
@@ -49,7 +49,7 @@ def create_design(
     starts: dict[str, Any] | StartSequences | None = None,
     checkpoint: str | int = "best",
     name: str | None = None,
-    created_by: str = "",
+    created_by: User | None = None,
     queue: bool = True,
 ) -> tuple[Design, Job | None]:
     """Check a design, store it with its resolved starts, and queue its job.
@@ -62,7 +62,8 @@ def create_design(
         starts: `StartSequences` (or its JSON).
         checkpoint: best, last or an epoch of every experiment.
         name: The design's name; default `design-N`.
-        created_by: Who asks.
+        created_by: Who asks: the design records their name (as datasets and deployments do),
+            its job their id (as every job does).
         queue: Queue its job for a worker; without, the caller runs it (`execute_design`).
 
     Raises:
@@ -115,7 +116,7 @@ def create_design(
             "names": names,
             "sequences": sequences,
         },
-        created_by=created_by,
+        created_by=created_by.name if created_by else "",
     )
     design = design.model_copy(update={"artifact_path": f"designs/{design.id}"})
     workspace.metadata.create_design(design)
@@ -123,7 +124,10 @@ def create_design(
         return design, None
     job = workspace.metadata.enqueue_job(
         Job(
-            project_id=project.id, kind="design", payload={"design_id": design.id}, created_by=created_by
+            project_id=project.id,
+            kind="design",
+            payload={"design_id": design.id},
+            created_by=created_by.id if created_by else "",
         )
     )
     design = workspace.metadata.update_design(design.id, job_id=job.id)

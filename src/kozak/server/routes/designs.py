@@ -77,7 +77,7 @@ def create(
         starts=body.starts,
         checkpoint=body.checkpoint,
         name=body.name,
-        created_by=user.name,
+        created_by=user,
     )
     return _public(workspace, design)
 
