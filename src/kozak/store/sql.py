@@ -263,6 +263,13 @@ def _project_ref(id_or_name: str) -> ColumnElement[bool]:
     return or_(ProjectRow.id == id_or_name, ProjectRow.name == id_or_name)
 
 
+def _experiment_ref(project_id: str, id_or_name: str) -> ColumnElement[bool]:
+    return and_(
+        ExperimentRow.project_id == project_id,
+        or_(ExperimentRow.id == id_or_name, ExperimentRow.name == id_or_name),
+    )
+
+
 def _entity(cls: type[E], row: Base) -> E:
     return _validated(cls, {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs})
 
@@ -620,25 +627,15 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def get_experiment(self, project_id: str, id_or_name: str) -> Experiment:
         with self._session() as s:
-            row = _by_ref(
-                s,
-                select(ExperimentRow).where(
-                    ExperimentRow.project_id == project_id,
-                    or_(ExperimentRow.id == id_or_name, ExperimentRow.name == id_or_name),
-                ),
-                id_or_name,
-                "experiment",
-            )
+            query = select(ExperimentRow).where(_experiment_ref(project_id, id_or_name))
+            row = _by_ref(s, query, id_or_name, "experiment")
             if row is None:
                 raise NotFound(f"no experiment {id_or_name!r} in this project", experiment=id_or_name)
             return _entity(Experiment, row)
 
     def get_experiment_listing(self, project_id: str, id_or_name: str) -> ExperimentListing:
         with self._session() as s:
-            query = _with_job_and_parent(ExperimentRow).where(
-                ExperimentRow.project_id == project_id,
-                or_(ExperimentRow.id == id_or_name, ExperimentRow.name == id_or_name),
-            )
+            query = _with_job_and_parent(ExperimentRow).where(_experiment_ref(project_id, id_or_name))
             row = _by_ref(s, query, id_or_name, "experiment", whole_rows=True)
             if row is None:
                 raise NotFound(f"no experiment {id_or_name!r} in this project", experiment=id_or_name)
