@@ -174,7 +174,7 @@ def seed_project(
         made, _ = create_design(
             workspace, project, experiments=[trained.id], settings={"rounds": 1},
             starts={"source": "text", "text": ">u1\nACGTACGTAC\n"}, name=kind.replace("_", "-"),
-            created_by=owner.name, queue=not run,
+            created_by=owner, queue=not run,
         )  # fmt: skip
         if run:
             execute_design(workspace, made, device="cpu")
