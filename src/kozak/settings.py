@@ -7,6 +7,7 @@ paths derived from `home` are filled in when not given.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -55,6 +56,19 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Host names, addresses and CIDR networks that URL import may reach although "
         "they are loopback, private, link-local or multicast (comma-separated in the environment).",
+    )
+    api_processes: int = Field(
+        # One interpreter serves about one core of requests; more share the port (see docs/ops.md).
+        default_factory=lambda: min(4, len(os.sched_getaffinity(0))),
+        ge=1,
+        description="Processes `kozak up` serves the API and web UI from, sharing its port; "
+        "default: the cores this process may use, at most 4.",
+    )
+    bulk_processes: int = Field(
+        default=1,
+        ge=0,
+        description="Processes each API process computes experiment list pages in, at a lower "
+        "CPU priority than single-item requests; 0 computes them in the API process.",
     )
     workers: int = Field(
         default=1, ge=0, description="Local worker processes the server starts for training jobs."

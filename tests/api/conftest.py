@@ -52,7 +52,9 @@ def error(answer: Any, status: int, code: str | None = None) -> dict[str, Any]:
 
 @pytest.fixture
 def api_settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path / "home", admin_password=ADMIN_PASSWORD, workers=0)
+    # List pages in this process: a bulk process per app would cost every test a start-up
+    # (tests/api/test_bulk.py tests them there).
+    return Settings(home=tmp_path / "home", admin_password=ADMIN_PASSWORD, workers=0, bulk_processes=0)
 
 
 @pytest.fixture

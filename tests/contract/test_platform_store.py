@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -582,6 +583,44 @@ def test_deployments_round_trip(metadata_store: SqlAlchemyMetadataStore) -> None
         metadata_store.get_deployment(first.id)
     with pytest.raises(NotFound):
         metadata_store.delete_deployment(first.id)
+
+
+def test_usage_flushed_at_once_by_several_processes_adds_up(
+    metadata_store: SqlAlchemyMetadataStore, database_url: str
+) -> None:
+    """API processes flush their own counts: a minute none has written yet, written by two
+    stores (two engines, as two processes have) from eight threads each at once, counts all."""
+    deployment = _deployment(metadata_store, _experiment(metadata_store, _project(metadata_store)), "d")
+    minute = utcnow().replace(second=0, microsecond=0)
+    other = SqlAlchemyMetadataStore(database_url)
+    start = threading.Barrier(16)
+
+    def flush(store: SqlAlchemyMetadataStore, latency: float) -> None:
+        one = DeploymentUsage(
+            deployment_id=deployment.id,
+            minute=minute,
+            requests=1,
+            errors=0,
+            rows=2,
+            latency_ms_sum=latency,
+            latency_ms_max=latency,
+        )
+        start.wait(30)
+        store.add_deployment_usage([one])
+
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            done = [
+                pool.submit(flush, store, float(i))
+                for i in range(8)
+                for store in (metadata_store, other)
+            ]
+            for future in done:
+                future.result(60)
+    finally:
+        other.close()
+    (row,) = metadata_store.list_deployment_usage(deployment.id, since=minute)
+    assert (row.requests, row.rows, row.latency_ms_sum, row.latency_ms_max) == (16, 32, 56.0, 7.0)
 
 
 def test_deployment_usage_adds_up_per_minute(metadata_store: SqlAlchemyMetadataStore) -> None:

@@ -20,6 +20,7 @@ from kozak.accounts.roles import (
     delete_project,
     list_members,
     remove_member,
+    require_membership,
     require_role,
     user_projects,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "list_tokens",
     "list_users",
     "remove_member",
+    "require_membership",
     "require_role",
     "reset_password",
     "revoke_token",

@@ -26,10 +26,17 @@ def require_role(workspace: Workspace, user: User, project_ref: str, role: str) 
         NotFound: the project does not exist or the user is not a member.
         Forbidden: the user is a member with a lower role.
     """
+    return require_membership(workspace, user, project_ref, role)[0]
+
+
+def require_membership(
+    workspace: Workspace, user: User, project_ref: str, role: str
+) -> tuple[Project, str]:
+    """The project and the role `user` holds in it, if at least `role` (as `require_role`)."""
     project, held = workspace.metadata.get_membership(project_ref, user.id)
     if _rank(held) < _rank(role):
         raise Forbidden(f"this needs the {role} role in project {project.name!r}; you are {held}")
-    return project
+    return project, held
 
 
 def can_view(workspace: Workspace, user: User, project_id: str) -> bool:

@@ -5,6 +5,9 @@ password checks running at once.
 failed `attempts` times within `window_s`, before checking anything; otherwise it checks the
 password in one of `concurrent` slots (each check costs 64 MiB of argon2), refusing with 503
 when none frees up within a few seconds. A success clears the user name's failures.
+
+The failures are counted in the metadata store, so every API process of a server (and every
+server on one database) shares one count; the password-check slots are each process's own.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from kozak.accounts.users import authenticate
@@ -20,7 +22,6 @@ from kozak.errors import NotAuthenticated, TooManyRequests, Unavailable
 from kozak.store.entities import User
 from kozak.workspace import Workspace
 
-MAX_KEYS = 10_000  # failure records kept; the oldest go first, so a flood of names cannot grow it
 SLOT_WAIT_S = 5.0  # how long a log-in waits for a free password-check slot before a 503
 
 
@@ -31,7 +32,7 @@ class LoginGuard:
         attempts: Failed log-ins allowed per address and per name within `window_s`.
         window_s: The window, in seconds.
         concurrent: Password checks allowed to run at once.
-        clock: Monotonic seconds; tests substitute their own.
+        clock: Seconds on a clock every process shares (wall time); tests substitute their own.
     """
 
     def __init__(
@@ -39,11 +40,9 @@ class LoginGuard:
         attempts: int,
         window_s: float,
         concurrent: int,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.attempts, self.window_s, self.clock = attempts, window_s, clock
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrent)
 
     def authenticate(self, workspace: Workspace, address: str, name: str, password: str) -> User:
@@ -55,7 +54,7 @@ class LoginGuard:
             NotAuthenticated: wrong name or password (counted against both).
         """
         keys = (f"address:{address}", f"name:{name.lower()}")
-        wait = max(self._retry_after(key) for key in keys)
+        wait = self._retry_after(workspace, keys)
         if wait > 0:
             raise TooManyRequests(
                 f"too many failed log-ins; try again in {math.ceil(wait)} s",
@@ -66,35 +65,26 @@ class LoginGuard:
         try:
             user = authenticate(workspace, name, password)
         except NotAuthenticated:
-            self._record(keys)
+            now = self.clock()
+            workspace.metadata.record_login_failure(keys, now, forget_before=now - self.window_s)
             raise
         finally:
             self._slots.release()
-        with self._lock:
-            self._failures.pop(keys[1], None)
+        workspace.metadata.forget_login_failures(keys[1])
         return user
 
-    def _retry_after(self, key: str) -> float:
-        """Seconds until `key` may try again (0: now)."""
+    def _retry_after(self, workspace: Workspace, keys: tuple[str, ...]) -> float:
+        """Seconds until every key may try again (0: now)."""
         now = self.clock()
-        with self._lock:
-            recent = self._failures.get(key)
-            if recent is None:
-                return 0.0
-            while recent and recent[0] <= now - self.window_s:
-                recent.popleft()
-            if len(recent) < self.attempts:
-                return 0.0
-            return recent[-self.attempts] + self.window_s - now
-
-    def _record(self, keys: tuple[str, ...]) -> None:
-        now = self.clock()
-        with self._lock:
-            for key in keys:
-                self._failures.setdefault(key, deque(maxlen=self.attempts)).append(now)
-                self._failures.move_to_end(key)
-            while len(self._failures) > MAX_KEYS:
-                self._failures.popitem(last=False)
+        failures = workspace.metadata.recent_login_failures(keys, since=now - self.window_s)
+        return max(
+            (
+                times[-self.attempts] + self.window_s - now
+                for times in failures.values()
+                if len(times) >= self.attempts
+            ),
+            default=0.0,
+        )
 
 
 __all__ = ["LoginGuard"]

@@ -106,6 +106,21 @@ class JobRunner(abc.ABC):
         self.stop()
 
 
+class QueueOnly(JobRunner):
+    """Runs nothing: another process's runner serves the queue (the API processes of `kozak up
+    --api-processes N` leave it to the supervising process). A job queued here is claimed there."""
+
+    def start(self) -> None:
+        pass
+
+    def stop(self, timeout: float = 30.0) -> None:
+        pass
+
+    def submit(self, job: Job) -> SubmittedJob:
+        """A handle on `job`, which is in the queue already."""
+        return SubmittedJob(self.workspace, job.id)
+
+
 class Reaper:
     """A daemon thread that calls `reap_lost_jobs` every `settings.heartbeat_s` seconds.
 

@@ -171,7 +171,10 @@ def _mark_experiment_lost(workspace: Workspace, job: Job, what: str) -> None:
     if kind is None or kind.trains:
         status = "failed"
         hint = RESUME_HINT if checkpoint_exists(workspace, experiment, "last") else "run it again"
-        message = f"{what} during epoch {experiment.epochs_done + 1}; {hint}"
+        # The last epoch logged counts even when the worker died before its summary followed.
+        logged = workspace.metadata.list_epochs(experiment.id)
+        done = max(experiment.epochs_done, logged[-1].epoch if logged else 0)
+        message = f"{what} during epoch {done + 1}; {hint}"
     else:
         status = job.payload.get("previous_status", "completed")
         message = f"{what} during evaluation; evaluate again"

@@ -21,7 +21,8 @@ from kozak import __version__, accounts
 from kozak.accounts.throttle import LoginGuard
 from kozak.deploy.host import DeploymentHost
 from kozak.runner import open_runner
-from kozak.server.admission import list_slots
+from kozak.runner.base import QueueOnly
+from kozak.server.bulk import BulkReads
 from kozak.server.errors import ERROR_RESPONSES, install_error_handlers
 from kozak.server.limits import BodyLimit
 from kozak.server.long_work import LongWork
@@ -71,7 +72,8 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
 
     Args:
         settings: Workspace, database, runner and limits; from `KOZAK_*` when None.
-        start_runner: Start the job runner's workers (off for tests that run jobs themselves).
+        start_runner: Run jobs from this process: start the settings' runner. Without, jobs
+            wait in the queue for a runner elsewhere (`kozak up`'s own; tests run them).
     """
     settings = settings or Settings()
 
@@ -83,12 +85,12 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
             _announce_admin(admin.name, password, settings)
         accounts.adopt_orphan_projects(workspace, admin)
         app.state.long_work = long_work = LongWork(settings.long_work_threads, settings.long_work_queue)
-        app.state.list_slots = list_slots()
-        runner = open_runner(workspace)
+        app.state.bulk = bulk = BulkReads(workspace)
+        await bulk.start()
+        runner = open_runner(workspace) if start_runner else QueueOnly(workspace)
         host = DeploymentHost(workspace)
         app.state.workspace, app.state.runner, app.state.serving = workspace, runner, host
-        if start_runner:
-            runner.start()
+        runner.start()
         flusher = asyncio.create_task(_flush_usage_every(host, USAGE_FLUSH_S))
         try:
             yield
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
             host.flush_usage()
             host.close()
             long_work.close()
+            bulk.close()
             runner.stop()
             workspace.metadata.close()
 

@@ -284,6 +284,19 @@ class MetadataStore(abc.ABC):
         """Mark a user's token revoked (NotFound for another user's token)."""
 
     @abc.abstractmethod
+    def record_login_failure(self, keys: Sequence[str], at: float, forget_before: float) -> None:
+        """Count a failed log-in against each key at `at`, and forget every failure (of any key)
+        from before `forget_before`."""
+
+    @abc.abstractmethod
+    def recent_login_failures(self, keys: Sequence[str], since: float) -> dict[str, list[float]]:
+        """Each key's failures after `since`, oldest first (keys without any are left out)."""
+
+    @abc.abstractmethod
+    def forget_login_failures(self, key: str) -> None:
+        """Forget every failure counted against `key`."""
+
+    @abc.abstractmethod
     def create_session(self, session: BrowserSession) -> BrowserSession:
         """Insert a browser session."""
 

@@ -169,6 +169,20 @@ class BrowserSessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class LoginFailureRow(Base):
+    """A failed log-in, counted against a client address or a user name (`key`), shared by every
+    API process of a server; `at` is the throttle's clock, in seconds."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[float] = mapped_column(Float, index=True)
+
+
 class MemberRow(Base):
     __tablename__ = "project_members"
 

@@ -78,3 +78,28 @@ def test_password_checks_are_bounded(
     release.set()
     first.join(30)
     assert guard.authenticate(workspace, "b", "ada", "p") is ada
+
+
+def test_every_process_shares_the_count(workspace: Workspace, ada: User) -> None:
+    """Two guards, as two API processes of one server have, on one database: failures met in
+    either count against both."""
+    clock = Clock()
+    one, other = (LoginGuard(attempts=3, window_s=60, concurrent=2, clock=clock) for _ in range(2))
+    _fail(one, workspace, "10.0.3.1", "ada")
+    _fail(other, workspace, "10.0.3.2", "ada")
+    _fail(one, workspace, "10.0.3.3", "ada")
+    with pytest.raises(TooManyRequests):
+        other.authenticate(workspace, "10.0.3.4", "ada", "ada-password")
+
+
+def test_failures_older_than_the_window_are_forgotten(workspace: Workspace, ada: User) -> None:
+    clock = Clock()
+    guard = LoginGuard(attempts=3, window_s=60, concurrent=2, clock=clock)
+    for i in range(5):
+        _fail(guard, workspace, f"10.0.4.{i}", f"nobody-{i}")
+    clock.now += 61
+    _fail(guard, workspace, "10.0.4.9", "nobody-9")  # records two keys, forgets the ten before
+    kept = workspace.metadata.recent_login_failures([f"address:10.0.4.{i}" for i in (0, 9)], since=0)
+    assert kept == {"address:10.0.4.9": [clock.now]}
+    guard.authenticate(workspace, "10.0.4.9", "ada", "ada-password")
+    assert workspace.metadata.recent_login_failures(["name:ada"], since=0) == {}

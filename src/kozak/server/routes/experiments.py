@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -20,8 +20,8 @@ from kozak.experiments import compare, lifecycle, overview, setup
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.interpret.report_sections import report_with_interpretation
 from kozak.runner import jobs as queue
-from kozak.server.admission import ListPageSlot
 from kozak.server.deps import (
+    BulkReadsDep,
     CurrentUser,
     LongWorkDep,
     ProjectEditor,
@@ -50,6 +50,7 @@ from kozak.server.schemas.experiments import (
 from kozak.server.schemas.jobs import JobPublic
 from kozak.store.entities import Experiment, Project
 from kozak.store.metadata import ExperimentFilter
+from kozak.store.paging import PageRequest
 from kozak.store.statuses import ExperimentStatus
 from kozak.workspace import Workspace
 
@@ -75,10 +76,10 @@ def _safe_name(name: str) -> str:
     )
 
 
-@router.get("", dependencies=[ListPageSlot])
-def list_experiments(
+@router.get("", response_model=Page[ExperimentSummary])
+async def list_experiments(
     project: ProjectViewer,
-    workspace: WorkspaceDep,
+    bulk: BulkReadsDep,
     page: PageParams,
     q: NameSearch = None,
     id: Annotated[
@@ -99,7 +100,7 @@ def list_experiments(
         float | None, Query(description="Only a best value (the monitored metric) at least this.")
     ] = None,
     best_max: Annotated[float | None, Query(description="Only a best value at most this.")] = None,
-) -> Page[ExperimentSummary]:
+) -> Response:
     """A page of the project's experiments with status, job, progress and best metric.
 
     Sorts: `created` (default, oldest first), `updated`, `name`, `status`, `progress`,
@@ -116,8 +117,16 @@ def list_experiments(
         best_min=best_min,
         best_max=best_max,
     )
-    found = overview.overviews(workspace, project.id, page, where)
-    return Page.of_page(found, ExperimentSummary.of)
+    body = await bulk.run(_experiment_page, project.id, page, where)
+    return Response(body, media_type="application/json")
+
+
+def _experiment_page(
+    workspace: Workspace, project_id: str, page: PageRequest, where: ExperimentFilter
+) -> bytes:
+    """A page of experiments as the response's JSON (computed in a bulk process)."""
+    found = overview.overviews(workspace, project_id, page, where)
+    return Page[ExperimentSummary].of_page(found, ExperimentSummary.of).model_dump_json().encode()
 
 
 @router.post("", status_code=201)

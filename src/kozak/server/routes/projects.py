@@ -6,7 +6,14 @@ from fastapi import APIRouter
 
 from kozak import accounts
 from kozak.errors import InvalidConfig
-from kozak.server.deps import CurrentUser, ProjectEditor, ProjectOwner, ProjectViewer, WorkspaceDep
+from kozak.server.deps import (
+    CurrentUser,
+    EditorMembership,
+    ProjectOwner,
+    ProjectViewer,
+    ViewerMembership,
+    WorkspaceDep,
+)
 from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
 from kozak.server.schemas.accounts import (
@@ -38,14 +45,14 @@ def create_project(body: ProjectCreate, workspace: WorkspaceDep, user: CurrentUs
 
 
 @router.get("/{project_id}")
-def get_project(project: ProjectViewer, workspace: WorkspaceDep, user: CurrentUser) -> ProjectPublic:
+async def get_project(member: ViewerMembership) -> ProjectPublic:  # async: no thread-pool trip
     """One project (by id or name)."""
-    return ProjectPublic.of(project, workspace.metadata.get_role(project.id, user.id) or "viewer")
+    return ProjectPublic.of(member.project, member.role)
 
 
 @router.put("/{project_id}/reference-lines")
 def set_reference_lines(
-    body: ReferenceLinesSet, project: ProjectEditor, workspace: WorkspaceDep, user: CurrentUser
+    body: ReferenceLinesSet, member: EditorMembership, workspace: WorkspaceDep
 ) -> ProjectPublic:
     """Replace the project's reference lines (a paper's value to replicate, a target): each a
     name, a metric key and a value, drawn on the evaluation plots of that metric (editors)."""
@@ -57,8 +64,8 @@ def set_reference_lines(
             "another line already; give each line its own name",
             field="lines.name",
         )
-    updated = workspace.metadata.set_reference_lines(project.id, body.lines)
-    return ProjectPublic.of(updated, workspace.metadata.get_role(project.id, user.id) or "viewer")
+    updated = workspace.metadata.set_reference_lines(member.project.id, body.lines)
+    return ProjectPublic.of(updated, member.role)
 
 
 @router.delete("/{project_id}", status_code=204)
