@@ -11,6 +11,8 @@ import ipaddress
 import os
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -107,12 +109,27 @@ def up_command(
             if settings.api_processes == 1:
                 uvicorn.run(api_app(settings), **common)
             else:
-                os.environ.update(settings_env(settings))
-                uvicorn.run(
-                    f"{__name__}:api_app", factory=True, workers=settings.api_processes, **common
-                )
+                with _environment(settings_env(settings)):  # what the API processes start with
+                    uvicorn.run(
+                        f"{__name__}:api_app", factory=True, workers=settings.api_processes, **common
+                    )
     finally:
         workspace.metadata.close()
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """`os.environ` with `values` set, and as it was again afterwards."""
+    before = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def api_app(settings: Settings | None = None) -> FastAPI:

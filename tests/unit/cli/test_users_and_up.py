@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,8 @@ def test_up_logs_requests_only_when_asked(home: Path, monkeypatch: pytest.Monkey
     """A log line per request costs a quarter of a one-row forward's CPU: off by default."""
     started: list[dict[str, object]] = []
     monkeypatch.setattr("kozak.cli.server.uvicorn.run", lambda _app, **options: started.append(options))
+    monkeypatch.setenv("KOZAK_API_PROCESSES", "2")  # the API processes' settings go by environment
+    environment = dict(os.environ)
     runner = CliRunner()
     assert runner.invoke(app, ["up", "--no-example"]).exit_code == 0
     assert (
@@ -62,6 +65,8 @@ def test_up_logs_requests_only_when_asked(home: Path, monkeypatch: pytest.Monkey
         == 0
     )
     assert [(o["log_level"], o["access_log"]) for o in started] == [("info", False), ("warning", True)]
+    assert [o["workers"] for o in started] == [2, 2]
+    assert dict(os.environ) == environment  # as it was: later tests' settings must not see them
     refused = runner.invoke(app, ["up", "--no-example", "--log-level", "chatty"])
     assert refused.exit_code == 1 and "--log-level must be one of debug, info, warning, error" in str(
         refused.exception
