@@ -58,7 +58,7 @@ class Settings(BaseSettings):
         "they are loopback, private, link-local or multicast (comma-separated in the environment).",
     )
     api_processes: int = Field(
-        # One interpreter serves about one core of requests; more share the port (see docs/ops.md).
+        # One interpreter serves about one core of requests; more share the port (docs/server.md).
         default_factory=lambda: min(4, len(os.sched_getaffinity(0))),
         ge=1,
         description="Processes `kozak up` serves the API and web UI from, sharing its port; "
