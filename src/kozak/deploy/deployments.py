@@ -27,6 +27,23 @@ def _local_folder(workspace: Workspace, deployment_id: str) -> Path:
     return workspace.settings.home / "deployments" / deployment_id
 
 
+def changes_path(workspace: Workspace) -> Path:
+    """A file that grows by a line whenever a deployment's record changes here.
+
+    The processes serving deployments from this home (`kozak up --api-processes N`) compare its
+    size with the size they saw when they read a record: a size only grows, so unlike a
+    modification time it cannot miss two changes within one clock tick.
+    """
+    return workspace.settings.home / "deployments" / "changes"
+
+
+def _announce(workspace: Workspace, deployment: Deployment) -> None:
+    path = changes_path(workspace)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="ascii") as changes:  # appends are atomic between processes
+        changes.write(deployment.id + "\n")
+
+
 def model_path(workspace: Workspace, deployment: Deployment) -> Path:
     """The deployment's checkpoint as a local file (fetched from the artifact store once)."""
     local = _local_folder(workspace, deployment.id) / "model.pt"
@@ -100,7 +117,9 @@ class ServingCache(Protocol):
     def forget(self, deployment_id: str) -> None: ...
 
 
-def _forget(cache: ServingCache | None, deployment: Deployment) -> None:
+def _forget(workspace: Workspace, cache: ServingCache | None, deployment: Deployment) -> None:
+    """Drop `deployment` from this process's `cache` and tell this home's other processes."""
+    _announce(workspace, deployment)
     if cache is not None:
         cache.forget(deployment.id)
 
@@ -116,11 +135,12 @@ def update_deployment(
     """Rename, enable or disable a deployment (a disabled one answers 403).
 
     Every change here takes effect at once in the process whose serving `cache` is given (None
-    where this process serves nothing) and, through the records' short lifetime, elsewhere.
+    where this process serves nothing), in the other processes serving from this home (through
+    `changes_path`) and, through the records' short lifetime, on other hosts.
     """
     changes = {k: v for k, v in (("name", name), ("enabled", enabled)) if v is not None}
     updated = workspace.metadata.update_deployment(deployment.id, **changes) if changes else deployment
-    _forget(cache, updated)
+    _forget(workspace, cache, updated)
     return updated
 
 
@@ -139,7 +159,7 @@ def regenerate_token(
     updated = workspace.metadata.update_deployment(
         deployment.id, token_hash=hash_token(token), token_prefix=display_prefix(token)
     )
-    _forget(cache, updated)
+    _forget(workspace, cache, updated)
     return updated, token
 
 
@@ -157,7 +177,7 @@ def delete_deployment(
             deployment=deployment.id,
         )
     workspace.metadata.delete_deployment(deployment.id)
-    _forget(cache, deployment)
+    _forget(workspace, cache, deployment)
     workspace.artifacts.delete(f"deployments/{deployment.id}")
     shutil.rmtree(_local_folder(workspace, deployment.id), ignore_errors=True)
 

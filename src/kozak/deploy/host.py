@@ -1,8 +1,9 @@
 """Where the forward endpoint finds its model: `ServingBackend` and its two implementations.
 
 `DeploymentHost` serves a workspace's deployments: it checks each request's token against the
-deployment (records cached for a couple of seconds, so enabling, disabling or re-keying takes
-effect at once in this process and within seconds elsewhere), loads each model once and keeps
+deployment (records cached until this home's `changes_path` grows, so enabling, disabling or
+re-keying takes effect at once in every process serving from this home, and for at most a couple
+of seconds on other hosts sharing the database), loads each model once and keeps
 the ones most recently used by token-holding clients in memory, and counts usage. A project
 member's look (schema, try) loads a model only into a free slot or one idle for `IDLE_S`, so
 viewers touching many deployments cannot push out the models serving traffic. `SingleModel`
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kozak.deploy.deployments import model_path
+from kozak.deploy.deployments import changes_path, model_path
 from kozak.deploy.microbatcher import MicroBatcher
 from kozak.deploy.model import Row, ServingModel
 from kozak.deploy.tokens import token_matches
@@ -102,7 +103,8 @@ class DeploymentHost:
     Args:
         workspace: Where deployments and their weights live.
         max_models: Models kept loaded; the least recently used is dropped beyond this.
-        record_ttl_s: How long a deployment's record (token hash, enabled) is trusted.
+        record_ttl_s: How long a deployment's record (token hash, enabled) is trusted when this
+            home announced no change (a change made on another host is seen after this).
     """
 
     def __init__(self, workspace: Workspace, *, max_models: int = 8, record_ttl_s: float = 2.0) -> None:
@@ -112,18 +114,31 @@ class DeploymentHost:
         self.max_models = max_models
         self.record_ttl_s = record_ttl_s
         self.usage = UsageRecorder()
-        self._records: dict[str, tuple[Deployment, float]] = {}
+        self._changes = changes_path(workspace)
+        # Each record with when it was read and the size of `_changes` just before.
+        self._records: dict[str, tuple[Deployment, float, int]] = {}
         # Least recently called by a client first; models only members looked at go in front.
         self._models: OrderedDict[str, Served] = OrderedDict()
         self._called: dict[str, float] = {}
         self._loading: dict[str, asyncio.Lock] = {}
 
+    def _changes_seen(self) -> int:
+        try:
+            return self._changes.stat().st_size
+        except FileNotFoundError:
+            return 0
+
     async def _record(self, deployment_id: str) -> Deployment:
+        changes = self._changes_seen()
         cached = self._records.get(deployment_id)
-        if cached is not None and time.monotonic() - cached[1] < self.record_ttl_s:
+        if (
+            cached is not None
+            and cached[2] == changes
+            and time.monotonic() - cached[1] < self.record_ttl_s
+        ):
             return cached[0]
         deployment = await asyncio.to_thread(self.workspace.metadata.get_deployment, deployment_id)
-        self._records[deployment_id] = (deployment, time.monotonic())
+        self._records[deployment_id] = (deployment, time.monotonic(), changes)
         return deployment
 
     async def open(self, deployment_id: str, token: str | None) -> Served:
