@@ -23,7 +23,13 @@ from kozak.errors import NetworkError
 
 
 class LiveServer:
-    """`python -m kozak up --no-example` on a free port, with one worker process."""
+    """`python -m kozak up --no-example` on a free port, with one worker process.
+
+    It serves the API from one process that computes list pages itself, unless `env` says
+    otherwise (`KOZAK_API_PROCESSES`, `KOZAK_BULK_PROCESSES`): each further process imports the
+    package, which took a start from 5 s to 17 s here. The browser tests' shared server, and the
+    tests about those processes, ask for them.
+    """
 
     def __init__(
         self,
@@ -55,6 +61,8 @@ class LiveServer:
             "KOZAK_ADMIN_PASSWORD": self.password,
             "KOZAK_HEARTBEAT_S": "0.5",
             "KOZAK_JOB_LEASE_S": "5",
+            "KOZAK_API_PROCESSES": "1",
+            "KOZAK_BULK_PROCESSES": "0",
             **({"KOZAK_DATABASE_URL": self.database_url} if self.database_url else {}),
             **self.extra_env,
         }

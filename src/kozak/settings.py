@@ -15,6 +15,13 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the OS has one (Linux), else
+    every core."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
 class Settings(BaseSettings):
     """Where the workspace lives and what it allows."""
 
@@ -59,7 +66,7 @@ class Settings(BaseSettings):
     )
     api_processes: int = Field(
         # One interpreter serves about one core of requests; more share the port (docs/server.md).
-        default_factory=lambda: min(4, len(os.sched_getaffinity(0))),
+        default_factory=lambda: min(4, usable_cores()),
         ge=1,
         description="Processes `kozak up` serves the API and web UI from, sharing its port; "
         "default: the cores this process may use, at most 4.",

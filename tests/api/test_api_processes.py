@@ -52,6 +52,7 @@ def _niced_child(pid: int) -> bool:
 def server(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
     env = {
         "KOZAK_API_PROCESSES": "2",
+        "KOZAK_BULK_PROCESSES": "1",
         "KOZAK_WORKERS": "0",
         "KOZAK_LOGIN_ATTEMPTS": str(ATTEMPTS),
     }

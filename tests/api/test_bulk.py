@@ -99,7 +99,7 @@ def test_a_bulk_process_answers_as_the_api_process_would(
     bulk = BulkReads(workspace)
 
     async def pages() -> tuple[bytes, KozakError]:
-        await bulk.start()
+        bulk.start()
         found = await bulk.run(_experiment_page, project_id, page, ExperimentFilter())
         with pytest.raises(InvalidPage) as refused:
             await bulk.run(
@@ -140,7 +140,7 @@ def test_a_killed_bulk_process_is_replaced(api_settings: Settings) -> None:
     bulk = BulkReads(workspace)
 
     async def pids() -> tuple[int, int]:
-        await bulk.start()
+        bulk.start()
         first = await bulk.run(_pid)
         os.kill(first, signal.SIGKILL)  # as the kernel's out-of-memory killer would
         return first, await bulk.run(_pid)

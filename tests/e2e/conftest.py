@@ -58,8 +58,15 @@ Browser = sync_api.Browser
 # open, which breaks later tests that start their own (TestClient, asyncio.run).
 @pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """One server for the browser tests (no job workers: nothing here trains)."""
-    env = {"KOZAK_WORKERS": "0", "KOZAK_URL_IMPORT_ALLOW": "127.0.0.1"}  # the local file server
+    """One server for the browser tests (no job workers: nothing here trains), in the processes
+    `kozak up` starts on two cores: what one process changes, the next request may meet in the
+    other (a deployment disabled in one was still served by the other)."""
+    env = {
+        "KOZAK_WORKERS": "0",
+        "KOZAK_URL_IMPORT_ALLOW": "127.0.0.1",  # the local file server
+        "KOZAK_API_PROCESSES": "2",
+        "KOZAK_BULK_PROCESSES": "1",
+    }
     server = LiveServer(tmp_path_factory.mktemp("e2e") / "home", env=env).start()
     yield server
     server.stop()

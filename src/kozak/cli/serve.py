@@ -28,7 +28,7 @@ from kozak.deploy.tokens import hash_token
 from kozak.errors import InvalidConfig
 from kozak.experiments.checkpoints import experiment_checkpoint
 from kozak.server.serving_app import create_serving_app
-from kozak.settings import Settings
+from kozak.settings import Settings, usable_cores
 from kozak.training.precision import Precision
 
 _OPTIONS_ENV = "KOZAK_SERVE_OPTIONS"
@@ -94,7 +94,7 @@ def serve_command(
         "deployment_id": deployment_id or default_id,
         "token_hash": hash_token(token) if token else None,
         # Workers split the cores rather than each spinning a thread on every one.
-        "threads": max(1, len(os.sched_getaffinity(0)) // workers) if workers > 1 else None,
+        "threads": max(1, usable_cores() // workers) if workers > 1 else None,
     }
     # a broken checkpoint fails here, before any worker
     model = ServingModel.load(path, device, precision)

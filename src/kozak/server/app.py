@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
         accounts.adopt_orphan_projects(workspace, admin)
         app.state.long_work = long_work = LongWork(settings.long_work_threads, settings.long_work_queue)
         app.state.bulk = bulk = BulkReads(workspace)
-        await bulk.start()
+        bulk.start()
         runner = open_runner(workspace) if start_runner else QueueOnly(workspace)
         host = DeploymentHost(workspace)
         app.state.workspace, app.state.runner, app.state.serving = workspace, runner, host

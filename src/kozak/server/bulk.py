@@ -81,10 +81,11 @@ class BulkReads:
             initargs=(settings.model_dump(),),
         )
 
-    async def start(self) -> None:
-        """Start the bulk processes now, so the first page does not wait for one."""
+    def start(self) -> None:
+        """Start the bulk processes now, so that the first page is less likely to wait for one;
+        the API answers meanwhile (a bulk process imports the package: seconds)."""
         if self._pool is not None:
-            await asyncio.wrap_future(self._pool.submit(_call, _ready))
+            self._pool.submit(_call, _ready)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(workspace, *args)` in a bulk process (or, without, a thread here)."""
