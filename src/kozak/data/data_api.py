@@ -115,7 +115,7 @@ async def upload(
         LimitExceeded: the body is over the upload limit (no upload is recorded).
     """
     extension = _extension(content_type)
-    with locked(draft.id):
+    with locked(workspace, draft.id):
         count = len(list_uploads(workspace, draft))
         filename = uploads.check_filename(
             _disposition_name(disposition) or f"upload-{count + 1}.{extension}"

@@ -1,4 +1,4 @@
-"""The tables behind stored drafts, and the lock that guards each draft's row in this process.
+"""The tables behind stored drafts, and the lock that guards each draft's row.
 
 A draft file is read once per content (an in-process LRU keyed by file name and SHA-256), a
 draft's files are combined column-wise, and `detected_spec` gives their default spec. The caches
@@ -7,6 +7,7 @@ are per process only; the database row stays the truth.
 
 from __future__ import annotations
 
+import fcntl
 import tempfile
 import threading
 from collections import OrderedDict
@@ -63,18 +64,42 @@ class Lru(Generic[K, V]):
 _tables: Lru[tuple[str, str], RawTable] = Lru(TABLE_CACHE_SIZE)
 _locks_lock = threading.Lock()
 _draft_locks: dict[str, threading.RLock] = {}
+_depths: dict[str, int] = {}  # how deep the thread holding a draft's lock holds it
 
 
 @contextmanager
-def locked(draft_id: str) -> Iterator[None]:
-    """Hold the draft's lock (re-entrant) for the block.
+def locked(workspace: Workspace, draft_id: str) -> Iterator[None]:
+    """Hold the draft's lock for the block (re-entrant within a thread).
 
-    It serialises read-modify-write of one draft's row within this process (concurrent uploads
-    to one draft must all land); separate processes rely on the row being re-read each time.
+    It serialises read-modify-write of one draft's row (concurrent uploads to one draft must all
+    land) between the threads of this process, by a thread lock, and between the processes
+    serving from this home (`kozak up --api-processes N`), by an exclusive `flock` on
+    `locks/draft-<id>` there. Without the second, two uploads landing in two processes each wrote
+    back a row read before the other's file was added, and one file was lost.
     """
     with _locks_lock:
         lock = _draft_locks.setdefault(draft_id, threading.RLock())
     with lock:
+        depth = _depths.get(draft_id, 0)
+        _depths[draft_id] = depth + 1
+        try:
+            if depth:
+                yield
+            else:
+                with _file_lock(workspace.settings.home / "locks" / f"draft-{draft_id}"):
+                    yield
+        finally:
+            if depth:
+                _depths[draft_id] = depth
+            else:
+                _depths.pop(draft_id, None)
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as held:  # closing it releases the lock
+        fcntl.flock(held, fcntl.LOCK_EX)
         yield
 
 
@@ -85,7 +110,7 @@ def locked_row(workspace: Workspace, draft: Draft) -> Iterator[Draft]:
     Raises:
         NotFound: the draft no longer exists.
     """
-    with locked(draft.id):
+    with locked(workspace, draft.id):
         yield workspace.metadata.get_draft(draft.project_id, draft.id)
 
 

@@ -162,7 +162,7 @@ def update_draft(
 
 def delete_draft(workspace: Workspace, draft: Draft) -> None:
     """Delete a draft and its uploaded files (the row first, so none points at missing files)."""
-    with locked(draft.id):
+    with locked(workspace, draft.id):
         workspace.metadata.delete_draft(draft.id)
         workspace.artifacts.delete(f"drafts/{draft.id}")
     forget(draft.id)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from kozak.data import stored_drafts, uploads
+from kozak.data import draft_cache, stored_drafts, uploads
 from kozak.data.versions import load_version
 from kozak.errors import AlreadyExists, DataError, InvalidConfig, NotFound
 from kozak.store.entities import Draft, Project
@@ -173,3 +176,42 @@ def test_native_library_edits_are_quick(
     assert time.perf_counter() - start < 2.0  # the table is not read again
     assert view["row_count"] == 11856
     assert [f["tensor_shape"] for f in view["features"] if f["name"] == "seq"] == [[4, 70]]
+
+
+# Another process, as a second API process of `kozak up`: takes the draft's lock, says so on
+# its standard output, and keeps it until its standard input closes.
+HOLDER = """
+import sys
+from kozak.data.draft_cache import locked
+from kozak.settings import Settings
+from kozak.workspace import Workspace
+with locked(Workspace.open(Settings(home=sys.argv[1])), sys.argv[2]):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_draft_held_by_another_process_waits_for_it(workspace: Workspace, tiny_draft: Draft) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(workspace.settings.home), tiny_draft.id],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout.readline() == "held\n"
+    acquired = threading.Event()
+
+    def take() -> None:
+        with draft_cache.locked(workspace, tiny_draft.id), draft_cache.locked(workspace, tiny_draft.id):
+            acquired.set()  # re-entrant: the inner hold does not wait for the outer one
+
+    taker = threading.Thread(target=take)
+    taker.start()
+    try:
+        assert not acquired.wait(1.0), "took the draft while another process held it"
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert acquired.wait(30)
+    taker.join()
