@@ -84,6 +84,12 @@ def test_two_api_processes_each_with_a_niced_bulk_process(server: LiveServer) ->
             }
         bad = error(http.get(url, params={"cursor": "not-a-cursor"}), 400, "invalid_page")
         assert bad["details"]["field"] == "cursor"
+        # A bulk process checks the caller too; its refusals come back as it raised them.
+        wrong = {"Authorization": "Bearer not-a-token"}
+        for _ in range(4):
+            error(httpx.get(server.url + url, timeout=30), 401, "not_authenticated")
+            error(httpx.get(server.url + url, headers=wrong, timeout=30), 401, "not_authenticated")
+            error(httpx.get(server.url + "/api/projects/p-none/experiments", headers=headers), 404)
 
 
 def test_log_in_failures_count_whichever_process_answers(server: LiveServer) -> None:

@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 
 from factories import UserClient
-from kozak.errors import InvalidPage, KozakError
+from kozak.errors import InvalidPage, KozakError, NotAuthenticated
 from kozak.experiments import overview
 from kozak.server.bulk import IN_PROCESS_AT_ONCE, BulkReads, shares_database
+from kozak.server.deps import Credentials, ProjectAccess
 from kozak.server.routes.experiments import _experiment_page
 from kozak.settings import Settings
 from kozak.store.entities import DatasetVersion
@@ -98,13 +99,23 @@ def test_a_bulk_process_answers_as_the_api_process_would(
     workspace = Workspace.open(api_settings.model_copy(update={"bulk_processes": 1}))
     bulk = BulkReads(workspace)
 
+    def access(token: str) -> ProjectAccess:
+        return ProjectAccess(
+            project_id, "viewer", Credentials("GET", token, None, b"", "x", None, False)
+        )
+
     async def pages() -> tuple[bytes, KozakError]:
         bulk.start()
-        found = await bulk.run(_experiment_page, project_id, page, ExperimentFilter())
+        found = await bulk.run(_experiment_page, access(client.token), page, ExperimentFilter())
         with pytest.raises(InvalidPage) as refused:
             await bulk.run(
-                _experiment_page, project_id, PageRequest(cursor="not-a-cursor"), ExperimentFilter()
+                _experiment_page,
+                access(client.token),
+                PageRequest(cursor="not-a-cursor"),
+                ExperimentFilter(),
             )
+        with pytest.raises(NotAuthenticated):  # the caller is checked there too
+            await bulk.run(_experiment_page, access("not-a-token"), page, ExperimentFilter())
         return found, refused.value
 
     try:

@@ -24,9 +24,11 @@ from kozak.server.deps import (
     BulkReadsDep,
     CurrentUser,
     LongWorkDep,
+    ProjectAccess,
     ProjectEditor,
     ProjectViewer,
     RunnerDep,
+    ViewerAccess,
     WorkspaceDep,
 )
 from kozak.server.paging import NameSearch, PageParams
@@ -78,7 +80,7 @@ def _safe_name(name: str) -> str:
 
 @router.get("", response_model=Page[ExperimentSummary])
 async def list_experiments(
-    project: ProjectViewer,
+    access: ViewerAccess,
     bulk: BulkReadsDep,
     page: PageParams,
     q: NameSearch = None,
@@ -117,15 +119,16 @@ async def list_experiments(
         best_min=best_min,
         best_max=best_max,
     )
-    body = await bulk.run(_experiment_page, project.id, page, where)
+    body = await bulk.run(_experiment_page, access, page, where)
     return Response(body, media_type="application/json")
 
 
 def _experiment_page(
-    workspace: Workspace, project_id: str, page: PageRequest, where: ExperimentFilter
+    workspace: Workspace, access: ProjectAccess, page: PageRequest, where: ExperimentFilter
 ) -> bytes:
-    """A page of experiments as the response's JSON (computed in a bulk process)."""
-    found = overview.overviews(workspace, project_id, page, where)
+    """A page of experiments as the response's JSON, the caller checked first (in a bulk
+    process, so a page costs the API process no thread trip)."""
+    found = overview.overviews(workspace, access.project(workspace).id, page, where)
     return Page[ExperimentSummary].of_page(found, ExperimentSummary.of).model_dump_json().encode()
 
 
@@ -170,10 +173,19 @@ def compare_experiments(
 
 
 @router.get("/{experiment_id}")
-def get_experiment(
-    experiment_id: str, project: ProjectViewer, workspace: WorkspaceDep
+async def get_experiment(
+    experiment_id: str, access: ViewerAccess, workspace: WorkspaceDep
 ) -> ExperimentPublic:
     """One experiment with its graph, settings, job, progress and best metric."""
+    # One thread trip for the caller's access and the read; a sync route would make three (its
+    # project dependency, itself, and the check of what it returns).
+    return await run_in_threadpool(_read_experiment, workspace, access, experiment_id)
+
+
+def _read_experiment(
+    workspace: Workspace, access: ProjectAccess, experiment_id: str
+) -> ExperimentPublic:
+    project = access.project(workspace)
     return ExperimentPublic.of(overview.overview(workspace, project.id, experiment_id))
 
 
