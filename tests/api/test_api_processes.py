@@ -88,6 +88,7 @@ def test_two_api_processes_each_with_a_niced_bulk_process(server: LiveServer) ->
         wrong = {"Authorization": "Bearer not-a-token"}
         for _ in range(4):
             error(httpx.get(server.url + url, timeout=30), 401, "not_authenticated")
+            error(httpx.get(server.url + url + "?limit=0", timeout=30), 401, "not_authenticated")
             error(httpx.get(server.url + url, headers=wrong, timeout=30), 401, "not_authenticated")
             error(httpx.get(server.url + "/api/projects/p-none/experiments", headers=headers), 404)
 

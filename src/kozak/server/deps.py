@@ -42,6 +42,7 @@ CSRF_COOKIE = "kozak_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 LOCAL_HEADER = "X-Requested-With"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_LOG_IN = "log in, or send an API token as `Authorization: Bearer <token>`"
 
 # Dependencies that only read app state are `async`: FastAPI runs a sync one in the thread pool,
 # a hop that waits for the GIL behind every busy request thread (seconds under load).
@@ -132,6 +133,10 @@ class Credentials:
             local_header=CSRF_HEADER in headers or LOCAL_HEADER in headers,
         )
 
+    @property
+    def anonymous(self) -> bool:
+        return self.bearer is None and not self.session
+
 
 def _caller(request: Request, workspace: Workspace) -> User:
     return caller(Credentials.of(request), workspace)
@@ -152,7 +157,7 @@ def caller(credentials: Credentials, workspace: Workspace) -> User:
     if not workspace.settings.auth:
         _check_local(credentials)
         return accounts.get_user(workspace, accounts.users.ADMIN)
-    raise NotAuthenticated("log in, or send an API token as `Authorization: Bearer <token>`")
+    raise NotAuthenticated(_LOG_IN)
 
 
 def _loopback_name(host: str | None) -> bool:
@@ -240,7 +245,12 @@ class ProjectAccess:
 
 def _access(role: str) -> Callable[[str, Request], Awaitable[ProjectAccess]]:
     async def dependency(project_id: str, request: Request) -> ProjectAccess:
-        return ProjectAccess(project_id, role, Credentials.of(request))
+        credentials = Credentials.of(request)
+        # No credentials at all: refused now, as a project dependency would, so that a bad
+        # parameter does not answer 422 before the route's check answers 401.
+        if credentials.anonymous and request.app.state.workspace.settings.auth:
+            raise NotAuthenticated(_LOG_IN)
+        return ProjectAccess(project_id, role, credentials)
 
     dependency.required_role = role  # type: ignore[attr-defined]
     return dependency
