@@ -97,7 +97,7 @@ def _authenticate(request: Request, workspace: Workspace) -> User:
     """The caller (the request's token, session or, without auth, the admin); blocking."""
     user: User | None = getattr(request.state, "user", None)
     if user is None:
-        user = request.state.user = _caller(request, workspace)
+        user = request.state.user = caller(Credentials.of(request), workspace)
     return user
 
 
@@ -136,10 +136,6 @@ class Credentials:
     @property
     def anonymous(self) -> bool:
         return self.bearer is None and not self.session
-
-
-def _caller(request: Request, workspace: Workspace) -> User:
-    return caller(Credentials.of(request), workspace)
 
 
 def caller(credentials: Credentials, workspace: Workspace) -> User:
