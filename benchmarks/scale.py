@@ -7,9 +7,9 @@ and on PostgreSQL (`--pg-url`, a fresh schema dropped afterwards):
 
 - a list page of 100 (`GET …/experiments?limit=100`, in the default order and sorted by best)
   in the large and in the reference project: p50 and p95, and the ratio of the p50s;
-- single-experiment GETs idle, then while `--listers` clients list pages as fast as they are
-  answered and `--getters` others fetch single experiments, `--get-rate` a second each: the
-  ratio of the GETs' p95s;
+- single-experiment GETs idle, and while `--listers` clients list pages as fast as they are
+  answered and `--getters` others fetch single experiments, `--get-rate` a second each, in
+  alternating windows: the ratio of the GETs' p95s;
 - with Debian's chromium (when present, and the UI is built): the Evaluation view's first rows
   after navigation, and the projects page complete (cards and recent experiments).
 
@@ -275,15 +275,16 @@ def _list_pages(
     events: tuple[Any, Any, Any],
     listed: Any,
 ) -> None:
-    """`clients` threads listing pages of `project` from `go` until `stop` (after setting
-    `ready`); the pages listed into `listed`."""
+    """`clients` threads listing pages of `project` while `go` is set, until `stop` (after
+    setting `ready`); the pages listed into `listed`."""
     ready, go, stop = events
     pages = [0]
 
     def lister() -> None:
         http = _Connection(url, headers)
-        go.wait()
         while not stop.is_set():
+            if not go.wait(timeout=1):
+                continue
             sort = random.choice(["", "best", "-updated", "name"])
             status = http.get(f"/api/projects/{project}/experiments?limit={PAGE}&sort={sort}")
             assert status == 200, status
@@ -302,6 +303,10 @@ def _list_pages(
 # The idle p95 is the ratio's denominator: of 100 GETs it is the fifth slowest, and on one quiet
 # machine it read 1.9 to 4.6 ms in runs a minute apart.
 IDLE_GETS = 1000
+# Idle and busy windows alternate, so that the machine's own drift affects both alike: on a
+# shared 2-core VM the idle p95 alone read 3.2 to 5.8 ms, one measurement a few minutes apart.
+CYCLES = 5
+DRAIN_S = 0.5  # after a busy window, for the pages still being computed
 
 
 def measure_concurrency(
@@ -313,14 +318,15 @@ def measure_concurrency(
     get_rate: float,
     seconds: float,
 ) -> dict[str, float]:
-    """Single-experiment GET p95 idle, then while `listers` clients list pages; their ratio.
+    """Single-experiment GET p95 idle, and while `listers` clients list pages; their ratio.
 
-    The listing clients run in a process of their own, as other people's clients would: in this
-    one their Python work would hold the lock the timed GETs' threads need, and the timings
-    would include waiting for it. The `getters` GET at `get_rate` each, as people opening
-    experiments do: back-to-back GETs would be a load of their own (four of them, with no one
-    listing, already put the p95 at 3.8 times the idle one on a 2-core machine), and the ratio
-    would measure them, not the lists.
+    `CYCLES` times: `IDLE_GETS / CYCLES` GETs in a row on the idle server, then `seconds /
+    CYCLES` of load. The listing clients run in a process of their own, as other people's
+    clients would: in this one their Python work would hold the lock the timed GETs' threads
+    need, and the timings would include waiting for it. The `getters` GET at `get_rate` each, as
+    people opening experiments do: back-to-back GETs would be a load of their own (four of them,
+    with no one listing, already put the p95 at 3.8 times the idle one on a 2-core machine), and
+    the ratio would measure them, not the lists.
     """
     headers = {"Authorization": f"Bearer {token}"}
     ids = built["large_ids"]
@@ -332,21 +338,23 @@ def measure_concurrency(
         assert status == 200, status
         return (time.perf_counter() - started) * 1000
 
-    http = _Connection(url, headers)
-    idle = [get_one(http) for _ in range(IDLE_GETS)]
-    http.close()
+    idle: list[float] = []
     busy: list[float] = []
     context = multiprocessing.get_context("spawn")
     ready, go, stop = context.Event(), context.Event(), context.Event()
 
     def getter() -> None:
         http = _Connection(url, headers)
-        go.wait()
-        due = time.perf_counter() + random.random() / get_rate  # the getters out of step
         while not stop.is_set():
-            time.sleep(max(0.0, due - time.perf_counter()))
-            due += 1 / get_rate
-            busy.append(get_one(http))
+            if not go.wait(timeout=1):
+                continue
+            due = time.perf_counter() + random.random() / get_rate  # the getters out of step
+            while True:
+                time.sleep(max(0.0, due - time.perf_counter()))
+                if not go.is_set():
+                    break
+                due += 1 / get_rate
+                busy.append(get_one(http))
         http.close()
 
     listed = context.Value("l", 0)
@@ -358,8 +366,14 @@ def measure_concurrency(
     for thread in threads:
         thread.start()
     ready.wait(timeout=120)
-    go.set()
-    time.sleep(seconds)
+    http = _Connection(url, headers)
+    for _ in range(CYCLES):
+        idle += [get_one(http) for _ in range(IDLE_GETS // CYCLES)]
+        go.set()
+        time.sleep(seconds / CYCLES)
+        go.clear()
+        time.sleep(DRAIN_S)
+    http.close()
     stop.set()
     for thread in threads:
         thread.join()

@@ -20,6 +20,7 @@ from kozak.experiments import compare, lifecycle, overview, setup
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.interpret.report_sections import report_with_interpretation
 from kozak.runner import jobs as queue
+from kozak.server import quick
 from kozak.server.deps import (
     BulkReadsDep,
     CurrentUser,
@@ -177,9 +178,9 @@ async def get_experiment(
     experiment_id: str, access: ViewerAccess, workspace: WorkspaceDep
 ) -> ExperimentPublic:
     """One experiment with its graph, settings, job, progress and best metric."""
-    # One thread trip for the caller's access and the read; a sync route would make three (its
-    # project dependency, itself, and the check of what it returns).
-    return await run_in_threadpool(_read_experiment, workspace, access, experiment_id)
+    # The caller's access and the read in one place, on the event loop for SQLite; a sync route
+    # would make three thread trips (its project dependency, itself, the check of its answer).
+    return await quick.read(workspace, _read_experiment, access, experiment_id)
 
 
 def _read_experiment(

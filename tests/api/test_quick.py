@@ -1,0 +1,83 @@
+"""Quick reads run on the event loop from SQLite and in the thread pool from a database server
+(`kozak.server.quick`), and a single experiment's GET is one of them."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+
+from factories import UserClient
+from kozak.errors import NotFound
+from kozak.experiments import overview
+from kozak.server import quick
+from kozak.store.entities import DatasetVersion
+from kozak.workspace import Workspace
+
+from .conftest import error, ok
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("url", "here"),
+    [
+        ("sqlite:////tmp/kozak/kozak.db", True),
+        ("sqlite://", True),
+        ("postgresql+psycopg://kozak@db.example:5432/kozak", False),
+    ],
+)
+def test_a_quick_read_runs_on_the_event_loop_only_from_sqlite(url: str, here: bool) -> None:
+    workspace = cast(Workspace, SimpleNamespace(settings=SimpleNamespace(database_url=url)))
+
+    def where(given: Workspace, value: int) -> tuple[bool, int]:
+        assert given is workspace
+        return _in_event_loop(), value
+
+    assert asyncio.run(quick.read(workspace, where, 7)) == (here, 7)
+
+
+def test_a_quick_read_raises_what_the_read_raises() -> None:
+    workspace = cast(Workspace, SimpleNamespace(settings=SimpleNamespace(database_url="sqlite://")))
+
+    def missing(_: Workspace) -> None:
+        raise NotFound("no such experiment")
+
+    with pytest.raises(NotFound, match="no such experiment"):
+        asyncio.run(quick.read(workspace, missing))
+
+
+def test_a_single_experiment_is_read_on_the_event_loop_from_sqlite(
+    client: UserClient, project_id: str, version: DatasetVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = ok(
+        client.post(
+            f"/api/projects/{project_id}/experiments",
+            json={
+                "name": "one",
+                "dataset_version_id": version.id,
+                "graph": {"name": "g", "nodes": [], "edges": []},
+            },
+        ),
+        201,
+    )
+    seen: list[bool] = []
+    original = overview.overview
+
+    def recorded(*args: Any) -> Any:
+        seen.append(_in_event_loop())
+        return original(*args)
+
+    monkeypatch.setattr(overview, "overview", recorded)
+    got = ok(client.get(f"/api/projects/{project_id}/experiments/{created['id']}"))
+    assert got["id"] == created["id"] and got["name"] == "one"
+    assert seen == [True]
+    error(client.get(f"/api/projects/{project_id}/experiments/exp_missing"), 404, "not_found")
