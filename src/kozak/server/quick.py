@@ -7,7 +7,9 @@ trip to the thread pool would add two wake-ups and two hand-offs of the interpre
 which waits for a core while list pages keep the cores busy. From a database server the read
 waits on the network, which the event loop must not do: it runs in the thread pool.
 
-Only reads belong here: a write to SQLite may wait for another process's write lock.
+Only reads belong here, a write to SQLite waiting for any other process's write to end. The one
+write a caller's check makes, a token's last use stamped at most once a minute, waits at most
+for one of the store's own write transactions (a handful of statements each).
 """
 
 from __future__ import annotations

