@@ -107,3 +107,12 @@ def project_id(client: UserClient) -> str:
 def version(api_workspace: Workspace, project_id: str, tiny_dna: Path) -> DatasetVersion:
     """`tiny_version` in the "Yeast" project."""
     return tiny_version(api_workspace, "Yeast", tiny_dna)
+
+
+@pytest.fixture
+def empty_experiment(client: UserClient, project_id: str, version: DatasetVersion) -> dict[str, Any]:
+    """An experiment "one" of an empty graph on `version`, as the API created it."""
+    graph = {"name": "g", "nodes": [], "edges": []}
+    body = {"name": "one", "dataset_version_id": version.id, "graph": graph}
+    created: dict[str, Any] = ok(client.post(f"/api/projects/{project_id}/experiments", json=body), 201)
+    return created

@@ -37,19 +37,12 @@ LISTS = IN_PROCESS_AT_ONCE + 4
 
 
 def test_list_pages_queue_while_a_single_experiment_is_served(
-    client: UserClient, project_id: str, version: DatasetVersion, monkeypatch: pytest.MonkeyPatch
+    client: UserClient,
+    project_id: str,
+    empty_experiment: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    experiment = ok(
-        client.post(
-            f"/api/projects/{project_id}/experiments",
-            json={
-                "name": "one",
-                "dataset_version_id": version.id,
-                "graph": {"name": "g", "nodes": [], "edges": []},
-            },
-        ),
-        201,
-    )
+    experiment = empty_experiment
     computing, most = 0, 0
     lock, release = threading.Lock(), threading.Event()
     original = overview.overviews

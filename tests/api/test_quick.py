@@ -13,7 +13,6 @@ from factories import UserClient
 from kozak.errors import NotFound
 from kozak.experiments import overview
 from kozak.server import quick
-from kozak.store.entities import DatasetVersion
 from kozak.workspace import Workspace
 
 from .conftest import error, ok
@@ -56,19 +55,12 @@ def test_a_quick_read_raises_what_the_read_raises() -> None:
 
 
 def test_a_single_experiment_is_read_on_the_event_loop_from_sqlite(
-    client: UserClient, project_id: str, version: DatasetVersion, monkeypatch: pytest.MonkeyPatch
+    client: UserClient,
+    project_id: str,
+    empty_experiment: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    created = ok(
-        client.post(
-            f"/api/projects/{project_id}/experiments",
-            json={
-                "name": "one",
-                "dataset_version_id": version.id,
-                "graph": {"name": "g", "nodes": [], "edges": []},
-            },
-        ),
-        201,
-    )
+    created = empty_experiment
     seen: list[bool] = []
     original = overview.overview
 
