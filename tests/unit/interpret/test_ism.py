@@ -44,7 +44,9 @@ def test_effects_match_scoring_each_variant(right_aligned: SequenceScorer) -> No
         values = np.array(item.values)
         assert values.shape == (4, len(text))  # padding and the rest of the window left out
         assert values == pytest.approx(_brute_force(right_aligned, text.upper()), abs=1e-5)
-        assert item.prediction == pytest.approx(float(right_aligned.score([text])["expression"][0]))
+        # Scored in another batch, so by other float kernels: 1.5e-6 apart, relatively, on one CPU.
+        alone = float(right_aligned.score([text])["expression"][0])
+        assert item.prediction == pytest.approx(alone, abs=1e-5)
     assert np.array(result.sequences[1].values)[:, -1].all()  # N: every letter is a change
 
 
