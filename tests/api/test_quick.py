@@ -1,9 +1,12 @@
-"""Quick reads run on the event loop from SQLite and in the thread pool from a database server
-(`kozak.server.quick`), and a single experiment's GET is one of them."""
+"""Quick reads run on the event loop from SQLite and in the thread pool from a database server,
+their look-ups on one connection (`kozak.server.quick`), and a single experiment's GET is one of
+them."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -16,6 +19,26 @@ from kozak.server import quick
 from kozak.workspace import Workspace
 
 from .conftest import error, ok
+
+
+class _Store:
+    """Says whether a read runs inside `one_connection`."""
+
+    held = False
+
+    @contextmanager
+    def one_connection(self) -> Iterator[None]:
+        self.held = True
+        try:
+            yield
+        finally:
+            self.held = False
+
+
+def _workspace(url: str) -> Workspace:
+    return cast(
+        Workspace, SimpleNamespace(settings=SimpleNamespace(database_url=url), metadata=_Store())
+    )
 
 
 def _in_event_loop() -> bool:
@@ -35,17 +58,17 @@ def _in_event_loop() -> bool:
     ],
 )
 def test_a_quick_read_runs_on_the_event_loop_only_from_sqlite(url: str, here: bool) -> None:
-    workspace = cast(Workspace, SimpleNamespace(settings=SimpleNamespace(database_url=url)))
+    workspace = _workspace(url)
 
-    def where(given: Workspace, value: int) -> tuple[bool, int]:
+    def where(given: Workspace, value: int) -> tuple[bool, bool, int]:
         assert given is workspace
-        return _in_event_loop(), value
+        return _in_event_loop(), given.metadata.held, value  # type: ignore[attr-defined]
 
-    assert asyncio.run(quick.read(workspace, where, 7)) == (here, 7)
+    assert asyncio.run(quick.read(workspace, where, 7)) == (here, True, 7)
 
 
 def test_a_quick_read_raises_what_the_read_raises() -> None:
-    workspace = cast(Workspace, SimpleNamespace(settings=SimpleNamespace(database_url="sqlite://")))
+    workspace = _workspace("sqlite://")
 
     def missing(_: Workspace) -> None:
         raise NotFound("no such experiment")

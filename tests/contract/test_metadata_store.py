@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from kozak.errors import AlreadyExists, InvalidConfig, NotFound, StoreError
 from kozak.store.entities import (
@@ -119,6 +119,36 @@ def test_project_names_are_unique_per_creator(metadata_store: SqlAlchemyMetadata
         metadata_store.get_membership(theirs.id, ada.id)
     with pytest.raises(InvalidConfig, match="the name of several projects; refer to it by id"):
         metadata_store.get_project("Yeast")
+
+
+def test_look_ups_in_one_connection_check_out_the_pool_once_on_a_server(
+    metadata_store: SqlAlchemyMetadataStore,
+) -> None:
+    ada = metadata_store.create_user(User(name="ada", password_hash="x"))
+    project = metadata_store.create_project(Project(name="Yeast", created_by="ada"))
+    metadata_store.set_member(Member(project_id=project.id, user_id=ada.id, role="owner"))
+    checkouts: list[object] = []
+    event.listen(metadata_store.engine, "checkout", lambda *args: checkouts.append(args))
+
+    def look_ups() -> None:
+        assert metadata_store.get_membership("Yeast", ada.id) == (project, "owner")
+        with pytest.raises(NotFound):  # an error inside leaves the connection usable
+            metadata_store.get_membership("Other", ada.id)
+        with metadata_store.one_connection():  # nested: the same connection
+            assert metadata_store.get_membership(project.id, ada.id) == (project, "owner")
+
+    look_ups()
+    apart = len(checkouts)
+    checkouts.clear()
+    with metadata_store.one_connection():
+        look_ups()
+    together = len(checkouts)
+    assert apart == 3
+    # SQLite's connections cost nothing to check out: there it changes nothing.
+    assert together == (3 if metadata_store.engine.dialect.name == "sqlite" else 1)
+    checkouts.clear()
+    look_ups()  # and afterwards, each look-up its own again
+    assert len(checkouts) == 3
 
 
 def test_datasets_belong_to_a_project(metadata_store: SqlAlchemyMetadataStore) -> None:

@@ -49,7 +49,8 @@ def _open(settings: dict[str, Any]) -> None:
 
 def _call(fn: Callable[..., T], *args: Any) -> T:
     assert _workspace is not None, "a bulk process runs `_open` first"
-    return fn(_workspace, *args)
+    with _workspace.metadata.one_connection():  # the caller's check: one check-out, not two
+        return fn(_workspace, *args)
 
 
 def shares_database(settings: Settings) -> bool:

@@ -204,8 +204,9 @@ class Membership:
 
 def _membership(role: str) -> Callable[[str, Request, WorkspaceDep], Awaitable[Membership]]:
     def authorize(project_id: str, request: Request, workspace: Workspace) -> Membership:
-        user = _authenticate(request, workspace)
-        return Membership(*accounts.require_membership(workspace, user, project_id, role))
+        with workspace.metadata.one_connection():
+            user = _authenticate(request, workspace)
+            return Membership(*accounts.require_membership(workspace, user, project_id, role))
 
     async def dependency(project_id: str, request: Request, workspace: WorkspaceDep) -> Membership:
         return await run_in_threadpool(authorize, project_id, request, workspace)

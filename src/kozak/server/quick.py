@@ -33,7 +33,13 @@ def on_event_loop(database_url: str) -> bool:
 
 
 async def read(workspace: Workspace, fn: Callable[..., T], *args: Any) -> T:
-    """`fn(workspace, *args)`, on the event loop or in the thread pool (see the module)."""
+    """`fn(workspace, *args)`, on the event loop or in the thread pool (see the module), its
+    look-ups on one connection."""
     if on_event_loop(workspace.settings.database_url):
+        return _on_one_connection(workspace, fn, *args)
+    return await run_in_threadpool(_on_one_connection, workspace, fn, *args)
+
+
+def _on_one_connection(workspace: Workspace, fn: Callable[..., T], *args: Any) -> T:
+    with workspace.metadata.one_connection():
         return fn(workspace, *args)
-    return await run_in_threadpool(fn, workspace, *args)

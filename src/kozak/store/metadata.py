@@ -7,7 +7,8 @@ Implementations raise `NotFound` / `AlreadyExists` for missing and duplicate ent
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -79,6 +80,12 @@ class MetadataStore(abc.ABC):
 
     def close(self) -> None:  # noqa: B027  # optional: stores without connections keep this
         """Release connections; the store is not used afterwards."""
+
+    @contextmanager
+    def one_connection(self) -> Iterator[None]:
+        """The look-ups inside (token, browser session, membership, experiment) share one
+        connection, where the store has connections worth sharing: a request's reads."""
+        yield
 
     # Projects
     @abc.abstractmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -20,6 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     CursorResult,
     Engine,
     Float,
@@ -377,12 +379,13 @@ class SqlAlchemyMetadataStore(MetadataStore):
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite's driver pays for each switch of a connection's isolation more than a
         # transaction costs there (a token look-up: 1.1 ms instead of 0.55).
-        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._lookups = (
             self._sessions
             if self.engine.dialect.name == "sqlite"
-            else sessionmaker(autocommit, expire_on_commit=False)
+            else sessionmaker(self._autocommit, expire_on_commit=False)
         )
+        self._held: ContextVar[Connection | None] = ContextVar(f"held-{id(self)}", default=None)
         self._check_schema(auto_migrate)
 
     def _check_schema(self, auto_migrate: bool) -> None:
@@ -415,15 +418,35 @@ class SqlAlchemyMetadataStore(MetadataStore):
         self.engine.dispose()
 
     @contextmanager
+    def one_connection(self) -> Iterator[None]:
+        """On a database server the look-ups inside run on one connection: a request checks its
+        token, its membership and reads an experiment with one check-out of the pool and one
+        pre-ping (a round trip each) instead of three. SQLite's connections cost nothing to check
+        out: there, and inside another `one_connection`, this does nothing."""
+        if self._lookups is self._sessions or self._held.get() is not None:
+            yield
+            return
+        with self._autocommit.connect() as connection:
+            held = self._held.set(connection)
+            try:
+                yield
+            finally:
+                self._held.reset(held)
+
+    @contextmanager
     def _session(self, *, lookup: bool = False) -> Iterator[Session]:
         """Commit on success; domain errors pass through, database errors become StoreError.
 
         A `lookup` (the look-ups every request makes) runs each statement in a transaction of its
         own on a database server: it needs no snapshot across statements, and on PostgreSQL a
         transaction's BEGIN and COMMIT are two more round trips (a token look-up on a 2-core
-        machine: 0.95 ms, not 1.29).
+        machine: 0.95 ms, not 1.29). Inside `one_connection` it runs on the held connection.
         """
-        session = (self._lookups if lookup else self._sessions)()
+        held = self._held.get() if lookup else None
+        if held is not None:
+            session = Session(held, expire_on_commit=False)
+        else:
+            session = (self._lookups if lookup else self._sessions)()
         try:
             yield session
             session.commit()
