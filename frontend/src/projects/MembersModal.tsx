@@ -14,8 +14,9 @@ const ROLES = [
 ];
 
 export function MembersModal({ project, opened, onClose }: { project: Project; opened: boolean; onClose: () => void }) {
-  const members = useMembers(project.id);
-  const users = useUsers();
+  // Asked for when the modal opens: every project page renders it closed.
+  const members = useMembers(project.id, opened);
+  const users = useUsers(opened);
   const setMember = useSetMember(project.id);
   const removeMember = useRemoveMember(project.id);
   const [invitee, setInvitee] = useState("");

@@ -83,11 +83,12 @@ export function useRecentExperiments(limit = 8) {
   });
 }
 
-export function useMembers(projectId: string) {
+export function useMembers(projectId: string, enabled = true) {
   return useQuery({
     queryKey: membersKey(projectId),
     queryFn: () =>
       call(api.GET("/api/projects/{project_id}/members", { params: { path: { project_id: projectId } } })),
+    enabled,
   });
 }
 
@@ -100,8 +101,8 @@ export function useUserName(projectId: string) {
   );
 }
 
-export function useUsers() {
-  return useQuery({ queryKey: ["users"], queryFn: () => call(api.GET("/api/users")) });
+export function useUsers(enabled = true) {
+  return useQuery({ queryKey: ["users"], queryFn: () => call(api.GET("/api/users")), enabled });
 }
 
 export function useSetMember(projectId: string) {

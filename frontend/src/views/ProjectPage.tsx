@@ -5,10 +5,11 @@ import { IconUsers } from "@tabler/icons-react";
 import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from "react-router";
 
 import { errorMessage } from "../api/client";
+import type { Project } from "../api/types";
 import { MembersModal } from "../projects/MembersModal";
 import { useProject } from "../projects/queries";
 import { InspectorPanel } from "../shell/Inspector";
-import { PROJECT_VIEWS } from "./registry";
+import { PROJECT_VIEWS, useViewComponent } from "./registry";
 
 export function ProjectPage() {
   const { projectId = "" } = useParams();
@@ -18,6 +19,8 @@ export function ProjectPage() {
   const [membersOpen, members] = useDisclosure(false);
   const base = `/projects/${projectId}`;
   const current = location.pathname.slice(base.length + 1).split("/")[0] || PROJECT_VIEWS[0]!.path;
+  // The view's code loads while the project does.
+  const view = useViewComponent(PROJECT_VIEWS.find((v) => v.path === current));
 
   if (project.isLoading) return <Loader m="xl" />;
   if (!project.data) {
@@ -62,8 +65,8 @@ export function ProjectPage() {
         <InspectorPanel>
           <Box component="section" aria-label={current} style={{ flex: 1, minWidth: 0, minHeight: 0, display: "flex", flexDirection: "column" }}>
             <Routes>
-              {PROJECT_VIEWS.map(({ path, Component }) => (
-                <Route key={path} path={`${path}/*`} element={<Component project={project.data} />} />
+              {PROJECT_VIEWS.map(({ path }) => (
+                <Route key={path} path={`${path}/*`} element={<ViewBody loaded={view} project={project.data} />} />
               ))}
               <Route path="*" element={<Navigate to={PROJECT_VIEWS[0]!.path} replace />} />
             </Routes>
@@ -73,4 +76,16 @@ export function ProjectPage() {
       <MembersModal project={project.data} opened={membersOpen} onClose={members.close} />
     </>
   );
+}
+
+function ViewBody({ loaded, project }: { loaded: ReturnType<typeof useViewComponent>; project: Project }) {
+  if (loaded.Component) return <loaded.Component project={project} />;
+  if (loaded.error) {
+    return (
+      <Alert color="red" m="xl" title="This view could not be loaded">
+        {errorMessage(loaded.error)} Reload the page: Kozak may have been upgraded since it was opened.
+      </Alert>
+    );
+  }
+  return <Loader m="xl" />;
 }

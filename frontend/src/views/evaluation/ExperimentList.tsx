@@ -4,25 +4,23 @@
  * sized by the total), so thousands of experiments scroll smoothly. Rows open an experiment;
  * ticked rows are compared.
  */
-import { Anchor, Badge, Box, Button, Card, Checkbox, Group, Loader, Progress, SegmentedControl, Stack, Text, TextInput, ThemeIcon, Title, UnstyledButton } from "@mantine/core";
+import { Anchor, Badge, Box, Button, Card, Group, Loader, SegmentedControl, Stack, Text, TextInput, ThemeIcon, Title, UnstyledButton } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconArrowsSort, IconChartDots, IconChartLine, IconSearch, IconSortAscending, IconSortDescending } from "@tabler/icons-react";
-import { useEffect, useMemo, useRef, useState, type UIEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type UIEvent } from "react";
 import { Link, useNavigate } from "react-router";
 
-import { formatMetric, formatWhen } from "../../format";
+import { formatMetric } from "../../format";
 import { Inspector } from "../../shell/Inspector";
-import { ExperimentStatus } from "../shared/ExperimentStatus";
 import { BestRangeFilter, rangeQuery, type BestRange } from "./BestRangeFilter";
-import { metricLabel } from "./metrics";
 import "./evaluation.css";
 import type { components } from "../../api/schema";
 import { useExperimentCounts, useExperimentPages, type ListQuery } from "./queries";
+import { ExperimentRow, ROW_HEIGHT } from "./ExperimentRow";
 import { ReferenceLinesButton } from "./ReferenceLines";
 
 type ExperimentCounts = components["schemas"]["ExperimentCounts"];
 
-const ROW_HEIGHT = 45;
 const OVERSCAN = 8;
 
 type SortKey = "name" | "status" | "progress" | "best" | "updated";
@@ -113,7 +111,7 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
     if (hasNextPage && !isFetchingNextPage && last + OVERSCAN >= rows.length) void fetchNextPage();
   }, [last, rows.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
+  const toggle = useCallback((id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id])), []);
   const sortBy = (key: SortKey) =>
     setSort((s) => (s.key === key ? { key, direction: s.direction === 1 ? -1 : 1 } : { key, direction: firstDirection(key) }));
   const header = (key: SortKey, label: string, width?: number | string) => (
@@ -210,56 +208,15 @@ export function ExperimentList({ projectId, base }: { projectId: string; base: s
             <tbody>
               {first > 0 && <tr aria-hidden style={{ height: first * ROW_HEIGHT }} />}
               {visible.map((e, i) => (
-                <tr
+                <ExperimentRow
                   key={e.id}
-                  aria-rowindex={first + i + 2}
-                  data-experiment={e.name}
-                  className={selected.includes(e.id) ? "selected" : undefined}
-                  onClick={() => navigate(`${base}/${e.id}`)}
-                  style={{ height: ROW_HEIGHT }}
-                >
-                  <td onClick={(event) => event.stopPropagation()}>
-                    <Checkbox size="xs" aria-label={`Select ${e.name}`} checked={selected.includes(e.id)} onChange={() => toggle(e.id)} />
-                  </td>
-                  <td>
-                    <Anchor component={Link} to={`${base}/${e.id}`} size="sm" fw={600} c="var(--mantine-color-text)" truncate="end" display="block" onClick={(event) => event.stopPropagation()}>
-                      {e.name}
-                    </Anchor>
-                    {e.parent_id && (
-                      <Text size="xs" c="dimmed" truncate>
-                        from {e.parent_name ?? "a deleted experiment"}
-                      </Text>
-                    )}
-                  </td>
-                  <td>
-                    <ExperimentStatus experiment={e} />
-                  </td>
-                  <td>
-                    <Text size="xs">
-                      {e.epochs_done} / {e.epochs}
-                    </Text>
-                    <Progress value={e.progress * 100} size="xs" />
-                  </td>
-                  <td>
-                    {e.best_metric ? (
-                      <Text size="sm" truncate>
-                        {metricLabel(e.best_metric.name)} <b>{formatMetric(e.best_metric.value)}</b>{" "}
-                        <Text span c="dimmed" size="xs">
-                          epoch {e.best_metric.epoch}
-                        </Text>
-                      </Text>
-                    ) : (
-                      <Text size="sm" c="dimmed">
-                        —
-                      </Text>
-                    )}
-                  </td>
-                  <td>
-                    <Text size="sm" c="dimmed">
-                      {formatWhen(e.updated_at)}
-                    </Text>
-                  </td>
-                </tr>
+                  experiment={e}
+                  rowIndex={first + i + 2}
+                  href={`${base}/${e.id}`}
+                  selected={selected.includes(e.id)}
+                  onOpen={navigate}
+                  onToggle={toggle}
+                />
               ))}
               {last < experiments.total && <tr aria-hidden style={{ height: (experiments.total - last) * ROW_HEIGHT }} />}
             </tbody>

@@ -3,7 +3,7 @@ import { Badge } from "@mantine/core";
 
 import type { ExperimentSummary } from "../../api/types";
 
-const COLORS: Record<string, string> = {
+export const STATUS_COLORS: Record<string, string> = {
   draft: "gray",
   created: "gray",
   queued: "blue",
@@ -15,12 +15,19 @@ const COLORS: Record<string, string> = {
   cancelled: "gray",
 };
 
+/** The words on the badge: the status, with the progress of a running experiment. */
+export function statusLabel(experiment: ExperimentSummary): string {
+  return experiment.status === "running" ? `running ${Math.round(experiment.progress * 100)} %` : experiment.status;
+}
+
 export function ExperimentStatus({ experiment }: { experiment: ExperimentSummary }) {
-  const running = experiment.status === "running";
-  const label = running ? `running ${Math.round(experiment.progress * 100)} %` : experiment.status;
   return (
-    <Badge color={COLORS[experiment.status] ?? "gray"} variant={running ? "filled" : "light"} title={experiment.message || undefined}>
-      {label}
+    <Badge
+      color={STATUS_COLORS[experiment.status] ?? "gray"}
+      variant={experiment.status === "running" ? "filled" : "light"}
+      title={experiment.message || undefined}
+    >
+      {statusLabel(experiment)}
     </Badge>
   );
 }
