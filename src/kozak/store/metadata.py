@@ -83,8 +83,8 @@ class MetadataStore(abc.ABC):
 
     @contextmanager
     def one_connection(self) -> Iterator[None]:
-        """The look-ups inside (token, browser session, membership, experiment) share one
-        connection, where the store has connections worth sharing: a request's reads."""
+        """The look-ups (token, browser session, membership, experiment) and pages inside share
+        one connection, where the store has connections worth sharing: a request's reads."""
         yield
 
     # Projects

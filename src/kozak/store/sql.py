@@ -419,10 +419,11 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     @contextmanager
     def one_connection(self) -> Iterator[None]:
-        """On a database server the look-ups inside run on one connection: a request checks its
-        token, its membership and reads an experiment with one check-out of the pool and one
-        pre-ping (a round trip each) instead of three. SQLite's connections cost nothing to check
-        out: there, and inside another `one_connection`, this does nothing."""
+        """On a database server the look-ups and pages inside run on one connection: a request
+        checks its token and its membership and reads an experiment or a page with one check-out
+        of the pool and one pre-ping (a round trip each) instead of three. SQLite's connections
+        cost nothing to check out: there, and inside another `one_connection`, this does
+        nothing."""
         if self._lookups is self._sessions or self._held.get() is not None:
             yield
             return
@@ -437,10 +438,12 @@ class SqlAlchemyMetadataStore(MetadataStore):
     def _session(self, *, lookup: bool = False) -> Iterator[Session]:
         """Commit on success; domain errors pass through, database errors become StoreError.
 
-        A `lookup` (the look-ups every request makes) runs each statement in a transaction of its
-        own on a database server: it needs no snapshot across statements, and on PostgreSQL a
-        transaction's BEGIN and COMMIT are two more round trips (a token look-up on a 2-core
-        machine: 0.95 ms, not 1.29). Inside `one_connection` it runs on the held connection.
+        A `lookup` (the look-ups every request makes, and pages) runs each statement in a
+        transaction of its own on a database server: it needs no snapshot across statements (a
+        page's count and rows never shared one there: PostgreSQL's READ COMMITTED takes one per
+        statement), and on PostgreSQL a transaction's BEGIN and COMMIT are two more round trips
+        (a token look-up on a 2-core machine: 0.95 ms, not 1.29). Inside `one_connection` it runs
+        on the held connection.
         """
         held = self._held.get() if lookup else None
         if held is not None:
@@ -516,7 +519,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
         )
         if q:
             query = query.where(or_(contains(ProjectRow.name, q), contains(ProjectRow.description, q)))
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = fetch_page(
                 s, query, request, sorts=_PROJECT_SORTS, default="created", tiebreak=ProjectRow.id
             )
@@ -585,7 +588,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
         if version_id:
             holder = select(DatasetVersionRow.dataset_id).where(DatasetVersionRow.id == version_id)
             query = query.where(DatasetRow.id.in_(holder))
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = fetch_page(
                 s, query, request, sorts=_DATASET_SORTS, default="created", tiebreak=DatasetRow.id
             )
@@ -677,7 +680,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def page_dataset_versions(self, dataset_id: str, request: PageRequest) -> PageOf[DatasetVersion]:
         query = select(DatasetVersionRow).where(DatasetVersionRow.dataset_id == dataset_id)
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = fetch_page(
                 s,
                 query,
@@ -763,7 +766,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
             conditions.append(ExperimentRow.best_value >= where.best_min)
         if where.best_max is not None:
             conditions.append(ExperimentRow.best_value <= where.best_max)
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = fetch_page(
                 s,
                 query.where(*conditions),
@@ -778,7 +781,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
             return found.map(lambda row: _listing(_HEAD, row))
 
     def experiment_status_counts(self, project_id: str) -> dict[str, int]:
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             rows = s.execute(
                 select(ExperimentRow.status, func.count())
                 .where(ExperimentRow.project_id == project_id)
@@ -1124,7 +1127,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
             query = query.where(JobRow.status.in_(statuses))
         if experiment_id is not None:
             query = query.where(JobRow.experiment_id == experiment_id)
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = fetch_page(
                 s, query, request, sorts=_JOB_SORTS, default="-created", tiebreak=JobRow.id
             )
@@ -1373,7 +1376,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
         query = select(DeploymentRow).where(DeploymentRow.project_id == project_id)
         if q:
             query = query.where(contains(DeploymentRow.name, q))
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = fetch_page(
                 s,
                 query,
@@ -1495,7 +1498,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
         )
         if q:
             query = query.where(contains(DesignRow.name, q))
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = fetch_page(
                 s, query, request, sorts=_DESIGN_SORTS, default="created", tiebreak=DesignRow.id
             )
@@ -1569,7 +1572,7 @@ class SqlAlchemyMetadataStore(MetadataStore):
         query = select(SweepRow).where(SweepRow.project_id == project_id)
         if q:
             query = query.where(contains(SweepRow.name, q))
-        with self._session() as s:
+        with self._session(lookup=True) as s:
             found = fetch_page(
                 s, query, request, sorts=_SWEEP_SORTS, default="created", tiebreak=SweepRow.id
             )
