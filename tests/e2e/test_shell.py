@@ -4,6 +4,8 @@ A wrong password is refused; projects are created and searched; an owner invites
 sets their role; the four views open from the keyboard; a queued training job shows in the
 running-jobs indicator and its experiment among the recent experiments;
 the dark theme holds; nothing overflows a 1280×800 window; logging out returns to the log-in.
+A view's code downloads when the view opens, and again after a failed download; the members
+modal asks for members when it opens.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from factories import ADMIN_PASSWORD
 from kozak.client import Client
 from live_server import LiveServer
 
-from .conftest import Page, log_in, sync_api
+from .conftest import Page, log_in, requests_to, sync_api
 
 expect = sync_api.expect
 
@@ -129,3 +131,31 @@ def test_log_in_projects_members_views_and_themes(
     page.get_by_role("button", name="Account menu of admin").click()
     page.get_by_role("menuitem", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in to Kozak")).to_be_visible()
+
+
+def test_a_view_loads_when_opened_and_after_a_failed_load(page: Page, live_server: LiveServer) -> None:
+    client = Client(live_server.url, "none")
+    client.login("admin", ADMIN_PASSWORD)
+    project = client.create_project("Views on demand")
+    log_in(page)
+    members = requests_to(page, r"/api/(users|projects/[^/]+/members)")
+    page.goto(f"/projects/{project.id}/evaluation")
+    expect(page.get_by_role("heading", name="No experiments yet")).to_be_visible()
+    assert members == []  # the members modal asks when it opens, not with every project page
+
+    # The Deployment view's code fails to download: the view says so, and the others still work.
+    scripts = re.compile(r"/assets/.*\.js$")
+    page.route(scripts, lambda route: route.abort())
+    page.get_by_role("tab", name="Deployment").click()
+    expect(page.get_by_text("This view could not be loaded")).to_be_visible()
+    page.unroute(scripts)
+    page.get_by_role("tab", name="Evaluation").click()
+    expect(page.get_by_role("heading", name="No experiments yet")).to_be_visible()
+    page.get_by_role("tab", name="Deployment").click()  # tried again, it loads
+    expect(page.get_by_role("heading", name="Put a model to work")).to_be_visible()
+
+    page.get_by_role("button", name="Members").click()
+    expect(
+        page.get_by_role("dialog", name="Members of Views on demand").get_by_text("admin")
+    ).to_be_visible()
+    assert members
