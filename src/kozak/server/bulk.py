@@ -49,7 +49,7 @@ def _open(settings: dict[str, Any]) -> None:
 
 def _call(fn: Callable[..., T], *args: Any) -> T:
     assert _workspace is not None, "a bulk process runs `_open` first"
-    with _workspace.metadata.one_connection():  # the caller's check: one check-out, not two
+    with _workspace.metadata.one_connection():  # the caller's check and the page: one check-out
         return fn(_workspace, *args)
 
 
