@@ -18,6 +18,7 @@ from kozak.store.entities import (
     User,
     utcnow,
 )
+from kozak.store.paging import PageRequest
 from kozak.store.sql import (
     SqlAlchemyMetadataStore,
     current_revision,
@@ -136,6 +137,7 @@ def test_look_ups_in_one_connection_check_out_the_pool_once_on_a_server(
             metadata_store.get_membership("Other", ada.id)
         with metadata_store.one_connection():  # nested: the same connection
             assert metadata_store.get_membership(project.id, ada.id) == (project, "owner")
+        assert metadata_store.page_experiments(project.id, PageRequest()).total == 0  # a page too
 
     look_ups()
     apart = len(checkouts)
@@ -143,12 +145,12 @@ def test_look_ups_in_one_connection_check_out_the_pool_once_on_a_server(
     with metadata_store.one_connection():
         look_ups()
     together = len(checkouts)
-    assert apart == 3
+    assert apart == 4
     # SQLite's connections cost nothing to check out: there it changes nothing.
-    assert together == (3 if metadata_store.engine.dialect.name == "sqlite" else 1)
+    assert together == (4 if metadata_store.engine.dialect.name == "sqlite" else 1)
     checkouts.clear()
     look_ups()  # and afterwards, each look-up its own again
-    assert len(checkouts) == 3
+    assert len(checkouts) == 4
 
 
 def test_datasets_belong_to_a_project(metadata_store: SqlAlchemyMetadataStore) -> None:
