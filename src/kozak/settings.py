@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         default=True,
         description="Require logging in; without it every request acts as the admin (loopback only).",
     )
+    compress: bool = Field(
+        default=True,
+        description="Gzip responses of 1 KiB or more (JSON, CSV, the web UI's code) for clients "
+        "that accept it; false behind a proxy that compresses them itself.",
+    )
     admin_password: str = Field(
         default="",
         description="Password of the admin account created on first start; random when empty.",

@@ -53,6 +53,8 @@ def test_a_standalone_server_answers_like_a_deployment(serving: str, checkpoint:
     assert [r["expression"] for r in answer.json()["rows"]] == float32_approx(
         [r["expression"] for r in expected]
     )
+    many = httpx.post(serving, json={"rows": rows * 50}, auth=(TOKEN, ""))  # gzipped: over 1 KiB
+    assert many.headers["content-encoding"] == "gzip" and len(many.json()["rows"]) == 100
     error(httpx.post(serving, json={"rows": rows}), 401)
     assert httpx.post(serving, json={"rows": rows}, auth=(TOKEN, "")).status_code == 200
     other = serving.replace("/tiny/", "/other/")

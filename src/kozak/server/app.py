@@ -23,6 +23,7 @@ from kozak.deploy.host import DeploymentHost
 from kozak.runner import open_runner
 from kozak.runner.base import QueueOnly
 from kozak.server.bulk import BulkReads
+from kozak.server.compression import compress
 from kozak.server.errors import ERROR_RESPONSES, install_error_handlers
 from kozak.server.limits import BodyLimit
 from kozak.server.long_work import LongWork
@@ -117,6 +118,8 @@ def create_app(settings: Settings | None = None, *, start_runner: bool = True) -
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, settings=settings)
+    if settings.compress:
+        compress(app)
     app.state.login_guard = LoginGuard(
         settings.login_attempts, settings.login_window_s, settings.login_concurrency
     )

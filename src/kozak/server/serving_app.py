@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from kozak import __version__
 from kozak.deploy.host import ServingBackend
+from kozak.server.compression import compress
 from kozak.server.errors import install_error_handlers
 from kozak.server.routes.serving import router
 
@@ -37,6 +38,7 @@ def create_serving_app(backend: ServingBackend) -> FastAPI:
     )
     app.state.serving = backend
     install_error_handlers(app)
+    compress(app)
     app.include_router(router)
 
     @app.get("/health", tags=["health"])
