@@ -88,7 +88,7 @@ def delete_dataset(workspace: Workspace, project: Project, dataset_ref: str) -> 
     for path in paths + [f"drafts/{d.id}" for d in drafts]:
         workspace.artifacts.delete(path)
     for draft in drafts:
-        forget(draft.id)
+        forget(workspace, draft.id)
 
 
 def version_preview(

@@ -86,7 +86,7 @@ def locked(workspace: Workspace, draft_id: str) -> Iterator[None]:
             if depth:
                 yield
             else:
-                with _file_lock(workspace.settings.home / "locks" / f"draft-{draft_id}"):
+                with _file_lock(_lock_path(workspace, draft_id)):
                     yield
         finally:
             if depth:
@@ -114,10 +114,19 @@ def locked_row(workspace: Workspace, draft: Draft) -> Iterator[Draft]:
         yield workspace.metadata.get_draft(draft.project_id, draft.id)
 
 
-def forget_lock(draft_id: str) -> None:
-    """Drop a deleted draft's lock."""
+def forget_lock(workspace: Workspace, draft_id: str) -> None:
+    """Drop a deleted draft's lock, and its file.
+
+    Whoever still waits on the file's lock gets it, and finds the draft gone. Draft ids are never
+    used again, so a lock that no longer shares a file with later takers guards nothing.
+    """
     with _locks_lock:
         _draft_locks.pop(draft_id, None)
+    _lock_path(workspace, draft_id).unlink(missing_ok=True)
+
+
+def _lock_path(workspace: Workspace, draft_id: str) -> Path:
+    return workspace.settings.home / "locks" / f"draft-{draft_id}"
 
 
 def cache_table(name: str, sha256: str, table: RawTable) -> None:

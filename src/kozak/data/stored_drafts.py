@@ -165,13 +165,13 @@ def delete_draft(workspace: Workspace, draft: Draft) -> None:
     with locked(workspace, draft.id):
         workspace.metadata.delete_draft(draft.id)
         workspace.artifacts.delete(f"drafts/{draft.id}")
-    forget(draft.id)
+    forget(workspace, draft.id)
 
 
-def forget(draft_id: str) -> None:
-    """Drop what this process keeps of a deleted draft: its opened table and its lock."""
+def forget(workspace: Workspace, draft_id: str) -> None:
+    """Drop what is kept of a deleted draft: its opened table and its lock (and lock file)."""
     _opened.pop(draft_id)
-    forget_lock(draft_id)
+    forget_lock(workspace, draft_id)
 
 
 # Opening and editing

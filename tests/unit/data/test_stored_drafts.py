@@ -122,6 +122,7 @@ def test_save_writes_a_version_and_removes_the_draft(
     assert version.sources[0]["file"] == "tiny.csv"
     assert workspace.metadata.list_drafts(project.id) == []
     assert not workspace.artifacts.exists(f"drafts/{draft.id}")
+    assert _lock_files(workspace) == []
     with pytest.raises(AlreadyExists):
         stored_drafts.create_draft(workspace, project, "Tiny")
 
@@ -149,11 +150,19 @@ def test_tables_are_cached_by_content(workspace: Workspace, tiny_draft: Draft, t
     assert stored_drafts.open_draft(workspace, tiny_draft).table.n_rows == 41
 
 
+def _lock_files(workspace: Workspace) -> list[str]:
+    folder = workspace.settings.home / "locks"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
 def test_delete_draft_removes_its_files(
     workspace: Workspace, project: Project, tiny_draft: Draft
 ) -> None:
+    stored_drafts.update_feature(workspace, tiny_draft, "expression", new_name="growth_rate")
+    assert _lock_files(workspace) == [f"draft-{tiny_draft.id}"]  # edits take the draft's lock
     stored_drafts.delete_draft(workspace, tiny_draft)
     assert not workspace.artifacts.exists(f"drafts/{tiny_draft.id}")
+    assert _lock_files(workspace) == []
     with pytest.raises(NotFound):
         stored_drafts.get_draft(workspace, project, tiny_draft.id)
 
