@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from factories import ADMIN_PASSWORD, UserClient, tiny_version
 from kozak import accounts
-from kozak.server import create_app
+from kozak.server.app import create_app
 from kozak.settings import Settings
 from kozak.store.entities import DatasetVersion
 from kozak.workspace import Workspace

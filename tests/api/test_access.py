@@ -27,7 +27,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from factories import ADMIN_PASSWORD
-from kozak.server import create_app
+from kozak.server.app import create_app
 from kozak.server.deps import get_admin, get_current_user
 from kozak.server.routes import ROUTERS, SERVING_ROUTER
 from kozak.settings import Settings

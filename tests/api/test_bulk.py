@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import signal
 import threading
@@ -21,10 +22,10 @@ import pytest
 
 from factories import UserClient
 from kozak.errors import InvalidPage, KozakError, NotAuthenticated
-from kozak.experiments import overview
+from kozak.experiments import listing
+from kozak.server.access import Credentials, ProjectAccess
 from kozak.server.bulk import IN_PROCESS_AT_ONCE, BulkReads, shares_database
-from kozak.server.deps import Credentials, ProjectAccess
-from kozak.server.routes.experiments import _experiment_page
+from kozak.server.pages import experiment_page
 from kozak.settings import Settings
 from kozak.store.entities import DatasetVersion
 from kozak.store.metadata import ExperimentFilter
@@ -45,7 +46,7 @@ def test_list_pages_queue_while_a_single_experiment_is_served(
     experiment = empty_experiment
     computing, most = 0, 0
     lock, release = threading.Lock(), threading.Event()
-    original = overview.overviews
+    original = listing.overviews
 
     def slow_page(*args: Any, **kwargs: Any) -> Any:
         nonlocal computing, most
@@ -57,7 +58,7 @@ def test_list_pages_queue_while_a_single_experiment_is_served(
             computing -= 1
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(overview, "overviews", slow_page)
+    monkeypatch.setattr(listing, "overviews", slow_page)
     url = f"/api/projects/{project_id}/experiments"
     with ThreadPoolExecutor(LISTS) as pool:
         pages = [pool.submit(client.get, url) for _ in range(LISTS)]
@@ -72,7 +73,11 @@ def test_list_pages_queue_while_a_single_experiment_is_served(
     assert most == IN_PROCESS_AT_ONCE
 
 
-def test_a_bulk_process_answers_as_the_api_process_would(
+def _loads_pytorch(pid: int | str) -> bool:
+    return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def test_a_bulk_process_answers_as_the_api_process_would_without_pytorch(
     client: UserClient, project_id: str, version: DatasetVersion, api_settings: Settings
 ) -> None:
     for name in ("a", "b", "c"):
@@ -97,27 +102,30 @@ def test_a_bulk_process_answers_as_the_api_process_would(
             project_id, "viewer", Credentials("GET", token, None, b"", "x", None, False)
         )
 
-    async def pages() -> tuple[bytes, KozakError]:
+    async def pages() -> tuple[bytes, KozakError, list[bool]]:
         bulk.start()
-        found = await bulk.run(_experiment_page, access(client.token), page, ExperimentFilter())
+        found = await bulk.run(experiment_page, access(client.token), page, ExperimentFilter())
+        # Its page imports no PyTorch (about 340 MB of a process's own memory), as this one does.
+        pytorch = [_loads_pytorch(child.pid) for child in multiprocessing.active_children()]
         with pytest.raises(InvalidPage) as refused:
             await bulk.run(
-                _experiment_page,
+                experiment_page,
                 access(client.token),
                 PageRequest(cursor="not-a-cursor"),
                 ExperimentFilter(),
             )
         with pytest.raises(NotAuthenticated):  # the caller is checked there too
-            await bulk.run(_experiment_page, access("not-a-token"), page, ExperimentFilter())
-        return found, refused.value
+            await bulk.run(experiment_page, access("not-a-token"), page, ExperimentFilter())
+        return found, refused.value, pytorch
 
     try:
-        found, refused = asyncio.run(pages())
+        found, refused, pytorch = asyncio.run(pages())
     finally:
         bulk.close()
         workspace.metadata.close()
     assert json.loads(found) == expected and [e["name"] for e in expected["data"]] == ["c", "b"]
     assert refused.details["field"] == "cursor"
+    assert pytorch == [False] and _loads_pytorch("self")
 
 
 @pytest.mark.parametrize(

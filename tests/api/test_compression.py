@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
 from factories import UserClient
-from kozak.server import create_app
+from kozak.server.app import create_app
 from kozak.server.compression import compress
 from kozak.server.static import mount_ui
 from kozak.settings import Settings

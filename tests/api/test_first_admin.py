@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kozak.accounts import users
-from kozak.server import create_app
+from kozak.server.app import create_app
 from kozak.settings import Settings
 
 SEEN = "only-for-the-terminal"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from kozak.server import create_app
+from kozak.server.app import create_app
 from kozak.settings import Settings
 
 

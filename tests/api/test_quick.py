@@ -14,7 +14,7 @@ import pytest
 
 from factories import UserClient
 from kozak.errors import NotFound
-from kozak.experiments import overview
+from kozak.experiments import listing
 from kozak.server import quick
 from kozak.workspace import Workspace
 
@@ -85,13 +85,13 @@ def test_a_single_experiment_is_read_on_the_event_loop_from_sqlite(
 ) -> None:
     created = empty_experiment
     seen: list[bool] = []
-    original = overview.overview
+    original = listing.overview
 
     def recorded(*args: Any) -> Any:
         seen.append(_in_event_loop())
         return original(*args)
 
-    monkeypatch.setattr(overview, "overview", recorded)
+    monkeypatch.setattr(listing, "overview", recorded)
     got = ok(client.get(f"/api/projects/{project_id}/experiments/{created['id']}"))
     assert got["id"] == created["id"] and got["name"] == "one"
     assert seen == [True]

@@ -25,7 +25,7 @@ from kozak.errors import InvalidConfig
 from kozak.examples.seed import seed_yeast_project
 from kozak.runner import open_runner
 from kozak.runner.local import settings_env
-from kozak.server import create_app
+from kozak.server.app import create_app
 from kozak.settings import Settings
 from kozak.workspace import Workspace
 

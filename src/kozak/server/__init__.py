@@ -1,5 +1,5 @@
-"""The platform server: a FastAPI app over the library (`create_app(settings)`)."""
+"""The platform server: a FastAPI app over the library (`kozak.server.app.create_app(settings)`).
 
-from kozak.server.app import create_app
-
-__all__ = ["create_app"]
+The package itself imports nothing, so that a process which needs one of its light modules (a
+bulk process, `kozak.server.bulk`) does not load the app and, through it, PyTorch.
+"""

@@ -15,7 +15,7 @@ from kozak.data import import_files
 from kozak.deploy import create_deployment
 from kozak.experiments import create_experiment, run_experiment
 from kozak.graph.graph_spec import GraphSpec
-from kozak.server import create_app
+from kozak.server.app import create_app
 from kozak.settings import Settings
 from kozak.store.entities import Experiment
 from kozak.training import RunSettings

@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from kozak import accounts
+from kozak.server.access import CSRF_COOKIE, SESSION_COOKIE
 from kozak.server.deps import (
-    CSRF_COOKIE,
-    SESSION_COOKIE,
     CurrentUser,
     LoginGuardDep,
     WorkspaceDep,

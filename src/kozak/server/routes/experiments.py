@@ -16,16 +16,16 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from kozak import report
-from kozak.experiments import compare, lifecycle, overview, setup
+from kozak.experiments import compare, lifecycle, listing, overview, setup
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
 from kozak.interpret.report_sections import report_with_interpretation
 from kozak.runner import jobs as queue
-from kozak.server import quick
+from kozak.server import pages, quick
+from kozak.server.access import ProjectAccess
 from kozak.server.deps import (
     BulkReadsDep,
     CurrentUser,
     LongWorkDep,
-    ProjectAccess,
     ProjectEditor,
     ProjectViewer,
     RunnerDep,
@@ -34,6 +34,7 @@ from kozak.server.deps import (
 )
 from kozak.server.paging import NameSearch, PageParams
 from kozak.server.schemas import Page
+from kozak.server.schemas.experiment_summaries import ExperimentSummary
 from kozak.server.schemas.experiments import (
     ComparisonPublic,
     EpochPublic,
@@ -46,14 +47,12 @@ from kozak.server.schemas.experiments import (
     ExperimentCreate,
     ExperimentEvaluate,
     ExperimentPublic,
-    ExperimentSummary,
     ExperimentUpdate,
     ExperimentWizard,
 )
 from kozak.server.schemas.jobs import JobPublic
 from kozak.store.entities import Experiment, Project
 from kozak.store.metadata import ExperimentFilter
-from kozak.store.paging import PageRequest
 from kozak.store.statuses import ExperimentStatus
 from kozak.workspace import Workspace
 
@@ -69,7 +68,7 @@ def _experiment(workspace: Workspace, project: Project, experiment_id: str) -> E
 
 
 def _public(workspace: Workspace, experiment: Experiment) -> ExperimentPublic:
-    return ExperimentPublic.of(overview.overview(workspace, experiment.project_id, experiment.id))
+    return ExperimentPublic.of(listing.overview(workspace, experiment.project_id, experiment.id))
 
 
 def _safe_name(name: str) -> str:
@@ -120,17 +119,8 @@ async def list_experiments(
         best_min=best_min,
         best_max=best_max,
     )
-    body = await bulk.run(_experiment_page, access, page, where)
+    body = await bulk.run(pages.experiment_page, access, page, where)
     return Response(body, media_type="application/json")
-
-
-def _experiment_page(
-    workspace: Workspace, access: ProjectAccess, page: PageRequest, where: ExperimentFilter
-) -> bytes:
-    """A page of experiments as the response's JSON, the caller checked first (in a bulk
-    process, so a page costs the API process no thread trip)."""
-    found = overview.overviews(workspace, access.project(workspace).id, page, where)
-    return Page[ExperimentSummary].of_page(found, ExperimentSummary.of).model_dump_json().encode()
 
 
 @router.post("", status_code=201)
@@ -187,7 +177,7 @@ def _read_experiment(
     workspace: Workspace, access: ProjectAccess, experiment_id: str
 ) -> ExperimentPublic:
     project = access.project(workspace)
-    return ExperimentPublic.of(overview.overview(workspace, project.id, experiment_id))
+    return ExperimentPublic.of(listing.overview(workspace, project.id, experiment_id))
 
 
 @router.patch("/{experiment_id}")

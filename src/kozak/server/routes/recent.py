@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from kozak.experiments import overview
+from kozak.experiments import listing
 from kozak.server.deps import CurrentUser, ProjectViewer, WorkspaceDep
 from kozak.server.schemas import Page
 from kozak.server.schemas.experiments import ExperimentCounts, RecentExperiment
@@ -22,7 +22,7 @@ def recent_experiments(
     limit: Annotated[int, Query(ge=1, le=100, description="How many, 1 to 100.")] = 8,
 ) -> Page[RecentExperiment]:
     """The most recently changed experiments of all your projects, newest first (one query)."""
-    found = overview.recent(workspace, user.id, limit)
+    found = listing.recent(workspace, user.id, limit)
     return Page.of([RecentExperiment.of(view, project) for view, project in found])
 
 
@@ -35,4 +35,4 @@ def experiment_counts(
     ] = "val_loss",
 ) -> ExperimentCounts:
     """How many experiments have each status, and the best by `metric` (two queries)."""
-    return ExperimentCounts.of(overview.project_summary(workspace, project.id, metric), metric)
+    return ExperimentCounts.of(listing.project_summary(workspace, project.id, metric), metric)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kozak.experiments import overview as experiment_overview
+from kozak.experiments import listing
 from kozak.runner import sweep_jobs
 from kozak.server.deps import CurrentUser, ProjectEditor, ProjectViewer, RunnerDep, WorkspaceDep
 from kozak.server.paging import NameSearch, PageParams
@@ -89,7 +89,7 @@ def best_trial_experiment(
 ) -> ExperimentPublic:
     """The experiment of the best completed trial (to open, clone or deploy)."""
     experiment_id = best_experiment_id(workspace, _sweep(workspace, project, sweep_id))
-    return ExperimentPublic.of(experiment_overview.overview(workspace, project.id, experiment_id))
+    return ExperimentPublic.of(listing.overview(workspace, project.id, experiment_id))
 
 
 @router.delete(PREFIX + "/{sweep_id}", status_code=204)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from kozak import accounts
+from kozak.server.access import SESSION_COOKIE, bearer_secret
 from kozak.server.deps import (
-    SESSION_COOKIE,
     AdminUser,
     CurrentUser,
     WorkspaceDep,
-    bearer_secret,
 )
 from kozak.server.schemas import Page
 from kozak.server.schemas.accounts import PasswordChange, UserCreate, UserPublic

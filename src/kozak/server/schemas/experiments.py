@@ -13,11 +13,11 @@ from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
 from kozak.experiments.checkpoints import CHECKPOINT_PATTERN
-from kozak.experiments.overview import Overview, ProjectSummary
+from kozak.experiments.listing import Overview, ProjectSummary
 from kozak.experiments.setup import ExperimentChoices, SetupReport, WizardChoices
 from kozak.graph.graph_spec import GraphSpec
 from kozak.server.schemas import MAX_TEXT, Input, Schema
-from kozak.server.schemas.jobs import JobPublic
+from kozak.server.schemas.experiment_summaries import ExperimentSummary
 from kozak.server.schemas.models import GraphCheckPublic, IssuePublic, NodeInfoPublic
 from kozak.store.entities import EpochMetrics, Project
 from kozak.store.statuses import ExperimentStatus
@@ -92,56 +92,6 @@ class ExperimentEvaluate(Input):
     checkpoint: str = Field(
         "best", pattern=CHECKPOINT_PATTERN, description="best, last or epoch-N (any epoch of the run)."
     )
-
-
-class BestMetricPublic(Schema):
-    """The monitored metric (early stopping's) at the best epoch."""
-
-    name: str
-    value: float | None
-    epoch: int
-
-
-class ExperimentSummary(Schema):
-    """An experiment as the list shows it."""
-
-    id: str
-    project_id: str
-    name: str
-    dataset_version_id: str
-    status: ExperimentStatus = Field(
-        description="Where it stands; stopped when its job was cancelled (it can be resumed)."
-    )
-    message: str = Field(description="Why it stopped or failed, for people.")
-    epochs_done: int
-    epochs: int = Field(description="Epochs planned (the run settings').")
-    progress: float = Field(description="Epochs done of planned, 0 to 1.")
-    best_epoch: int | None
-    best_metric: BestMetricPublic | None
-    parent_id: str | None = Field(description="The experiment it was cloned from.")
-    parent_name: str | None = Field(None, description="Its name (null when deleted).")
-    param_count: int | None = Field(
-        description="Trainable parameters of its graph on its data; null when shapes do not resolve."
-    )
-    job: JobPublic | None = Field(description="Its queued or running job, if any.")
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def fields_of(cls, view: Overview) -> dict[str, Any]:
-        e = view.experiment
-        return {
-            **e.model_dump(include=set(cls.model_fields)),
-            "epochs": view.epochs,
-            "progress": view.progress,
-            "parent_name": view.parent_name,
-            "best_metric": BestMetricPublic(**vars(view.best)) if view.best else None,
-            "job": JobPublic.of(view.job) if view.job else None,
-        }
-
-    @classmethod
-    def of(cls, view: Overview) -> ExperimentSummary:
-        return cls(**cls.fields_of(view))
 
 
 class ExperimentCounts(Schema):
