@@ -271,6 +271,25 @@ def test_epochs_are_logged_in_order_and_replaced_on_resume(
     assert metadata_store.list_epochs(experiment.id) == []
 
 
+def test_an_epoch_and_the_progress_it_makes_are_recorded_together(
+    metadata_store: SqlAlchemyMetadataStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    experiment = metadata_store.create_experiment(_experiment(metadata_store))
+    first = EpochMetrics(experiment_id=experiment.id, epoch=1, metrics={"val_loss": 0.5})
+    ended = metadata_store.end_epoch(first, best_epoch=1)
+    assert (ended.epochs_done, ended.best_epoch, ended.best_value) == (1, 1, 0.5)
+    assert metadata_store.get_experiment(experiment.project_id, experiment.id) == ended
+
+    def fail(*args: object) -> None:
+        raise StoreError("the database failed")
+
+    monkeypatch.setattr(metadata_store, "_update_experiment", fail)
+    second = EpochMetrics(experiment_id=experiment.id, epoch=2, metrics={"val_loss": 0.4})
+    with pytest.raises(StoreError):
+        metadata_store.end_epoch(second, best_epoch=2)
+    assert [e.epoch for e in metadata_store.list_epochs(experiment.id)] == [1]  # rolled back
+
+
 @pytest.mark.parametrize(
     "name", ["prj_0123456789abcdef", "ds_00000000deadbeef", " exp_aaaaaaaaaaaaaaaa "]
 )

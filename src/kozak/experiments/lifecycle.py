@@ -132,17 +132,15 @@ class _Recorder(Callback):
         )
 
     def on_epoch_end(self, run: RunControl, epoch: int, metrics: Metrics) -> None:
-        self.workspace.metadata.log_epoch(
-            EpochMetrics(experiment_id=self.experiment.id, epoch=epoch, metrics=dict(metrics))
-        )
         value = metrics.get(self.monitor)
         better = self.best is None or (
             value is not None and (value < self.best if self.mode == "min" else value > self.best)
         )
         if value is not None and better:
             self.best, self.best_epoch = value, epoch
-        self.workspace.metadata.update_experiment(
-            self.experiment.id, epochs_done=epoch, best_epoch=self.best_epoch
+        self.workspace.metadata.end_epoch(
+            EpochMetrics(experiment_id=self.experiment.id, epoch=epoch, metrics=dict(metrics)),
+            self.best_epoch,
         )
 
     def on_checkpoint(self, run: RunControl, path: Path, kind: str) -> None:

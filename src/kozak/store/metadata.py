@@ -249,6 +249,11 @@ class MetadataStore(abc.ABC):
         self.log_epochs([metrics])
 
     @abc.abstractmethod
+    def end_epoch(self, metrics: EpochMetrics, best_epoch: int | None) -> Experiment:
+        """Record a run's epoch and, in the same transaction, the experiment's progress: its
+        `epochs_done` (this epoch) and `best_epoch`; returns the experiment."""
+
+    @abc.abstractmethod
     def log_epochs(self, metrics: list[EpochMetrics]) -> None:
         """Record epochs in one transaction; an epoch logged again (after a resume) is replaced."""
 

@@ -811,18 +811,19 @@ class SqlAlchemyMetadataStore(MetadataStore):
         if unknown:
             raise StoreError(f"cannot change experiment fields {sorted(unknown)}")
         with self._session() as s:
-            row = s.get(ExperimentRow, experiment_id)
-            if row is None:
-                raise NotFound(f"no experiment {experiment_id!r}", experiment=experiment_id)
-            current = _entity(Experiment, row)
-            updated = Experiment.model_validate(
-                {**current.model_dump(), **changes, "updated_at": utcnow()}
-            )
-            if "best_epoch" in changes or "settings" in changes:
-                updated = updated.model_copy(update=self._summary(s, updated))
-            for key, value in updated.model_dump().items():
-                setattr(row, key, value)
-            return updated
+            return self._update_experiment(s, experiment_id, changes)
+
+    def _update_experiment(self, s: Session, experiment_id: str, changes: dict[str, Any]) -> Experiment:
+        row = s.get(ExperimentRow, experiment_id)
+        if row is None:
+            raise NotFound(f"no experiment {experiment_id!r}", experiment=experiment_id)
+        current = _entity(Experiment, row)
+        updated = Experiment.model_validate({**current.model_dump(), **changes, "updated_at": utcnow()})
+        if "best_epoch" in changes or "settings" in changes:
+            updated = updated.model_copy(update=self._summary(s, updated))
+        for key, value in updated.model_dump().items():
+            setattr(row, key, value)
+        return updated
 
     @staticmethod
     def _summary(s: Session, experiment: Experiment) -> dict[str, Any]:
@@ -847,24 +848,34 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 raise NotFound(f"no experiment {experiment_id!r}", experiment=experiment_id)
             s.delete(row)
 
+    def end_epoch(self, metrics: EpochMetrics, best_epoch: int | None) -> Experiment:
+        with self._session() as s:
+            self._log_epochs(s, [metrics])
+            s.flush()  # the summary reads the epoch's metrics when it is the best
+            changes = {"epochs_done": metrics.epoch, "best_epoch": best_epoch}
+            return self._update_experiment(s, metrics.experiment_id, changes)
+
     def log_epochs(self, metrics: list[EpochMetrics]) -> None:
         with self._session() as s:
-            for item in metrics:
-                s.execute(
-                    delete(EpochMetricsRow).where(
-                        EpochMetricsRow.experiment_id == item.experiment_id,
-                        EpochMetricsRow.epoch == item.epoch,
-                    )
+            self._log_epochs(s, metrics)
+
+    def _log_epochs(self, s: Session, metrics: list[EpochMetrics]) -> None:
+        for item in metrics:
+            s.execute(
+                delete(EpochMetricsRow).where(
+                    EpochMetricsRow.experiment_id == item.experiment_id,
+                    EpochMetricsRow.epoch == item.epoch,
                 )
-                s.add(EpochMetricsRow(**item.model_dump()))
-            # An epoch logged again may be the best one: its summary follows the new metrics.
-            for experiment_id in {item.experiment_id for item in metrics}:
-                row = s.get(ExperimentRow, experiment_id)
-                logged = {item.epoch for item in metrics if item.experiment_id == experiment_id}
-                if row is not None and row.best_epoch in logged:
-                    s.flush()
-                    for key, value in self._summary(s, _entity(Experiment, row)).items():
-                        setattr(row, key, value)
+            )
+            s.add(EpochMetricsRow(**item.model_dump()))
+        # An epoch logged again may be the best one: its summary follows the new metrics.
+        for experiment_id in {item.experiment_id for item in metrics}:
+            row = s.get(ExperimentRow, experiment_id)
+            logged = {item.epoch for item in metrics if item.experiment_id == experiment_id}
+            if row is not None and row.best_epoch in logged:
+                s.flush()
+                for key, value in self._summary(s, _entity(Experiment, row)).items():
+                    setattr(row, key, value)
 
     def list_epochs(self, experiment_id: str) -> list[EpochMetrics]:
         with self._session() as s:
