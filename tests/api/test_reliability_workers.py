@@ -220,7 +220,12 @@ def test_the_local_runner_replaces_a_dead_worker_and_stops_without_leftovers(
         os.kill(pid, signal.SIGKILL)
         lost = handle.wait(timeout=10)  # failed at once: the runner saw its worker die
         assert lost.status == "failed" and lost.error == "worker process died"
-        assert fresh(ws, experiment).message.startswith("worker lost during epoch")
+        # The runner fails the job, then marks its experiment: a commit apart.
+        wait_for(
+            lambda: fresh(ws, experiment).message.startswith("worker lost during epoch"),
+            10,
+            "the experiment marked lost",
+        )
         wait_for(lambda: len(runner.pids) == 1 and pid not in runner.pids, 30, "a new worker")
 
         resumed = runner.submit(enqueue_experiment_job(ws, experiment, "resume"))
