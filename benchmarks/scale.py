@@ -63,8 +63,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(home: Path, database_url: str, workers: int) -> Iterator[str]:
-    """A `kozak up` process on a free port; its URL."""
+def server(
+    home: Path, database_url: str, workers: int, settings: dict[str, str] | None = None
+) -> Iterator[str]:
+    """A `kozak up` process on a free port, with these `KOZAK_*` `settings` too; its URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -72,6 +74,7 @@ def server(home: Path, database_url: str, workers: int) -> Iterator[str]:
         "KOZAK_ADMIN_PASSWORD": PASSWORD,
         "KOZAK_WORKERS": str(workers),
         **({"KOZAK_DATABASE_URL": database_url} if database_url else {}),
+        **(settings or {}),
     }
     home.mkdir(parents=True, exist_ok=True)
     with (home.parent / f"server-{port}.log").open("wb") as log:

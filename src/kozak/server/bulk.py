@@ -11,9 +11,9 @@ requests leave of the cores, and pages beyond the pool wait in its queue, holdin
 workspace once, from the API process's settings) and returns its result, which must pickle;
 errors, `KozakError`s included, come back as they were raised. The process imports `fn`'s
 module: keep it light, as `kozak.server.pages` is (no app, no PyTorch). A bulk process that dies
-(killed for memory, say) is replaced, and the pages it held are computed again. With `bulk_processes =
-0`, or a database only this process can see (in-memory SQLite), pages are computed in this
-process's thread pool instead, `IN_PROCESS_AT_ONCE` at a time.
+(killed for memory, say) is replaced, and the pages it held are computed again. With
+`bulk_processes = 0`, or a database only this process can see (in-memory SQLite), pages are
+computed in this process's thread pool instead, `IN_PROCESS_AT_ONCE` at a time.
 """
 
 from __future__ import annotations

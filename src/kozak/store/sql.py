@@ -850,16 +850,25 @@ class SqlAlchemyMetadataStore(MetadataStore):
 
     def end_epoch(self, metrics: EpochMetrics, best_epoch: int | None) -> Experiment:
         with self._session() as s:
-            self._log_epochs(s, [metrics])
-            s.flush()  # the summary reads the epoch's metrics when it is the best
+            self._replace_epochs(s, [metrics])
+            # `best_epoch` among the changes: the summary is read again, this epoch included.
             changes = {"epochs_done": metrics.epoch, "best_epoch": best_epoch}
             return self._update_experiment(s, metrics.experiment_id, changes)
 
     def log_epochs(self, metrics: list[EpochMetrics]) -> None:
         with self._session() as s:
-            self._log_epochs(s, metrics)
+            self._replace_epochs(s, metrics)
+            # An epoch logged again may be the best one: its summary follows the new metrics.
+            for experiment_id in {item.experiment_id for item in metrics}:
+                row = s.get(ExperimentRow, experiment_id)
+                logged = {item.epoch for item in metrics if item.experiment_id == experiment_id}
+                if row is not None and row.best_epoch in logged:
+                    s.flush()
+                    for key, value in self._summary(s, _entity(Experiment, row)).items():
+                        setattr(row, key, value)
 
-    def _log_epochs(self, s: Session, metrics: list[EpochMetrics]) -> None:
+    @staticmethod
+    def _replace_epochs(s: Session, metrics: list[EpochMetrics]) -> None:
         for item in metrics:
             s.execute(
                 delete(EpochMetricsRow).where(
@@ -868,14 +877,6 @@ class SqlAlchemyMetadataStore(MetadataStore):
                 )
             )
             s.add(EpochMetricsRow(**item.model_dump()))
-        # An epoch logged again may be the best one: its summary follows the new metrics.
-        for experiment_id in {item.experiment_id for item in metrics}:
-            row = s.get(ExperimentRow, experiment_id)
-            logged = {item.epoch for item in metrics if item.experiment_id == experiment_id}
-            if row is not None and row.best_epoch in logged:
-                s.flush()
-                for key, value in self._summary(s, _entity(Experiment, row)).items():
-                    setattr(row, key, value)
 
     def list_epochs(self, experiment_id: str) -> list[EpochMetrics]:
         with self._session() as s:
